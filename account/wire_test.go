@@ -9,7 +9,10 @@ import (
 
 // scriptedTrace feeds a traceConn client writes and server reads in order
 // over a real pipe, and returns the log.
-func scriptedTrace(t *testing.T, proto string, steps []struct{ client bool; data string }) string {
+func scriptedTrace(t *testing.T, proto string, steps []struct {
+	client bool
+	data   string
+}) string {
 	t.Helper()
 	a, b := net.Pipe()
 	defer a.Close()

@@ -8,7 +8,6 @@ import (
 	"net"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,40 +17,6 @@ import (
 
 	"github.com/magpie-mail/magpie/internal/testcert"
 )
-
-// memSecrets is an in-memory SecretStore for unit tests; the OS keyring is
-// exercised against gnome-keyring in the integration tests.
-type memSecrets struct {
-	mu sync.Mutex
-	m  map[string]string
-}
-
-func (s *memSecrets) Get(_ context.Context, k string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v, ok := s.m[k]
-	if !ok {
-		return "", ErrSecretNotFound
-	}
-	return v, nil
-}
-
-func (s *memSecrets) Set(_ context.Context, k, v string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.m == nil {
-		s.m = map[string]string{}
-	}
-	s.m[k] = v
-	return nil
-}
-
-func (s *memSecrets) Delete(_ context.Context, k string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.m, k)
-	return nil
-}
 
 const (
 	testUser     = "me@example.test"
@@ -121,7 +86,7 @@ func (f imapFixture) account(security Security) Account {
 }
 
 func (f imapFixture) dialer() *Dialer {
-	s := &memSecrets{}
+	s := &MemorySecrets{}
 	_ = s.Set(context.Background(), "t", testPassword)
 	return &Dialer{Secrets: s, RootCAs: f.ca.Pool(), Timeout: 5 * time.Second}
 }
@@ -199,7 +164,7 @@ func TestDialIMAPFailuresAreDiagnosed(t *testing.T) {
 			a.IMAP.Host = "imap.elsewhere.test"
 		}, ProblemTLS, StageTLS},
 		{"wrong password", func(d *Dialer, a *Account) { _ = d.Secrets.Set(context.Background(), "t", "nope") }, ProblemWrongPassword, StageLogin},
-		{"no password stored", func(d *Dialer, a *Account) { d.Secrets = &memSecrets{} }, ProblemNoPassword, StageSecret},
+		{"no password stored", func(d *Dialer, a *Account) { d.Secrets = &MemorySecrets{} }, ProblemNoPassword, StageSecret},
 		{"password command fails", func(d *Dialer, a *Account) { a.PasswordCmd = "echo oops >&2; exit 3" }, ProblemPasswordCmd, StageSecret},
 		{"connection refused", func(d *Dialer, a *Account) { a.IMAP.Port = closedPort }, ProblemRefused, StageConnect},
 		{"no greeting", func(d *Dialer, a *Account) {

@@ -1,0 +1,41 @@
+# Magpie — the two commands: `make run` starts it, `make test` tests it.
+GO        ?= go
+BIN       := bin/magpie
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -X main.version=$(VERSION)
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+# Which server-backed suites ran is collected here by internal/testenv.
+TESTENV_REPORT := $(CURDIR)/.cache/testenv-report.txt
+
+.PHONY: all build run test test-deps bench lint clean
+
+all: build
+
+build:
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) .
+
+# Starts Magpie with the arguments in ARGS, e.g. make run ARGS='account list'.
+run: build
+	./$(BIN) $(ARGS)
+
+# Installs the real test peers (Dovecot, Postfix, Radicale, Xandikos,
+# gnome-keyring…) from Debian packages when missing, then runs every test.
+test: test-deps
+	@mkdir -p $(dir $(TESTENV_REPORT)) && rm -f $(TESTENV_REPORT)
+	MAGPIE_TESTENV_REPORT=$(TESTENV_REPORT) $(GO) test -count=1 -timeout 14m ./...
+	@echo "Server-backed suites that ran:"
+	@if [ -s $(TESTENV_REPORT) ]; then sort -u $(TESTENV_REPORT) | sed 's/^/  /'; else echo "  none"; fi
+
+test-deps:
+	@bash scripts/test-deps.sh
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+
+clean:
+	rm -rf bin .cache

@@ -1,0 +1,66 @@
+package i18n
+
+func cliMessages() map[string]entry {
+	return map[string]entry{
+		"cli.root.short": {"终端邮件客户端：多账户、全量离线同步、日历与邮箱搬家", "A terminal mail client: several accounts, full offline sync, calendars and mailbox migration"},
+		"cli.root.long": {
+			"Magpie 是为终端用户打造的邮件客户端，支持腾讯企业邮、网易企业邮、阿里邮箱、飞书、263、Gmail、Outlook 及任何 IMAP/SMTP 服务器。\n客户端专用密码（授权码）保存在系统钥匙串中，绝不写入文件。\n\n不带子命令运行 magpie 将打开终端界面（开发中；目前显示本帮助）。",
+			"Magpie is a mail client for people who live in the terminal: Tencent Exmail, NetEase, Aliyun, Feishu, 263, Gmail, Outlook and any IMAP/SMTP host.\nClient passwords (app passwords) live in the OS keyring, never in files.\n\nRun magpie without a command to open the terminal app (in progress; for now this help is shown).",
+		},
+		"cli.flag.config":       {"配置文件路径", "config file path"},
+		"cli.flag.lang":         {"界面语言：zh-CN 或 en（默认取自 LANG）", "language: zh-CN or en (default from LANG)"},
+		"cli.flag.trace":        {"把协议往来（已隐去密码）追加写入此文件，便于排查", "append a wire trace (passwords redacted) to this file, for troubleshooting"},
+		"cli.flag.help":         {"显示 %s 的帮助", "help for %s"},
+		"cli.flag.version":      {"显示版本", "show the version"},
+		"cli.flag.json":         {"以 JSON 输出", "print JSON"},
+		"cli.version.short":     {"显示版本", "Show the version"},
+		"cli.usage_error":       {"用法错误：%v", "usage error: %v"},
+		"cli.see_help":          {"运行 '%s --help' 查看用法。", "Run '%s --help' for usage."},
+		"cli.no_home":           {"无法确定配置目录：HOME 与 XDG_CONFIG_HOME 均未设置。请设置 HOME，或用 --config 指定配置文件。", "Cannot tell where the config lives: neither HOME nor XDG_CONFIG_HOME is set. Set HOME, or pass --config FILE."},
+		"cli.trace_open_failed": {"无法打开追踪文件 %s：%v", "cannot open the trace file %s: %v"},
+
+		"help.usage":         {"用法：", "Usage:"},
+		"help.aliases":       {"别名：", "Aliases:"},
+		"help.examples":      {"示例：", "Examples:"},
+		"help.commands":      {"可用命令：", "Available Commands:"},
+		"help.more_commands": {"其他命令：", "Additional Commands:"},
+		"help.flags":         {"选项：", "Flags:"},
+		"help.global_flags":  {"全局选项：", "Global Flags:"},
+		"help.topics":        {"更多帮助主题：", "Additional help topics:"},
+		"help.hint":          {`运行 "{{.CommandPath}} [命令] --help" 查看命令详情。`, `Use "{{.CommandPath}} [command] --help" for more information about a command.`},
+
+		"cli.account.short":        {"管理邮箱账户", "Manage mail accounts"},
+		"cli.account.list.short":   {"列出账户", "List accounts"},
+		"cli.account.remove.short": {"删除账户及其保存的密码", "Remove an account and its stored password"},
+		"cli.account.test.short":   {"测试登录并诊断问题", "Test the logins and diagnose problems"},
+		"cli.account.test.long": {
+			"登录 IMAP 与 SMTP，列出文件夹（含用途与邮件数）和服务器能力。失败时说明原因和解决办法，并以状态码 1 退出。不会修改服务器上的任何内容。",
+			"Logs in to IMAP and SMTP, lists the folders with their roles and message counts, and prints the server capabilities. On failure it explains the cause and the fix, and exits 1. Nothing on the server is changed.",
+		},
+		"cli.account.add.short": {"添加账户（成员邮箱、公共邮箱、别名）", "Add an account (member, business mailbox, aliases)"},
+		"cli.account.add.long": {
+			"添加一个邮箱账户。服务器来自 --provider 预设、--imap/--smtp，或根据邮箱地址自动发现（autoconfig、SRV 记录、MX 记录）。\n密码请使用客户端专用密码（授权码）：用 --password-stdin 从标准输入读入并存入系统钥匙串，或用 --password-cmd 在每次连接时运行命令获取（如 pass）。在终端中运行且两者都未给出时，会提示输入。",
+			"Adds a mail account. Servers come from a --provider preset, from --imap/--smtp, or are discovered from the address (autoconfig, SRV records, MX records).\nUse the client password (app password): --password-stdin reads it from standard input into the OS keyring; --password-cmd runs a command (e.g. pass) each time it is needed. In a terminal, with neither, you are prompted.",
+		},
+		"cli.account.add.example": {
+			"  echo '授权码' | magpie account add work --email chen@example.com --provider exmail --password-stdin\n  magpie account add sales --email sales@example.com --kind business --provider netease-qiye --password-cmd 'pass show mail/sales'\n  magpie account add home --email me@example.org --imap mail.example.org:993 --smtp mail.example.org:587 --alias 'hi@example.org=陈明' --password-stdin",
+			"  echo 'app-password' | magpie account add work --email chen@example.com --provider exmail --password-stdin\n  magpie account add sales --email sales@example.com --kind business --provider netease-qiye --password-cmd 'pass show mail/sales'\n  magpie account add home --email me@example.org --imap mail.example.org:993 --smtp mail.example.org:587 --alias 'hi@example.org=Ming Chen' --password-stdin",
+		},
+		"cli.flag.email":           {"邮箱地址（必填）", "email address (required)"},
+		"cli.flag.display_name":    {"发件人显示名", "display name for sending"},
+		"cli.flag.provider":        {"服务商预设：%s", "provider preset: %s"},
+		"cli.flag.kind":            {"账户类型：member（成员邮箱）或 business（公共邮箱）", "account kind: member or business (shared mailbox)"},
+		"cli.flag.imap":            {"IMAP 服务器 HOST:PORT", "IMAP server HOST:PORT"},
+		"cli.flag.smtp":            {"SMTP 服务器 HOST:PORT", "SMTP server HOST:PORT"},
+		"cli.flag.pop3":            {"POP3 服务器 HOST:PORT", "POP3 server HOST:PORT"},
+		"cli.flag.security":        {"连接加密：tls、starttls 或 insecure-plain（默认按端口判断）", "connection security: tls, starttls or insecure-plain (default from the port)"},
+		"cli.flag.username":        {"登录用户名（默认为邮箱地址）", "login name (default: the address)"},
+		"cli.flag.authorize_as":    {"代理登录时要访问的邮箱（SASL 授权身份）", "mailbox to act as in delegated login (SASL authorization identity)"},
+		"cli.flag.ca_file":         {"额外信任的 CA 证书（PEM）", "extra trusted CA certificates (PEM)"},
+		"cli.flag.alias":           {"别名身份 ADDR[=显示名]，可重复，最多 5 个", "alias identity ADDR[=Display Name], repeatable, at most 5"},
+		"cli.flag.group":           {"可代发的邮件组 ADDR[=显示名]，可重复", "mail group you may send as, ADDR[=Display Name], repeatable"},
+		"cli.flag.max_connections": {"同时连接数上限（默认取服务商预设或 4）", "connection limit (default: the preset's, or 4)"},
+		"cli.flag.password_stdin":  {"从标准输入读取客户端专用密码并存入系统钥匙串", "read the client password from standard input into the OS keyring"},
+		"cli.flag.password_cmd":    {"获取密码的命令（如 'pass show mail/work'），不使用钥匙串", "command that prints the password (e.g. 'pass show mail/work'); the keyring is not used"},
+	}
+}

@@ -51,8 +51,8 @@ type Diagnosis struct {
 var (
 	textUnsafeLogin = regexp.MustCompile(`(?i)unsafe login`)
 	textLocked      = regexp.MustCompile(`(?i)locked|frozen|suspend|disabled account|account is abnormal|too many|frequency|冻结|锁定|频繁|异常`)
-	textDisabled    = regexp.MustCompile(`(?i)(imap|pop3?|smtp)[^.]*(disabled|not (be )?(enabled|open)|is closed|off)|service is not open|not open|未开启|未开通|没有开启`)
-	textWrongPass   = regexp.MustCompile(`(?i)password|authentication failed|auth(enticate)? fail|login fail|invalid credentials|invalid login|535|密码|授权码`)
+	textDisabled    = regexp.MustCompile(`(?i)(imap|pop3?|smtp)[^.]*(disabled|not (be )?(enabled|open)|is closed)|not enabled for (imap|pop|smtp)|service is not open|未开启|未开通|没有开启`)
+	textPassword    = regexp.MustCompile(`(?i)password|passerr|authorization code|密码|授权码`)
 	textUnavailable = regexp.MustCompile(`(?i)maximum number of connections|too many connections|try again later|server busy|system is busy|系统繁忙`)
 )
 
@@ -117,34 +117,42 @@ func classify(err error, d Diagnosis, ie *imap.Error, se *smtp.SMTPError) Proble
 			return ProblemUnavailable
 		case imap.ResponseCodeContactAdmin:
 			return ProblemAccountLocked
-		case imap.ResponseCodeAuthenticationFailed, imap.ResponseCodeAuthorizationFailed:
-			if textDisabled.MatchString(text) {
-				return ProblemIMAPDisabled
-			}
-			if textLocked.MatchString(text) {
-				return ProblemAccountLocked
-			}
-			return ProblemWrongPassword
 		}
 	}
+	disabled, locked, password := textDisabled.MatchString(text), textLocked.MatchString(text), textPassword.MatchString(text)
+	busy := textUnavailable.MatchString(text)
 	switch {
-	case textUnavailable.MatchString(text):
+	case count(disabled, locked, password, busy) > 1:
+		// Tencent answers one sentence for every cause ("account is
+		// abnormal, service is not open, password is incorrect…"): the
+		// usual one is the web password used instead of the client
+		// password, and the provider steps shown with it cover the rest.
+		return ProblemWrongPassword
+	case busy:
 		return ProblemUnavailable
-	case textDisabled.MatchString(text):
+	case disabled:
 		return ProblemIMAPDisabled
-	case textLocked.MatchString(text):
+	case locked:
 		return ProblemAccountLocked
-	case se != nil && (se.Code == 535 || se.Code == 534):
+	case password, se != nil && (se.Code == 535 || se.Code == 534):
 		return ProblemWrongPassword
 	case d.Stage == StageLogin && (ie != nil || se != nil):
 		// A login refused without a recognisable reason is, in practice,
 		// almost always the account password used instead of the client
 		// password.
 		return ProblemWrongPassword
-	case textWrongPass.MatchString(text) && d.Stage == StageLogin:
-		return ProblemWrongPassword
 	}
 	return ProblemUnknown
+}
+
+func count(bs ...bool) int {
+	n := 0
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
 }
 
 func isTimeout(err error) bool {

@@ -1,0 +1,39 @@
+// Command magpie is a terminal mail client. main only wires the parts
+// together; everything else lives in its package.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"golang.org/x/term"
+
+	"github.com/magpie-mail/magpie/ui/cli"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	env := cli.Env{
+		Stdin:   os.Stdin,
+		Stdout:  os.Stdout,
+		Stderr:  os.Stderr,
+		Getenv:  os.Getenv,
+		Version: version,
+	}
+	if fd := int(os.Stdin.Fd()); term.IsTerminal(fd) {
+		env.ReadPassword = func(prompt string) (string, error) {
+			os.Stderr.WriteString(prompt)
+			b, err := term.ReadPassword(fd)
+			os.Stderr.WriteString("\n")
+			return string(b), err
+		}
+	}
+	code := cli.Run(ctx, os.Args[1:], env)
+	stop()
+	os.Exit(code)
+}

@@ -50,16 +50,15 @@ type DovecotServer struct {
 	// SASL by Postfix (smtpd_sasl_type = dovecot).
 	AuthSocket string
 
-	conf     string // dovecot.conf path
-	logPath  string
-	usersTxt string // passwd-file of users
-	doveadm  string // doveadm binary
-	mailUser mailUser
-	certs    *certs
+	conf      string // dovecot.conf path
+	logPath   string
+	passwdDir string // one passwd-file per user, named by the user
+	doveadm   string // doveadm binary
+	mailUser  mailUser
+	certs     *certs
 
-	mu    sync.Mutex // guards users and the users file
-	users []string   // passwd-file lines
-	seq   int
+	mu  sync.Mutex // serialises adding users
+	seq int
 }
 
 // Dovecot returns this test binary's Dovecot, starting it on first use. It
@@ -274,7 +273,7 @@ func startDovecot(bin string) (*DovecotServer, error) {
 		AuthSocket:     filepath.Join(dir, "run", "auth-client-postfix"),
 		conf:           filepath.Join(dir, "dovecot.conf"),
 		logPath:        filepath.Join(dir, "dovecot.log"),
-		usersTxt:       filepath.Join(dir, "users"),
+		passwdDir:      filepath.Join(dir, "passwd"),
 		mailUser:       mu,
 		certs:          c,
 	}
@@ -285,7 +284,7 @@ func startDovecot(bin string) (*DovecotServer, error) {
 	}
 	d.Version, _, _ = strings.Cut(strings.TrimSpace(out), " ")
 
-	for _, sub := range []string{"run", "state", "home"} {
+	for _, sub := range []string{"run", "state", "home", "passwd"} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
 			return nil, fmt.Errorf("testenv: dovecot: %w", err)
 		}
@@ -294,9 +293,6 @@ func startDovecot(bin string) (*DovecotServer, error) {
 		return nil, fmt.Errorf("testenv: dovecot: %w", err)
 	}
 	if err := writeAuthFile(filepath.Join(dir, "master-users"), []byte(d.MasterUser+":"+d.MasterPassword+"\n")); err != nil {
-		return nil, err
-	}
-	if err := d.writeUsers(); err != nil {
 		return nil, err
 	}
 
@@ -324,7 +320,7 @@ func startDovecot(bin string) (*DovecotServer, error) {
 // foreground and waits for its listeners.
 func (d *DovecotServer) run(bin string) error {
 	data := dovecotConfData{
-		Instance: filepath.Base(d.Dir), Dir: d.Dir, OwnerEnv: ownerEnv, Users: d.usersTxt,
+		Instance: filepath.Base(d.Dir), Dir: d.Dir, OwnerEnv: ownerEnv, Users: d.passwdDir + "/%u",
 		CertFile: d.certs.CertFile, KeyFile: d.certs.KeyFile,
 		MailUID: d.mailUser.UID, MailGID: d.mailUser.GID,
 		IMAPPort: d.IMAPPort, IMAPSPort: d.IMAPSPort, POP3Port: d.POP3Port, POP3SPort: d.POP3SPort,

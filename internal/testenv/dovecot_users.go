@@ -5,9 +5,11 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/textproto"
 	"os"
 	"os/exec"
 	"os/user"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -68,19 +70,25 @@ func (d *DovecotServer) NewUserWith(tb testing.TB, o UserOptions) User {
 	}
 	u := User{Name: local + "@" + TestDomain, Password: "pw-" + randomHex(8)}
 	u.Email = u.Name
+	path := filepath.Join(d.passwdDir, u.Name)
+	if _, err := os.Stat(path); err == nil {
+		d.mu.Unlock()
+		tb.Fatalf("testenv: dovecot: user %s exists", u.Name)
+	}
 	// name:password:uid:gid:gecos:home:shell:extra_fields
-	d.users = append(d.users, fmt.Sprintf("%s:%s::::::%s", u.Name, u.Password, strings.Join(extra, " ")))
-	err := d.writeUsers()
+	line := fmt.Sprintf("%s:%s::::::%s\n", u.Name, u.Password, strings.Join(extra, " "))
+	err := writeAuthFile(path, []byte(line))
 	d.mu.Unlock()
 	if err != nil {
 		tb.Fatal(err)
 	}
 
-	// Dovecot rereads the passwd-file when its size or mtime changed; make
-	// sure the new user authenticates before handing it out.
+	// Each user has its own passwd-file (the passdb path is per user), so
+	// Dovecot reads a new user's file on first lookup. Check anyway before
+	// handing the user out.
 	deadline := time.Now().Add(startTimeout)
 	for {
-		_, err := d.doveadmRun(tb.Context(), "auth", "test", "-x", "service=imap", u.Name, u.Password)
+		err := d.checkLogin(tb.Context(), u)
 		if err == nil {
 			return u
 		}
@@ -89,16 +97,6 @@ func (d *DovecotServer) NewUserWith(tb testing.TB, o UserOptions) User {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-}
-
-// writeUsers rewrites the passwd-file atomically. d.mu must be held (or d
-// not yet shared).
-func (d *DovecotServer) writeUsers() error {
-	var b bytes.Buffer
-	for _, l := range d.users {
-		b.WriteString(l + "\n")
-	}
-	return writeAuthFile(d.usersTxt, b.Bytes())
 }
 
 // writeAuthFile atomically writes a file of passwords that Dovecot's auth
@@ -204,8 +202,8 @@ func (d *DovecotServer) messageCount(ctx context.Context, user, mailbox string) 
 	if err != nil {
 		return 0, err
 	}
-	v, ok := strings.CutPrefix(strings.TrimSpace(out), "messages=")
-	if !ok {
+	_, v, ok := strings.Cut(strings.TrimSpace(out), "messages=")
+	if !ok || strings.Contains(v, " ") {
 		return 0, fmt.Errorf("testenv: doveadm mailbox status: unexpected output %q", out)
 	}
 	n, err := strconv.Atoi(v)
@@ -240,4 +238,40 @@ func lookupGroupName(gid int) (string, error) {
 		return "", fmt.Errorf("testenv: group %d: %w", gid, err)
 	}
 	return g.Name, nil
+}
+
+// checkLogin logs u in over plain IMAP (allowed on loopback) and out again.
+func (d *DovecotServer) checkLogin(ctx context.Context, u User) error {
+	var dialer net.Dialer
+	conn, err := dialer.DialContext(ctx, "tcp", d.IMAPAddr())
+	if err != nil {
+		return fmt.Errorf("testenv: imap: %w", err)
+	}
+	defer conn.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		_ = conn.SetDeadline(dl)
+	} else {
+		_ = conn.SetDeadline(time.Now().Add(startTimeout))
+	}
+	tp := textproto.NewConn(conn)
+	if _, err := tp.ReadLine(); err != nil { // greeting
+		return fmt.Errorf("testenv: imap greeting: %w", err)
+	}
+	if err := tp.PrintfLine("a LOGIN %q %q", u.Name, u.Password); err != nil {
+		return fmt.Errorf("testenv: imap login: %w", err)
+	}
+	for {
+		line, err := tp.ReadLine()
+		if err != nil {
+			return fmt.Errorf("testenv: imap login: %w", err)
+		}
+		if rest, ok := strings.CutPrefix(line, "a "); ok {
+			if !strings.HasPrefix(rest, "OK") {
+				return fmt.Errorf("testenv: imap login %s: %s", u.Name, rest)
+			}
+			break
+		}
+	}
+	_ = tp.PrintfLine("b LOGOUT")
+	return nil
 }

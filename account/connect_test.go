@@ -171,7 +171,7 @@ func TestDialIMAPFailuresAreDiagnosed(t *testing.T) {
 			d.Timeout = 300 * time.Millisecond
 			a.IMAP.Port = silent.Addr().(*net.TCPAddr).Port
 			a.IMAP.Security = SecurityInsecurePlain
-		}, ProblemTimeout, StageGreeting},
+		}, ProblemNoGreeting, StageGreeting},
 		{"dns", func(d *Dialer, a *Account) {
 			d.NetDial = func(context.Context, string, string) (net.Conn, error) {
 				return nil, &net.OpError{Op: "dial", Err: &net.DNSError{Err: "no such host", Name: "imap.nowhere.test", IsNotFound: true}}
@@ -180,7 +180,11 @@ func TestDialIMAPFailuresAreDiagnosed(t *testing.T) {
 		{"tls to a plaintext port", func(d *Dialer, a *Account) {
 			d.Timeout = 2 * time.Second
 			a.IMAP.Port = plainSrv.port
-		}, ProblemTLS, StageTLS},
+		}, ProblemNotTLS, StageTLS},
+		{"starttls to a tls port", func(d *Dialer, a *Account) {
+			d.Timeout = 300 * time.Millisecond
+			a.IMAP.Security = SecuritySTARTTLS
+		}, ProblemNoGreeting, StageGreeting},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"net"
 	"os"
@@ -22,6 +23,8 @@ const (
 	ProblemUnsafeLogin   Problem = "unsafe-login"   // NetEase refuses clients that sent no IMAP ID
 	ProblemAccountLocked Problem = "account-locked" // locked, frozen or rate-limited by the provider
 	ProblemTLS           Problem = "tls"            // certificate or handshake failure
+	ProblemNotTLS        Problem = "not-tls"        // TLS configured, but the port speaks plaintext
+	ProblemNoGreeting    Problem = "no-greeting"    // nothing answered: often a TLS port used without TLS
 	ProblemNoSTARTTLS    Problem = "no-starttls"    // the server offers no STARTTLS
 	ProblemRefused       Problem = "refused"        // connection refused: wrong port or host down
 	ProblemTimeout       Problem = "timeout"        // no answer in time
@@ -89,6 +92,8 @@ func classify(err error, d Diagnosis, ie *imap.Error, se *smtp.SMTPError) Proble
 		return ProblemNoSTARTTLS
 	case errors.Is(err, ErrNoAuthzid):
 		return ProblemAuthzid
+	case errors.As(err, new(tls.RecordHeaderError)):
+		return ProblemNotTLS
 	case IsTLSError(err) || d.Stage == StageTLS:
 		return ProblemTLS
 	case d.Stage == StageDNS:
@@ -102,6 +107,9 @@ func classify(err error, d Diagnosis, ie *imap.Error, se *smtp.SMTPError) Proble
 		return ProblemRefused
 	}
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) || isTimeout(err) {
+		if d.Stage == StageGreeting {
+			return ProblemNoGreeting
+		}
 		return ProblemTimeout
 	}
 	text := d.ServerText

@@ -209,7 +209,7 @@ func TestHelpSpeaksTheUsersLanguage(t *testing.T) {
 // TestEveryProblemIsWorded covers the keys built at run time ("diag."+problem…).
 func TestEveryProblemIsWorded(t *testing.T) {
 	problems := []account.Problem{account.ProblemWrongPassword, account.ProblemIMAPDisabled, account.ProblemUnsafeLogin,
-		account.ProblemAccountLocked, account.ProblemTLS, account.ProblemNoSTARTTLS, account.ProblemRefused,
+		account.ProblemAccountLocked, account.ProblemTLS, account.ProblemNotTLS, account.ProblemNoGreeting, account.ProblemNoSTARTTLS, account.ProblemRefused,
 		account.ProblemTimeout, account.ProblemDNS, account.ProblemNoPassword, account.ProblemKeyring,
 		account.ProblemPasswordCmd, account.ProblemUnavailable, account.ProblemAuthzid, account.ProblemCanceled, account.ProblemUnknown}
 	roles := []account.Role{account.RoleInbox, account.RoleSent, account.RoleDrafts, account.RoleTrash, account.RoleJunk,

@@ -69,6 +69,10 @@ func (d Discoverer) fetchAutoconfig(ctx context.Context, u, email, local, domain
 	req.Header.Set("Accept", "application/xml, text/xml")
 	resp, err := d.httpClient().Do(req)
 	if err != nil {
+		var ue *url.Error // the attempt already names the URL
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return autoconfig{}, err
 	}
 	defer resp.Body.Close()

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -135,4 +137,24 @@ func statusErr(t testing.TB, err error) *imap.Error {
 		t.Fatalf("expected an IMAP status error, got %v", err)
 	}
 	return ie
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// syncBuffer is a bytes.Buffer safe for the proxy's concurrent log writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

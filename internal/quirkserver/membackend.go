@@ -93,6 +93,37 @@ type discardLogger struct{}
 
 func (discardLogger) Printf(string, ...any) {}
 
+// idlePoller wraps an imapmemserver session so that IDLE never misses an
+// update: imapserver sends "+ idling" before the session registers for
+// notifications, so a message appended in between was only reported at
+// the next command. idlePoller also polls every idlePoll while idling.
+type idlePoller struct {
+	imapserver.SessionIMAP4rev2
+}
+
+const idlePoll = 50 * time.Millisecond
+
+var _ imapserver.SessionIMAP4rev2 = idlePoller{}
+
+// Idle implements imapserver.Session; it blocks until stop is closed.
+func (s idlePoller) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
+	done := make(chan error, 1)
+	go func() { done <- s.SessionIMAP4rev2.Idle(w, stop) }()
+	tick := time.NewTicker(idlePoll)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-done:
+			return err
+		case <-tick.C:
+			if err := s.Poll(w, true); err != nil {
+				<-done
+				return err
+			}
+		}
+	}
+}
+
 // NewMemBackend starts a MemBackend with the given user → password map,
 // each user getting the style's folders plus any WithFolders ones.
 func NewMemBackend(users map[string]string, opts ...MemOption) (*MemBackend, error) {
@@ -125,7 +156,11 @@ func NewMemBackend(users map[string]string, opts ...MemOption) (*MemBackend, err
 	}
 	b.srv = imapserver.New(&imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return mem.NewSession(), nil, nil
+			sess, ok := mem.NewSession().(imapserver.SessionIMAP4rev2)
+			if !ok {
+				return nil, nil, errors.New("quirkserver: imapmemserver session lacks IMAP4rev2 methods")
+			}
+			return idlePoller{sess}, nil, nil
 		},
 		Caps: imap.CapSet{
 			imap.CapIMAP4rev1:    {},

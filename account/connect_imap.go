@@ -232,10 +232,10 @@ func imapLogin(c *imapclient.Client, a Account, password string) error {
 		if !plain {
 			return ErrNoAuthzid
 		}
-		return c.Authenticate(sasl.NewPlainClient(a.AuthorizeAs, user, password))
+		return c.Authenticate(newPlainClient(a.AuthorizeAs, user, password))
 	}
 	if plain {
-		err := c.Authenticate(sasl.NewPlainClient("", user, password))
+		err := c.Authenticate(newPlainClient("", user, password))
 		if err == nil || !plainUnsupported(err) || caps.Has(imap.CapLoginDisabled) {
 			return err
 		}
@@ -243,6 +243,28 @@ func imapLogin(c *imapclient.Client, a Account, password string) error {
 		return ErrLoginDisabled
 	}
 	return c.Login(user, password).Wait()
+}
+
+// plainClient is SASL PLAIN (RFC 4616) that also accepts its empty first
+// challenge written as "=" (the RFC 4959 spelling of an empty response,
+// which some servers, go-imap's among them, send as a challenge) where
+// RFC 3501 §6.2.2 has an empty continuation.
+type plainClient struct {
+	sasl.Client
+	initial []byte
+}
+
+func newPlainClient(authzid, user, password string) sasl.Client {
+	inner := sasl.NewPlainClient(authzid, user, password)
+	_, ir, _ := inner.Start()
+	return &plainClient{Client: inner, initial: ir}
+}
+
+func (p *plainClient) Next(challenge []byte) ([]byte, error) {
+	if len(challenge) == 0 {
+		return p.initial, nil
+	}
+	return p.Client.Next(challenge)
 }
 
 var unsupportedText = regexp.MustCompile(`(?i)mechanism|not supported|unsupported|unknown command|not implemented`)

@@ -152,13 +152,12 @@ func (s *Session) resolveServers(ctx context.Context, a *account.Account, f addF
 	for _, e := range []struct {
 		flag, value string
 		dst         *account.Endpoint
-		proto       string
-	}{{"imap", f.imap, &a.IMAP, "imap"}, {"smtp", f.smtp, &a.SMTP, "smtp"}, {"pop3", f.pop3, &a.POP3, "pop3"}} {
+	}{{"imap", f.imap, &a.IMAP}, {"smtp", f.smtp, &a.SMTP}, {"pop3", f.pop3, &a.POP3}} {
 		if e.value == "" {
 			continue
 		}
 		explicit = true
-		ep, err := account.ParseEndpoint(e.value, defaultSecurity(e.proto, e.value))
+		ep, err := account.ParseEndpoint(e.value, "")
 		if err != nil {
 			return usage("--%s: %v", e.flag, err)
 		}
@@ -184,17 +183,6 @@ func (s *Session) resolveServers(ctx context.Context, a *account.Account, f addF
 		}
 	}
 	return nil
-}
-
-// defaultSecurity infers TLS from well-known ports (RFC 8314 §7): 993,
-// 465, 994 and 995 are implicit TLS; anything else starts with STARTTLS.
-func defaultSecurity(proto, hostport string) account.Security {
-	for _, port := range []string{":993", ":465", ":994", ":995"} {
-		if strings.HasSuffix(hostport, port) {
-			return account.SecurityTLS
-		}
-	}
-	return account.SecuritySTARTTLS
 }
 
 // storePassword reads the client password (stdin or a no-echo prompt) and

@@ -372,10 +372,17 @@ func (c *conn) pumpResponses() {
 			c.mu.Lock()
 			ch := c.contCh
 			c.contTag, c.contCh = "", nil
+			auth := c.rawAuth
 			c.mu.Unlock()
 			if ch != nil {
 				ch <- true
 				continue
+			}
+			// go-imap's imapserver encodes an empty SASL challenge as
+			// "+ =", which RFC 3501 section 6.2.2 does not allow and go-imap's
+			// own client rejects; real servers send "+ ".
+			if auth && c.srv.caps != nil && string(bytes.TrimRight(first, "\r\n")) == "+ =" {
+				parts = []part{{line: []byte("+ \r\n")}}
 			}
 		case bytes.HasPrefix(first, []byte("* ")):
 			parts = c.rewriteUntagged(parts)

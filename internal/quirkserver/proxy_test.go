@@ -283,6 +283,26 @@ func TestAuthenticateLogin(t *testing.T) {
 	}
 }
 
+func TestAuthenticatePlainWithoutInitialResponse(t *testing.T) {
+	// Exmail has no SASL-IR: the client waits for "+" and answers on its
+	// own line, which the proxy forwards raw.
+	srv, _ := StartTest(t, Exmail, nil)
+	c, err := imapclient.DialInsecure(srv.Addr(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Authenticate(sasl.NewPlainClient("", TestUser, TestPassword)); err != nil {
+		t.Fatalf("AUTHENTICATE PLAIN: %v", err)
+	}
+	if _, err := c.Select("已发送", nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if got := srv.Stats().Commands["AUTHENTICATE"]; got != 1 {
+		t.Errorf("AUTHENTICATE counted %d times", got)
+	}
+}
+
 func TestWireLogRedactsSecrets(t *testing.T) {
 	var log syncBuffer
 	srv, _ := StartTestOptions(t, Options{Profile: NetEase, Log: &log}, nil)

@@ -52,15 +52,16 @@ const reportEnv = "MAGPIE_TESTENV_REPORT"
 // servers, their processes and directories. It is the package's only
 // mutable state (see reg).
 type registry struct {
-	mu      sync.Mutex
-	active  bool   // Main is running
-	closed  bool   // Main has stopped everything; no new servers
-	pkg     string // import path of the test package, for the report
-	owner   string // value of ownerEnv for processes of this binary
-	procs   []*proc
-	dirs    []string
-	slots   map[string]*slot
-	spawner *spawner
+	mu       sync.Mutex
+	active   bool   // Main is running
+	closed   bool   // Main has stopped everything; no new servers
+	pkg      string // import path of the test package, for the report
+	owner    string // value of ownerEnv for processes of this binary
+	procs    []*proc
+	dirs     []string
+	slots    map[string]*slot
+	spawner  *spawner
+	savedEnv map[string]*string // variables to restore at shutdown (nil: unset)
 }
 
 // slot holds one lazily started shared instance.
@@ -125,6 +126,17 @@ func (r *registry) activate(pkg string) {
 	if r.spawner == nil {
 		r.spawner = newSpawner()
 	}
+	// Keyring changes these; until it runs no test may reach a real session
+	// bus (a developer's keyring) or autolaunch one.
+	r.savedEnv = map[string]*string{}
+	for _, k := range []string{"DBUS_SESSION_BUS_ADDRESS", "DISPLAY"} {
+		if v, ok := os.LookupEnv(k); ok {
+			r.savedEnv[k] = &v
+		} else {
+			r.savedEnv[k] = nil
+		}
+	}
+	_ = os.Setenv("DBUS_SESSION_BUS_ADDRESS", deadBus)
 }
 
 // shared returns the instance named name, starting it with start on first
@@ -189,9 +201,17 @@ func (r *registry) shutdown() error {
 		return nil
 	}
 	r.closed = true
-	procs, dirs, owner := r.procs, r.dirs, r.owner
-	r.procs, r.dirs = nil, nil
+	procs, dirs, owner, saved := r.procs, r.dirs, r.owner, r.savedEnv
+	r.procs, r.dirs, r.savedEnv = nil, nil, nil
 	r.mu.Unlock()
+
+	for k, v := range saved {
+		if v != nil {
+			_ = os.Setenv(k, *v)
+		} else {
+			_ = os.Unsetenv(k)
+		}
+	}
 
 	var problems []string
 	for i := len(procs) - 1; i >= 0; i-- {

@@ -1,0 +1,193 @@
+// Package store is Magpie's local, offline-first mail store: accounts,
+// folders, message headers and flags, byte-exact raw messages
+// (content-addressed by SHA-256), a trigram FTS5 index for local search,
+// JWZ-lite threads and the offline operations queue the sync engine drains.
+//
+// The store does not parse mail. Callers (mailsync, message) hand it decoded
+// header fields and plain body text; the store keeps and queries them.
+//
+// # Concurrency contract
+//
+// One *Store is shared by all goroutines of a process; every method is safe
+// for concurrent use. Writes go through a single SQLite connection and are
+// therefore serialized in the order they acquire it; each public write method
+// is one transaction (BEGIN IMMEDIATE), so readers see all of it or nothing.
+// Reads use a separate pool of read-only connections and, thanks to WAL, run
+// concurrently with each other and with the writer, each seeing the last
+// committed state. Methods block until SQLite answers; they honour ctx
+// cancellation between statements. Another process opening the same file
+// (for example `magpie search` while the TUI runs) waits up to the busy
+// timeout for the write lock.
+//
+// # Times
+//
+// Times are stored as Unix seconds and returned in UTC; sub-second precision is
+// dropped. The zero time.Time is stored as 0 and read back as the zero time.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Identifiers are SQLite row ids. They are never reused within one store
+// (AUTOINCREMENT), so a stale ID held by the UI can only miss, never point at
+// another row.
+type (
+	AccountID int64
+	FolderID  int64
+	MessageID int64
+	ThreadID  int64
+	OpID      int64
+)
+
+// UID is an IMAP UID (RFC 3501 §2.3.1.1) within one folder: server UIDs are
+// 1..2^32-1. Values ≤ 0 are provisional UIDs given to rows created offline
+// (a queued move, copy or append) until the sync engine learns the real UID.
+type UID int64
+
+// Provisional reports whether u is a local placeholder rather than a server UID.
+func (u UID) Provisional() bool { return u <= 0 }
+
+// ErrNotFound is returned (wrapped) when an addressed row does not exist.
+var ErrNotFound = errors.New("store: not found")
+
+// ErrCorrupt is returned (wrapped) when stored raw bytes no longer hash to
+// their content address.
+var ErrCorrupt = errors.New("store: blob corrupt")
+
+// VersionError is returned by Open when the file was written by a newer Magpie
+// whose schema this build does not know.
+type VersionError struct {
+	Have, Known int
+}
+
+func (e *VersionError) Error() string {
+	return fmt.Sprintf("store: schema version %d is newer than this build knows (%d)", e.Have, e.Known)
+}
+
+// Store is an open mail store. See the package doc for the concurrency contract.
+type Store struct {
+	w    *sql.DB // exactly one connection: all writes
+	r    *sql.DB // read-only pool
+	path string
+}
+
+const busyTimeout = 10 * time.Second
+
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	q.Set("_busy_timeout", fmt.Sprint(busyTimeout.Milliseconds()))
+	q.Set("_fk", "1")
+	q.Set("_journal_mode", "WAL")
+	q.Set("_synchronous", "NORMAL")
+	q.Add("_pragma", "temp_store(MEMORY)")
+	if readOnly {
+		q.Set("_query_only", "1")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+}
+
+// Open opens (creating directories and the file when missing) the store at
+// path and migrates its schema to the newest version, in place. It fails with
+// a *VersionError when the file is newer than this build.
+func Open(ctx context.Context, path string) (*Store, error) {
+	return open(ctx, path, len(migrations))
+}
+
+func open(ctx context.Context, path string, version int) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("store: empty path")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("store: path %q: %w", path, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
+		return nil, fmt.Errorf("store: create directory: %w", err)
+	}
+	w, err := sql.Open("sqlite", dsn(abs, false))
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", abs, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxIdleTime(0)
+	w.SetConnMaxLifetime(0)
+	if err := migrate(ctx, w, version); err != nil {
+		w.Close()
+		return nil, err
+	}
+	r, err := sql.Open("sqlite", dsn(abs, true))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: open %s: %w", abs, err)
+	}
+	n := max(2, runtime.GOMAXPROCS(0))
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	if err := r.PingContext(ctx); err != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("store: open %s: %w", abs, err)
+	}
+	return &Store{w: w, r: r, path: abs}, nil
+}
+
+// Path returns the absolute path of the database file.
+func (s *Store) Path() string { return s.path }
+
+// Close closes both connection pools. Calls in flight finish first; calls
+// after Close fail.
+func (s *Store) Close() error {
+	return errors.Join(s.r.Close(), s.w.Close())
+}
+
+// write runs fn in one write transaction (BEGIN IMMEDIATE) and commits it when
+// fn returns nil.
+func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+func unix(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
+}
+
+func fromUnix(s int64) time.Time {
+	if s == 0 {
+		return time.Time{}
+	}
+	return time.Unix(s, 0).UTC()
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -43,17 +43,28 @@ func hasFlag(args []string, flag string) bool {
 	return false
 }
 
-func TestAccountTestAgainstDovecot(t *testing.T) {
+func TestAccountTestAgainstDovecotAndPostfix(t *testing.T) {
 	d := testenv.Dovecot(t)
+	pf := testenv.Postfix(t)
 	u := d.NewUser(t)
 	d.Deliver(t, u.Email, sampleMail(u.Email, "第一封"))
 	d.Deliver(t, u.Email, sampleMail(u.Email, "second one"))
-	h := addDovecotAccount(t, "en_US.UTF-8", d, u)
+	// Implicit TLS on both (IMAPS, submissions) …
+	h := addDovecotAccount(t, "en_US.UTF-8", d, u, "--smtp", pf.Addr(pf.SubmissionsPort))
 	r := h.run("", "account", "test", "dove")
 	if r.code != ExitOK {
 		t.Fatalf("account test: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	for _, want := range []string{"✓ IMAP login works", "IDLE", "SPECIAL-USE", "works."} {
+	// … and STARTTLS on both (IMAP 143-style, submission 587-style).
+	h2 := newHarness(t, "en_US.UTF-8")
+	if r2 := h2.run(u.Password, "account", "add", "dove", "--email", u.Email, "--imap", d.IMAPAddr(), "--smtp", pf.Addr(pf.SubmissionPort),
+		"--security", "starttls", "--ca-file", d.CAFile, "--password-stdin"); r2.code != ExitOK {
+		t.Fatalf("add starttls: %d %s", r2.code, r2.stderr)
+	}
+	if r2 := h2.run("", "account", "test", "dove"); r2.code != ExitOK || !strings.Contains(r2.stdout, "✓ SMTP login works") {
+		t.Fatalf("starttls account test: exit %d\n%s%s", r2.code, r2.stdout, r2.stderr)
+	}
+	for _, want := range []string{"✓ IMAP login works", "IDLE", "SPECIAL-USE", "✓ SMTP login works", "works."} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, r.stdout)
 		}

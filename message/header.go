@@ -65,6 +65,14 @@ func splitHeader(raw []byte) (head, body []byte) {
 // are not fields instead of failing.
 func parseHeader(block []byte, probs *problems) header {
 	var h header
+	var cont []string // continuation lines of the last field, joined once
+	flush := func() {
+		if len(cont) > 0 && len(h) > 0 {
+			last := &h[len(h)-1]
+			last.value = strings.TrimSpace(last.value + " " + strings.Join(cont, " "))
+		}
+		cont = cont[:0]
+	}
 	lines := bytes.Split(block, []byte("\n"))
 	for _, line := range lines {
 		line = bytes.TrimSuffix(line, []byte("\r"))
@@ -73,8 +81,7 @@ func parseHeader(block []byte, probs *problems) header {
 		}
 		if line[0] == ' ' || line[0] == '\t' {
 			if len(h) > 0 {
-				last := &h[len(h)-1]
-				last.value += " " + string(bytes.TrimSpace(line))
+				cont = append(cont, string(bytes.TrimSpace(line)))
 				continue
 			}
 			probs.add("message: header starts with a continuation line")
@@ -88,6 +95,7 @@ func parseHeader(block []byte, probs *problems) header {
 			probs.add("message: malformed header line")
 			continue
 		}
+		flush()
 		if len(h) >= maxHeaderFields {
 			probs.add("message: too many header fields; the rest ignored")
 			break
@@ -97,6 +105,7 @@ func parseHeader(block []byte, probs *problems) header {
 			value: string(bytes.TrimSpace(line[colon+1:])),
 		})
 	}
+	flush()
 	return h
 }
 

@@ -15,6 +15,7 @@ import (
 type addFlags struct {
 	email, displayName, provider, kind string
 	imap, smtp, pop3, security         string
+	imapSecurity, smtpSecurity         string
 	username, authorizeAs, caFile      string
 	passwordCmd                        string
 	passwordStdin                      bool
@@ -32,7 +33,7 @@ func newAccountAddCmd(s *Session) *cobra.Command {
 		Example: p.T("cli.account.add.example"),
 		Args:    exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return s.accountAdd(cmd.Context(), args[0], f, cmd.Flags().Changed("security"))
+			return s.accountAdd(cmd.Context(), args[0], f)
 		},
 	}
 	fl := cmd.Flags()
@@ -44,6 +45,8 @@ func newAccountAddCmd(s *Session) *cobra.Command {
 	fl.StringVar(&f.smtp, "smtp", "", p.T("cli.flag.smtp"))
 	fl.StringVar(&f.pop3, "pop3", "", p.T("cli.flag.pop3"))
 	fl.StringVar(&f.security, "security", "", p.T("cli.flag.security"))
+	fl.StringVar(&f.imapSecurity, "imap-security", "", p.T("cli.flag.proto_security", "IMAP"))
+	fl.StringVar(&f.smtpSecurity, "smtp-security", "", p.T("cli.flag.proto_security", "SMTP"))
 	fl.StringVar(&f.username, "username", "", p.T("cli.flag.username"))
 	fl.StringVar(&f.authorizeAs, "authorize-as", "", p.T("cli.flag.authorize_as"))
 	fl.StringVar(&f.caFile, "ca-file", "", p.T("cli.flag.ca_file"))
@@ -68,7 +71,7 @@ func providerIDs() string {
 // accountAdd builds the account from flags, a preset or discovery, stores
 // the password in the keyring first and writes the config last, so that a
 // failure leaves neither a config entry without its secret nor the reverse.
-func (s *Session) accountAdd(ctx context.Context, name string, f addFlags, securitySet bool) error {
+func (s *Session) accountAdd(ctx context.Context, name string, f addFlags) error {
 	p := s.P
 	cfg, err := s.loadConfig()
 	if err != nil {
@@ -99,13 +102,10 @@ func (s *Session) accountAdd(ctx context.Context, name string, f addFlags, secur
 		}
 		a.Groups = append(a.Groups, id)
 	}
-	var sec account.Security
-	if securitySet {
-		if sec, err = account.ParseSecurity(f.security); err != nil {
-			return usage("--security: %v", err)
-		}
+	if err := s.resolveServers(ctx, &a, f); err != nil {
+		return err
 	}
-	if err := s.resolveServers(ctx, &a, f, sec); err != nil {
+	if err := applySecurity(&a, f); err != nil {
 		return err
 	}
 	if err := a.Validate(); err != nil {
@@ -139,7 +139,7 @@ func parseIdentity(spec string, kind account.IdentityKind) (account.Identity, er
 
 // resolveServers fills the servers: explicit flags win over a preset;
 // with neither, autodiscovery runs.
-func (s *Session) resolveServers(ctx context.Context, a *account.Account, f addFlags, sec account.Security) error {
+func (s *Session) resolveServers(ctx context.Context, a *account.Account, f addFlags) error {
 	p := s.P
 	if a.Provider != "" {
 		pr, ok := account.LookupProvider(a.Provider)
@@ -175,8 +175,28 @@ func (s *Session) resolveServers(ctx context.Context, a *account.Account, f addF
 		}
 		fmt.Fprintln(s.Stderr, p.T("account.discovered", d.Source, a.IMAP.Addr(), a.SMTP.Addr()))
 	}
-	if sec != "" {
-		for _, e := range []*account.Endpoint{&a.IMAP, &a.SMTP, &a.POP3} {
+	return nil
+}
+
+// applySecurity applies --security to every server, then --imap-security
+// and --smtp-security to theirs.
+func applySecurity(a *account.Account, f addFlags) error {
+	for _, o := range []struct {
+		flag, value string
+		dst         []*account.Endpoint
+	}{
+		{"security", f.security, []*account.Endpoint{&a.IMAP, &a.SMTP, &a.POP3}},
+		{"imap-security", f.imapSecurity, []*account.Endpoint{&a.IMAP}},
+		{"smtp-security", f.smtpSecurity, []*account.Endpoint{&a.SMTP}},
+	} {
+		if o.value == "" {
+			continue
+		}
+		sec, err := account.ParseSecurity(o.value)
+		if err != nil {
+			return usage("--%s: %v", o.flag, err)
+		}
+		for _, e := range o.dst {
 			if !e.IsZero() {
 				e.Security = sec
 			}

@@ -54,6 +54,7 @@ func cliMessages() map[string]entry {
 		"cli.flag.smtp":            {"SMTP 服务器 HOST:PORT", "SMTP server HOST:PORT"},
 		"cli.flag.pop3":            {"POP3 服务器 HOST:PORT", "POP3 server HOST:PORT"},
 		"cli.flag.security":        {"连接加密：tls、starttls 或 insecure-plain（默认按端口判断）", "connection security: tls, starttls or insecure-plain (default from the port)"},
+		"cli.flag.proto_security":  {"仅 %s 的连接加密（覆盖 --security）", "connection security for %s only (overrides --security)"},
 		"cli.flag.username":        {"登录用户名（默认为邮箱地址）", "login name (default: the address)"},
 		"cli.flag.authorize_as":    {"代理登录时要访问的邮箱（SASL 授权身份）", "mailbox to act as in delegated login (SASL authorization identity)"},
 		"cli.flag.ca_file":         {"额外信任的 CA 证书（PEM）", "extra trusted CA certificates (PEM)"},

@@ -74,8 +74,8 @@ const PreviewRunes = 200
 // HeaderFields reads only the header block of raw (up to the first empty
 // line) and returns its Message-ID, In-Reply-To, References, Subject, From
 // and Date, without looking at the body. It fails only on empty input.
-// Undeclared 8-bit header bytes are guessed without the body's charset
-// hint, so a subject may differ from Parse's in such broken mail.
+// Undeclared 8-bit header bytes are decoded as Parse decodes them (with
+// the top-level Content-Type charset as a hint), so both agree.
 func HeaderFields(raw []byte) (Envelope, error) {
 	if len(raw) == 0 {
 		return Envelope{}, ErrEmpty
@@ -83,9 +83,20 @@ func HeaderFields(raw []byte) (Envelope, error) {
 	var probs problems
 	head, _ := splitHeader(raw)
 	h := parseHeader(head, &probs)
-	env := envelopeOf(h, "", &probs)
+	env := envelopeOf(h, charsetHint(h), &probs)
 	env.Problems = probs.list
 	return env, nil
+}
+
+// charsetHint returns the top-level Content-Type charset, which is the
+// best guess for undeclared 8-bit bytes in the header.
+func charsetHint(h header) string {
+	ct, ok := h.get("Content-Type")
+	if !ok {
+		return ""
+	}
+	var scratch problems
+	return parseMediaValue(ct, &scratch).params["charset"]
 }
 
 // envelopeOf decodes the envelope fields of a header.
@@ -141,11 +152,7 @@ func Parse(raw []byte) (*Parsed, error) {
 	if len(h) == 0 {
 		probs.add("message: no header fields")
 	}
-	hint := ""
-	if ct, ok := h.get("Content-Type"); ok {
-		var scratch problems
-		hint = parseMediaValue(ct, &scratch).params["charset"]
-	}
+	hint := charsetHint(h)
 	env := envelopeOf(h, hint, &probs)
 	p := &Parsed{
 		MessageID:  env.MessageID,

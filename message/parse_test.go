@@ -248,7 +248,7 @@ func TestParseEmpty(t *testing.T) {
 }
 
 func TestHeaderFieldsAgreesWithParse(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join("testdata", "valid", "*.eml"))
+	files, _ := filepath.Glob(filepath.Join("testdata", "*", "*.eml"))
 	for _, f := range files {
 		raw, _ := os.ReadFile(f)
 		p, err := Parse(raw)

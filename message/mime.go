@@ -29,8 +29,9 @@ type walker struct {
 	count int
 }
 
-// entity parses raw (header + body) as the entity at path; isRoot tells it
-// the top level, whose single-part body is section "1".
+// entity parses raw (header + body) as the entity at IMAP section path;
+// defaultType is the type assumed without a Content-Type (RFC 2046 §5.1.5:
+// message/rfc822 inside multipart/digest, text/plain elsewhere).
 func (w *walker) entity(raw []byte, path string, depth int, defaultType string) *part {
 	head, body := splitHeader(raw)
 	h := parseHeader(head, w.probs)

@@ -173,17 +173,43 @@ func (s *Store) PutHeaders(ctx context.Context, folder FolderID, msgs []Message)
 				return fmt.Errorf("store: put headers: uid %d: %w", m.UID, err)
 			}
 		}
+		if err := ins.flush(ctx); err != nil {
+			return fmt.Errorf("store: put headers: %w", err)
+		}
 		return nil
 	})
 }
 
-// inserter holds the prepared statements of a batch insert.
+// inserter holds the prepared statements of a batch insert. Index rows are
+// staged and written by flush in few statements: FTS5 flushes its pending
+// segment at every statement savepoint, so one texts INSERT per message
+// between other writes would make one tiny segment per message (10× slower).
 type inserter struct {
-	tx                                   *sql.Tx
-	th                                   *threader
-	existing, adopt, adoptSet, updFlags  *sql.Stmt
-	insert, text, liveBlob, stashed, use *sql.Stmt
-	unstash                              *sql.Stmt
+	tx                                  *sql.Tx
+	th                                  *threader
+	existing, adopt, adoptSet, updFlags *sql.Stmt
+	insert, liveBlob, stashed, unstash  *sql.Stmt
+	texts                               [][5]any
+}
+
+const flushChunk = 2000
+
+// flush writes the staged texts rows; call it before the transaction ends.
+func (ins *inserter) flush(ctx context.Context) error {
+	for len(ins.texts) > 0 {
+		n := min(flushChunk, len(ins.texts))
+		b, err := json.Marshal(ins.texts[:n])
+		if err != nil {
+			return err
+		}
+		ins.texts = ins.texts[n:]
+		_, err = ins.tx.ExecContext(ctx, `INSERT INTO texts(id, subject, from_text, rcpt_text, body)
+			SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 FROM json_each(?)`, string(b))
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func newInserter(ctx context.Context, tx *sql.Tx) (*inserter, error) {
@@ -204,7 +230,6 @@ func newInserter(ctx context.Context, tx *sql.Tx) (*inserter, error) {
 			from_name, from_addr, to_list, cc_list, subject, date, internal_date, sort_date, size,
 			flags, keywords, modseq, has_attachment, preview, blob_hash)
 			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`},
-		{&ins.text, `INSERT INTO texts(id, subject, from_text, rcpt_text, body) VALUES (?,?,?,?,?)`},
 		{&ins.liveBlob, `SELECT m.blob_hash, t.body FROM messages m JOIN texts t ON t.id = m.id
 			WHERE m.account_id = ? AND m.message_id = ? AND m.size = ? AND m.blob_hash IS NOT NULL LIMIT 1`},
 		{&ins.stashed, `SELECT id, blob_hash, body FROM detached WHERE account_id = ? AND message_id = ? AND size = ? LIMIT 1`},
@@ -222,7 +247,7 @@ func newInserter(ctx context.Context, tx *sql.Tx) (*inserter, error) {
 
 func (ins *inserter) close() {
 	ins.th.close()
-	for _, st := range []*sql.Stmt{ins.existing, ins.adopt, ins.adoptSet, ins.updFlags, ins.insert, ins.text, ins.liveBlob, ins.stashed, ins.unstash, ins.use} {
+	for _, st := range []*sql.Stmt{ins.existing, ins.adopt, ins.adoptSet, ins.updFlags, ins.insert, ins.liveBlob, ins.stashed, ins.unstash} {
 		if st != nil {
 			st.Close()
 		}
@@ -286,9 +311,7 @@ func (ins *inserter) put(ctx context.Context, m *Message) (MessageID, error) {
 		return 0, err
 	}
 	rcpt := addrText(append(slices.Clone(m.To), m.Cc...))
-	if _, err := ins.text.ExecContext(ctx, id, m.Subject, addrText([]Address{m.From}), rcpt, body); err != nil {
-		return 0, err
-	}
+	ins.texts = append(ins.texts, [5]any{id, m.Subject, addrText([]Address{m.From}), rcpt, body})
 	return MessageID(id), nil
 }
 

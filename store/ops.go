@@ -256,6 +256,9 @@ func applyAppend(ctx context.Context, tx *sql.Tx, op *Op) error {
 	if err != nil {
 		return err
 	}
+	if err := ins.flush(ctx); err != nil {
+		return err
+	}
 	sum := sha256.Sum256(op.Append.Body.Raw)
 	if err := putBlob(ctx, tx, sum, op.Append.Body.Raw); err != nil {
 		return err

@@ -108,7 +108,7 @@ func migrateV1Core(ctx context.Context, tx *sql.Tx) error {
 			blob_hash      BLOB REFERENCES blobs(hash),
 			UNIQUE(folder_id, uid))`,
 		`CREATE INDEX messages_folder_date ON messages(folder_id, sort_date)`,
-		`CREATE INDEX messages_unread ON messages(folder_id) WHERE (flags & 1) = 0`,
+		`CREATE INDEX messages_unread ON messages(folder_id, flags) WHERE (flags & 1) = 0`,
 		`CREATE INDEX messages_msgid ON messages(account_id, message_id)`,
 		`CREATE INDEX messages_blob ON messages(blob_hash) WHERE blob_hash IS NOT NULL`,
 		`CREATE INDEX messages_nobody ON messages(folder_id, sort_date) WHERE blob_hash IS NULL`,

@@ -1,0 +1,136 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+var bodyWords = []string{"会议", "邮箱", "搬家", "季度报告", "客户", "合同", "发票", "项目", "进度", "meeting",
+	"invoice", "deadline", "schedule", "budget", "review", "请查收", "附件", "谢谢", "周五", "上线"}
+
+// fillFolder puts n generated messages in folder through PutHeaders (one
+// transaction) and gives each a body text in one more transaction.
+func fillFolder(tb testing.TB, s *Store, folder FolderID, n int) {
+	tb.Helper()
+	ctx := context.Background()
+	must(tb, s.PutHeaders(ctx, folder, genMessages(n, 1)))
+	tx, err := s.w.BeginTx(ctx, nil)
+	must(tb, err)
+	st, err := tx.PrepareContext(ctx, `UPDATE texts SET body = ? WHERE id = ?`)
+	must(tb, err)
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM messages WHERE folder_id = ?`, folder)
+	must(tb, err)
+	var idList []int64
+	for rows.Next() {
+		var id int64
+		must(tb, rows.Scan(&id))
+		idList = append(idList, id)
+	}
+	rows.Close()
+	var b strings.Builder
+	for i, id := range idList {
+		b.Reset()
+		for j := range 40 {
+			b.WriteString(bodyWords[(i*7+j*j)%len(bodyWords)])
+			if j%3 == 0 {
+				b.WriteByte(' ')
+			}
+		}
+		fmt.Fprintf(&b, " 编号%d", i)
+		_, err := st.ExecContext(ctx, b.String(), id)
+		must(tb, err)
+	}
+	st.Close()
+	must(tb, tx.Commit())
+}
+
+func plan(tb testing.TB, s *Store, q string, args ...any) string {
+	tb.Helper()
+	rows, err := s.r.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+q, args...)
+	must(tb, err)
+	defer rows.Close()
+	var lines []string
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		must(tb, rows.Scan(&id, &parent, &notused, &detail))
+		lines = append(lines, detail)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// TestQueryPlansUseIndexes proves the hot reads are index lookups on a
+// 20k-message folder (plans do not depend on size; BenchmarkPage100k and
+// friends time 100k). It asserts plans, never durations.
+func TestQueryPlansUseIndexes(t *testing.T) {
+	f := newFixture(t)
+	fillFolder(t, f.s, f.inbox, 20_000)
+	must(t, analyze(f.s))
+	cur := Cursor{Date: day0.Add(time.Hour).Unix(), ID: 500}
+	keyQ, keyArgs := pageSQL(f.inbox, PageRequest{Limit: 50, After: &cur})
+	offQ, offArgs := pageSQL(f.inbox, PageRequest{Limit: 50, Offset: 5000})
+	srch := func(s string) (string, []any) {
+		q, err := ParseQuery(s)
+		must(t, err)
+		return compileSearch(SearchRequest{Account: f.acct, Query: q, Limit: 50})
+	}
+	ftsQ, ftsArgs := srch("季度报告 from:sender")
+	ftsFlagQ, ftsFlagArgs := srch("invoice is:unread folder:inbox after:2024-01-01")
+	cases := []struct {
+		name string
+		q    string
+		args []any
+		want []string
+		deny []string
+	}{
+		{"page keyset", keyQ, keyArgs, []string{"USING INDEX messages_folder_date (folder_id=? AND sort_date<?)"}, []string{"SCAN", "TEMP B-TREE"}},
+		{"page offset", offQ, offArgs, []string{"USING INDEX messages_folder_date (folder_id=?)"}, []string{"SCAN", "TEMP B-TREE"}},
+		{"thread", threadSQL, []any{ThreadID(5)}, []string{"USING INDEX messages_thread (thread_id=?)"}, []string{"SCAN", "TEMP B-TREE"}},
+		{"unread counts", unreadSQL, []any{f.acct}, []string{"USING COVERING INDEX messages_unread (folder_id=?)"}, []string{"SCAN m", "SCAN messages"}},
+		{"need bodies", needBodiesSQL, []any{f.inbox, 50}, []string{"USING INDEX messages_nobody (folder_id=?)"}, []string{"SCAN", "TEMP B-TREE"}},
+		{"lookup uid", `SELECT id FROM messages WHERE folder_id = ? AND uid = ?`, []any{f.inbox, 7}, []string{"USING COVERING INDEX sqlite_autoindex_messages_1 (folder_id=? AND uid=?)"}, []string{"SCAN"}},
+		{"search fts", ftsQ, ftsArgs, []string{"USING INTEGER PRIMARY KEY (rowid=?)", "VIRTUAL TABLE INDEX"}, []string{"SCAN m", "SCAN messages"}},
+		{"search fts+filters", ftsFlagQ, ftsFlagArgs, []string{"USING INTEGER PRIMARY KEY (rowid=?)", "VIRTUAL TABLE INDEX"}, []string{"SCAN m", "SCAN messages"}},
+		{"thread links", `SELECT thread_id FROM thread_links WHERE account_id = ? AND msgid = ?`, []any{1, "x"}, []string{"USING PRIMARY KEY (account_id=? AND msgid=?)"}, []string{"SCAN"}},
+		{"relink by msgid", `SELECT id FROM messages WHERE account_id = ? AND message_id = ? AND folder_id = ? AND uid <= 0`, []any{1, "x", 1}, []string{"USING INDEX"}, []string{"SCAN"}},
+	}
+	for _, c := range cases {
+		p := plan(t, f.s, c.q, c.args...)
+		for _, w := range c.want {
+			if !strings.Contains(p, w) {
+				t.Errorf("%s: plan lacks %q:\n%s", c.name, w, p)
+			}
+		}
+		for _, d := range c.deny {
+			if strings.Contains(p, d) {
+				t.Errorf("%s: plan has %q:\n%s", c.name, d, p)
+			}
+		}
+	}
+	// And the queries answer correctly at this size.
+	ctx := context.Background()
+	p, err := f.s.Page(ctx, f.inbox, PageRequest{Limit: 50, Offset: 5000})
+	must(t, err)
+	if len(p) != 50 || p[0].UID != UID(20_000-5000) {
+		t.Errorf("offset page starts at uid %d", p[0].UID)
+	}
+	uc, err := f.s.UnreadCounts(ctx, f.acct)
+	must(t, err)
+	if uc[f.inbox] != 6667 { // i%3 == 0 for i in [0, 20000)
+		t.Errorf("unread = %d", uc[f.inbox])
+	}
+	q, _ := ParseQuery("编号12345")
+	res, err := f.s.Search(ctx, SearchRequest{Account: f.acct, Query: q})
+	must(t, err)
+	if len(res) != 1 || res[0].UID != 12346 {
+		t.Errorf("search 编号12345 = %d results", len(res))
+	}
+}
+
+func analyze(s *Store) error {
+	_, err := s.w.ExecContext(context.Background(), "ANALYZE")
+	return err
+}

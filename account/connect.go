@@ -146,11 +146,6 @@ func closeOnDone(ctx context.Context, conn net.Conn) (stop func() bool) {
 	return context.AfterFunc(ctx, func() { conn.Close() })
 }
 
-// deadline bounds the whole connect-and-login exchange on conn.
-func (d *Dialer) deadline(conn net.Conn) {
-	_ = conn.SetDeadline(time.Now().Add(2 * d.timeout()))
-}
-
 // IsTLSError reports whether err is a certificate or handshake problem.
 func IsTLSError(err error) bool {
 	var (

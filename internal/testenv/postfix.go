@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"text/template"
 )
@@ -246,8 +247,12 @@ func startPostfix(master, postfixBin string, d *DovecotServer) (*PostfixServer, 
 }
 
 func (p *PostfixServer) run(master, postfixBin, etc string) error {
-	cmd := exec.Command(master, "-d", "-c", etc)
-	pr, err := startProc("postfix", p.logPath, cmd, procOpts{env: []string{"MAIL_CONFIG=" + etc}})
+	// master drops and regains privileges, which clears its parent-death
+	// signal: a guard shell holds it instead and kills the process group.
+	cmd := guarded(exec.Command(master, "-d", "-c", etc))
+	pr, err := startProc("postfix", p.logPath, cmd, procOpts{
+		env: []string{"MAIL_CONFIG=" + etc}, deathSig: syscall.SIGTERM,
+	})
 	if err != nil {
 		return err
 	}

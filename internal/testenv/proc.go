@@ -67,8 +67,8 @@ type procOpts struct {
 	cred  *syscall.Credential // run as this user (only as root)
 	env   []string            // extra environment
 	stdin []byte              // written to stdin, which is then closed
-	// stdout, when set, receives the child's stdout instead of the log.
-	stdout *os.File
+	// deathSig replaces SIGKILL as the parent-death signal (see guarded).
+	deathSig syscall.Signal
 }
 
 // startProc starts cmd in its own process group with a parent-death signal,
@@ -81,16 +81,17 @@ func startProc(name, logPath string, cmd *exec.Cmd, o procOpts) (*proc, error) {
 	}
 	defer logf.Close()
 	cmd.Stdout, cmd.Stderr = logf, logf
-	if o.stdout != nil {
-		cmd.Stdout = o.stdout
-	}
 	if o.stdin != nil {
 		cmd.Stdin = bytes.NewReader(o.stdin)
 	}
 	cmd.Env = append(childEnv(), o.env...)
+	deathSig := syscall.SIGKILL
+	if o.deathSig != 0 {
+		deathSig = o.deathSig
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{
 		Setpgid:    true,
-		Pdeathsig:  syscall.SIGKILL,
+		Pdeathsig:  deathSig,
 		Credential: o.cred,
 	}
 	reg.mu.Lock()
@@ -109,6 +110,24 @@ func startProc(name, logPath string, cmd *exec.Cmd, o procOpts) (*proc, error) {
 	}()
 	reg.addProc(p)
 	return p, nil
+}
+
+// guardScript runs its arguments in the background. On SIGTERM (from Main,
+// or as its parent-death signal) it passes SIGTERM on, waits for the command
+// to exit and then kills whatever is left in its process group.
+const guardScript = `trap 'trap "" TERM; kill -TERM $pid 2>/dev/null; wait $pid; kill -KILL 0' TERM
+"$@" &
+pid=$!
+wait $pid`
+
+// guarded wraps cmd in guardScript, for daemons that change their
+// credentials at runtime, which clears the parent-death signal the harness
+// gives them (Postfix's master does). Start it with deathSig SIGTERM.
+func guarded(cmd *exec.Cmd) *exec.Cmd {
+	args := append([]string{"-c", guardScript, "testenv-guard"}, cmd.Args[0])
+	args = append(args, cmd.Args[1:]...)
+	args[3] = cmd.Path
+	return exec.Command("/bin/sh", args...)
 }
 
 // childEnv is the environment for children: ours without the display and

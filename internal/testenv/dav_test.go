@@ -46,6 +46,7 @@ func propfindWellKnown(t *testing.T, s *DAVServer, user, password string) int {
 }
 
 func TestRadicaleWellKnownPropfind(t *testing.T) {
+	t.Parallel()
 	s := Radicale(t)
 	user, password := s.NewUser(t)
 	if got := propfindWellKnown(t, s, user, password); got != http.StatusMultiStatus {
@@ -54,6 +55,7 @@ func TestRadicaleWellKnownPropfind(t *testing.T) {
 }
 
 func TestRadicaleRejectsWrongPassword(t *testing.T) {
+	t.Parallel()
 	s := Radicale(t)
 	user, _ := s.NewUser(t)
 	if got := propfindWellKnown(t, s, user, "wrong"); got != http.StatusUnauthorized {
@@ -62,6 +64,7 @@ func TestRadicaleRejectsWrongPassword(t *testing.T) {
 }
 
 func TestXandikosWellKnownPropfind(t *testing.T) {
+	t.Parallel()
 	s := Xandikos(t)
 	if got := propfindWellKnown(t, s, "", ""); got != http.StatusMultiStatus {
 		t.Fatalf("PROPFIND after redirect: status %d, want 207\n%s", got, logTail(s.logPath, 20))
@@ -69,6 +72,7 @@ func TestXandikosWellKnownPropfind(t *testing.T) {
 }
 
 func TestXandikosDefaultCalendarExists(t *testing.T) {
+	t.Parallel()
 	s := Xandikos(t)
 	req, err := http.NewRequestWithContext(t.Context(), "PROPFIND", s.CalendarURL, strings.NewReader(
 		`<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:resourcetype/></d:prop></d:propfind>`))

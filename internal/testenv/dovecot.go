@@ -289,6 +289,10 @@ func startDovecot(bin string) (*DovecotServer, error) {
 		return nil, err
 	}
 	d.Version, _, _ = strings.Cut(strings.TrimSpace(out), " ")
+	if !strings.HasPrefix(d.Version, "2.3.") {
+		// The configuration below is 2.3 syntax; 2.4 renamed most settings.
+		return nil, fmt.Errorf("testenv: dovecot %s: only Dovecot 2.3 is supported", d.Version)
+	}
 
 	for _, sub := range []string{"run", "state", "home", "passwd"} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {

@@ -32,6 +32,7 @@ func login(t *testing.T, name, password string, dial func() (*imapclient.Client,
 }
 
 func TestDovecotIMAPLogin(t *testing.T) {
+	t.Parallel()
 	d := Dovecot(t)
 	u := d.NewUser(t)
 	opts := func() *imapclient.Options { return &imapclient.Options{TLSConfig: d.TLSConfig()} }
@@ -59,6 +60,7 @@ func TestDovecotIMAPLogin(t *testing.T) {
 }
 
 func TestDovecotTLSVerifiesAgainstCA(t *testing.T) {
+	t.Parallel()
 	d := Dovecot(t)
 	// Without the test CA the certificate must not verify.
 	_, err := tls.Dial("tcp", d.IMAPSAddr(), &tls.Config{ServerName: "localhost"})
@@ -77,6 +79,7 @@ func TestDovecotTLSVerifiesAgainstCA(t *testing.T) {
 }
 
 func TestDovecotWrongPasswordFails(t *testing.T) {
+	t.Parallel()
 	d := Dovecot(t)
 	u := d.NewUser(t)
 	c, err := imapclient.DialTLS(d.IMAPSAddr(), &imapclient.Options{TLSConfig: d.TLSConfig()})
@@ -90,6 +93,7 @@ func TestDovecotWrongPasswordFails(t *testing.T) {
 }
 
 func TestDovecotSpecialUseFolders(t *testing.T) {
+	t.Parallel()
 	d := Dovecot(t)
 	u := d.NewUser(t)
 	c := login(t, u.Name, u.Password, func() (*imapclient.Client, error) {
@@ -119,6 +123,7 @@ func TestDovecotSpecialUseFolders(t *testing.T) {
 }
 
 func TestDovecotMasterUser(t *testing.T) {
+	t.Parallel()
 	d := Dovecot(t)
 	u := d.NewUser(t)
 	d.Deliver(t, u.Email, []byte(testMessage("a@example.test", u.Email, "for the master")))
@@ -156,6 +161,7 @@ func TestDovecotMasterUser(t *testing.T) {
 }
 
 func TestDovecotLMTPDeliveryVisibleOverIMAP(t *testing.T) {
+	t.Parallel()
 	d := Dovecot(t)
 	u := d.NewUser(t)
 	d.Deliver(t, u.Email, []byte(testMessage("a@example.test", u.Email, "one")))
@@ -188,6 +194,7 @@ func TestDovecotLMTPDeliveryVisibleOverIMAP(t *testing.T) {
 }
 
 func TestDovecotSieveFiltersLMTPDelivery(t *testing.T) {
+	t.Parallel()
 	d := Dovecot(t)
 	u := d.NewUser(t)
 	script := "require \"fileinto\";\nif header :contains \"subject\" \"[list]\" { fileinto \"Archive\"; stop; }\n"
@@ -208,6 +215,7 @@ func TestDovecotSieveFiltersLMTPDelivery(t *testing.T) {
 }
 
 func TestDovecotQuota(t *testing.T) {
+	t.Parallel()
 	d := Dovecot(t)
 	u := d.NewUserWith(t, UserOptions{QuotaStorage: "1M"})
 	c := login(t, u.Name, u.Password, func() (*imapclient.Client, error) {
@@ -245,6 +253,7 @@ func readGreeting(t *testing.T, addr string) (*bufio.Reader, net.Conn, string) {
 }
 
 func TestDovecotPOP3(t *testing.T) {
+	t.Parallel()
 	d := Dovecot(t)
 	u := d.NewUser(t)
 	d.Deliver(t, u.Email, []byte(testMessage("a@example.test", u.Email, "pop")))
@@ -285,6 +294,7 @@ func TestDovecotPOP3(t *testing.T) {
 }
 
 func TestDovecotManageSieveGreeting(t *testing.T) {
+	t.Parallel()
 	d := Dovecot(t)
 	r, _, first := readGreeting(t, d.Addr(d.SievePort))
 	banner := []string{first}

@@ -232,6 +232,28 @@ func (d *DovecotServer) WaitMessages(tb testing.TB, user, mailbox string, n int)
 	}
 }
 
+// WaitMessage waits until a message with the given Message-ID header (with
+// or without angle brackets) is in user's mailbox, polling with the same
+// bound as WaitMessages, and fails tb when it does not arrive.
+func (d *DovecotServer) WaitMessage(tb testing.TB, user, mailbox, messageID string) {
+	tb.Helper()
+	id := strings.Trim(messageID, "<>")
+	deadline := time.Now().Add(startTimeout)
+	for {
+		out, err := d.doveadmRun(tb.Context(), "search", "-u", user, "mailbox", mailbox, "header", "Message-ID", id)
+		if err == nil && strings.TrimSpace(out) != "" {
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("testenv: %s %s: no message <%s> (last error: %v)", user, mailbox, id, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// LogTail returns the last n lines of Dovecot's log, for failure messages.
+func (d *DovecotServer) LogTail(n int) string { return logTail(d.logPath, n) }
+
 func lookupGroupName(gid int) (string, error) {
 	g, err := user.LookupGroupId(strconv.Itoa(gid))
 	if err != nil {

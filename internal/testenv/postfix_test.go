@@ -11,7 +11,14 @@ import (
 )
 
 func testMessage(from, to, subject string) string {
-	return fmt.Sprintf("From: <%s>\r\nTo: <%s>\r\nSubject: %s\r\nMessage-ID: <%s@testenv>\r\n\r\nhello\r\n", from, to, subject, randomHex(6))
+	msg, _ := testMessageID(from, to, subject)
+	return msg
+}
+
+// testMessageID returns a small message and its Message-ID.
+func testMessageID(from, to, subject string) (msg, id string) {
+	id = randomHex(6) + "@testenv"
+	return fmt.Sprintf("From: <%s>\r\nTo: <%s>\r\nSubject: %s\r\nMessage-ID: <%s>\r\n\r\nhello\r\n", from, to, subject, id), id
 }
 
 // submit authenticates on c as from and sends one message to to.
@@ -31,6 +38,7 @@ func submit(t *testing.T, p *PostfixServer, c *smtp.Client, from, to User) {
 }
 
 func TestPostfixSubmissionDeliversToDovecot(t *testing.T) {
+	t.Parallel()
 	p := Postfix(t)
 	from, to := p.Dovecot.NewUser(t), p.Dovecot.NewUser(t)
 	c, err := smtp.DialStartTLS(p.SubmissionAddr(), p.TLSConfig())
@@ -44,6 +52,7 @@ func TestPostfixSubmissionDeliversToDovecot(t *testing.T) {
 }
 
 func TestPostfixSubmissionsImplicitTLS(t *testing.T) {
+	t.Parallel()
 	p := Postfix(t)
 	from, to := p.Dovecot.NewUser(t), p.Dovecot.NewUser(t)
 	c, err := smtp.DialTLS(p.SubmissionsAddr(), p.TLSConfig())
@@ -57,6 +66,7 @@ func TestPostfixSubmissionsImplicitTLS(t *testing.T) {
 }
 
 func TestPostfixNoAuthBeforeTLS(t *testing.T) {
+	t.Parallel()
 	p := Postfix(t)
 	c, err := smtp.Dial(p.SubmissionAddr())
 	if err != nil {
@@ -75,6 +85,7 @@ func TestPostfixNoAuthBeforeTLS(t *testing.T) {
 }
 
 func TestPostfixWrongPasswordRejected(t *testing.T) {
+	t.Parallel()
 	p := Postfix(t)
 	u := p.Dovecot.NewUser(t)
 	c, err := smtp.DialStartTLS(p.SubmissionAddr(), p.TLSConfig())
@@ -88,6 +99,7 @@ func TestPostfixWrongPasswordRejected(t *testing.T) {
 }
 
 func TestPostfixSMTPPortRefusesRelay(t *testing.T) {
+	t.Parallel()
 	p := Postfix(t)
 	u := p.Dovecot.NewUser(t)
 	c, err := smtp.Dial(p.Addr(p.SMTPPort))
@@ -111,11 +123,12 @@ func TestPostfixSMTPPortRefusesRelay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.Write([]byte(testMessage("someone@elsewhere.test", u.Email, "inbound"))); err != nil {
+	msg, id := testMessageID("someone@elsewhere.test", u.Email, "inbound")
+	if _, err := w.Write([]byte(msg)); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	p.WaitMessages(t, u.Name, "INBOX", 1)
+	p.WaitMessage(t, u.Name, "INBOX", id)
 }

@@ -261,7 +261,7 @@ func freePorts(n int) ([]int, error) {
 
 // tempDir creates a world-traversable temporary directory that Main removes.
 func tempDir(name string) (string, error) {
-	dir, err := os.MkdirTemp("", "magpie-testenv-"+name+"-")
+	dir, err := os.MkdirTemp(tempBase(), "magpie-testenv-"+name+"-")
 	if err != nil {
 		return "", fmt.Errorf("testenv: %s: %w", name, err)
 	}
@@ -270,6 +270,19 @@ func tempDir(name string) (string, error) {
 		return "", fmt.Errorf("testenv: %s: %w", name, err)
 	}
 	return dir, nil
+}
+
+// tempBase is where instance directories go: /tmp as root (servers drop
+// privileges and must traverse the path; a private $TMPDIR would stop them)
+// or when $TMPDIR is long (unix socket paths are limited to 107 bytes).
+func tempBase() string {
+	base := os.TempDir()
+	if isRoot() || len(base) > 40 {
+		if st, err := os.Stat("/tmp"); err == nil && st.IsDir() {
+			return "/tmp"
+		}
+	}
+	return base
 }
 
 // lookBin finds a server program in PATH or in the given absolute paths.

@@ -159,6 +159,11 @@ func shared[T any](tb testing.TB, name string, start func() (T, error)) T {
 	reg.mu.Unlock()
 
 	s.once.Do(func() {
+		defer func() {
+			if r := recover(); r != nil {
+				s.err = fmt.Errorf("testenv: start %s: panic: %v", name, r)
+			}
+		}()
 		v, err := start()
 		s.val, s.err = v, err
 	})

@@ -93,7 +93,9 @@ func Main(m *testing.M) int {
 		select {
 		case s := <-sigs:
 			fmt.Fprintf(os.Stderr, "testenv: %v: stopping servers\n", s)
-			reg.shutdown()
+			if err := reg.shutdown(); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+			}
 			os.Exit(2)
 		case <-stopSignals:
 		}

@@ -243,8 +243,8 @@ func startPostfix(master, postfixBin string, d *DovecotServer) (*PostfixServer, 
 		lastErr = p.run(master, postfixBin, etc)
 		if lastErr == nil {
 			p.Version = "unknown"
-			if _, v, ok := strings.Cut(logTail(p.logPath, 1000), "daemon started -- version "); ok {
-				p.Version, _, _ = strings.Cut(v, ",")
+			if out, err := runCmd(context.Background(), "postconf", "-c", etc, "-d", "-h", "mail_version"); err == nil {
+				p.Version = strings.TrimSpace(out)
 			}
 			report("postfix", p.Version)
 			return p, nil

@@ -1,0 +1,146 @@
+package mailsync
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"github.com/magpie-mail/magpie/account"
+	"github.com/magpie-mail/magpie/message"
+	"github.com/magpie-mail/magpie/store"
+)
+
+// systemFlags maps IMAP system flags (RFC 3501 §2.3.2) and $Forwarded
+// (RFC 5550) to the store's bitmask; everything else is a keyword.
+var systemFlags = [...]struct {
+	imap  imap.Flag
+	store store.Flags
+}{
+	{imap.FlagSeen, store.FlagSeen},
+	{imap.FlagAnswered, store.FlagAnswered},
+	{imap.FlagFlagged, store.FlagFlagged},
+	{imap.FlagDeleted, store.FlagDeleted},
+	{imap.FlagDraft, store.FlagDraft},
+	{imap.FlagForwarded, store.FlagForwarded},
+}
+
+// fromIMAPFlags splits IMAP flags into the store's bits and keywords.
+// \Recent is session state (RFC 3501 §2.3.2) and is dropped.
+func fromIMAPFlags(flags []imap.Flag) (store.Flags, []string) {
+	var bits store.Flags
+	var keywords []string
+next:
+	for _, f := range flags {
+		for _, sf := range systemFlags {
+			if strings.EqualFold(string(f), string(sf.imap)) {
+				bits |= sf.store
+				continue next
+			}
+		}
+		if strings.EqualFold(string(f), `\Recent`) || strings.HasPrefix(string(f), `\`) {
+			continue
+		}
+		keywords = append(keywords, string(f))
+	}
+	return bits, keywords
+}
+
+// toIMAPFlags is the inverse of fromIMAPFlags.
+func toIMAPFlags(bits store.Flags, keywords []string) []imap.Flag {
+	var out []imap.Flag
+	for _, sf := range systemFlags {
+		if bits.Has(sf.store) {
+			out = append(out, sf.imap)
+		}
+	}
+	for _, k := range keywords {
+		out = append(out, imap.Flag(k))
+	}
+	return out
+}
+
+// storeRole turns account's folder role into the store's.
+func storeRole(r account.Role) store.Role { return store.Role(r) }
+
+var attachmentType = regexp.MustCompile(`(?im)^content-type:\s*(multipart/mixed|application/|multipart/related.*\n?.*application)`)
+
+// headerMessage builds the store row for a message from its FETCH data:
+// UID, flags, dates, size and the raw header block (BODY.PEEK[HEADER]).
+func headerMessage(buf *imapclient.FetchMessageBuffer, header []byte) store.Message {
+	m := store.Message{
+		UID:          store.UID(buf.UID),
+		InternalDate: buf.InternalDate,
+		Size:         buf.RFC822Size,
+		ModSeq:       buf.ModSeq,
+	}
+	m.Flags, m.Keywords = fromIMAPFlags(buf.Flags)
+	p, err := message.Parse(header)
+	if err != nil || p == nil {
+		return m
+	}
+	m.MsgID, m.InReplyTo, m.References = p.MessageID, p.InReplyTo, p.References
+	if m.MsgID == "" {
+		m.MsgID = syntheticMsgID(header)
+	}
+	m.Subject, m.Date = p.Subject, p.Date
+	if len(p.From) > 0 {
+		m.From = store.Address{Name: p.From[0].Name, Addr: p.From[0].Addr}
+	}
+	m.To, m.Cc = addrs(p.To), addrs(p.Cc)
+	// A guess until the body is fetched: mixed or application content
+	// usually carries attachments. PutBody corrects it.
+	m.HasAttachment = attachmentType.Match(header)
+	return m
+}
+
+// syntheticMsgID names a message that has no Message-ID by a hash of its
+// header block, as notmuch does, so that it can be recognised again (after
+// a UIDVALIDITY reset, a move by another client) without downloading it.
+// It never leaves Magpie: it is not a header, only a store key.
+func syntheticMsgID(header []byte) string {
+	sum := sha256.Sum256(header)
+	return "magpie-sha256-" + hex.EncodeToString(sum[:16])
+}
+
+func addrs(in []message.Address) []store.Address {
+	out := make([]store.Address, 0, len(in))
+	for _, a := range in {
+		out = append(out, store.Address{Name: a.Name, Addr: a.Addr})
+	}
+	return out
+}
+
+// bodyOf turns a raw message into what the store indexes.
+func bodyOf(raw []byte) store.Body {
+	b := store.Body{Raw: raw}
+	p, err := message.Parse(raw)
+	if err != nil || p == nil {
+		return b
+	}
+	b.Text, b.Preview = p.Text, p.Preview
+	has := p.HasAttachments
+	b.HasAttachment = &has
+	return b
+}
+
+// headerOnly returns the header block of raw (through the blank line).
+func headerOnly(raw []byte) []byte {
+	if i := bytes.Index(raw, []byte("\r\n\r\n")); i >= 0 {
+		return raw[:i+4]
+	}
+	if i := bytes.Index(raw, []byte("\n\n")); i >= 0 {
+		return raw[:i+2]
+	}
+	return raw
+}
+
+func dayStart(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, t.Location())
+}

@@ -1,0 +1,268 @@
+package mailsync
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"github.com/magpie-mail/magpie/account"
+	"github.com/magpie-mail/magpie/store"
+)
+
+// syncFolder brings one folder of the store in step with the server:
+//
+//  1. EXAMINE (RFC 3501 §6.3.2; read-only, so syncing never changes \Recent
+//     or anything else), with CONDSTORE (RFC 7162 §3.1.8) where offered.
+//  2. A changed UIDVALIDITY (§2.3.1.1) resets the folder; bodies are relinked
+//     by Message-ID and size, never downloaded again.
+//  3. Flags: with CONDSTORE only what changed since HIGHESTMODSEQ
+//     (CHANGEDSINCE); otherwise one UID FETCH 1:* (FLAGS), which also gives
+//     the server's UID set.
+//  4. The UID sets are compared when counts disagree (UID SEARCH ALL, a
+//     single key, which every quirky server accepts): missing headers are
+//     fetched newest first in ascending-range batches (never a descending
+//     range: Exmail rejects them), vanished UIDs deleted.
+//
+// Pending offline operations must have been replayed before, since the
+// server's flags overwrite the local ones here.
+func (e *Engine) syncFolder(ctx context.Context, c *account.IMAPClient, f store.Folder) (FolderSummary, error) {
+	sum := FolderSummary{Folder: f.Name, Role: f.Role}
+	caps := c.Caps()
+	condstore := caps.Has(imap.CapCondStore)
+	sel, err := c.Select(f.RawName, &imap.SelectOptions{ReadOnly: true, CondStore: condstore}).Wait()
+	if err != nil {
+		return sum, fmt.Errorf("mailsync: examine %q: %w", f.Name, err)
+	}
+	if sel.HighestModSeq == 0 {
+		condstore = false // the mailbox does not keep mod-sequences (NOMODSEQ)
+	}
+	if f.UIDValidity != 0 && f.UIDValidity != sel.UIDValidity {
+		if err := e.st.ResetFolder(ctx, f.ID, sel.UIDValidity); err != nil {
+			return sum, err
+		}
+		f.UIDNext, f.HighestModSeq, sum.Reset = 0, 0, true
+	}
+	local, err := e.localUIDs(ctx, f.ID)
+	if err != nil {
+		return sum, err
+	}
+
+	var server map[store.UID]bool // nil until known
+	missing := map[store.UID]bool{}
+	if sel.NumMessages > 0 {
+		if condstore && f.HighestModSeq > 0 && f.UIDNext > 0 {
+			n, newUIDs, err := e.pullChangedFlags(ctx, c, f, local)
+			if err != nil {
+				return sum, err
+			}
+			sum.Updated = n
+			for _, u := range newUIDs {
+				missing[u] = true
+			}
+		} else {
+			flags, err := e.fetchAllFlags(ctx, c, f)
+			if err != nil {
+				return sum, err
+			}
+			server = make(map[store.UID]bool, len(flags))
+			var changed []store.UIDFlags
+			for _, u := range flags {
+				server[u.UID] = true
+				if old, ok := local[u.UID]; !ok {
+					missing[u.UID] = true
+				} else if !sameFlags(old, u) {
+					changed = append(changed, u)
+				}
+			}
+			if err := e.st.SetFlags(ctx, f.ID, changed); err != nil {
+				return sum, err
+			}
+			sum.Updated = len(changed)
+		}
+	}
+	if server == nil && len(local)+len(missing) != int(sel.NumMessages) {
+		if server, err = e.serverUIDs(c, caps); err != nil {
+			return sum, err
+		}
+		for u := range server {
+			if _, ok := local[u]; !ok {
+				missing[u] = true
+			}
+		}
+	}
+	if server != nil {
+		var gone []store.UID
+		for u := range local {
+			if !server[u] {
+				gone = append(gone, u)
+			}
+		}
+		if err := e.st.DeleteUIDs(ctx, f.ID, gone); err != nil {
+			return sum, err
+		}
+		sum.Expunged = len(gone)
+	}
+	if sum.New, err = e.fetchHeaders(ctx, c, f, missing, condstore); err != nil {
+		return sum, err
+	}
+	state := store.FolderState{
+		UIDValidity: sel.UIDValidity, UIDNext: uint32(sel.UIDNext), HighestModSeq: sel.HighestModSeq,
+		Total: int(sel.NumMessages), LastSync: e.opts.Now(),
+	}
+	if unread, err := e.st.UnreadCounts(ctx, f.Account); err == nil {
+		state.Unseen = unread[f.ID]
+	}
+	sum.Total, sum.Unseen = state.Total, state.Unseen
+	return sum, e.st.SetFolderState(ctx, f.ID, state)
+}
+
+func (e *Engine) localUIDs(ctx context.Context, folder store.FolderID) (map[store.UID]store.UIDFlags, error) {
+	list, err := e.st.UIDs(ctx, folder)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[store.UID]store.UIDFlags, len(list))
+	for _, u := range list {
+		m[u.UID] = u
+	}
+	return m, nil
+}
+
+func sameFlags(a, b store.UIDFlags) bool {
+	if a.Flags != b.Flags || len(a.Keywords) != len(b.Keywords) {
+		return false
+	}
+	ka, kb := slices.Clone(a.Keywords), slices.Clone(b.Keywords)
+	slices.Sort(ka)
+	slices.Sort(kb)
+	return slices.Equal(ka, kb)
+}
+
+// fetchAllFlags runs UID FETCH 1:* (UID FLAGS), streaming the answers.
+func (e *Engine) fetchAllFlags(ctx context.Context, c *account.IMAPClient, f store.Folder) ([]store.UIDFlags, error) {
+	cmd := c.Fetch(imap.UIDSet{imap.UIDRange{Start: 1, Stop: 0}}, &imap.FetchOptions{UID: true, Flags: true})
+	var out []store.UIDFlags
+	for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
+		buf, err := msg.Collect()
+		if err != nil {
+			cmd.Close()
+			return nil, fmt.Errorf("mailsync: fetch flags %q: %w", f.Name, err)
+		}
+		bits, kw := fromIMAPFlags(buf.Flags)
+		out = append(out, store.UIDFlags{UID: store.UID(buf.UID), Flags: bits, Keywords: kw})
+		if ctx.Err() != nil {
+			cmd.Close()
+			return nil, ctx.Err()
+		}
+	}
+	if err := cmd.Close(); err != nil {
+		return nil, fmt.Errorf("mailsync: fetch flags %q: %w", f.Name, err)
+	}
+	return out, nil
+}
+
+// pullChangedFlags asks only for messages whose flags changed since the last
+// pass (RFC 7162 §3.1.4.1) and returns how many known messages changed and
+// the UIDs it saw that the store lacks (new mail).
+func (e *Engine) pullChangedFlags(ctx context.Context, c *account.IMAPClient, f store.Folder, local map[store.UID]store.UIDFlags) (int, []store.UID, error) {
+	cmd := c.Fetch(imap.UIDSet{imap.UIDRange{Start: 1, Stop: 0}}, &imap.FetchOptions{
+		UID: true, Flags: true, ModSeq: true, ChangedSince: f.HighestModSeq,
+	})
+	var changed []store.UIDFlags
+	var fresh []store.UID
+	for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
+		buf, err := msg.Collect()
+		if err != nil {
+			cmd.Close()
+			return 0, nil, fmt.Errorf("mailsync: fetch changed flags %q: %w", f.Name, err)
+		}
+		bits, kw := fromIMAPFlags(buf.Flags)
+		u := store.UIDFlags{UID: store.UID(buf.UID), Flags: bits, Keywords: kw, ModSeq: buf.ModSeq}
+		if old, ok := local[u.UID]; !ok {
+			fresh = append(fresh, u.UID)
+		} else if !sameFlags(old, u) {
+			changed = append(changed, u)
+		}
+	}
+	if err := cmd.Close(); err != nil {
+		return 0, nil, fmt.Errorf("mailsync: fetch changed flags %q: %w", f.Name, err)
+	}
+	return len(changed), fresh, e.st.SetFlags(ctx, f.ID, changed)
+}
+
+// serverUIDs lists every UID in the selected folder with UID SEARCH ALL
+// (ESEARCH's compact ALL where offered, RFC 4731).
+func (e *Engine) serverUIDs(c *account.IMAPClient, caps imap.CapSet) (map[store.UID]bool, error) {
+	var opts *imap.SearchOptions
+	if caps.Has(imap.CapESearch) {
+		opts = &imap.SearchOptions{ReturnAll: true}
+	}
+	data, err := c.UIDSearch(&imap.SearchCriteria{}, opts).Wait()
+	if err != nil {
+		return nil, fmt.Errorf("mailsync: uid search all: %w", err)
+	}
+	out := map[store.UID]bool{}
+	for _, u := range data.AllUIDs() {
+		out[store.UID(u)] = true
+	}
+	return out, nil
+}
+
+// fetchHeaders downloads the headers of the given UIDs, newest first, in
+// batches, each batch one UID FETCH of an ascending set and one store
+// transaction. It returns how many messages were stored.
+func (e *Engine) fetchHeaders(ctx context.Context, c *account.IMAPClient, f store.Folder, uids map[store.UID]bool, condstore bool) (int, error) {
+	if len(uids) == 0 {
+		return 0, nil
+	}
+	sorted := make([]store.UID, 0, len(uids))
+	for u := range uids {
+		sorted = append(sorted, u)
+	}
+	slices.Sort(sorted)
+	opts := &imap.FetchOptions{
+		UID: true, Flags: true, InternalDate: true, RFC822Size: true, ModSeq: condstore,
+		BodySection: []*imap.FetchItemBodySection{{Specifier: imap.PartSpecifierHeader, Peek: true}},
+	}
+	done := 0
+	for hi := len(sorted); hi > 0; hi -= e.opts.Batch {
+		lo := max(0, hi-e.opts.Batch)
+		var set imap.UIDSet
+		for _, u := range sorted[lo:hi] {
+			set.AddNum(imap.UID(u))
+		}
+		batch, err := collectHeaders(c.Fetch(set, opts))
+		if err != nil {
+			return done, fmt.Errorf("mailsync: fetch headers %q: %w", f.Name, err)
+		}
+		if err := e.st.PutHeaders(ctx, f.ID, batch); err != nil {
+			return done, err
+		}
+		done += len(batch)
+		e.emit(ctx, FolderProgress{Account: e.acct.Name, Folder: f.Name, Phase: PhaseHeaders, Done: done, Total: len(sorted)})
+		if err := ctx.Err(); err != nil {
+			return done, err
+		}
+	}
+	return done, nil
+}
+
+func collectHeaders(cmd *imapclient.FetchCommand) ([]store.Message, error) {
+	var batch []store.Message
+	for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
+		buf, err := msg.Collect()
+		if err != nil {
+			cmd.Close()
+			return nil, err
+		}
+		var header []byte
+		for _, s := range buf.BodySection {
+			header = s.Bytes
+		}
+		batch = append(batch, headerMessage(buf, header))
+	}
+	return batch, cmd.Close()
+}

@@ -1,0 +1,243 @@
+package mailsync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+
+	"github.com/magpie-mail/magpie/account"
+	"github.com/magpie-mail/magpie/store"
+)
+
+// SyncOnce connects, replays queued operations, and makes one full pass over
+// every folder: the folder list, then headers and flags of each folder (INBOX
+// first), then bodies by policy. It returns what it did; the error is the
+// account-wide failure (also in Summary.Err), while per-folder failures are
+// in Summary.Folders and do not stop the other folders.
+func (e *Engine) SyncOnce(ctx context.Context) (Summary, error) {
+	c, err := e.dialer.DialIMAP(ctx, e.acct, nil)
+	if err != nil {
+		return Summary{Account: e.acct.Name, Err: err}, err
+	}
+	defer closeClient(c)
+	sum, err := e.pass(ctx, c, true)
+	return sum, err
+}
+
+func closeClient(c *account.IMAPClient) {
+	_ = c.Logout().Wait()
+	_ = c.Close()
+}
+
+// pass is one sync of every folder over c.
+func (e *Engine) pass(ctx context.Context, c *account.IMAPClient, bodies bool) (Summary, error) {
+	sum := Summary{Account: e.acct.Name}
+	fail := func(err error) (Summary, error) {
+		sum.Err = err
+		e.emit(ctx, SyncError{Account: e.acct.Name, Err: err})
+		return sum, err
+	}
+	acct, err := e.accountID(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	if err := e.replayOps(ctx, c, acct); err != nil {
+		return fail(err)
+	}
+	folders, changed, err := e.syncFolderList(ctx, c, acct)
+	if err != nil {
+		return fail(err)
+	}
+	if changed {
+		e.emit(ctx, FoldersChanged{Account: e.acct.Name})
+	}
+	slices.SortStableFunc(folders, func(a, b remoteFolder) int { return folderOrder(a.Folder) - folderOrder(b.Folder) })
+	for _, rf := range folders {
+		if !rf.selectable {
+			continue
+		}
+		fs, err := e.syncFolder(ctx, c, rf.Folder)
+		if err != nil {
+			fs.Err = err
+			e.emit(ctx, SyncError{Account: e.acct.Name, Folder: rf.Name, Err: err})
+			if !isServerRefusal(err) {
+				sum.Folders = append(sum.Folders, fs)
+				return fail(err) // the connection is gone
+			}
+		}
+		if fs.New > 0 && rf.UIDNext != 0 && !fs.Reset {
+			e.emit(ctx, NewMail{Account: e.acct.Name, Folder: rf.Name, Count: fs.New})
+		}
+		sum.Folders = append(sum.Folders, fs)
+	}
+	if bodies {
+		for i, rf := range folders {
+			if !rf.selectable {
+				continue
+			}
+			idx := slices.IndexFunc(sum.Folders, func(fs FolderSummary) bool { return fs.Folder == rf.Name })
+			n, err := e.bodiesOf(ctx, c, folders[i].Folder)
+			if idx >= 0 {
+				sum.Folders[idx].Bodies = n
+				if err != nil && sum.Folders[idx].Err == nil {
+					sum.Folders[idx].Err = err
+				}
+			}
+			if err != nil && !isServerRefusal(err) {
+				return fail(err)
+			}
+		}
+	}
+	for _, fs := range sum.Folders {
+		e.emit(ctx, FolderSynced{Account: e.acct.Name, Summary: fs})
+	}
+	return sum, nil
+}
+
+func (e *Engine) bodiesOf(ctx context.Context, c *account.IMAPClient, f store.Folder) (int, error) {
+	if e.opts.Bodies.Mode == BodiesNone {
+		return 0, nil
+	}
+	if _, err := c.Select(f.RawName, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
+		return 0, fmt.Errorf("mailsync: examine %q: %w", f.Name, err)
+	}
+	return e.fetchBodies(ctx, c, f)
+}
+
+// isServerRefusal tells a NO/BAD for one folder (the connection is fine)
+// from a broken connection or a cancelled context.
+func isServerRefusal(err error) bool {
+	var ie *imap.Error
+	return errors.As(err, &ie)
+}
+
+// folderOrder puts INBOX first, then the folders people read most.
+func folderOrder(f store.Folder) int {
+	switch account.Role(f.Role) {
+	case account.RoleInbox:
+		return 0
+	case account.RoleSent:
+		return 1
+	case account.RoleDrafts:
+		return 2
+	case account.RoleNone:
+		return 3
+	case account.RoleArchive:
+		return 4
+	}
+	return 5
+}
+
+// syncNamed syncs one folder by role (INBOX after IDLE reported a change):
+// operations are replayed first, then the folder's headers, flags and bodies.
+func (e *Engine) syncRole(ctx context.Context, c *account.IMAPClient, role store.Role) error {
+	acct, err := e.accountID(ctx)
+	if err != nil {
+		return err
+	}
+	if err := e.replayOps(ctx, c, acct); err != nil {
+		return err
+	}
+	folders, err := e.st.Folders(ctx, acct)
+	if err != nil {
+		return err
+	}
+	for _, f := range folders {
+		if f.Role != role {
+			continue
+		}
+		before := f.UIDNext
+		fs, err := e.syncFolder(ctx, c, f)
+		if err == nil {
+			fs.Bodies, err = e.fetchBodies(ctx, c, f)
+		}
+		fs.Err = err
+		if fs.New > 0 && before != 0 {
+			e.emit(ctx, NewMail{Account: e.acct.Name, Folder: f.Name, Count: fs.New})
+		}
+		e.emit(ctx, FolderSynced{Account: e.acct.Name, Summary: fs})
+		return err
+	}
+	return nil
+}
+
+// Run keeps the account in step until ctx ends: a full pass, then IDLE on
+// INBOX over a second connection (restarted every Options.IdleRestart, as
+// RFC 2177 §3 asks) so new mail arrives within seconds, a poll of every
+// folder every Options.PollEvery (and of INBOX every 30 s where the server
+// has no IDLE), and a replay whenever Kick is called. A lost connection is
+// retried with backoff. Run returns nil when ctx ends; it uses at most two
+// connections, within any provider's limit.
+func (e *Engine) Run(ctx context.Context) error {
+	backoff := time.Second
+	for {
+		err := e.runConnected(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		e.emit(ctx, Online{Account: e.acct.Name, Online: false})
+		if err != nil {
+			e.emit(ctx, SyncError{Account: e.acct.Name, Err: err})
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(backoff):
+		case <-e.kick:
+		}
+		backoff = min(2*backoff, 5*time.Minute)
+	}
+}
+
+func (e *Engine) runConnected(ctx context.Context) error {
+	c, err := e.dialer.DialIMAP(ctx, e.acct, nil)
+	if err != nil {
+		return err
+	}
+	defer closeClient(c)
+	e.emit(ctx, Online{Account: e.acct.Name, Online: true})
+	if _, err := e.pass(ctx, c, true); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	inboxChanged := make(chan struct{}, 1)
+	idleDone := make(chan error, 1)
+	inboxPoll := e.opts.PollEvery
+	if c.Caps().Has(imap.CapIdle) {
+		go func() { idleDone <- e.watchInbox(ctx, inboxChanged) }()
+	} else {
+		inboxPoll = min(inboxPoll, 30*time.Second)
+	}
+	all := time.NewTicker(e.opts.PollEvery)
+	defer all.Stop()
+	inbox := time.NewTicker(inboxPoll)
+	defer inbox.Stop()
+	for {
+		var err error
+		select {
+		case <-ctx.Done():
+			return nil
+		case err = <-idleDone:
+			if ctx.Err() == nil {
+				return fmt.Errorf("mailsync: idle: %w", err)
+			}
+			return nil
+		case <-inboxChanged:
+			err = e.syncRole(ctx, c, store.Role(account.RoleInbox))
+		case <-inbox.C:
+			err = e.syncRole(ctx, c, store.Role(account.RoleInbox))
+		case <-e.kick:
+			_, err = e.pass(ctx, c, false)
+		case <-all.C:
+			_, err = e.pass(ctx, c, true)
+		}
+		if err != nil && !isServerRefusal(err) {
+			return err
+		}
+	}
+}

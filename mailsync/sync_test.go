@@ -192,4 +192,3 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
-

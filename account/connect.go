@@ -146,6 +146,90 @@ func closeOnDone(ctx context.Context, conn net.Conn) (stop func() bool) {
 	return context.AfterFunc(ctx, func() { conn.Close() })
 }
 
+// startTLSFunc upgrades a fresh connection with the protocol's STARTTLS.
+type startTLSFunc func(ctx context.Context, raw net.Conn, cfg *tls.Config) (net.Conn, Stage, error)
+
+// dialing is a connection being set up: the password, the secured
+// connection, and the guard that closes it should ctx end before the
+// protocol handshake is over.
+type dialing struct {
+	ctx      context.Context
+	cancel   context.CancelFunc
+	password string
+	conn     net.Conn
+	stop     func() bool
+	fail     func(Stage, error) error
+}
+
+// begin runs the steps every protocol shares: the password, the TCP
+// connection and its security (implicit TLS, the protocol's STARTTLS, or
+// plaintext only when the endpoint says insecure-plain). The caller must
+// call finish, and cancel when done.
+func (d *Dialer) begin(ctx context.Context, a Account, proto string, e Endpoint, starttls startTLSFunc) (*dialing, error) {
+	g := &dialing{fail: func(stage Stage, err error) error {
+		return &ConnError{Account: a.Name, Protocol: proto, Endpoint: e, Stage: stage, Err: err}
+	}}
+	if e.IsZero() {
+		return nil, g.fail(StageConnect, fmt.Errorf("%w: no %s server", ErrMissing, proto))
+	}
+	password, err := a.Password(ctx, d.Secrets)
+	if err != nil {
+		return nil, g.fail(StageSecret, err)
+	}
+	g.password = password
+	g.ctx, g.cancel = context.WithTimeout(ctx, 2*d.timeout())
+	raw, stage, err := d.dial(g.ctx, e)
+	if err != nil {
+		g.cancel()
+		return nil, g.fail(stage, err)
+	}
+	g.stop = closeOnDone(g.ctx, raw)
+	g.conn, stage, err = d.secure(g.ctx, raw, a, e, starttls)
+	if err != nil {
+		g.stop()
+		raw.Close()
+		err = g.fail(stage, ctxErr(g.ctx, err))
+		g.cancel()
+		return nil, err
+	}
+	return g, nil
+}
+
+// finish ends the guarded handshake: on failure, or when ctx ended
+// meanwhile, it closes the connection through closeFn and returns the
+// ConnError for stage.
+func (g *dialing) finish(stage Stage, err error, closeFn func() error) error {
+	if !g.stop() || err != nil {
+		closeFn()
+		if err == nil {
+			err = g.ctx.Err()
+		}
+		return g.fail(stage, ctxErr(g.ctx, err))
+	}
+	return nil
+}
+
+// secure applies an endpoint's security to a fresh connection.
+func (d *Dialer) secure(ctx context.Context, raw net.Conn, a Account, e Endpoint, starttls startTLSFunc) (net.Conn, Stage, error) {
+	cfg, err := d.tlsConfig(a, e.Host)
+	if err != nil {
+		return nil, StageTLS, err
+	}
+	switch e.Security {
+	case SecurityTLS:
+		tc, err := d.handshake(ctx, raw, cfg)
+		if err != nil {
+			return nil, StageTLS, err
+		}
+		return tc, "", nil
+	case SecuritySTARTTLS:
+		return starttls(ctx, raw, cfg)
+	case SecurityInsecurePlain:
+		return raw, "", nil
+	}
+	return nil, StageConnect, fmt.Errorf("%w: security %q", ErrInvalidValue, e.Security)
+}
+
 // IsTLSError reports whether err is a certificate or handshake problem.
 func IsTLSError(err error) bool {
 	var (

@@ -50,65 +50,20 @@ func (d *Dialer) DialIMAP(ctx context.Context, a Account, opts *IMAPOptions) (*I
 	if opts == nil {
 		opts = &IMAPOptions{}
 	}
-	e := a.IMAP
-	fail := func(stage Stage, err error) error {
-		return &ConnError{Account: a.Name, Protocol: "imap", Endpoint: e, Stage: stage, Err: err}
-	}
-	if e.IsZero() {
-		return nil, fail(StageConnect, fmt.Errorf("%w: no IMAP server", ErrMissing))
-	}
-	password, err := a.Password(ctx, d.Secrets)
+	g, err := d.begin(ctx, a, "imap", a.IMAP, d.imapStartTLS)
 	if err != nil {
-		return nil, fail(StageSecret, err)
+		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, 2*d.timeout())
-	defer cancel()
-
-	raw, stage, err := d.dial(ctx, e)
-	if err != nil {
-		return nil, fail(stage, err)
-	}
-	stop := closeOnDone(ctx, raw)
-	conn, stage, err := d.secureIMAP(ctx, raw, a)
-	if err != nil {
-		stop()
-		raw.Close()
-		return nil, fail(stage, ctxErr(ctx, err))
-	}
-	c := imapclient.New(newTraceConn(conn, "imap", d.Trace), &imapclient.Options{
+	defer g.cancel()
+	c := imapclient.New(newTraceConn(g.conn, "imap", d.Trace), &imapclient.Options{
 		UnilateralDataHandler: opts.UnilateralDataHandler,
 	})
 	cl := &IMAPClient{Client: c, Account: a, Quirks: a.Quirks()}
-	stage, err = d.imapHandshake(cl, password)
-	if !stop() || err != nil {
-		c.Close()
-		if err == nil {
-			err = ctx.Err()
-		}
-		return nil, fail(stage, ctxErr(ctx, err))
+	stage, err := d.imapHandshake(cl, g.password)
+	if err := g.finish(stage, err, c.Close); err != nil {
+		return nil, err
 	}
 	return cl, nil
-}
-
-// secureIMAP applies the endpoint's security to a fresh connection.
-func (d *Dialer) secureIMAP(ctx context.Context, raw net.Conn, a Account) (net.Conn, Stage, error) {
-	cfg, err := d.tlsConfig(a, a.IMAP.Host)
-	if err != nil {
-		return nil, StageTLS, err
-	}
-	switch a.IMAP.Security {
-	case SecurityTLS:
-		tc, err := d.handshake(ctx, raw, cfg)
-		if err != nil {
-			return nil, StageTLS, err
-		}
-		return tc, "", nil
-	case SecuritySTARTTLS:
-		return d.imapStartTLS(ctx, raw, cfg)
-	case SecurityInsecurePlain:
-		return raw, "", nil
-	}
-	return nil, StageConnect, fmt.Errorf("%w: security %q", ErrInvalidValue, a.IMAP.Security)
 }
 
 // imapStartTLS reads the greeting and upgrades with STARTTLS by hand, so

@@ -23,65 +23,19 @@ import (
 // It blocks until authenticated, ctx ends, or the dialer's timeout passes.
 // On failure the error is a *ConnError.
 func (d *Dialer) DialSMTP(ctx context.Context, a Account) (*smtp.Client, error) {
-	e := a.SMTP
-	fail := func(stage Stage, err error) error {
-		return &ConnError{Account: a.Name, Protocol: "smtp", Endpoint: e, Stage: stage, Err: err}
-	}
-	if e.IsZero() {
-		return nil, fail(StageConnect, fmt.Errorf("%w: no SMTP server", ErrMissing))
-	}
-	password, err := a.Password(ctx, d.Secrets)
+	g, err := d.begin(ctx, a, "smtp", a.SMTP, d.smtpStartTLS)
 	if err != nil {
-		return nil, fail(StageSecret, err)
+		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, 2*d.timeout())
-	defer cancel()
-	raw, stage, err := d.dial(ctx, e)
-	if err != nil {
-		return nil, fail(stage, err)
-	}
-	stop := closeOnDone(ctx, raw)
-	conn, stage, err := d.secureSMTP(ctx, raw, a)
-	if err != nil {
-		stop()
-		raw.Close()
-		return nil, fail(stage, ctxErr(ctx, err))
-	}
-	c := smtp.NewClient(newTraceConn(conn, "smtp", d.Trace))
+	defer g.cancel()
+	c := smtp.NewClient(newTraceConn(g.conn, "smtp", d.Trace))
 	if err := c.Hello("localhost"); err != nil {
-		stop()
-		c.Close()
-		return nil, fail(StageGreeting, ctxErr(ctx, err))
+		return nil, g.finish(StageGreeting, err, c.Close)
 	}
-	err = smtpLogin(c, a, password)
-	if !stop() || err != nil {
-		c.Close()
-		if err == nil {
-			err = ctx.Err()
-		}
-		return nil, fail(StageLogin, ctxErr(ctx, err))
+	if err := g.finish(StageLogin, smtpLogin(c, a, g.password), c.Close); err != nil {
+		return nil, err
 	}
 	return c, nil
-}
-
-func (d *Dialer) secureSMTP(ctx context.Context, raw net.Conn, a Account) (net.Conn, Stage, error) {
-	cfg, err := d.tlsConfig(a, a.SMTP.Host)
-	if err != nil {
-		return nil, StageTLS, err
-	}
-	switch a.SMTP.Security {
-	case SecurityTLS:
-		tc, err := d.handshake(ctx, raw, cfg)
-		if err != nil {
-			return nil, StageTLS, err
-		}
-		return tc, "", nil
-	case SecuritySTARTTLS:
-		return d.smtpStartTLS(ctx, raw, cfg)
-	case SecurityInsecurePlain:
-		return raw, "", nil
-	}
-	return nil, StageConnect, fmt.Errorf("%w: security %q", ErrInvalidValue, a.SMTP.Security)
 }
 
 // smtpStartTLS does EHLO and STARTTLS (RFC 3207) by hand so the wire trace

@@ -1,19 +1,13 @@
 package testenv
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
-	"math/big"
-	"net"
 	"os"
 	"path/filepath"
-	"time"
+
+	"github.com/magpie-mail/magpie/internal/testcert"
 )
 
 // certs is a throwaway certificate authority and one server certificate it
@@ -21,67 +15,28 @@ import (
 type certs struct {
 	CAFile   string // CA certificate (PEM)
 	CAPEM    []byte
-	CertFile string // server certificate (PEM)
+	CertFile string // server certificate chain (PEM)
 	KeyFile  string // server private key (PEM, mode 0600)
 }
 
 // newCerts generates a CA and a server certificate into dir.
 func newCerts(dir string) (*certs, error) {
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ca, err := testcert.NewCA("magpie testenv CA")
 	if err != nil {
-		return nil, fmt.Errorf("testenv: ca key: %w", err)
+		return nil, fmt.Errorf("testenv: %w", err)
 	}
-	now := time.Now()
-	caTmpl := &x509.Certificate{
-		SerialNumber:          serial(),
-		Subject:               pkix.Name{CommonName: "magpie testenv CA", Organization: []string{"magpie testenv"}},
-		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.Add(7 * 24 * time.Hour),
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature,
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-		MaxPathLenZero:        true,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	pair, err := ca.Server("localhost", "127.0.0.1")
 	if err != nil {
-		return nil, fmt.Errorf("testenv: ca certificate: %w", err)
+		return nil, fmt.Errorf("testenv: %w", err)
 	}
-	caCert, err := x509.ParseCertificate(caDER)
-	if err != nil {
-		return nil, fmt.Errorf("testenv: ca certificate: %w", err)
-	}
-
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, fmt.Errorf("testenv: server key: %w", err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: serial(),
-		Subject:      pkix.Name{CommonName: "localhost", Organization: []string{"magpie testenv"}},
-		DNSNames:     []string{"localhost"},
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
-		NotBefore:    now.Add(-time.Hour),
-		NotAfter:     now.Add(7 * 24 * time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, &key.PublicKey, caKey)
-	if err != nil {
-		return nil, fmt.Errorf("testenv: server certificate: %w", err)
-	}
-	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		return nil, fmt.Errorf("testenv: server key: %w", err)
-	}
-
 	c := &certs{
 		CAFile:   filepath.Join(dir, "ca.pem"),
-		CAPEM:    pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}),
+		CAPEM:    ca.CertPEM,
 		CertFile: filepath.Join(dir, "server.pem"),
 		KeyFile:  filepath.Join(dir, "server.key"),
 	}
 	// The server file carries the chain so servers send the CA along.
-	chain := append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), c.CAPEM...)
+	chain := append(append([]byte{}, pair.CertPEM...), ca.CertPEM...)
 	for _, f := range []struct {
 		path string
 		data []byte
@@ -89,7 +44,7 @@ func newCerts(dir string) (*certs, error) {
 	}{
 		{c.CAFile, c.CAPEM, 0o644},
 		{c.CertFile, chain, 0o644},
-		{c.KeyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600},
+		{c.KeyFile, pair.KeyPEM, 0o600},
 	} {
 		if err := os.WriteFile(f.path, f.data, f.mode); err != nil {
 			return nil, fmt.Errorf("testenv: write certificate: %w", err)
@@ -104,12 +59,4 @@ func (c *certs) TLSConfig(serverName string) *tls.Config {
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(c.CAPEM)
 	return &tls.Config{RootCAs: pool, ServerName: serverName, MinVersion: tls.VersionTLS12}
-}
-
-func serial() *big.Int {
-	n, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 120))
-	if err != nil {
-		panic(fmt.Sprintf("testenv: random serial: %v", err))
-	}
-	return n
 }

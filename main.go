@@ -24,6 +24,8 @@ func main() {
 		Stderr:  os.Stderr,
 		Getenv:  os.Getenv,
 		Version: version,
+
+		StdoutIsTerminal: term.IsTerminal(int(os.Stdout.Fd())),
 	}
 	if fd := int(os.Stdin.Fd()); term.IsTerminal(fd) {
 		env.ReadPassword = func(prompt string) (string, error) {

@@ -39,6 +39,9 @@ type Env struct {
 	Discoverer account.Discoverer
 	// Dialer is the template for connections (tests set NetDial/RootCAs).
 	Dialer account.Dialer
+	// StdoutIsTerminal is true when Stdout is a terminal: sync then shows
+	// a progress line rewritten in place.
+	StdoutIsTerminal bool
 	// Version is Magpie's version string.
 	Version string
 	// OpenApp starts the terminal app; nil means bare `magpie` prints help.
@@ -169,7 +172,7 @@ func newRoot(ctx context.Context, s *Session) *cobra.Command {
 	pf.String("lang", "", p.T("cli.flag.lang"))
 	pf.StringVar(&s.TracePath, "trace", "", p.T("cli.flag.trace"))
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newAccountCmd(s), newVersionCmd(s))
+	root.AddCommand(newAccountCmd(s), newSyncCmd(s), newStatusCmd(s), newSearchCmd(s), newVersionCmd(s))
 	localizeHelp(root, p)
 	return root
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"unicode/utf8"
 )
@@ -21,10 +22,46 @@ type SearchRequest struct {
 // text of the candidate rows: after the other conditions have narrowed them
 // when possible, otherwise a scan of the account's texts (measured in
 // BenchmarkSearch100k). A phrase is a substring match including its spaces.
+//
+// Plans: a term with few hits (< denseHits) drives the query from the FTS
+// index, looking up each hit; a common term instead walks the account's
+// messages newest first, probing the set of hits, and stops at Limit
+// (3× faster for a term in every message; BenchmarkSearch100k).
 func (s *Store) Search(ctx context.Context, req SearchRequest) ([]Message, error) {
-	q, args := compileSearch(req)
+	q, args := compileSearch(req, false)
+	if match, ok := ftsMatch(req.Query); ok && req.Account != 0 {
+		var n int
+		err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT rowid FROM fts WHERE fts MATCH ? LIMIT ?)`,
+			match, denseHits).Scan(&n)
+		if err != nil {
+			return nil, fmt.Errorf("store: search: %w", err)
+		}
+		if n >= denseHits {
+			q, args = compileSearch(req, true)
+		}
+	}
 	rows, err := s.r.QueryContext(ctx, q, args...)
 	return collect(rows, err, "search")
+}
+
+// denseHits is where walking by date beats looking up every FTS hit.
+const denseHits = 2000
+
+// ftsMatch builds the FTS5 expression for the terms of three or more
+// characters, and false when there are none.
+func ftsMatch(q Query) (string, bool) {
+	var match []string
+	for _, t := range q.Terms {
+		if utf8.RuneCountInString(t.Text) < 3 {
+			continue
+		}
+		m := ftsString(t.Text)
+		if col := ftsColumn[t.Field]; col != "" {
+			m = col + " : " + m
+		}
+		match = append(match, m)
+	}
+	return strings.Join(match, " AND "), len(match) > 0
 }
 
 var ftsColumn = [...]string{FieldAny: "", FieldFrom: "from_text", FieldTo: "rcpt_text", FieldSubject: "subject"}
@@ -45,7 +82,8 @@ func likePattern(s string) string {
 
 // compileSearch turns a query into SQL text built only from fixed fragments,
 // with every user value bound as a parameter.
-func compileSearch(req SearchRequest) (string, []any) {
+// With walk (requires req.Account) the date index drives the query.
+func compileSearch(req SearchRequest, walk bool) (string, []any) {
 	var conds []string
 	var args []any
 	add := func(c string, a ...any) {
@@ -53,19 +91,14 @@ func compileSearch(req SearchRequest) (string, []any) {
 		args = append(args, a...)
 	}
 	q := req.Query
-	var match []string
-	for _, t := range q.Terms {
-		if utf8.RuneCountInString(t.Text) < 3 {
-			continue
+	walk = walk && req.Account != 0
+	if match, ok := ftsMatch(q); ok {
+		if walk {
+			// Unary + keeps SQLite from driving the query by rowid.
+			add(`+m.id IN (SELECT rowid FROM fts WHERE fts MATCH ?)`, match)
+		} else {
+			add(`m.id IN (SELECT rowid FROM fts WHERE fts MATCH ?)`, match)
 		}
-		m := ftsString(t.Text)
-		if col := ftsColumn[t.Field]; col != "" {
-			m = col + " : " + m
-		}
-		match = append(match, m)
-	}
-	if len(match) > 0 {
-		add(`m.id IN (SELECT rowid FROM fts WHERE fts MATCH ?)`, strings.Join(match, " AND "))
 	}
 	if req.Account != 0 {
 		add(`m.account_id = ?`, req.Account)
@@ -115,6 +148,9 @@ func compileSearch(req SearchRequest) (string, []any) {
 		limit = 100
 	}
 	sql := `SELECT ` + msgCols + ` FROM messages m`
+	if walk {
+		sql += ` INDEXED BY messages_account_date`
+	}
 	if len(conds) > 0 {
 		sql += ` WHERE ` + strings.Join(conds, ` AND `)
 	}

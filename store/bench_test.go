@@ -1,0 +1,165 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// bench100k opens a store holding one 100k-message folder. Building it takes
+// a while, so it is built once into the temp directory (keyed by schema
+// version and generator revision) and reopened by every benchmark run.
+func bench100k(b *testing.B) fixture {
+	b.Helper()
+	const n = 100_000
+	path := filepath.Join(os.TempDir(), fmt.Sprintf("magpie-store-bench-v%d-g1-%d.db", len(migrations), n))
+	ctx := context.Background()
+	if _, err := os.Stat(path); err != nil {
+		tmp := path + ".building"
+		for _, suf := range []string{"", "-wal", "-shm"} {
+			os.Remove(tmp + suf)
+		}
+		s, err := Open(ctx, tmp)
+		must(b, err)
+		f := fixtureOn(b, s)
+		fillFolder(b, s, f.inbox, n)
+		must(b, analyze(s))
+		_, err = s.w.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
+		must(b, err)
+		must(b, s.Close())
+		must(b, os.Rename(tmp, path))
+	}
+	s, err := Open(ctx, path)
+	must(b, err)
+	b.Cleanup(func() { s.Close() })
+	return fixtureOn(b, s) // get-or-create: same IDs
+}
+
+func BenchmarkPage100k(b *testing.B) {
+	f := bench100k(b)
+	ctx := context.Background()
+	first, err := f.s.Page(ctx, f.inbox, PageRequest{Offset: 60_000, Limit: 1})
+	must(b, err)
+	deep := first[0].Cursor()
+	for _, c := range []struct {
+		name string
+		req  PageRequest
+	}{
+		{"first", PageRequest{Limit: 50}},
+		{"keyset-deep", PageRequest{Limit: 50, After: &deep}},
+		{"offset-60k", PageRequest{Limit: 50, Offset: 60_000}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				p, err := f.s.Page(ctx, f.inbox, c.req)
+				if err != nil || len(p) != 50 {
+					b.Fatal(err, len(p))
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkSearch100k(b *testing.B) {
+	f := bench100k(b)
+	ctx := context.Background()
+	for _, q := range []string{
+		"编号12345",          // rare, trigram
+		"季度报告",             // common, trigram (sort of many hits)
+		"from:sender",      // every row: FTS column filter
+		"邮箱",               // 2 chars: LIKE fallback, common
+		"编号",               // 2 chars everywhere
+		"zz",               // 2 chars, no hit: full scan worst case
+		"is:unread has:attachment",
+		"invoice after:2024-04-01 is:unread",
+	} {
+		pq, err := ParseQuery(q)
+		must(b, err)
+		b.Run(strings.ReplaceAll(q, " ", "_"), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := f.s.Search(ctx, SearchRequest{Account: f.acct, Query: pq, Limit: 50}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkUnreadCounts(b *testing.B) {
+	f := bench100k(b) // 33k unread in one folder
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := f.s.UnreadCounts(ctx, f.acct); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkThread(b *testing.B) {
+	f := bench100k(b)
+	ctx := context.Background()
+	m, err := f.s.Page(ctx, f.inbox, PageRequest{Limit: 1, Offset: 500})
+	must(b, err)
+	for b.Loop() {
+		if _, err := f.s.Thread(ctx, m[0].Thread); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkPutHeaders1k(b *testing.B) {
+	f := newFixture(b)
+	ctx := context.Background()
+	next := UID(1)
+	for b.Loop() {
+		must(b, f.s.PutHeaders(ctx, f.inbox, genMessages(1000, next)))
+		next += 1000
+	}
+}
+
+// BenchmarkPutBody reports the stored/raw size ratio for a typical mix: a
+// text mail and one with a base64 attachment.
+func BenchmarkPutBody(b *testing.B) {
+	f := newFixture(b)
+	ctx := context.Background()
+	text := []byte(strings.Repeat("Subject: 周报\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n本周完成了邮箱搬家的测试，下周继续。The migration went fine.\r\n", 60))
+	att := append([]byte("Content-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n"),
+		[]byte(base64Lines(randomBytes(200<<10)))...)
+	var raw, stored int64
+	i := UID(1)
+	for b.Loop() {
+		must(b, f.s.PutHeaders(ctx, f.inbox, []Message{{UID: i}}))
+		id, err := f.s.Lookup(ctx, f.inbox, i)
+		must(b, err)
+		body := text
+		if i%2 == 0 {
+			body = att
+		}
+		body = append(append([]byte{}, body...), fmt.Sprint(i)...) // distinct blobs
+		must(b, f.s.PutBody(ctx, id, Body{Raw: body, Text: "text"}))
+		raw += int64(len(body))
+		i++
+	}
+	b.StopTimer()
+	stored = int64(count(b, f.s, "SELECT coalesce(sum(length(data)), 0) FROM blobs"))
+	b.ReportMetric(float64(stored)/float64(raw), "stored/raw")
+}
+
+func base64Lines(p []byte) string {
+	const tbl = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	var sb strings.Builder
+	for i := 0; i+3 <= len(p); i += 3 {
+		v := uint(p[i])<<16 | uint(p[i+1])<<8 | uint(p[i+2])
+		sb.WriteByte(tbl[v>>18&63])
+		sb.WriteByte(tbl[v>>12&63])
+		sb.WriteByte(tbl[v>>6&63])
+		sb.WriteByte(tbl[v&63])
+		if (i/3+1)%19 == 0 {
+			sb.WriteString("\r\n")
+		}
+	}
+	return sb.String()
+}

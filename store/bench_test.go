@@ -15,7 +15,7 @@ import (
 func bench100k(b *testing.B) fixture {
 	b.Helper()
 	const n = 100_000
-	path := filepath.Join(os.TempDir(), fmt.Sprintf("magpie-store-bench-v%d-g1-%d.db", len(migrations), n))
+	path := filepath.Join(os.TempDir(), fmt.Sprintf("magpie-store-bench-v%d-g2-%d.db", len(migrations), n))
 	ctx := context.Background()
 	if _, err := os.Stat(path); err != nil {
 		tmp := path + ".building"
@@ -67,12 +67,12 @@ func BenchmarkSearch100k(b *testing.B) {
 	f := bench100k(b)
 	ctx := context.Background()
 	for _, q := range []string{
-		"编号12345",          // rare, trigram
-		"季度报告",             // common, trigram (sort of many hits)
-		"from:sender",      // every row: FTS column filter
-		"邮箱",               // 2 chars: LIKE fallback, common
-		"编号",               // 2 chars everywhere
-		"zz",               // 2 chars, no hit: full scan worst case
+		"编号12345",     // rare, trigram
+		"季度报告",        // common, trigram (sort of many hits)
+		"from:sender", // every row: FTS column filter
+		"邮箱",          // 2 chars: LIKE fallback, common
+		"编号",          // 2 chars everywhere
+		"zz",          // 2 chars, no hit: full scan worst case
 		"is:unread has:attachment",
 		"invoice after:2024-04-01 is:unread",
 	} {

@@ -209,7 +209,8 @@ type GCStats struct {
 }
 
 // GC drops bodies stashed before olderThan that no folder claimed back, then
-// deletes blobs no message or stash references. Run it after a full sync of
+// deletes blobs no message, stash or unfinished append references (a queued
+// draft's bytes survive even if its folder goes). Run it after a full sync of
 // an account (stashes exist so moves seen as expunge+new are not refetched).
 func (s *Store) GC(ctx context.Context, olderThan time.Time) (GCStats, error) {
 	var st GCStats
@@ -221,7 +222,8 @@ func (s *Store) GC(ctx context.Context, olderThan time.Time) (GCStats, error) {
 		st.Detached, _ = res.RowsAffected()
 		res, err = tx.ExecContext(ctx, `DELETE FROM blobs WHERE
 			NOT EXISTS (SELECT 1 FROM messages WHERE blob_hash = blobs.hash) AND
-			NOT EXISTS (SELECT 1 FROM detached WHERE blob_hash = blobs.hash)`)
+			NOT EXISTS (SELECT 1 FROM detached WHERE blob_hash = blobs.hash) AND
+			NOT EXISTS (SELECT 1 FROM ops WHERE blob_hash = blobs.hash AND state != 1)`)
 		if err != nil {
 			return fmt.Errorf("store: gc: %w", err)
 		}

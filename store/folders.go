@@ -16,7 +16,14 @@ func (s *Store) Account(ctx context.Context, name string) (AccountID, error) {
 		return 0, errors.New("store: empty account name")
 	}
 	var id int64
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.r.QueryRowContext(ctx, `SELECT id FROM accounts WHERE name = ?`, name).Scan(&id)
+	if err == nil {
+		return AccountID(id), nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("store: account %q: %w", name, err)
+	}
+	err = s.write(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `INSERT INTO accounts(name) VALUES (?)
 			ON CONFLICT(name) DO UPDATE SET name = excluded.name RETURNING id`, name).Scan(&id)
 		if err != nil {
@@ -176,6 +183,19 @@ func (s *Store) Folders(ctx context.Context, acct AccountID) ([]Folder, error) {
 		return nil, fmt.Errorf("store: folders: %w", err)
 	}
 	return out, nil
+}
+
+// FolderByName returns the account's folder with this raw (server) name; the
+// error wraps ErrNotFound when there is none.
+func (s *Store) FolderByName(ctx context.Context, acct AccountID, rawName string) (Folder, error) {
+	f, err := scanFolder(s.r.QueryRowContext(ctx, `SELECT `+folderCols+` FROM folders WHERE account_id = ? AND raw_name = ?`, acct, rawName))
+	if errors.Is(err, sql.ErrNoRows) {
+		return f, fmt.Errorf("store: folder %q: %w", rawName, ErrNotFound)
+	}
+	if err != nil {
+		return f, fmt.Errorf("store: folder %q: %w", rawName, err)
+	}
+	return f, nil
 }
 
 // Folder returns one folder; the error wraps ErrNotFound when it does not exist.

@@ -20,7 +20,7 @@ func (s *Store) PendingOps(ctx context.Context, acct AccountID) ([]Op, error) {
 // lists OpConflict and OpFailed ones for the user).
 func (s *Store) Ops(ctx context.Context, acct AccountID, state OpState) ([]Op, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT id, kind, account_id, coalesce(folder_id, 0), coalesce(target_id, 0),
-		flags, keywords, payload, created, updated, attempts, state, reason
+		flags, keywords, payload, blob_hash, created, updated, attempts, state, reason
 		FROM ops WHERE account_id = ? AND state = ? ORDER BY id`, acct, state)
 	if err != nil {
 		return nil, fmt.Errorf("store: ops: %w", err)
@@ -30,12 +30,14 @@ func (s *Store) Ops(ctx context.Context, acct AccountID, state OpState) ([]Op, e
 		var op Op
 		var kw string
 		var created, updated int64
-		if err := rows.Scan(&op.ID, &op.Kind, &op.Account, &op.Folder, &op.Target, &op.Flags, &kw, &op.Payload,
+		var blob []byte
+		if err := rows.Scan(&op.ID, &op.Kind, &op.Account, &op.Folder, &op.Target, &op.Flags, &kw, &op.Payload, &blob,
 			&created, &updated, &op.Attempts, &op.State, &op.Reason); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("store: ops: %w", err)
 		}
 		op.Keywords, op.Created, op.Updated = strings.Fields(kw), fromUnix(created), fromUnix(updated)
+		copy(op.Blob[:], blob)
 		ops = append(ops, op)
 	}
 	if err := rows.Close(); err != nil {

@@ -61,6 +61,10 @@ type Op struct {
 
 	// Append is the message to append (OpAppend only; not read back).
 	Append *Draft
+	// Blob is the content address of an appended draft (set by EnqueueOp):
+	// RawByHash(Blob) reads it even if its row was deleted meanwhile. GC
+	// keeps it until the op is done.
+	Blob Hash
 
 	Created, Updated time.Time
 	Attempts         int
@@ -266,6 +270,7 @@ func applyAppend(ctx context.Context, tx *sql.Tx, op *Op) error {
 	if err := linkBody(ctx, tx, id, sum, op.Append.Body); err != nil {
 		return err
 	}
-	op.NewUIDs, op.Messages = []UID{nu}, []MessageID{id}
-	return nil
+	op.NewUIDs, op.Messages, op.Blob = []UID{nu}, []MessageID{id}, sum
+	_, err = tx.ExecContext(ctx, `UPDATE ops SET blob_hash = ? WHERE id = ?`, sum[:], op.ID)
+	return err
 }

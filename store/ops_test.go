@@ -6,6 +6,7 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"time"
 )
 
 func TestOpQueueAppliesLocallyAndSurvivesReopen(t *testing.T) {
@@ -94,6 +95,16 @@ func TestOpQueueAppliesLocallyAndSurvivesReopen(t *testing.T) {
 	draft, err := s.Raw(ctx, ops[6].Messages[0])
 	if err != nil || !bytes.Equal(draft, draftRaw) {
 		t.Errorf("draft raw: %v", err)
+	}
+	// Even a UIDVALIDITY reset plus GC keep the queued draft.
+	must(t, s.ResetFolder(ctx, f.archive, 12345))
+	_, err = s.GC(ctx, time.Now().Add(time.Hour))
+	must(t, err)
+	if draft, err := s.RawByHash(ctx, ops[6].Blob); err != nil || !bytes.Equal(draft, draftRaw) {
+		t.Errorf("draft after reset+GC: %v", err)
+	}
+	if _, err := s.Lookup(ctx, f.archive, ops[6].NewUIDs[0]); err != nil {
+		t.Errorf("provisional draft row gone after reset: %v", err)
 	}
 
 	// The engine moved them: server said COPYUID 1,2 → 500,501.

@@ -224,6 +224,7 @@ func migrateV3Queue(ctx context.Context, tx *sql.Tx) error {
 			flags      INTEGER NOT NULL DEFAULT 0,
 			keywords   TEXT NOT NULL DEFAULT '',
 			payload    BLOB,
+			blob_hash  BLOB,
 			created    INTEGER NOT NULL,
 			updated    INTEGER NOT NULL,
 			attempts   INTEGER NOT NULL DEFAULT 0,

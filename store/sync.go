@@ -103,14 +103,14 @@ func (s *Store) UIDs(ctx context.Context, folder FolderID) ([]UIDFlags, error) {
 // row of the folder is dropped, bodies stashed so the re-listing relinks them
 // by Message-ID and size instead of downloading them again; the folder's
 // UIDVALIDITY is set to uidValidity and UIDNEXT/HIGHESTMODSEQ cleared.
-// Provisional rows of pending operations are dropped too; those operations
-// will fail or be retried by the engine against the new UIDs.
+// Provisional rows (UID ≤ 0: queued moves, copies, appended drafts) are
+// local creations and stay.
 func (s *Store) ResetFolder(ctx context.Context, folder FolderID, uidValidity uint32) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
-		if err := detachWhere(ctx, tx, `m.folder_id = ?`, folder); err != nil {
+		if err := detachWhere(ctx, tx, `m.folder_id = ? AND m.uid > 0`, folder); err != nil {
 			return fmt.Errorf("store: reset folder %d: %w", folder, err)
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM messages WHERE folder_id = ?`, folder); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM messages WHERE folder_id = ? AND uid > 0`, folder); err != nil {
 			return fmt.Errorf("store: reset folder %d: %w", folder, err)
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE folders SET uidvalidity = ?, uidnext = 0, highestmodseq = 0 WHERE id = ?`,

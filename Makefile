@@ -29,8 +29,11 @@ test: test-deps
 test-deps:
 	@bash scripts/test-deps.sh
 
+# Go micro-benchmarks, then the sync comparison with mbsync on a loopback
+# Dovecot (BENCH_MESSAGES, default 10000), which rewrites docs/benchmarks.md.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	bash scripts/bench-sync.sh
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi

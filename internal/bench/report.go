@@ -1,0 +1,135 @@
+package bench
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// Machine describes where a benchmark ran.
+type Machine struct {
+	CPUs     int
+	Model    string
+	MemoryMB int64
+	Kernel   string
+}
+
+// ThisMachine reads /proc for the CPU model and memory.
+func ThisMachine() Machine {
+	m := Machine{CPUs: runtime.NumCPU(), Model: "unknown", Kernel: runtime.GOOS}
+	if f, err := os.Open("/proc/cpuinfo"); err == nil {
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
+				m.Model = strings.TrimSpace(v)
+				break
+			}
+		}
+		f.Close()
+	}
+	if f, err := os.Open("/proc/meminfo"); err == nil {
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			var kb int64
+			if n, _ := fmt.Sscanf(sc.Text(), "MemTotal: %d kB", &kb); n == 1 {
+				m.MemoryMB = kb / 1024
+				break
+			}
+		}
+		f.Close()
+	}
+	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
+		m.Kernel = "Linux " + strings.TrimSpace(string(b))
+	}
+	return m
+}
+
+func (m Machine) String() string {
+	return fmt.Sprintf("%d × %s, %.1f GB RAM, %s", m.CPUs, m.Model, float64(m.MemoryMB)/1024, m.Kernel)
+}
+
+// Tool is one client's figures.
+type Tool struct {
+	Name       string
+	Version    string
+	Cold, Noop Measurement
+	LocalBytes int64 // size of what it wrote locally
+	Messages   int   // messages it holds locally after the cold run
+}
+
+// Report is one run of the sync benchmark.
+type Report struct {
+	Date      time.Time
+	Machine   Machine
+	Server    string // e.g. "Dovecot 2.3.19.1, maildir on tmpfs"
+	Corpus    string // what was uploaded
+	Upload    time.Duration
+	Mbsync    Tool
+	Magpie    Tool
+	Notes     []string
+	Reproduce string
+}
+
+func mb(kib int64) float64 { return float64(kib) / 1024 }
+
+func ratio(a, b float64) string {
+	if b == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f×", a/b)
+}
+
+// Table is the comparison as a Markdown table, Magpie as ratios of mbsync.
+func (r Report) Table() string {
+	a, g := r.Mbsync, r.Magpie
+	rate := func(t Tool) float64 {
+		if t.Cold.Wall <= 0 {
+			return 0
+		}
+		return float64(t.Messages) / t.Cold.Wall.Seconds()
+	}
+	rows := [][4]string{
+		{"cold full sync (headers + bodies)", secs(a.Cold.Wall), secs(g.Cold.Wall), ratio(g.Cold.Wall.Seconds(), a.Cold.Wall.Seconds())},
+		{"messages per second", fmt.Sprintf("%.0f", rate(a)), fmt.Sprintf("%.0f", rate(g)), ratio(rate(g), rate(a))},
+		{"no-op re-run", secs(a.Noop.Wall), secs(g.Noop.Wall), ratio(g.Noop.Wall.Seconds(), a.Noop.Wall.Seconds())},
+		{"peak RSS, cold", fmt.Sprintf("%.0f MB", mb(a.Cold.RSSKiB)), fmt.Sprintf("%.0f MB", mb(g.Cold.RSSKiB)), ratio(float64(g.Cold.RSSKiB), float64(a.Cold.RSSKiB))},
+		{"peak RSS, no-op", fmt.Sprintf("%.0f MB", mb(a.Noop.RSSKiB)), fmt.Sprintf("%.0f MB", mb(g.Noop.RSSKiB)), ratio(float64(g.Noop.RSSKiB), float64(a.Noop.RSSKiB))},
+		{"local size", fmt.Sprintf("%.0f MB", mb(a.LocalBytes/1024)), fmt.Sprintf("%.0f MB", mb(g.LocalBytes/1024)), ratio(float64(g.LocalBytes), float64(a.LocalBytes))},
+		{"messages stored", fmt.Sprint(a.Messages), fmt.Sprint(g.Messages), ""},
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "| | %s | %s | Magpie ÷ mbsync |\n|---|---:|---:|---:|\n", a.Version, g.Version)
+	for _, row := range rows {
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", row[0], row[1], row[2], row[3])
+	}
+	return b.String()
+}
+
+func secs(d time.Duration) string { return fmt.Sprintf("%.2f s", d.Seconds()) }
+
+// Markdown is docs/benchmarks.md.
+func (r Report) Markdown() string {
+	var b strings.Builder
+	b.WriteString("# Benchmarks\n\n")
+	b.WriteString("Written by `make bench` (`scripts/bench-sync.sh`); do not edit by hand. Tests never assert\n")
+	b.WriteString("timings: this page is where they live.\n\n")
+	b.WriteString("## Initial sync: `magpie sync --once` against mbsync\n\n")
+	fmt.Fprintf(&b, "- Date: %s\n", r.Date.Format("2006-01-02 15:04 MST"))
+	fmt.Fprintf(&b, "- Machine: %s\n", r.Machine)
+	fmt.Fprintf(&b, "- Server: %s\n", r.Server)
+	fmt.Fprintf(&b, "- Corpus: %s (uploaded in %s)\n\n", r.Corpus, secs(r.Upload))
+	b.WriteString(r.Table())
+	b.WriteString("\nWhat is measured: both clients start with empty local state and pull every folder of the same\n")
+	b.WriteString("account over IMAPS on loopback, bodies included; then each runs again with nothing to do.\n")
+	b.WriteString("Wall time is measured around the process; peak RSS is `/usr/bin/time -f %M`. mbsync writes a\n")
+	b.WriteString("Maildir tree (`Sync Pull`, `Create Near`, `CopyArrivalDate yes`); Magpie writes its SQLite store\n")
+	b.WriteString("(`--bodies all`), which also indexes every message for search and threads it.\n")
+	for _, n := range r.Notes {
+		b.WriteString("\n" + n + "\n")
+	}
+	b.WriteString("\n### Reproduce\n\n```sh\n" + r.Reproduce + "\n```\n")
+	return b.String()
+}

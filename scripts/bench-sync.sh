@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The sync benchmark of `make bench`: uploads an internal/corpus mailbox
+# (BENCH_MESSAGES, default 10000) to a private loopback Dovecot (mail store on
+# tmpfs, /dev/shm, where there is one) and measures mbsync 1.4 and
+# `magpie sync --once` pulling it: a cold full sync, a no-op re-run, and each
+# one's peak RSS. Prints a table and rewrites docs/benchmarks.md.
+# Never part of `make test`: nothing here asserts a timing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+GO=${GO:-go}
+export BENCH_MESSAGES=${BENCH_MESSAGES:-10000}
+
+missing=()
+command -v mbsync >/dev/null || missing+=(isync)
+[ -x /usr/bin/time ] || missing+=(time)
+if [ ${#missing[@]} -gt 0 ]; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "bench-sync: missing ${missing[*]}; run as root or: apt-get install ${missing[*]}" >&2
+		exit 1
+	fi
+	echo "bench-sync: installing ${missing[*]}"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if ! command -v dovecot >/dev/null && [ ! -x /usr/sbin/dovecot ]; then
+	bash scripts/test-deps.sh
+fi
+
+mkdir -p .cache/bench
+$GO build -o .cache/bench/magpie .
+
+MAGPIE_BENCH_SYNC=1 \
+MAGPIE_BIN="$PWD/.cache/bench/magpie" \
+BENCH_DOC="${BENCH_DOC:-$PWD/docs/benchmarks.md}" \
+	$GO test -count=1 -run '^$' -bench '^BenchmarkSyncVsMbsync$' -benchtime 1x -timeout 60m -v ./internal/bench

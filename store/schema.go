@@ -16,34 +16,45 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	migrateV3Queue,
 }
 
-// migrate brings db up to version target (≤ len(migrations)).
+// migrate brings db up to version target (≤ len(migrations)). The version
+// is read inside each write transaction, so two processes opening an old
+// store at once do not both run a step.
 func migrate(ctx context.Context, db *sql.DB, target int) error {
+	for {
+		done, err := migrateStep(ctx, db, target)
+		if err != nil || done {
+			return err
+		}
+	}
+}
+
+func migrateStep(ctx context.Context, db *sql.DB, target int) (done bool, err error) {
+	tx, err := db.BeginTx(ctx, nil) // BEGIN IMMEDIATE on the write pool
+	if err != nil {
+		return false, fmt.Errorf("store: migrate: %w", err)
+	}
+	defer tx.Rollback()
 	var have int
-	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&have); err != nil {
-		return fmt.Errorf("store: read schema version: %w", err)
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&have); err != nil {
+		return false, fmt.Errorf("store: read schema version: %w", err)
 	}
 	if have > len(migrations) {
-		return &VersionError{Have: have, Known: len(migrations)}
+		return false, &VersionError{Have: have, Known: len(migrations)}
 	}
-	for v := have; v < target; v++ {
-		tx, err := db.BeginTx(ctx, nil)
-		if err != nil {
-			return fmt.Errorf("store: migrate to v%d: %w", v+1, err)
-		}
-		if err := migrations[v](ctx, tx); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("store: migrate to v%d: %w", v+1, err)
-		}
-		// user_version cannot be bound as a parameter; v is our own integer.
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", v+1)); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("store: migrate to v%d: %w", v+1, err)
-		}
-		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("store: migrate to v%d: commit: %w", v+1, err)
-		}
+	if have >= target {
+		return true, nil
 	}
-	return nil
+	if err := migrations[have](ctx, tx); err != nil {
+		return false, fmt.Errorf("store: migrate to v%d: %w", have+1, err)
+	}
+	// user_version cannot be bound as a parameter; have is our own integer.
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", have+1)); err != nil {
+		return false, fmt.Errorf("store: migrate to v%d: %w", have+1, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("store: migrate to v%d: commit: %w", have+1, err)
+	}
+	return false, nil
 }
 
 func execAll(ctx context.Context, tx *sql.Tx, stmts ...string) error {

@@ -335,3 +335,40 @@ func TestRelinkBodyWithoutDownload(t *testing.T) {
 		t.Errorf("need bodies = %+v, want uid 2 only", need)
 	}
 }
+
+func TestConcurrentOpenMigratesOnce(t *testing.T) {
+	path := t.TempDir() + "/race.db"
+	ctx := context.Background()
+	errs := make(chan error, 4)
+	stores := make(chan *Store, 4)
+	for range 4 {
+		go func() {
+			s, err := Open(ctx, path)
+			errs <- err
+			stores <- s
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+		if s := <-stores; s != nil {
+			s.Close()
+		}
+	}
+}
+
+func TestPutHeadersIsAtomic(t *testing.T) {
+	f := newFixture(t)
+	msgs := genMessages(10, 1)
+	msgs[7].UID = -3 // invalid for PutHeaders: the whole batch must roll back
+	if err := f.s.PutHeaders(context.Background(), f.inbox, msgs); err == nil {
+		t.Fatal("bad batch accepted")
+	}
+	if n := count(t, f.s, "SELECT count(*) FROM messages"); n != 0 {
+		t.Errorf("%d rows from a failed batch", n)
+	}
+	if n := count(t, f.s, "SELECT count(*) FROM thread_links"); n != 0 {
+		t.Errorf("%d thread links from a failed batch", n)
+	}
+}

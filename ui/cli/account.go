@@ -115,13 +115,9 @@ func newAccountRemoveCmd(s *Session) *cobra.Command {
 		Args:  exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p := s.P
-			cfg, err := s.loadConfig()
+			cfg, a, err := s.findAccount(args[0])
 			if err != nil {
 				return err
-			}
-			a, ok := cfg.Account(args[0])
-			if !ok {
-				return s.fail(account.ErrNotFound, p.T("account.not_found", args[0]))
 			}
 			// The secret goes first: a config entry left behind can be
 			// removed again; an orphaned secret would be invisible.
@@ -147,13 +143,9 @@ func newAccountTestCmd(s *Session) *cobra.Command {
 		Args:  exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			p := s.P
-			cfg, err := s.loadConfig()
+			_, a, err := s.findAccount(args[0])
 			if err != nil {
 				return err
-			}
-			a, ok := cfg.Account(args[0])
-			if !ok {
-				return s.fail(account.ErrNotFound, p.T("account.not_found", args[0]))
 			}
 			d, closer, err := s.dialer()
 			if err != nil {
@@ -228,4 +220,18 @@ func (s *Session) printFolders(a account.Account, folders []account.FolderInfo) 
 		fmt.Fprintln(s.Stdout, p.T("account.test.folder_failed", message.SanitizeLine(f.Name)))
 		fmt.Fprintln(s.Stdout, explainDiagnosis(p, a, account.Diagnose(f.Err)))
 	}
+}
+
+// findAccount loads the config and the named account, explaining either
+// failure to the user.
+func (s *Session) findAccount(name string) (*account.Config, account.Account, error) {
+	cfg, err := s.loadConfig()
+	if err != nil {
+		return nil, account.Account{}, err
+	}
+	a, ok := cfg.Account(name)
+	if !ok {
+		return nil, account.Account{}, s.fail(account.ErrNotFound, s.P.T("account.not_found", name))
+	}
+	return cfg, a, nil
 }

@@ -226,14 +226,22 @@ func explainSyncError(p *i18n.Printer, a account.Account, err error) string {
 	return "  " + p.T("sync.err_other", message.SanitizeLine(err.Error()))
 }
 
-// tally adds up folder summaries.
+// tally adds up folder summaries; a folder synced twice (Run) counts once
+// in folders.
 type tally struct {
 	mailsync.FolderSummary
 	folders, failed int
+	names           map[string]bool
 }
 
 func (t *tally) add(fs mailsync.FolderSummary) {
-	t.folders++
+	if t.names == nil {
+		t.names = map[string]bool{}
+	}
+	if !t.names[fs.Folder] {
+		t.names[fs.Folder] = true
+		t.folders++
+	}
 	if fs.Err != nil {
 		t.failed++
 		return

@@ -1,11 +1,15 @@
 package cli
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
 
@@ -176,5 +180,61 @@ func TestSyncWrongPasswordExplains(t *testing.T) {
 				t.Errorf("%s: stderr lacks %q:\n%s", lang, w, r.stderr)
 			}
 		}
+	}
+}
+
+// lockedBuffer is written by a running command and read by the test.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// waitFor polls until buf holds want; the deadline only stops a hung test.
+func waitFor(t *testing.T, buf *lockedBuffer, want string) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for !strings.Contains(buf.String(), want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("never printed %q:\n%s", want, buf.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestSyncRunsUntilCancelled(t *testing.T) {
+	d := testenv.Dovecot(t)
+	u := d.NewUser(t)
+	d.Deliver(t, u.Email, sampleMail(u.Email, "before"))
+	h := addDovecotAccount(t, "en_US.UTF-8", d, u)
+	var out, errOut lockedBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	code := make(chan int, 1)
+	go func() {
+		code <- Run(ctx, []string{"sync"}, Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut,
+			Getenv: func(k string) string { return h.env[k] }, Secrets: h.secrets, Version: "test"})
+	}()
+	waitFor(t, &out, "dove INBOX: 1 new")
+	// New mail arrives through IDLE while sync keeps running.
+	d.Deliver(t, u.Email, sampleMail(u.Email, "while running"))
+	waitFor(t, &out, "dove INBOX: 1 new message(s)")
+	cancel()
+	if c := <-code; c != ExitOK {
+		t.Fatalf("sync after Ctrl-C: exit %d\n%s%s", c, out.String(), errOut.String())
+	}
+	if !strings.Contains(errOut.String(), "press Ctrl-C to stop") || !strings.Contains(out.String(), "dove: 6 folder(s), 2 new") {
+		t.Errorf("output:\n%s%s", out.String(), errOut.String())
 	}
 }

@@ -27,7 +27,7 @@ if ! command -v dovecot >/dev/null && [ ! -x /usr/sbin/dovecot ]; then
 fi
 
 mkdir -p .cache/bench
-$GO build -o .cache/bench/magpie .
+$GO build -ldflags "-X main.version=$(git describe --tags --always --dirty 2>/dev/null || echo dev)" -o .cache/bench/magpie .
 
 MAGPIE_BENCH_SYNC=1 \
 MAGPIE_BIN="$PWD/.cache/bench/magpie" \

@@ -15,6 +15,7 @@ type Machine struct {
 	Model    string
 	MemoryMB int64
 	Kernel   string
+	Load     string // /proc/loadavg's 1, 5 and 15 minute figures when read
 }
 
 // ThisMachine reads /proc for the CPU model and memory.
@@ -40,6 +41,11 @@ func ThisMachine() Machine {
 			}
 		}
 		f.Close()
+	}
+	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
+		if f := strings.Fields(string(b)); len(f) >= 3 {
+			m.Load = strings.Join(f[:3], " ")
+		}
 	}
 	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
 		m.Kernel = "Linux " + strings.TrimSpace(string(b))
@@ -119,6 +125,9 @@ func (r Report) Markdown() string {
 	b.WriteString("## Initial sync: `magpie sync --once` against mbsync\n\n")
 	fmt.Fprintf(&b, "- Date: %s\n", r.Date.Format("2006-01-02 15:04 MST"))
 	fmt.Fprintf(&b, "- Machine: %s\n", r.Machine)
+	if r.Machine.Load != "" {
+		fmt.Fprintf(&b, "- Load average before the run: %s (other work on the machine skews the figures)\n", r.Machine.Load)
+	}
 	fmt.Fprintf(&b, "- Server: %s\n", r.Server)
 	fmt.Fprintf(&b, "- Corpus: %s (uploaded in %s)\n\n", r.Corpus, secs(r.Upload))
 	b.WriteString(r.Table())

@@ -1,0 +1,128 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+
+	"github.com/spf13/cobra"
+
+	"github.com/magpie-mail/magpie/account"
+	"github.com/magpie-mail/magpie/internal/demo"
+	"github.com/magpie-mail/magpie/mailsync"
+	"github.com/magpie-mail/magpie/message"
+	"github.com/magpie-mail/magpie/store"
+	"github.com/magpie-mail/magpie/ui/i18n"
+)
+
+// addDemoFlag gives the root command --demo: bare `magpie --demo` then
+// runs the app on the demo (package internal/demo) instead of the user's
+// config. Subcommands do not take the flag.
+func addDemoFlag(ctx context.Context, root *cobra.Command, s *Session) {
+	var on bool
+	root.Flags().BoolVar(&on, "demo", false, s.P.T("cli.flag.demo"))
+	next := root.RunE
+	root.RunE = func(cmd *cobra.Command, args []string) error {
+		if !on {
+			return next(cmd, args)
+		}
+		if cmd.Flags().Changed("config") {
+			return usageError{errors.New(s.P.T("demo.config_flag"))}
+		}
+		return s.demo(ctx, s.demoApp())
+	}
+}
+
+// demoDeps is what the demo hands to the terminal app: the shape of
+// app.Deps.
+type demoDeps struct {
+	Config  *account.Config
+	Store   *store.Store
+	Engines map[string]*mailsync.Engine // by account name
+	Events  <-chan mailsync.Event       // every engine's events
+	Printer *i18n.Printer
+}
+
+// demoApp runs the app on deps until the user quits or ctx ends.
+type demoApp func(ctx context.Context, deps demoDeps) error
+
+// demo runs the demo: a temporary directory, the demo's servers, config,
+// secrets and store in it, one running engine per account, and run on
+// top. When run returns (or ctx ends) it stops the engines and waits for
+// them, stops the servers and removes the directory. The user's config
+// and keyring are never used: the accounts' passwords live in memory.
+func (s *Session) demo(ctx context.Context, run demoApp) error {
+	p := s.P
+	dir, err := os.MkdirTemp("", "magpie-demo-")
+	if err != nil {
+		return s.fail(err, p.T("demo.start_failed", message.SanitizeLine(err.Error())))
+	}
+	removeDir := func() error {
+		if err := os.RemoveAll(dir); err != nil {
+			return s.fail(err, p.T("demo.cleanup_failed", dir, message.SanitizeLine(err.Error())))
+		}
+		return nil
+	}
+	d, err := demo.Start(ctx, dir)
+	if err != nil {
+		return errors.Join(s.fail(err, p.T("demo.start_failed", message.SanitizeLine(err.Error()))), removeDir())
+	}
+	dialer := *d.Dialer
+	dialer.Version = s.Version
+	if s.TracePath != "" {
+		f, err := os.OpenFile(s.TracePath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			return errors.Join(s.fail(err, p.T("cli.trace_open_failed", s.TracePath, err)), d.Close(), removeDir())
+		}
+		defer f.Close()
+		dialer.Trace = f
+	}
+
+	runCtx, cancel := context.WithCancel(ctx)
+	events := make(chan mailsync.Event, 256)
+	engines := map[string]*mailsync.Engine{}
+	var wg sync.WaitGroup
+	for _, a := range d.Config.Accounts {
+		e := mailsync.New(a, &dialer, d.Store, mailsync.Options{Events: events})
+		engines[a.Name] = e
+		wg.Go(func() { _ = e.Run(runCtx) }) // Run returns nil once runCtx ends
+	}
+	appErr := run(runCtx, demoDeps{Config: d.Config, Store: d.Store, Engines: engines, Events: events, Printer: p})
+	cancel()
+	wg.Wait()
+	close(events)
+	closeErr := d.Close()
+	if appErr != nil && !(errors.Is(appErr, context.Canceled) && ctx.Err() != nil) {
+		return errors.Join(s.fail(appErr, p.T("demo.app_failed", message.SanitizeLine(appErr.Error()))), removeDir())
+	}
+	if err := removeDir(); err != nil {
+		return err
+	}
+	if closeErr != nil {
+		return s.fail(closeErr, p.T("demo.stop_failed", message.SanitizeLine(closeErr.Error())))
+	}
+	return nil
+}
+
+// demoApp is the terminal app for the demo. Until ui/app lands it shows
+// the sync as `magpie sync` does, until Ctrl-C.
+func (s *Session) demoApp() demoApp {
+	return func(ctx context.Context, deps demoDeps) error {
+		member, _ := deps.Config.Account(demo.MemberAccount)
+		sales, _ := deps.Config.Account(demo.SalesAccount)
+		fmt.Fprintln(s.Stderr, s.P.T("demo.running", member.IMAP.Addr(), member.SMTP.Addr(),
+			member.Name, member.Email, demo.AliasEmail, sales.Name, sales.Email))
+		pr := newSyncPrinter(s, deps.Config.Accounts, false)
+		for {
+			select {
+			case <-ctx.Done():
+				pr.clearProgress()
+				return nil
+			case ev := <-deps.Events:
+				pr.event(ev)
+			}
+		}
+	}
+}

@@ -18,6 +18,12 @@ build:
 run: build
 	./$(BIN) $(ARGS)
 
+# Starts Magpie on sample mailboxes served in-process on 127.0.0.1, with a
+# throwaway config and store removed on exit: no network, no keyring.
+.PHONY: demo
+demo: build
+	./$(BIN) --demo
+
 # Installs the real test peers (Dovecot, Postfix, Radicale, Xandikos,
 # gnome-keyring…) from Debian packages when missing, then runs every test.
 test: test-deps

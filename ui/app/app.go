@@ -1,0 +1,209 @@
+// Package app is the root model of Magpie's terminal UI: it lays out the
+// sidebar, message list, reader and status bar, routes keys to the focused
+// pane, reads the store in Cmds (dropping stale results by request ID),
+// applies actions through the store's offline queue and shows the sync
+// engines' events.
+package app
+
+import (
+	"context"
+	"os"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/magpie-mail/magpie/account"
+	"github.com/magpie-mail/magpie/mailsync"
+	"github.com/magpie-mail/magpie/store"
+	"github.com/magpie-mail/magpie/ui/components/common"
+	"github.com/magpie-mail/magpie/ui/components/confirm"
+	"github.com/magpie-mail/magpie/ui/components/helpview"
+	"github.com/magpie-mail/magpie/ui/components/msglist"
+	"github.com/magpie-mail/magpie/ui/components/picker"
+	"github.com/magpie-mail/magpie/ui/components/prompt"
+	"github.com/magpie-mail/magpie/ui/components/reader"
+	"github.com/magpie-mail/magpie/ui/components/sidebar"
+	"github.com/magpie-mail/magpie/ui/components/statusbar"
+	"github.com/magpie-mail/magpie/ui/i18n"
+	"github.com/magpie-mail/magpie/ui/styles"
+)
+
+// Deps is everything the TUI needs from the process that starts it.
+type Deps struct {
+	Config  *account.Config
+	Store   *store.Store
+	Engines map[string]*mailsync.Engine // by account name; may be empty (offline)
+	Events  <-chan mailsync.Event       // merged events of all engines; may be nil
+	Printer *i18n.Printer
+	Notify  func(title, body string) // desktop notification; nil = none
+	Open    func(path string) error  // open a file with the desktop handler; nil = unsupported
+}
+
+type pane int
+
+const (
+	paneSidebar pane = iota
+	paneList
+	paneReader
+)
+
+type modal int
+
+const (
+	modalNone modal = iota
+	modalHelp
+	modalPicker
+	modalPrompt
+	modalConfirm
+)
+
+// Model is the root tea.Model.
+type Model struct {
+	d   Deps
+	ctx context.Context
+	c   *common.Common
+	now func() time.Time
+	loc *time.Location
+
+	width, height int
+	accounts      []sidebar.Account
+	accountIDs    []store.AccountID // parallel to accounts
+	entry         sidebar.Entry     // what the list shows
+	hasEntry      bool
+	search        *store.Query
+	searchText    string
+
+	sidebar sidebar.Model
+	list    msglist.Model
+	reader  reader.Model
+	status  statusbar.Model
+	help    helpview.Model
+	picker  picker.Model
+	prompt  prompt.Model
+	confirm confirm.Model
+	focus   pane
+	modal   modal
+	pending pendingAction // what a picker, prompt or confirm was opened for
+
+	seq        uint64 // request IDs
+	foldersReq uint64
+	listGen    uint64
+	bodyReq    uint64
+}
+
+// New returns the root model. A nil Printer means the language from the
+// config or the environment.
+func New(d Deps) *Model {
+	if d.Config == nil {
+		d.Config = &account.Config{}
+	}
+	if d.Printer == nil {
+		d.Printer = i18n.New(i18n.Detect(d.Config.Language, os.Getenv))
+	}
+	c := common.New(d.Printer)
+	m := &Model{d: d, ctx: context.Background(), c: c, now: time.Now, loc: time.Local, focus: paneList}
+	m.sidebar = sidebar.New(c)
+	m.list = msglist.New(c, m.now, m.loc)
+	m.reader = reader.New(c, m.loc)
+	m.status = statusbar.New(c)
+	m.help = helpview.New(c, c.Keys)
+	m.list.Focus()
+	return m
+}
+
+// Run runs the TUI until the user quits or ctx ends.
+func Run(ctx context.Context, d Deps, opts ...tea.ProgramOption) error {
+	m := New(d)
+	m.ctx = ctx
+	opts = append([]tea.ProgramOption{tea.WithContext(ctx)}, opts...)
+	_, err := tea.NewProgram(m, opts...).Run()
+	if ctx.Err() != nil && err != nil {
+		return nil // ended by the caller
+	}
+	return err
+}
+
+// needsSetup reports that there is no account: the placeholder screen (the
+// setup wizard's place) is shown instead of the mail panes.
+func (m *Model) needsSetup() bool { return len(m.d.Config.Accounts) == 0 }
+
+func (m *Model) next() uint64 {
+	m.seq++
+	return m.seq
+}
+
+// Init asks the terminal for its background, reads the folders and starts
+// listening to the engines.
+func (m *Model) Init() tea.Cmd {
+	if m.needsSetup() {
+		return tea.RequestBackgroundColor
+	}
+	return tea.Batch(tea.RequestBackgroundColor, m.reloadFolders(), waitEventCmd(m.ctx, m.d.Events))
+}
+
+func (m *Model) reloadFolders() tea.Cmd {
+	if m.d.Store == nil {
+		return nil
+	}
+	m.foldersReq = m.next()
+	names := make([]string, len(m.d.Config.Accounts))
+	for i, a := range m.d.Config.Accounts {
+		names[i] = a.Name
+	}
+	return loadFoldersCmd(m.ctx, m.d.Store, m.foldersReq, names)
+}
+
+// Update routes a message: global messages first, then results to the part
+// that asked, then keys and the mouse to the modal or the focused pane.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.layout()
+		return m, nil
+	case tea.BackgroundColorMsg:
+		m.c.Styles = styles.New(msg.IsDark())
+		return m, nil
+	case tea.KeyPressMsg:
+		return m, m.onKey(msg)
+	case tea.MouseClickMsg:
+		return m, m.onClick(msg.Mouse())
+	case tea.MouseWheelMsg:
+		return m, m.onWheel(msg)
+	case tea.PasteMsg:
+		if m.modal == modalPrompt {
+			var cmd tea.Cmd
+			m.prompt, cmd = m.prompt.Update(msg)
+			return m, cmd
+		}
+		return m, nil
+	case FoldersLoadedMsg:
+		return m, m.onFolders(msg)
+	case PageLoadedMsg:
+		return m, m.onPage(msg)
+	case BodyLoadedMsg:
+		m.onBody(msg)
+		return m, nil
+	case SyncEventMsg:
+		return m, tea.Batch(m.onEvent(msg.Event), waitEventCmd(m.ctx, m.d.Events))
+	case EventsClosedMsg:
+		return m, nil
+	case sidebar.SelectedMsg:
+		return m, m.openEntry(msg.Entry)
+	case msglist.OpenedMsg:
+		return m, m.openMessage(msg.Message)
+	case msglist.MoreRequestedMsg:
+		return m, m.loadMore(msg.After)
+	case helpview.ClosedMsg:
+		m.modal = modalNone
+		return m, nil
+	case picker.PickedMsg, picker.CancelledMsg, prompt.SubmittedMsg, prompt.CancelledMsg, confirm.AnsweredMsg:
+		m.modal = modalNone
+		return m, m.onDialog(msg)
+	case OpAppliedMsg:
+		return m, m.onOpApplied(msg)
+	case AttachmentSavedMsg, AttachmentOpenedMsg, SaveCheckedMsg:
+		return m, m.onAttachment(msg)
+	}
+	return m, nil
+}

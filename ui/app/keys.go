@@ -1,0 +1,213 @@
+package app
+
+import (
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/magpie-mail/magpie/store"
+	"github.com/magpie-mail/magpie/ui/components/reader"
+)
+
+// onKey sends a key to the open dialog, else handles the global keys, the
+// message actions, and finally hands it to the focused pane.
+func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
+	km := m.c.Keys
+	if k.String() == "ctrl+c" {
+		return tea.Quit
+	}
+	var cmd tea.Cmd
+	switch m.modal {
+	case modalHelp:
+		m.help, cmd = m.help.Update(k)
+		return cmd
+	case modalPicker:
+		m.picker, cmd = m.picker.Update(k)
+		return cmd
+	case modalPrompt:
+		m.prompt, cmd = m.prompt.Update(k)
+		return cmd
+	case modalConfirm:
+		m.confirm, cmd = m.confirm.Update(k)
+		return cmd
+	}
+	if m.needsSetup() {
+		if key.Matches(k, km.Quit) {
+			return tea.Quit
+		}
+		return nil
+	}
+	m.status, _ = m.status.Update(k)
+	switch {
+	case key.Matches(k, km.Help):
+		m.modal = modalHelp
+		return nil
+	case key.Matches(k, km.Quit):
+		if m.focus == paneReader && k.String() == "q" {
+			m.setFocus(paneList)
+			return nil
+		}
+		return tea.Quit
+	case key.Matches(k, km.FocusNext):
+		m.setFocus((m.focus + 1) % 3)
+		if m.focus == paneReader && m.reader.State() == reader.StateEmpty {
+			m.setFocus(paneSidebar)
+		}
+		return nil
+	case key.Matches(k, km.Search):
+		return m.askSearch()
+	case key.Matches(k, km.Jump):
+		return m.askJump()
+	case key.Matches(k, km.Refresh):
+		return m.refresh()
+	}
+	if m.focus != paneSidebar {
+		if cmd, ok := m.messageAction(k); ok {
+			return cmd
+		}
+	}
+	return m.paneKey(k)
+}
+
+// paneKey handles a key in the focused pane.
+func (m *Model) paneKey(k tea.KeyPressMsg) tea.Cmd {
+	km := m.c.Keys
+	var cmd tea.Cmd
+	switch m.focus {
+	case paneSidebar:
+		m.sidebar, cmd = m.sidebar.Update(k)
+	case paneList:
+		switch {
+		case key.Matches(k, km.Back):
+			m.setFocus(paneSidebar)
+		case key.Matches(k, km.Thread):
+			m.list.SetThreaded(!m.list.Threaded())
+		case key.Matches(k, km.NextMsg):
+			cmd = m.list.Move(1)
+		case key.Matches(k, km.PrevMsg):
+			cmd = m.list.Move(-1)
+		default:
+			m.list, cmd = m.list.Update(k)
+		}
+	case paneReader:
+		switch {
+		case key.Matches(k, km.Back):
+			m.setFocus(paneList)
+		case key.Matches(k, km.NextMsg):
+			return m.step(1)
+		case key.Matches(k, km.PrevMsg):
+			return m.step(-1)
+		default:
+			m.reader, cmd = m.reader.Update(k)
+		}
+	}
+	return cmd
+}
+
+// step opens the next (d=1) or previous (d=-1) message of the list.
+func (m *Model) step(d int) tea.Cmd {
+	before, _ := m.list.Selected()
+	more := m.list.Move(d)
+	after, ok := m.list.Selected()
+	if !ok || after.ID == before.ID {
+		return more
+	}
+	return tea.Batch(more, m.openMessage(after))
+}
+
+// messageAction runs the action bound to k on the message in the reader
+// (when it has focus) or under the list's cursor.
+func (m *Model) messageAction(k tea.KeyPressMsg) (tea.Cmd, bool) {
+	km := m.c.Keys
+	msg, ok := m.list.Selected()
+	if m.focus == paneReader {
+		msg, ok = m.reader.Message(), m.reader.State() != reader.StateEmpty
+	}
+	switch {
+	case key.Matches(k, km.ToggleRead):
+		if ok {
+			return m.setFlag(msg, store.FlagSeen, !msg.Flags.Has(store.FlagSeen)), true
+		}
+	case key.Matches(k, km.Flag):
+		if ok {
+			return m.setFlag(msg, store.FlagFlagged, !msg.Flags.Has(store.FlagFlagged)), true
+		}
+	case key.Matches(k, km.Move):
+		if ok {
+			return m.askFolder(msg, actMove), true
+		}
+	case key.Matches(k, km.Copy):
+		if ok {
+			return m.askFolder(msg, actCopy), true
+		}
+	case key.Matches(k, km.Delete):
+		if ok {
+			return m.delete(msg, false), true
+		}
+	case key.Matches(k, km.DeleteForever):
+		if ok {
+			return m.delete(msg, true), true
+		}
+	case key.Matches(k, km.Archive):
+		if ok {
+			return m.archive(msg), true
+		}
+	case m.focus == paneReader && key.Matches(k, km.SaveAttachment):
+		return m.askSave(), true
+	case m.focus == paneReader && key.Matches(k, km.OpenAttachment):
+		return m.openAttachment(), true
+	default:
+		return nil, false
+	}
+	return nil, true
+}
+
+// setFocus moves the keyboard focus to a pane.
+func (m *Model) setFocus(p pane) {
+	m.focus = p
+	m.sidebar.Blur()
+	m.list.Blur()
+	switch p {
+	case paneSidebar:
+		m.sidebar.Focus()
+	case paneList:
+		m.list.Focus()
+	}
+	m.layout()
+}
+
+// onClick focuses and acts on the pane under the pointer.
+func (m *Model) onClick(ms tea.Mouse) tea.Cmd {
+	if m.modal != modalNone || m.needsSetup() || ms.Button != tea.MouseLeft {
+		return nil
+	}
+	y := ms.Y - bodyTop
+	if y < 0 || ms.Y >= m.height-1 {
+		return nil
+	}
+	if ms.X < m.sidebarWidth() {
+		m.setFocus(paneSidebar)
+		return m.sidebar.Click(y)
+	}
+	if m.focus == paneReader {
+		return nil
+	}
+	m.setFocus(paneList)
+	return m.list.Click(y)
+}
+
+// onWheel scrolls the pane under the pointer.
+func (m *Model) onWheel(msg tea.MouseWheelMsg) tea.Cmd {
+	if m.modal != modalNone || m.needsSetup() {
+		return nil
+	}
+	var cmd tea.Cmd
+	switch {
+	case msg.Mouse().X < m.sidebarWidth():
+		m.sidebar, cmd = m.sidebar.Update(msg)
+	case m.focus == paneReader:
+		m.reader, cmd = m.reader.Update(msg)
+	default:
+		m.list, cmd = m.list.Update(msg)
+	}
+	return cmd
+}

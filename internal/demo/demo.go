@@ -51,7 +51,10 @@ const (
 	salesCorpus  = 50
 )
 
-// Demo is a running demo world. Its fields are ready to use until Close.
+// Demo is a running demo world. Its fields are ready to use until Close;
+// they are safe for concurrent use as their types say (the servers serve
+// any number of connections). Close must come after every user of Store is
+// done.
 type Demo struct {
 	// Config is the throwaway config, as read back from Dir/config.toml:
 	// the member account (with its alias) and the business account, both on
@@ -74,7 +77,8 @@ type Demo struct {
 }
 
 // Start starts the servers, fills both mailboxes, writes the config to
-// dir/config.toml and opens the store at dir/mail.db. dir must exist; Start
+// dir/config.toml and opens the store at dir/mail.db. It blocks until the
+// servers listen and hold all the mail (well under a second on a laptop). dir must exist; Start
 // creates nothing outside it and Close removes nothing in it. On failure
 // everything started is stopped again.
 func Start(ctx context.Context, dir string) (*Demo, error) {

@@ -67,6 +67,9 @@ func (s *Session) demo(ctx context.Context, run demoApp) error {
 	}
 	d, err := demo.Start(ctx, dir)
 	if err != nil {
+		if ctx.Err() != nil { // Ctrl-C while starting
+			return removeDir()
+		}
 		return errors.Join(s.fail(err, p.T("demo.start_failed", message.SanitizeLine(err.Error()))), removeDir())
 	}
 	dialer := *d.Dialer

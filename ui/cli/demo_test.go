@@ -179,3 +179,23 @@ func TestDemoFlag(t *testing.T) {
 		t.Fatalf("account list --demo: exit %d\n%s", r.code, r.stderr)
 	}
 }
+
+func TestDemoCtrlC(t *testing.T) {
+	h := newHarness(t, "zh_CN.UTF-8")
+	var out, errOut bytes.Buffer
+	s := demoSession(t, h, &out, &errOut)
+	before := runtime.NumGoroutine()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var seen seenDemo
+	err := s.demo(ctx, func(appCtx context.Context, deps demoDeps) error {
+		seen = inspect(t, h, deps)
+		cancel() // Ctrl-C: the app ends with its context
+		<-appCtx.Done()
+		return appCtx.Err()
+	})
+	if err != nil || errOut.Len() > 0 {
+		t.Fatalf("demo after Ctrl-C: %v\n%s", err, errOut.String())
+	}
+	seen.gone(t, before)
+}

@@ -1,0 +1,309 @@
+package migrate
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"github.com/magpie-mail/magpie/account"
+	"github.com/magpie-mail/magpie/message"
+)
+
+// conn is one side's connection, re-established on demand. It remembers
+// the selected mailbox so that a reconnect selects it again.
+type conn struct {
+	side    Side
+	name    SideName
+	c       *account.IMAPClient
+	stop    func() bool
+	mailbox string
+	sel     *imap.SelectData
+}
+
+// client returns a live connection, dialling when there is none or the
+// last one was closed (go-imap closes it after a refused synchronising
+// literal, RFC 3501 §7.5). The connection is closed when ctx ends, which
+// unblocks any command in progress.
+func (cn *conn) client(ctx context.Context) (*imapclient.Client, error) {
+	if cn.c != nil && cn.c.State() == imap.ConnStateLogout {
+		cn.drop()
+	}
+	if cn.c == nil {
+		c, err := cn.side.dial(ctx)
+		if err != nil {
+			return nil, &ConnError{Side: cn.name, Err: err}
+		}
+		cn.c = c
+		cn.stop = context.AfterFunc(ctx, func() { c.Close() })
+	}
+	return cn.c.Client, nil
+}
+
+// open selects mailbox (EXAMINE when readOnly, RFC 3501 §6.3.2) unless it
+// is already selected on the live connection.
+func (cn *conn) open(ctx context.Context, mailbox string, readOnly bool) (*imap.SelectData, error) {
+	c, err := cn.client(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if cn.mailbox == mailbox && cn.sel != nil {
+		return cn.sel, nil
+	}
+	cn.mailbox, cn.sel = "", nil
+	sel, err := c.Select(mailbox, &imap.SelectOptions{ReadOnly: readOnly}).Wait()
+	if err != nil {
+		return nil, fmt.Errorf("migrate: select %s %q: %w", cn.name, mailbox, err)
+	}
+	cn.mailbox, cn.sel = mailbox, sel
+	return sel, nil
+}
+
+// drop closes the connection without ceremony.
+func (cn *conn) drop() {
+	if cn.c == nil {
+		return
+	}
+	cn.stop()
+	cn.c.Close()
+	cn.c, cn.mailbox, cn.sel = nil, "", nil
+}
+
+// logout ends the session politely, then closes.
+func (cn *conn) logout() {
+	if cn.c != nil && cn.c.State() != imap.ConnStateLogout {
+		_ = cn.c.Logout().Wait()
+	}
+	cn.drop()
+}
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// srcMsg is one source message's metadata.
+type srcMsg struct {
+	UID   imap.UID
+	Size  int64
+	Flags []imap.Flag
+	Date  time.Time
+	MsgID string
+}
+
+// msgKey narrows the candidates for a content match: identical bytes have
+// the same Message-ID and the same size.
+type msgKey struct {
+	msgID string
+	size  int64
+}
+
+func (m srcMsg) key() msgKey { return msgKey{m.MsgID, m.Size} }
+
+var messageIDSection = &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, HeaderFields: []string{"Message-ID"}, Peek: true}
+
+// noMatch tells the "no messages" answer some servers give to a FETCH of
+// an empty set.
+func noMatch(err error) bool {
+	return err != nil && strings.Contains(strings.ToLower(err.Error()), "no matching messages")
+}
+
+// scanSource EXAMINEs name and lists its messages (UID, FLAGS,
+// INTERNALDATE, RFC822.SIZE, Message-ID) in ascending UID order; with
+// since, only those SEARCH SINCE (a single key, which every server takes)
+// finds.
+func scanSource(c *imapclient.Client, name string, since time.Time) ([]srcMsg, *imap.SelectData, error) {
+	sel, err := c.Select(name, &imap.SelectOptions{ReadOnly: true}).Wait()
+	if err != nil {
+		return nil, nil, fmt.Errorf("migrate: examine source %q: %w", name, err)
+	}
+	msgs, err := listMessages(c, sel, since)
+	return msgs, sel, err
+}
+
+func listMessages(c *imapclient.Client, sel *imap.SelectData, since time.Time) ([]srcMsg, error) {
+	if sel.NumMessages == 0 {
+		return nil, nil
+	}
+	set := imap.UIDSet{imap.UIDRange{Start: 1, Stop: 0}}
+	if !since.IsZero() {
+		data, err := c.UIDSearch(&imap.SearchCriteria{Since: since}, nil).Wait()
+		if err != nil {
+			return nil, fmt.Errorf("migrate: search since: %w", err)
+		}
+		uids := data.AllUIDs()
+		if len(uids) == 0 {
+			return nil, nil
+		}
+		set = imap.UIDSetNum(uids...)
+	}
+	return fetchMeta(c, set, true)
+}
+
+// fetchMeta fetches UID, RFC822.SIZE and Message-ID (and FLAGS and
+// INTERNALDATE when full) of set, without touching \Seen.
+func fetchMeta(c *imapclient.Client, set imap.UIDSet, full bool) ([]srcMsg, error) {
+	cmd := c.Fetch(set, &imap.FetchOptions{UID: true, RFC822Size: true, Flags: full, InternalDate: full,
+		BodySection: []*imap.FetchItemBodySection{messageIDSection}})
+	var out []srcMsg
+	for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
+		buf, err := msg.Collect()
+		if err != nil {
+			cmd.Close()
+			return nil, fmt.Errorf("migrate: fetch: %w", err)
+		}
+		m := srcMsg{UID: buf.UID, Size: buf.RFC822Size, Flags: buf.Flags, Date: buf.InternalDate}
+		if len(buf.BodySection) > 0 {
+			m.MsgID = parseMessageID(buf.BodySection[0].Bytes)
+		}
+		out = append(out, m)
+	}
+	if err := cmd.Close(); err != nil && !noMatch(err) {
+		return nil, fmt.Errorf("migrate: fetch: %w", err)
+	}
+	return out, nil
+}
+
+func parseMessageID(header []byte) string {
+	env, err := message.HeaderFields(header)
+	if err != nil {
+		return ""
+	}
+	return env.MessageID
+}
+
+// spool holds one message body: in memory up to SpoolLimit, else in an
+// unlinked temporary file.
+type spool struct {
+	buf  []byte
+	f    *os.File
+	size int64
+	hash [32]byte
+}
+
+func newSpool(r imap.LiteralReader) (*spool, error) {
+	sp := &spool{size: r.Size()}
+	h := sha256.New()
+	if sp.size <= SpoolLimit {
+		sp.buf = make([]byte, sp.size)
+		if _, err := io.ReadFull(r, sp.buf); err != nil {
+			return nil, fmt.Errorf("migrate: read body: %w", err)
+		}
+		h.Write(sp.buf)
+	} else {
+		f, err := os.CreateTemp("", "magpie-migrate-*")
+		if err != nil {
+			return nil, fmt.Errorf("migrate: spool: %w", err)
+		}
+		os.Remove(f.Name()) // the open descriptor keeps it until Close
+		sp.f = f
+		n, err := io.Copy(io.MultiWriter(f, h), r)
+		if err == nil && n != sp.size {
+			err = io.ErrUnexpectedEOF
+		}
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("migrate: spool: %w", err)
+		}
+	}
+	copy(sp.hash[:], h.Sum(nil))
+	return sp, nil
+}
+
+func (sp *spool) reader() io.Reader {
+	if sp.f != nil {
+		return io.NewSectionReader(sp.f, 0, sp.size)
+	}
+	return bytes.NewReader(sp.buf)
+}
+
+func (sp *spool) Close() {
+	if sp.f != nil {
+		sp.f.Close()
+	}
+}
+
+// errVanished means the message is no longer on the source.
+var errVanished = errors.New("migrate: message vanished from the source")
+
+// fetchBody reads one message's raw bytes with BODY.PEEK[] (RFC 3501
+// §6.4.5: \Seen is not set) into a spool.
+func fetchBody(c *imapclient.Client, uid imap.UID) (*spool, error) {
+	cmd := c.Fetch(imap.UIDSetNum(uid), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{{Peek: true}}})
+	var sp *spool
+	var err error
+	for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
+		for item := msg.Next(); item != nil; item = msg.Next() {
+			if b, ok := item.(imapclient.FetchItemDataBodySection); ok && b.Literal != nil && sp == nil && err == nil {
+				sp, err = newSpool(b.Literal)
+			}
+		}
+	}
+	if cerr := cmd.Close(); cerr != nil && !noMatch(cerr) && err == nil {
+		err = fmt.Errorf("migrate: fetch body: %w", cerr)
+	}
+	if err != nil {
+		if sp != nil {
+			sp.Close()
+		}
+		return nil, err
+	}
+	if sp == nil {
+		return nil, errVanished
+	}
+	return sp, nil
+}
+
+// hashBodies streams the bodies of set through SHA-256, one at a time,
+// and returns UID → hash and UID → size.
+func hashBodies(c *imapclient.Client, set imap.UIDSet) (map[imap.UID][32]byte, error) {
+	out := map[imap.UID][32]byte{}
+	if len(set) == 0 {
+		return out, nil
+	}
+	cmd := c.Fetch(set, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{{Peek: true}}})
+	for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
+		var uid imap.UID
+		var sum [32]byte
+		got := false
+		for item := msg.Next(); item != nil; item = msg.Next() {
+			switch it := item.(type) {
+			case imapclient.FetchItemDataUID:
+				uid = it.UID
+			case imapclient.FetchItemDataBodySection:
+				if it.Literal == nil {
+					continue
+				}
+				h := sha256.New()
+				if _, err := io.Copy(h, it.Literal); err != nil {
+					cmd.Close()
+					return nil, fmt.Errorf("migrate: fetch: %w", err)
+				}
+				copy(sum[:], h.Sum(nil))
+				got = true
+			}
+		}
+		if got && uid != 0 {
+			out[uid] = sum
+		}
+	}
+	if err := cmd.Close(); err != nil && !noMatch(err) {
+		return nil, fmt.Errorf("migrate: fetch: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,178 @@
+package migrate
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+
+	"github.com/emersion/go-imap/v2"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Outcome is what became of one source message.
+type Outcome string
+
+const (
+	// OutcomeCopied: APPENDed to the destination by Magpie.
+	OutcomeCopied Outcome = "copied"
+	// OutcomeAlready: the destination already held an identical message
+	// (same SHA-256) not accounted for by another source message.
+	OutcomeAlready Outcome = "already-there"
+	// OutcomeFailed: the destination refused it; Reason says why. Failed
+	// messages are tried again by the next Run.
+	OutcomeFailed Outcome = "failed"
+	// OutcomeInFlight: an APPEND was about to be sent when the journal was
+	// last written; whether it arrived is unknown until the destination is
+	// checked.
+	OutcomeInFlight Outcome = "in-flight"
+)
+
+// done reports whether the outcome accounts for a copy on the destination.
+func (o Outcome) done() bool { return o == OutcomeCopied || o == OutcomeAlready }
+
+// Entry is the journal's record of one source message, keyed by source
+// folder, UIDVALIDITY and UID (RFC 3501 §2.3.1.1: the pair names a message
+// for good).
+type Entry struct {
+	SrcFolder      string
+	SrcUIDValidity uint32
+	SrcUID         imap.UID
+	Hash           [32]byte // SHA-256 of the raw bytes
+	Size           int64
+	MessageID      string
+	DstFolder      string
+	DstUIDValidity uint32   // 0 when unknown
+	DstUID         imap.UID // 0 when unknown (no UIDPLUS, or already there)
+	Outcome        Outcome
+	Reason         FailReason // OutcomeFailed only
+	Detail         string     // the server's words, OutcomeFailed only
+}
+
+// Journal records every message's outcome for one source/destination
+// pair. It is safe for use by one goroutine at a time.
+type Journal struct {
+	db   *sql.DB
+	path string
+}
+
+const journalSchema = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS messages (
+	src_folder TEXT NOT NULL,
+	src_uidvalidity INTEGER NOT NULL,
+	src_uid INTEGER NOT NULL,
+	hash BLOB NOT NULL,
+	size INTEGER NOT NULL,
+	message_id TEXT NOT NULL,
+	dst_folder TEXT NOT NULL,
+	dst_uidvalidity INTEGER NOT NULL,
+	dst_uid INTEGER NOT NULL,
+	outcome TEXT NOT NULL,
+	reason TEXT NOT NULL,
+	detail TEXT NOT NULL,
+	PRIMARY KEY (src_folder, src_uidvalidity, src_uid)
+) WITHOUT ROWID;`
+
+// OpenJournal opens (creating it and its directory when missing) the
+// journal at path. srcID and dstID (Side.ID) are stored on creation and
+// checked afterwards, so that a journal is never applied to another pair.
+func OpenJournal(ctx context.Context, path, srcID, dstID string) (*Journal, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("migrate: journal directory: %w", err)
+	}
+	q := url.Values{}
+	q.Set("_busy_timeout", "10000")
+	q.Set("_journal_mode", "WAL")
+	q.Set("_synchronous", "NORMAL") // WAL + NORMAL survives a killed process
+	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("migrate: open journal %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(1)
+	j := &Journal{db: db, path: path}
+	if err := j.init(ctx, srcID, dstID); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return j, nil
+}
+
+// ErrJournalMismatch means the journal file belongs to another pair of
+// accounts.
+var ErrJournalMismatch = errors.New("migrate: journal belongs to other accounts")
+
+func (j *Journal) init(ctx context.Context, srcID, dstID string) error {
+	if _, err := j.db.ExecContext(ctx, journalSchema); err != nil {
+		return fmt.Errorf("migrate: journal schema: %w", err)
+	}
+	for _, kv := range [][2]string{{"source", srcID}, {"destination", dstID}} {
+		if _, err := j.db.ExecContext(ctx, `INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)`, kv[0], kv[1]); err != nil {
+			return fmt.Errorf("migrate: journal meta: %w", err)
+		}
+		var have string
+		if err := j.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, kv[0]).Scan(&have); err != nil {
+			return fmt.Errorf("migrate: journal meta: %w", err)
+		}
+		if have != kv[1] {
+			return fmt.Errorf("%w: %s is %q, not %q", ErrJournalMismatch, kv[0], have, kv[1])
+		}
+	}
+	return nil
+}
+
+// Path is the journal's file.
+func (j *Journal) Path() string { return j.path }
+
+// Close closes the journal.
+func (j *Journal) Close() error { return j.db.Close() }
+
+// Put writes e, replacing any earlier entry for the same source message.
+// It returns once the write is committed.
+func (j *Journal) Put(ctx context.Context, e Entry) error {
+	_, err := j.db.ExecContext(ctx, `INSERT OR REPLACE INTO messages
+		(src_folder, src_uidvalidity, src_uid, hash, size, message_id, dst_folder, dst_uidvalidity, dst_uid, outcome, reason, detail)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.SrcFolder, e.SrcUIDValidity, uint32(e.SrcUID), e.Hash[:], e.Size, e.MessageID,
+		e.DstFolder, e.DstUIDValidity, uint32(e.DstUID), string(e.Outcome), string(e.Reason), e.Detail)
+	if err != nil {
+		return fmt.Errorf("%w write: %w", errJournal, err)
+	}
+	return nil
+}
+
+// Folder returns the entries of one source folder at one UIDVALIDITY, by
+// source UID.
+func (j *Journal) Folder(ctx context.Context, srcFolder string, uidValidity uint32) (map[imap.UID]Entry, error) {
+	rows, err := j.db.QueryContext(ctx, `SELECT src_uid, hash, size, message_id, dst_folder, dst_uidvalidity, dst_uid, outcome, reason, detail
+		FROM messages WHERE src_folder = ? AND src_uidvalidity = ?`, srcFolder, uidValidity)
+	if err != nil {
+		return nil, fmt.Errorf("migrate: journal read: %w", err)
+	}
+	defer rows.Close()
+	out := map[imap.UID]Entry{}
+	for rows.Next() {
+		e := Entry{SrcFolder: srcFolder, SrcUIDValidity: uidValidity}
+		var uid, duid uint32
+		var hash []byte
+		var outcome, reason string
+		if err := rows.Scan(&uid, &hash, &e.Size, &e.MessageID, &e.DstFolder, &e.DstUIDValidity, &duid, &outcome, &reason, &e.Detail); err != nil {
+			return nil, fmt.Errorf("migrate: journal read: %w", err)
+		}
+		if len(hash) != len(e.Hash) {
+			return nil, fmt.Errorf("migrate: journal read: bad hash for UID %d in %q", uid, srcFolder)
+		}
+		copy(e.Hash[:], hash)
+		e.SrcUID, e.DstUID = imap.UID(uid), imap.UID(duid)
+		e.Outcome, e.Reason = Outcome(outcome), FailReason(reason)
+		out[e.SrcUID] = e
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("migrate: journal read: %w", err)
+	}
+	return out, nil
+}

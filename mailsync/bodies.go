@@ -86,7 +86,8 @@ func (e *Engine) fetchBodies(ctx context.Context, c *account.IMAPClient, f store
 }
 
 // fetchBodySet runs one UID FETCH and pipes its bodies through parsers (one
-// per core: charset decoding and HTML reduction for the index) to a writer
+// per core: charset decoding and HTML reduction for the index, hashing and
+// compression for the store) to a writer
 // that stores them in batches, so the network, the CPU and the disk work at
 // the same time.
 func (e *Engine) fetchBodySet(ctx context.Context, c *account.IMAPClient, f store.Folder, set imap.UIDSet, byUID map[store.UID]store.MessageID) (int, error) {
@@ -97,15 +98,19 @@ func (e *Engine) fetchBodySet(ctx context.Context, c *account.IMAPClient, f stor
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	raws := make(chan raw, 8)
-	parsed := make(chan store.BodyFor, 8)
+	parsed := make(chan store.PreparedBody, 8)
 	var parsers sync.WaitGroup
 	for range max(1, runtime.GOMAXPROCS(0)) {
 		parsers.Add(1)
 		go func() {
 			defer parsers.Done()
 			for r := range raws {
+				p, err := store.PrepareBody(r.id, bodyOf(r.data))
+				if err != nil {
+					continue // not stored; the next pass asks again
+				}
 				select {
-				case parsed <- store.BodyFor{ID: r.id, Body: bodyOf(r.data)}:
+				case parsed <- p:
 				case <-ctx.Done():
 					return
 				}
@@ -155,9 +160,9 @@ type writeResult struct {
 
 // writeBodies stores what arrives on in, in batches; it drains in even
 // after a failure so that the parsers never block.
-func (e *Engine) writeBodies(ctx context.Context, in <-chan store.BodyFor) writeResult {
+func (e *Engine) writeBodies(ctx context.Context, in <-chan store.PreparedBody) writeResult {
 	var res writeResult
-	var batch []store.BodyFor
+	var batch []store.PreparedBody
 	size := 0
 	flush := func() {
 		if res.err == nil && len(batch) > 0 {
@@ -169,7 +174,7 @@ func (e *Engine) writeBodies(ctx context.Context, in <-chan store.BodyFor) write
 	}
 	for b := range in {
 		batch = append(batch, b)
-		size += len(b.Body.Raw)
+		size += b.Size()
 		if len(batch) >= writeBatchCount || size >= writeBatchBytes {
 			flush()
 		}

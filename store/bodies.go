@@ -4,32 +4,70 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 )
 
-// BodyFor is one message's body for PutBodies.
-type BodyFor struct {
-	ID   MessageID
-	Body Body
+// PreparedBody is a message body whose hash and stored (compressed) form
+// are computed ahead of PutBodies: CPU work a caller can spread over cores
+// while the single writer only writes.
+type PreparedBody struct {
+	ID    MessageID
+	Body  Body
+	sum   Hash
+	codec Codec
+	data  []byte
 }
+
+// PrepareBody hashes and encodes b for PutBodies. It is safe to call from
+// any goroutine.
+func PrepareBody(id MessageID, b Body) (PreparedBody, error) {
+	codec, data, err := encodeBlob(b.Raw)
+	if err != nil {
+		return PreparedBody{}, fmt.Errorf("store: prepare body %d: %w", id, err)
+	}
+	return PreparedBody{ID: id, Body: b, sum: sha256.Sum256(b.Raw), codec: codec, data: data}, nil
+}
+
+// Size is the raw size of the body.
+func (p PreparedBody) Size() int { return len(p.Body.Raw) }
 
 // PutBodies stores several bodies in one transaction, as PutBody does one.
 // The sync engine writes bodies in batches: one commit, and one FTS5
 // segment, per batch instead of per message is what keeps an initial sync
 // of a large mailbox fast.
-func (s *Store) PutBodies(ctx context.Context, bodies []BodyFor) error {
+func (s *Store) PutBodies(ctx context.Context, bodies []PreparedBody) error {
 	if len(bodies) == 0 {
 		return nil
 	}
 	return s.write(ctx, func(tx *sql.Tx) error {
-		for _, b := range bodies {
-			sum := sha256.Sum256(b.Body.Raw)
-			if err := putBlob(ctx, tx, sum, b.Body.Raw); err != nil {
+		texts := make([][2]any, 0, len(bodies))
+		last := make(map[MessageID]int, len(bodies)) // a message twice: the last body wins
+		for i, b := range bodies {
+			last[b.ID] = i
+		}
+		for i, b := range bodies {
+			if last[b.ID] != i {
+				continue
+			}
+			encoded := func() (Codec, []byte, error) { return b.codec, b.data, nil }
+			if err := putEncodedBlob(ctx, tx, b.sum, len(b.Body.Raw), encoded); err != nil {
 				return fmt.Errorf("store: put body %d: %w", b.ID, err)
 			}
-			if err := linkBody(ctx, tx, b.ID, sum, b.Body); err != nil {
+			if err := linkMessage(ctx, tx, b.ID, b.sum, b.Body); err != nil {
 				return err
 			}
+			texts = append(texts, [2]any{b.ID, b.Body.Text})
+		}
+		// One statement for the batch's index text: FTS5 flushes a segment
+		// at every statement savepoint (see inserter).
+		j, err := json.Marshal(texts)
+		if err != nil {
+			return fmt.Errorf("store: put bodies: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE texts SET body = j.value ->> 1
+			FROM json_each(?) AS j WHERE texts.id = j.value ->> 0`, string(j)); err != nil {
+			return fmt.Errorf("store: put bodies: %w", err)
 		}
 		return nil
 	})

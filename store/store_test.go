@@ -372,3 +372,52 @@ func TestPutHeadersIsAtomic(t *testing.T) {
 		t.Errorf("%d thread links from a failed batch", n)
 	}
 }
+
+func TestPutBodiesBatch(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	must(t, f.s.PutHeaders(ctx, f.inbox, genMessages(5, 1)))
+	var batch []PreparedBody
+	prep := func(id MessageID, b Body) PreparedBody {
+		p, err := PrepareBody(id, b)
+		must(t, err)
+		return p
+	}
+	for i := range 5 {
+		id, err := f.s.Lookup(ctx, f.inbox, UID(i+1))
+		must(t, err)
+		raw := []byte("shared raw \x00\xff")
+		if i == 4 {
+			raw = []byte("other")
+		}
+		batch = append(batch, prep(id, Body{Raw: raw, Text: "批量正文 first"}))
+	}
+	batch = append(batch, prep(batch[0].ID, Body{Raw: []byte("shared raw \x00\xff"), Text: "批量正文 last"}))
+	must(t, f.s.PutBodies(ctx, batch))
+	if n := count(t, f.s, "SELECT count(*) FROM blobs"); n != 2 {
+		t.Errorf("%d blobs, want 2", n)
+	}
+	find := func(s string) int {
+		q, _ := ParseQuery(s)
+		res, err := f.s.Search(ctx, SearchRequest{Query: q})
+		must(t, err)
+		return len(res)
+	}
+	if find("批量正文") != 5 || find("last") != 1 || find("first") != 4 {
+		t.Errorf("index after PutBodies: all %d, last %d, first %d", find("批量正文"), find("last"), find("first"))
+	}
+	raw, err := f.s.Raw(ctx, batch[2].ID)
+	if err != nil || !bytes.Equal(raw, []byte("shared raw \x00\xff")) {
+		t.Errorf("raw: %q %v", raw, err)
+	}
+	// An unknown ID fails the whole batch.
+	err = f.s.PutBodies(ctx, []PreparedBody{prep(batch[4].ID, Body{Raw: []byte("new"), Text: "回滚"}), prep(9999, Body{Raw: []byte("x")})})
+	if !errors.Is(err, ErrNotFound) {
+		t.Errorf("err = %v", err)
+	}
+	if find("回滚") != 0 || count(t, f.s, "SELECT count(*) FROM blobs") != 2 {
+		t.Error("failed batch left changes")
+	}
+	_, err = f.s.w.ExecContext(ctx, `INSERT INTO fts(fts, rank) VALUES ('integrity-check', 1)`)
+	must(t, err)
+}

@@ -93,7 +93,10 @@ type Model struct {
 
 // New returns the root model. A nil Printer means the language from the
 // config or the environment.
-func New(d Deps) *Model {
+func New(d Deps) *Model { return newModel(d, time.Now, time.Local) }
+
+// newModel is New with a clock and time zone (tests pin both).
+func newModel(d Deps, now func() time.Time, loc *time.Location) *Model {
 	if d.Config == nil {
 		d.Config = &account.Config{}
 	}
@@ -101,7 +104,7 @@ func New(d Deps) *Model {
 		d.Printer = i18n.New(i18n.Detect(d.Config.Language, os.Getenv))
 	}
 	c := common.New(d.Printer)
-	m := &Model{d: d, ctx: context.Background(), c: c, now: time.Now, loc: time.Local, focus: paneList}
+	m := &Model{d: d, ctx: context.Background(), c: c, now: now, loc: loc, focus: paneList}
 	m.sidebar = sidebar.New(c)
 	m.list = msglist.New(c, m.now, m.loc)
 	m.reader = reader.New(c, m.loc)

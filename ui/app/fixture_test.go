@@ -132,7 +132,7 @@ func rawHostile() string {
 		"MIME-Version: 1.0\r\n" +
 		"Content-Type: multipart/mixed; boundary=\"zz\"\r\n\r\n" +
 		"--zz\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" +
-		"Hello \x1b[2J\x1b[H\x1b]0;owned\x07 \u202egnp.exe\u202c zero\u200bwidth \x9b31m C1\r\n" +
+		"Hello \x1b[2J\x1b[H\x1b]0;owned\x07 \u202egnp.exe\u202c zero\u200bwidth \u009b31m C1\r\n" +
 		"--zz\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"" + hostileFile + "\"\r\n\r\n" +
 		"MZ payload\r\n--zz--\r\n"
 }

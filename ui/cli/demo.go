@@ -3,18 +3,16 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"sync"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/spf13/cobra"
 
-	"github.com/magpie-mail/magpie/account"
 	"github.com/magpie-mail/magpie/internal/demo"
 	"github.com/magpie-mail/magpie/mailsync"
 	"github.com/magpie-mail/magpie/message"
-	"github.com/magpie-mail/magpie/store"
-	"github.com/magpie-mail/magpie/ui/i18n"
+	"github.com/magpie-mail/magpie/ui/app"
 )
 
 // addDemoFlag gives the root command --demo: bare `magpie --demo` then
@@ -31,22 +29,13 @@ func addDemoFlag(ctx context.Context, root *cobra.Command, s *Session) {
 		if cmd.Flags().Changed("config") {
 			return usageError{errors.New(s.P.T("demo.config_flag"))}
 		}
-		return s.demo(ctx, s.demoApp())
+		return s.demo(ctx, s.runApp)
 	}
 }
 
-// demoDeps is what the demo hands to the terminal app: the shape of
-// app.Deps.
-type demoDeps struct {
-	Config  *account.Config
-	Store   *store.Store
-	Engines map[string]*mailsync.Engine // by account name
-	Events  <-chan mailsync.Event       // every engine's events
-	Printer *i18n.Printer
-}
-
-// demoApp runs the app on deps until the user quits or ctx ends.
-type demoApp func(ctx context.Context, deps demoDeps) error
+// demoApp runs the app on deps until the user quits or ctx ends:
+// app.Run in Magpie, a stand-in in tests.
+type demoApp func(ctx context.Context, deps app.Deps) error
 
 // demo runs the demo: a temporary directory, the demo's servers, config,
 // secrets and store in it, one running engine per account, and run on
@@ -92,7 +81,7 @@ func (s *Session) demo(ctx context.Context, run demoApp) error {
 		engines[a.Name] = e
 		wg.Go(func() { _ = e.Run(runCtx) }) // Run returns nil once runCtx ends
 	}
-	appErr := run(runCtx, demoDeps{Config: d.Config, Store: d.Store, Engines: engines, Events: events, Printer: p})
+	appErr := run(runCtx, app.Deps{Config: d.Config, Store: d.Store, Engines: engines, Events: events, Printer: p})
 	cancel()
 	wg.Wait()
 	close(events)
@@ -109,23 +98,16 @@ func (s *Session) demo(ctx context.Context, run demoApp) error {
 	return nil
 }
 
-// demoApp is the terminal app for the demo. Until ui/app lands it shows
-// the sync as `magpie sync` does, until Ctrl-C.
-func (s *Session) demoApp() demoApp {
-	return func(ctx context.Context, deps demoDeps) error {
-		member, _ := deps.Config.Account(demo.MemberAccount)
-		sales, _ := deps.Config.Account(demo.SalesAccount)
-		fmt.Fprintln(s.Stderr, s.P.T("demo.running", member.IMAP.Addr(), member.SMTP.Addr(),
-			member.Name, member.Email, demo.AliasEmail, sales.Name, sales.Email))
-		pr := newSyncPrinter(s, deps.Config.Accounts, false)
-		for {
-			select {
-			case <-ctx.Done():
-				pr.clearProgress()
-				return nil
-			case ev := <-deps.Events:
-				pr.event(ev)
-			}
-		}
+// runApp runs the terminal app on the session's streams (the terminal, in
+// Magpie). Desktop notifications and opening attachments are left off: the
+// demo's mail is samples.
+func (s *Session) runApp(ctx context.Context, deps app.Deps) error {
+	var opts []tea.ProgramOption
+	if s.Stdin != nil {
+		opts = append(opts, tea.WithInput(s.Stdin))
 	}
+	if s.Stdout != nil {
+		opts = append(opts, tea.WithOutput(s.Stdout))
+	}
+	return app.Run(ctx, deps, opts...)
 }

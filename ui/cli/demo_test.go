@@ -15,6 +15,7 @@ import (
 	"github.com/magpie-mail/magpie/account"
 	"github.com/magpie-mail/magpie/internal/demo"
 	"github.com/magpie-mail/magpie/mailsync"
+	"github.com/magpie-mail/magpie/ui/app"
 	"github.com/magpie-mail/magpie/ui/i18n"
 )
 
@@ -77,7 +78,7 @@ func (d seenDemo) gone(t *testing.T, before int) {
 }
 
 // inspect checks the deps the app gets and records where the demo lives.
-func inspect(t *testing.T, h *harness, deps demoDeps) seenDemo {
+func inspect(t *testing.T, h *harness, deps app.Deps) seenDemo {
 	t.Helper()
 	if len(deps.Engines) != 2 || deps.Engines[demo.MemberAccount] == nil || deps.Engines[demo.SalesAccount] == nil {
 		t.Fatalf("engines: %v", deps.Engines)
@@ -102,7 +103,7 @@ func TestDemoQuitAtOnce(t *testing.T) {
 	s := demoSession(t, h, &out, &errOut)
 	before := runtime.NumGoroutine()
 	var seen seenDemo
-	err := s.demo(context.Background(), func(_ context.Context, deps demoDeps) error {
+	err := s.demo(context.Background(), func(_ context.Context, deps app.Deps) error {
 		seen = inspect(t, h, deps)
 		return nil // the user quit at once: the engines are still connecting
 	})
@@ -121,7 +122,7 @@ func TestDemoEnginesSyncBothAccounts(t *testing.T) {
 	s := demoSession(t, h, &out, &errOut)
 	before := runtime.NumGoroutine()
 	var seen seenDemo
-	err := s.demo(context.Background(), func(ctx context.Context, deps demoDeps) error {
+	err := s.demo(context.Background(), func(ctx context.Context, deps app.Deps) error {
 		seen = inspect(t, h, deps)
 		// Both engines' INBOX passes arrive on the one channel.
 		synced := map[string]bool{}
@@ -153,7 +154,7 @@ func TestDemoAppErrorIsWorded(t *testing.T) {
 	s := demoSession(t, h, &out, &errOut)
 	before := runtime.NumGoroutine()
 	var seen seenDemo
-	err := s.demo(context.Background(), func(_ context.Context, deps demoDeps) error {
+	err := s.demo(context.Background(), func(_ context.Context, deps app.Deps) error {
 		seen = inspect(t, h, deps)
 		return errors.New("app: terminal too small")
 	})
@@ -188,7 +189,7 @@ func TestDemoCtrlC(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var seen seenDemo
-	err := s.demo(ctx, func(appCtx context.Context, deps demoDeps) error {
+	err := s.demo(ctx, func(appCtx context.Context, deps app.Deps) error {
 		seen = inspect(t, h, deps)
 		cancel() // Ctrl-C: the app ends with its context
 		<-appCtx.Done()
@@ -198,4 +199,35 @@ func TestDemoCtrlC(t *testing.T) {
 		t.Fatalf("demo after Ctrl-C: %v\n%s", err, errOut.String())
 	}
 	seen.gone(t, before)
+}
+
+// TestDemoThroughTheApp runs `magpie --demo` through the command line and
+// the real terminal app, which quits on the q typed on its input.
+func TestDemoThroughTheApp(t *testing.T) {
+	h := newHarness(t, "zh_CN.UTF-8")
+	h.secrets = noKeyring{t}
+	before := runtime.NumGoroutine()
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp) // where the demo makes its directory
+	r := h.run("q", "--demo")
+	if r.code != ExitOK {
+		t.Fatalf("magpie --demo: exit %d\nstderr: %s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "\x1b]2;Magpie") { // the app set the window title
+		t.Errorf("the app did not start:\n%q", r.stdout)
+	}
+	if left, err := os.ReadDir(tmp); err != nil || len(left) > 0 {
+		t.Errorf("left in the temporary directory: %v %v", left, err)
+	}
+	if _, err := os.Stat(h.configPath()); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the demo touched the user's config: %v", err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		buf := make([]byte, 1<<16)
+		t.Fatalf("goroutines: %d before the demo, %d after\n%s", before, n, buf[:runtime.Stack(buf, true)])
+	}
 }

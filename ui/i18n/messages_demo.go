@@ -27,9 +27,5 @@ func demoMessages() map[string]entry {
 			"演示已结束，但无法删除临时目录 %s（%s），请手动删除。",
 			"The demo ended, but its temporary directory %s could not be removed (%s); please delete it by hand.",
 		},
-		"demo.running": {
-			"演示已启动：IMAP %s，SMTP %s（仅本机）。\n账户：%s（%s，别名 %s）和公共邮箱 %s（%s）。\n终端界面尚未完成，下面显示同步过程；按 Ctrl-C 结束演示。",
-			"The demo is running: IMAP %s, SMTP %s (this machine only).\nAccounts: %s (%s, alias %s) and the business mailbox %s (%s).\nThe terminal app is not finished yet, so the sync is shown below; press Ctrl-C to end the demo.",
-		},
 	}
 }

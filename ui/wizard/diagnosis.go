@@ -3,6 +3,7 @@ package wizard
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/magpie-mail/magpie/account"
 	"github.com/magpie-mail/magpie/message"
@@ -36,7 +37,10 @@ func fixKey(problem account.Problem) string {
 // do. It is the TUI's counterpart of ui/cli's explainDiagnosis, without
 // the provider's steps, which the password step shows again. Server text
 // is sanitised: it is hostile input.
-func explain(p *i18n.Printer, name string, d account.Diagnosis) []string {
+//
+// withFix false leaves out what to do, for a second failure that has the
+// same cause as the first.
+func explain(p *i18n.Printer, name string, d account.Diagnosis, withFix bool) []string {
 	out := []string{p.T("diag.what") + p.T("diag."+string(d.Problem), d.Endpoint.Addr())}
 	if d.ServerText != "" {
 		out = append(out, p.T("diag.server_said", message.SanitizeLine(d.ServerText)))
@@ -44,7 +48,14 @@ func explain(p *i18n.Printer, name string, d account.Diagnosis) []string {
 	if d.Problem == account.ProblemUnknown && d.Err != nil {
 		out = append(out, p.T("diag.detail", message.SanitizeLine(d.Err.Error())))
 	}
-	return append(out, p.T("diag.fix")+p.T(fixKey(d.Problem), name))
+	if !withFix {
+		return out
+	}
+	fix := fixKey(d.Problem)
+	if strings.HasPrefix(fix, "wizard.") {
+		return append(out, p.T("diag.fix")+p.T(fix))
+	}
+	return append(out, p.T("diag.fix")+p.T(fix, name))
 }
 
 // explainSaveError words why saving failed: the config (configFailed)

@@ -2,6 +2,7 @@ package wizard
 
 import (
 	"errors"
+	"slices"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -17,10 +18,13 @@ const maxFolders = 6
 func (m Model) viewReport(pg *page) {
 	r := m.report
 	name := defaultName(m.acct.Email, m.deps.Config)
+	var shown []account.Problem // causes already explained
 	diagnose := func(err error) {
-		for _, l := range explain(m.p, name, account.Diagnose(err)) {
+		d := account.Diagnose(err)
+		for _, l := range explain(m.p, name, d, !slices.Contains(shown, d.Problem)) {
 			pg.text("  ", m.st.err, l)
 		}
+		shown = append(shown, d.Problem)
 	}
 	if r.IMAPErr != nil {
 		pg.text("", m.st.err, m.p.T("account.test.imap_failed"))
@@ -51,7 +55,7 @@ func (m Model) viewFolders(pg *page) {
 	r := m.report
 	if r.FoldersErr != nil {
 		pg.text("", m.st.err, m.p.T("account.test.list_failed"))
-		for _, l := range explain(m.p, "", account.Diagnose(r.FoldersErr)) {
+		for _, l := range explain(m.p, "", account.Diagnose(r.FoldersErr), true) {
 			pg.text("  ", m.st.err, l)
 		}
 		return
@@ -122,7 +126,13 @@ func (m Model) viewSaveFailed(pg *page) {
 		pg.text("", m.st.label, m.p.T("wizard.save.retry_any"))
 	case errors.Is(m.saveErr, account.ErrKeyringUnavailable):
 		pg.text("", m.st.label, m.p.T("wizard.save.instead"))
-		pg.text("  ", m.st.title, passwordCmdLine(a))
+		lines := wrapText(passwordCmdLine(a), pg.w-4)
+		for i, l := range lines {
+			if i < len(lines)-1 {
+				l += " \\"
+			}
+			pg.line("  " + m.st.title.Render(l))
+		}
 		pg.blank()
 		pg.text("", m.st.label, m.p.T("wizard.save.retry"))
 	default:

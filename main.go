@@ -24,6 +24,7 @@ func main() {
 		Stderr:  os.Stderr,
 		Getenv:  os.Getenv,
 		Version: version,
+		OpenApp: cli.OpenTUI,
 
 		StdoutIsTerminal: term.IsTerminal(int(os.Stdout.Fd())),
 	}

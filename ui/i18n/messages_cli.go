@@ -4,8 +4,8 @@ func cliMessages() map[string]entry {
 	return map[string]entry{
 		"cli.root.short": {"终端邮件客户端：多账户、全量离线同步、日历与邮箱搬家", "A terminal mail client: several accounts, full offline sync, calendars and mailbox migration"},
 		"cli.root.long": {
-			"Magpie 是为终端用户打造的邮件客户端，支持腾讯企业邮、网易企业邮、阿里邮箱、飞书、263、Gmail、Outlook 及任何 IMAP/SMTP 服务器。\n客户端专用密码（授权码）保存在系统钥匙串中，绝不写入文件。\n\n不带子命令运行 magpie 将打开终端界面（开发中；目前显示本帮助）。",
-			"Magpie is a mail client for people who live in the terminal: Tencent Exmail, NetEase, Aliyun, Feishu, 263, Gmail, Outlook and any IMAP/SMTP host.\nClient passwords (app passwords) live in the OS keyring, never in files.\n\nRun magpie without a command to open the terminal app (in progress; for now this help is shown).",
+			"Magpie 是为终端用户打造的邮件客户端，支持腾讯企业邮、网易企业邮、阿里邮箱、飞书、263、Gmail、Outlook 及任何 IMAP/SMTP 服务器。\n客户端专用密码（授权码）保存在系统钥匙串中，绝不写入文件。\n\n不带子命令运行 magpie 即打开终端界面；magpie --demo 可先用示例邮箱试用。",
+			"Magpie is a mail client for people who live in the terminal: Tencent Exmail, NetEase, Aliyun, Feishu, 263, Gmail, Outlook and any IMAP/SMTP host.\nClient passwords (app passwords) live in the OS keyring, never in files.\n\nRun magpie without a command to open the terminal app; magpie --demo tries it on a sample mailbox first.",
 		},
 		"cli.flag.config":       {"配置文件路径（默认 %s）", "config file path (default %s)"},
 		"cli.flag.lang":         {"界面语言：zh-CN 或 en（默认取自 LANG）", "language: zh-CN or en (default from LANG)"},
@@ -17,6 +17,8 @@ func cliMessages() map[string]entry {
 		"cli.usage_error":       {"用法错误：%v", "usage error: %v"},
 		"cli.see_help":          {"运行 '%s --help' 查看用法。", "Run '%s --help' for usage."},
 		"cli.no_home":           {"无法确定配置目录：HOME 与 XDG_CONFIG_HOME 均未设置。请设置 HOME，或用 --config 指定配置文件。", "Cannot tell where the config lives: neither HOME nor XDG_CONFIG_HOME is set. Set HOME, or pass --config FILE."},
+		"app.store_failed":      {"无法打开本地邮件库 %s：%s。请检查磁盘空间和权限后重试。", "Could not open the local mail store %s: %s. Check the disk space and permissions, then try again."},
+		"app.failed":            {"终端界面出错退出：%s", "The terminal app stopped with an error: %s"},
 		"cli.trace_open_failed": {"无法打开追踪文件 %s：%v", "cannot open the trace file %s: %v"},
 
 		"help.usage":         {"用法：", "Usage:"},

@@ -106,7 +106,7 @@ type entry = [2]string
 // package-level mutable map.
 func catalogue() map[string]entry {
 	all := map[string]entry{}
-	for _, part := range []map[string]entry{cliMessages(), accountMessages(), diagnosisMessages(), syncMessages(), wizardMessages(), demoMessages(), tuiMessages()} {
+	for _, part := range []map[string]entry{cliMessages(), accountMessages(), diagnosisMessages(), syncMessages(), wizardMessages(), demoMessages(), tuiMessages(), migrateMessages()} {
 		for k, v := range part {
 			all[k] = v
 		}

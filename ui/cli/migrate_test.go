@@ -1,0 +1,94 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/magpie-mail/magpie/account"
+	"github.com/magpie-mail/magpie/internal/corpus"
+	"github.com/magpie-mail/magpie/internal/quirkserver"
+	"github.com/magpie-mail/magpie/internal/testenv"
+	"github.com/magpie-mail/magpie/migrate"
+)
+
+func addAccount(t *testing.T, h *harness, name string, u testenv.User, args ...string) {
+	t.Helper()
+	all := append([]string{"account", "add", name, "--email", u.Email}, args...)
+	if r := h.run(u.Password+"\n", append(all, "--password-stdin")...); r.code != ExitOK {
+		t.Fatalf("account add %s: exit %d\n%s%s", name, r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestMigrateCommand(t *testing.T) {
+	d := testenv.Dovecot(t)
+	old, neu := d.NewUser(t), d.NewUser(t)
+	h := newHarness(t, "zh_CN.UTF-8")
+	addAccount(t, h, "old", old, "--imap", d.IMAPSAddr(), "--security", "tls", "--ca-file", d.CAFile)
+	addAccount(t, h, "new", neu, "--imap", d.IMAPSAddr(), "--security", "tls", "--ca-file", d.CAFile)
+	cfg, err := account.LoadConfig(h.configPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := cfg.Account("old")
+	secrets := &account.MemorySecrets{}
+	_ = secrets.Set(context.Background(), "old", old.Password)
+	c, err := (&account.Dialer{Secrets: secrets, Timeout: 10 * time.Second}).DialIMAP(context.Background(), a, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := corpus.Upload(c.Client, corpus.Options{Seed: 21, Messages: 60}, map[string]string{"sent": "Sent", "drafts": "Drafts", "trash": "Trash", "junk": "Junk", "archive": "Archive"}); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+
+	for _, args := range [][]string{{"migrate"}, {"migrate", "--from", "old"}, {"migrate", "--from", "old", "--to", "old"},
+		{"migrate", "--from", "old", "--to", "new", "--since", "2024/01/01"}, {"migrate", "--from", "old", "--to", "new", "--folders", "[x"}} {
+		if r := h.run("", args...); r.code != ExitUsage {
+			t.Errorf("%v: exit %d, want 2\n%s", args, r.code, r.stderr)
+		}
+	}
+	r := h.run("", "migrate", "--from", "old", "--to", "new", "--dry-run")
+	if r.code != ExitOK || !strings.Contains(r.stdout, "客户邮件/2024 → 客户邮件/2024") || !strings.Contains(r.stdout, "60 封邮件") {
+		t.Fatalf("dry run: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if n := d.MessageCount(t, neu.Email, "INBOX"); n != 0 {
+		t.Fatalf("dry run copied %d messages", n)
+	}
+	r = h.run("", "migrate", "--from", "old", "--to", "new")
+	if r.code != ExitOK || !strings.Contains(r.stderr, "核对完成") || !strings.Contains(r.stdout, "本次搬 60") {
+		t.Fatalf("migrate: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = h.run("", "--lang", "en", "migrate", "--from", "old", "--to", "new", "--json")
+	var rep migrate.Report
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || r.code != ExitOK {
+		t.Fatalf("re-run --json: exit %d %v\n%s%s", r.code, err, r.stdout, r.stderr)
+	}
+	if tot := rep.Totals(); tot.Copied != 0 || tot.Previously != 60 || !rep.Verified() {
+		t.Errorf("re-run copied again: %+v", tot)
+	}
+}
+
+// A destination refusing big messages: exit 1, the report names them.
+func TestMigrateCommandFailuresExit1(t *testing.T) {
+	d := testenv.Dovecot(t)
+	old, neu := d.NewUser(t), d.NewUser(t)
+	proxy, err := quirkserver.Start(quirkserver.Options{Profile: quirkserver.Exmail, Backend: d.IMAPAddr(), AppendLimit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { proxy.Close() })
+	d.Deliver(t, old.Email, sampleMail(old.Email, "small"))
+	d.Deliver(t, old.Email, []byte(string(sampleMail(old.Email, "big one"))+strings.Repeat("大附件", 200)+"\r\n"))
+	d.WaitMessages(t, old.Email, "INBOX", 2)
+	h := newHarness(t, "en_US.UTF-8")
+	addAccount(t, h, "old", old, "--imap", d.IMAPSAddr(), "--security", "tls", "--ca-file", d.CAFile)
+	addAccount(t, h, "new", neu, "--imap", proxy.Addr(), "--security", "insecure-plain")
+	r := h.run("", "migrate", "--from", "old", "--to", "new")
+	if r.code != ExitFailure || !strings.Contains(r.stdout, "larger than the new mailbox accepts") || !strings.Contains(r.stdout, "exceeded") ||
+		!strings.Contains(r.stdout, "1 copied") {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}

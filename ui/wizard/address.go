@@ -62,6 +62,7 @@ func (m Model) keyAddress(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	}
 	var cmd tea.Cmd
 	m.addr, cmd = m.addr.Update(msg)
+	m.addrErr = ""
 	return m, cmd
 }
 

@@ -115,3 +115,35 @@ func TestViewsFitSmallAndWideScreens(t *testing.T) {
 		fitsScreen(t, fmt.Sprint(size), d.view(), size[0], size[1])
 	}
 }
+
+func TestNameIsCheckedBeforeSaving(t *testing.T) {
+	d := exmailAt(t, i18n.EN)
+	d.m.deps.Config.Accounts = []account.Account{{Name: "sales"}}
+	d.typ("pw")
+	d.keys("enter")
+	d.send(ProbedMsg{ID: d.m.seq, Report: okReport()})
+	d.keys("enter")
+	d.wantStep(stepSync)
+	d.keys("tab", "ctrl+u")
+	d.typ("chen ming")
+	d.keys("enter")
+	d.wantStep(stepSync)
+	d.wantView("A name holds letters, digits and . _ - @")
+	d.keys("ctrl+u")
+	d.typ("sales")
+	d.keys("enter")
+	d.wantStep(stepSync)
+	d.wantView(`An account named "sales" already exists`)
+	d.keys("ctrl+u")
+	d.typ("陈明")
+	d.keys("enter")
+	d.wantStep(stepSaving)
+	d.wantView("Storing the password in the OS keyring")
+	d.keys("esc") // saving is not interrupted by esc
+	d.wantStep(stepSaving)
+	d.send(SecretSavedMsg{ID: d.m.seq})
+	d.wantStep(stepDone)
+	if a, ok := d.m.deps.Config.Account("陈明"); !ok || a.Provider != "exmail" {
+		t.Fatalf("config %+v", d.m.deps.Config.Accounts)
+	}
+}

@@ -64,6 +64,9 @@ type driver struct {
 
 func newDriver(t *testing.T, d Deps) *driver {
 	t.Helper()
+	if d.Context == nil {
+		d.Context = t.Context()
+	}
 	m := New(d)
 	m.SetSize(80, 24)
 	return &driver{t: t, m: m, runs: true}

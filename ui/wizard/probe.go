@@ -34,6 +34,7 @@ func (m Model) keyPassword(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	}
 	var cmd tea.Cmd
 	m.password, cmd = m.password.Update(msg)
+	m.pwErr = ""
 	return m, cmd
 }
 

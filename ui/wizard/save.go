@@ -90,6 +90,7 @@ func (m Model) keySync(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	case m.nameFocus:
 		var cmd tea.Cmd
 		m.name, cmd = m.name.Update(msg)
+		m.nameErr = ""
 		return m, cmd
 	case keyMatches(msg, m.keys.Up):
 		m.bodies = max(m.bodies-1, 0)

@@ -37,6 +37,9 @@ type Deps struct {
 	Dialer *account.Dialer
 	// Discoverer finds the servers for "other" addresses.
 	Discoverer account.Discoverer
+	// Context is the app's lifetime: requests in flight end with it. Nil
+	// means context.Background() (each request still has its own cancel).
+	Context context.Context
 }
 
 // DoneMsg is emitted once the account is saved: password in Secrets,
@@ -221,7 +224,7 @@ func (m Model) updateKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	case stepAddress:
 		return m.keyAddress(msg)
 	case stepDiscovering, stepProbing:
-		if m.keys.Back.Enabled() && keyMatches(msg, m.keys.Back) {
+		if keyMatches(msg, m.keys.Back) {
 			return m.backFromRequest()
 		}
 		return m, nil
@@ -270,7 +273,11 @@ func (m Model) busy() bool {
 func (m *Model) startRequest() (int, context.Context, tea.Cmd) {
 	m.cancelRequest()
 	m.seq++
-	ctx, cancel := context.WithCancel(context.Background())
+	parent := m.deps.Context
+	if parent == nil {
+		parent = context.Background()
+	}
+	ctx, cancel := context.WithCancel(parent)
 	m.stop = cancel
 	return m.seq, ctx, m.spin.Tick
 }

@@ -1,0 +1,84 @@
+package migrate
+
+import (
+	"io"
+	"net"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/magpie-mail/magpie/internal/corpus"
+	"github.com/magpie-mail/magpie/internal/testenv"
+)
+
+// dropper forwards TCP to backend and cuts each of the first cuts
+// connections after limit bytes from the client: a connection lost in the
+// middle of an APPEND.
+type dropper struct {
+	ln      net.Listener
+	backend string
+	limit   int64
+	cuts    atomic.Int32
+	wg      sync.WaitGroup
+}
+
+func startDropper(t *testing.T, backend string, limit int64, cuts int32) *dropper {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &dropper{ln: ln, backend: backend, limit: limit}
+	d.cuts.Store(cuts)
+	d.wg.Add(1)
+	go func() {
+		defer d.wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			d.wg.Add(1)
+			go func() { defer d.wg.Done(); d.serve(c) }()
+		}
+	}()
+	t.Cleanup(func() { ln.Close(); d.wg.Wait() })
+	return d
+}
+
+func (d *dropper) serve(c net.Conn) {
+	defer c.Close()
+	b, err := net.Dial("tcp", d.backend)
+	if err != nil {
+		return
+	}
+	defer b.Close()
+	cut := d.cuts.Add(-1) >= 0
+	go func() { io.Copy(c, b); c.Close() }()
+	if cut {
+		io.CopyN(b, c, d.limit)
+		return // both closed by the defers
+	}
+	io.Copy(b, c)
+}
+
+// Connections to the destination drop in the middle of APPENDs: the run
+// reconnects, checks what arrived, and ends with no duplicate.
+func TestConnectionDropsAreRetriedWithoutDuplicates(t *testing.T) {
+	d := testenv.Dovecot(t)
+	src := dovecotSide(t, d, d.NewUser(t))
+	du := d.NewUser(t)
+	upload(t, src, corpus.Options{Seed: 8, Messages: 80, Malformed: true})
+	drop := startDropper(t, d.IMAPAddr(), 40<<10, 3)
+	dst := plainSide(t, drop.ln.Addr().String(), du.Name, du.Password)
+	opts := Options{JournalDir: t.TempDir(), Backoff: 10 * time.Millisecond}
+	p := plan(t, src, dst, opts)
+	rep := run(t, p, opts)
+	if tot := rep.Totals(); !rep.Verified() || tot.Extra != 0 || tot.Copied+tot.Already != 80 {
+		t.Fatalf("verified=%v %+v", rep.Verified(), tot)
+	}
+	if drop.cuts.Load() >= 0 {
+		t.Fatalf("only %d of 3 connections were cut", 3-drop.cuts.Load()-1)
+	}
+	sameFolders(t, p, snapshot(t, src), snapshot(t, dst))
+}

@@ -49,8 +49,8 @@ type DoneMsg struct {
 	Bodies  mailsync.BodyPolicy
 }
 
-// CancelledMsg is emitted when the user quits the wizard (Ctrl-C). Nothing
-// was saved.
+// CancelledMsg is emitted when the user quits the wizard (Ctrl-C) before
+// DoneMsg. No account was written to the config.
 type CancelledMsg struct{}
 
 // DiscoveredMsg carries the result of autodiscovery request ID.
@@ -192,7 +192,7 @@ func (m *Model) SetSize(w, h int) {
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.KeyPressMsg:
-		if msg.String() == "ctrl+c" {
+		if msg.String() == "ctrl+c" && m.step != stepDone {
 			m.cancelRequest()
 			return m, func() tea.Msg { return CancelledMsg{} }
 		}

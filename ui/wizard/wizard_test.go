@@ -225,3 +225,23 @@ func TestWrapTextKeepsCJKWithinWidth(t *testing.T) {
 		}
 	}
 }
+
+func TestUnverifiedDiscoveryIsFlagged(t *testing.T) {
+	d := newDriver(t, Deps{Printer: printer(i18n.EN), Config: emptyConfig(t), Secrets: &account.MemorySecrets{}})
+	d.runs = false
+	d.pick("")
+	d.typ("me@plain.test")
+	d.keys("enter")
+	imap := account.Endpoint{Host: "mail.plain.test", Port: 993, Security: account.SecurityTLS}
+	d.send(DiscoveredMsg{ID: d.m.seq, Discovery: account.Discovery{IMAP: imap, Username: "me@plain.test",
+		Source: account.SourceAutoconfig, Unverified: true}})
+	d.wantStep(stepDiscovered)
+	d.wantView("Careful: these settings came over plain http", "mail.plain.test:993 (tls)")
+	d.keys("enter")
+	d.wantStep(stepPassword)
+	if a := d.m.acct; a.IMAP != imap || !a.SMTP.IsZero() || a.Username != "" {
+		t.Fatalf("account %+v", a)
+	}
+	d.keys("ctrl+c")
+	d.wantStep(stepPassword)
+}

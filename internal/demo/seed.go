@@ -3,6 +3,8 @@ package demo
 import (
 	"bytes"
 	"fmt"
+	"mime"
+	"regexp"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -17,8 +19,8 @@ func exmailRoles() map[string]string {
 	return map[string]string{"sent": "已发送", "drafts": "草稿箱", "trash": "已删除", "junk": "垃圾箱"}
 }
 
-// corpusOwner is the address the corpus writes its mailbox owner as; the
-// demo rewrites it in headers to the owner of the mailbox it fills.
+// corpusOwner is the address the corpus writes its mailbox owner (孙丽) as;
+// the demo rewrites the owner in headers to the mailbox it fills.
 const corpusOwner = "sunli@magpie-demo.cn"
 
 // fill gives the member and the business mailbox their mail: a
@@ -27,14 +29,14 @@ const corpusOwner = "sunli@magpie-demo.cn"
 func fill(b *quirkserver.MemBackend, now time.Time) (map[string]map[string]int, error) {
 	seeded := map[string]map[string]int{}
 	for _, box := range []struct {
-		account, login string
-		opts           corpus.Options
-		showcase       []showMessage
+		account, login, name string
+		opts                 corpus.Options
+		showcase             []showMessage
 	}{
-		{MemberAccount, MemberEmail, corpus.Options{Seed: 2026, Messages: memberCorpus}, memberShowcase(now)},
-		{SalesAccount, SalesEmail, corpus.Options{Seed: 86, Messages: salesCorpus}, salesShowcase(now)},
+		{MemberAccount, MemberEmail, MemberName, corpus.Options{Seed: 2026, Messages: memberCorpus}, memberShowcase(now)},
+		{SalesAccount, SalesEmail, SalesName, corpus.Options{Seed: 86, Messages: salesCorpus}, salesShowcase(now)},
 	} {
-		counts, err := fillCorpus(b, box.login, box.opts)
+		counts, err := fillCorpus(b, box.login, box.name, box.opts)
 		if err != nil {
 			return nil, err
 		}
@@ -50,9 +52,10 @@ func fill(b *quirkserver.MemBackend, now time.Time) (map[string]map[string]int, 
 }
 
 // fillCorpus creates the corpus's folders for user and appends the corpus,
-// its owner's address replaced by user in the header section.
-func fillCorpus(b *quirkserver.MemBackend, user string, opts corpus.Options) (map[string]int, error) {
+// its owner's mailbox replaced by ownerName and user in the header section.
+func fillCorpus(b *quirkserver.MemBackend, user, ownerName string, opts corpus.Options) (map[string]int, error) {
 	counts := map[string]int{}
+	owner := ownerPattern()
 	roles := exmailRoles()
 	existing := map[string]bool{"INBOX": true}
 	for _, name := range quirkserver.ExmailFolders.Names() {
@@ -77,7 +80,7 @@ func fillCorpus(b *quirkserver.MemBackend, user string, opts corpus.Options) (ma
 		for _, f := range m.Flags {
 			flags = append(flags, imap.Flag(f))
 		}
-		if _, err := b.Append(user, name, ownHeaders(m.Raw, user), flags, m.InternalDate); err != nil {
+		if _, err := b.Append(user, name, ownHeaders(m.Raw, owner, ownerName, user), flags, m.InternalDate); err != nil {
 			return fmt.Errorf("demo: corpus for %s: %w", user, err)
 		}
 		counts[name]++
@@ -89,13 +92,19 @@ func fillCorpus(b *quirkserver.MemBackend, user string, opts corpus.Options) (ma
 	return counts, nil
 }
 
-// ownHeaders replaces the corpus owner's address with user in the header
-// section of raw (the address is plain ASCII there; bodies are left alone).
-func ownHeaders(raw []byte, user string) []byte {
+// ownHeaders gives the header section of raw to the mailbox's owner: each
+// corpus-owner mailbox ("=?…?= <sunli@…>", the name one encoded word)
+// becomes name and user. Bodies, signatures included, are left alone.
+func ownHeaders(raw []byte, owner *regexp.Regexp, name, user string) []byte {
 	end := bytes.Index(raw, []byte("\r\n\r\n"))
 	if end < 0 {
 		end = len(raw)
 	}
-	hdr := bytes.ReplaceAll(raw[:end], []byte(corpusOwner), []byte(user))
+	hdr := owner.ReplaceAllLiteral(raw[:end], []byte(mime.BEncoding.Encode("UTF-8", name)+" <"+user+">"))
 	return append(hdr, raw[end:]...)
+}
+
+// ownerPattern matches the corpus owner's mailbox in a header.
+func ownerPattern() *regexp.Regexp {
+	return regexp.MustCompile(`(=\?[^?\s]+\?[BbQq]\?[^?\s]*\?=\s*)?<` + regexp.QuoteMeta(corpusOwner) + `>`)
 }

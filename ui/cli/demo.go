@@ -81,7 +81,8 @@ func (s *Session) demo(ctx context.Context, run demoApp) error {
 		engines[a.Name] = e
 		wg.Go(func() { _ = e.Run(runCtx) }) // Run returns nil once runCtx ends
 	}
-	appErr := run(runCtx, app.Deps{Config: d.Config, Store: d.Store, Engines: engines, Events: events, Printer: p})
+	appErr := run(runCtx, app.Deps{Config: d.Config, Store: d.Store, Engines: engines, Events: events, Printer: p,
+		Notify: desktopNotifier(), Open: desktopOpener()})
 	cancel()
 	wg.Wait()
 	close(events)
@@ -99,8 +100,7 @@ func (s *Session) demo(ctx context.Context, run demoApp) error {
 }
 
 // runApp runs the terminal app on the session's streams (the terminal, in
-// Magpie). Desktop notifications and opening attachments are left off: the
-// demo's mail is samples.
+// Magpie) until the user quits or ctx ends.
 func (s *Session) runApp(ctx context.Context, deps app.Deps) error {
 	var opts []tea.ProgramOption
 	if s.Stdin != nil {

@@ -82,6 +82,8 @@ type Account struct {
 	// MaxConnections bounds concurrent IMAP connections; 0 means the
 	// provider's preset or 4.
 	MaxConnections int
+	// Bodies is which message bodies sync downloads (the zero value: all).
+	Bodies BodyPolicy
 
 	Aliases []Identity
 	Groups  []Identity
@@ -202,6 +204,9 @@ func (a Account) Validate() error {
 		if err := checkEndpoint(e); err != nil {
 			return bad(field+"."+err.field, err.err)
 		}
+	}
+	if a.Bodies.Mode == BodiesRecent && a.Bodies.Days <= 0 {
+		return bad("bodies", fmt.Errorf("%w: recent:%d", ErrInvalidValue, a.Bodies.Days))
 	}
 	if a.MaxConnections < 0 {
 		return bad("max_connections", fmt.Errorf("%w: %d", ErrInvalidValue, a.MaxConnections))

@@ -28,6 +28,7 @@ func TestAppendLoadRoundTrip(t *testing.T) {
 	work := sampleAccount("work")
 	biz := sampleAccount("sales")
 	biz.Kind, biz.PasswordCmd, biz.AuthorizeAs = KindBusiness, "pass show mail/sales", "shared@example.test"
+	biz.Bodies = BodyPolicy{Mode: BodiesRecent, Days: 30}
 	biz.Aliases = nil
 	for _, a := range []Account{work, biz} {
 		if err := cfg.AppendAccount(a); err != nil {

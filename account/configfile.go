@@ -25,6 +25,7 @@ type fileAccount struct {
 	PasswordCmd    string         `toml:"password_cmd,omitempty"`
 	CAFile         string         `toml:"ca_file,omitempty"`
 	MaxConnections int            `toml:"max_connections,omitempty"`
+	Bodies         string         `toml:"bodies,omitempty"`
 	IMAP           *fileEndpoint  `toml:"imap,omitempty"`
 	SMTP           *fileEndpoint  `toml:"smtp,omitempty"`
 	POP3           *fileEndpoint  `toml:"pop3,omitempty"`
@@ -48,10 +49,14 @@ func (f fileAccount) toAccount() (Account, error) {
 	if err != nil {
 		return Account{}, &FieldError{Field: "kind", Err: err}
 	}
+	bodies, err := ParseBodyPolicy(f.Bodies)
+	if err != nil {
+		return Account{}, &FieldError{Field: "bodies", Err: err}
+	}
 	a := Account{
 		Name: f.Name, Email: f.Email, DisplayName: f.DisplayName, Kind: kind,
 		Provider: f.Provider, Username: f.Username, AuthorizeAs: f.AuthorizeAs,
-		PasswordCmd: f.PasswordCmd, CAFile: f.CAFile, MaxConnections: f.MaxConnections,
+		PasswordCmd: f.PasswordCmd, CAFile: f.CAFile, MaxConnections: f.MaxConnections, Bodies: bodies,
 		IMAP: f.IMAP.endpoint(), SMTP: f.SMTP.endpoint(), POP3: f.POP3.endpoint(),
 	}
 	for _, id := range f.Aliases {
@@ -76,6 +81,9 @@ func fromAccount(a Account) fileAccount {
 		Provider: a.Provider, Username: a.Username, AuthorizeAs: a.AuthorizeAs,
 		PasswordCmd: a.PasswordCmd, CAFile: a.CAFile, MaxConnections: a.MaxConnections,
 		IMAP: toFileEndpoint(a.IMAP), SMTP: toFileEndpoint(a.SMTP), POP3: toFileEndpoint(a.POP3),
+	}
+	if a.Bodies != (BodyPolicy{}) {
+		f.Bodies = a.Bodies.String()
 	}
 	for _, id := range a.Aliases {
 		f.Aliases = append(f.Aliases, fileIdentity{Address: id.Address, Name: id.Name})

@@ -29,11 +29,11 @@ const (
 // account's policy allows. The folder must be selected. Messages that the
 // server no longer has are skipped; the next pass sees them expunged.
 func (e *Engine) fetchBodies(ctx context.Context, c *account.IMAPClient, f store.Folder) (int, error) {
-	if e.opts.Bodies.Mode == BodiesNone {
+	if e.opts.Bodies.Mode == account.BodiesNone {
 		return 0, nil
 	}
 	var allowed map[store.UID]bool
-	if e.opts.Bodies.Mode == BodiesRecent {
+	if e.opts.Bodies.Mode == account.BodiesRecent {
 		since := dayStart(e.opts.Now().AddDate(0, 0, -e.opts.Bodies.Days))
 		data, err := c.UIDSearch(&imap.SearchCriteria{Since: since}, nil).Wait()
 		if err != nil {

@@ -10,10 +10,6 @@ package mailsync
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -21,54 +17,11 @@ import (
 	"github.com/magpie-mail/magpie/store"
 )
 
-// BodyMode says which message bodies are downloaded after the headers.
-type BodyMode int
-
-const (
-	BodiesAll    BodyMode = iota // every body (the default: offline-first)
-	BodiesNone                   // headers only; bodies on demand
-	BodiesRecent                 // bodies of messages younger than Days
-)
-
-// BodyPolicy is an account's body download policy.
-type BodyPolicy struct {
-	Mode BodyMode
-	Days int // for BodiesRecent
-}
-
-// ParseBodyPolicy reads "all", "none" or "recent:N" / "recent:Nd" (days).
-func ParseBodyPolicy(s string) (BodyPolicy, error) {
-	switch s = strings.ToLower(strings.TrimSpace(s)); {
-	case s == "" || s == "all":
-		return BodyPolicy{Mode: BodiesAll}, nil
-	case s == "none":
-		return BodyPolicy{Mode: BodiesNone}, nil
-	case strings.HasPrefix(s, "recent:"):
-		n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(s, "recent:"), "d"))
-		if err != nil || n <= 0 {
-			return BodyPolicy{}, fmt.Errorf("mailsync: %w: body policy %q (want recent:N days)", ErrInvalidPolicy, s)
-		}
-		return BodyPolicy{Mode: BodiesRecent, Days: n}, nil
-	}
-	return BodyPolicy{}, fmt.Errorf("mailsync: %w: body policy %q (want all, none or recent:N)", ErrInvalidPolicy, s)
-}
-
-func (p BodyPolicy) String() string {
-	switch p.Mode {
-	case BodiesNone:
-		return "none"
-	case BodiesRecent:
-		return fmt.Sprintf("recent:%dd", p.Days)
-	}
-	return "all"
-}
-
-// ErrInvalidPolicy marks a body policy that does not parse.
-var ErrInvalidPolicy = errors.New("invalid body policy")
-
 // Options tune an Engine. The zero value is usable.
 type Options struct {
-	Bodies BodyPolicy
+	// Bodies is the body download policy (account.BodyPolicy; the
+	// account's own setting is the usual value).
+	Bodies account.BodyPolicy
 	// Events receives what the engine does; nil discards. The engine never
 	// blocks on it beyond its context: a consumer that stops reading only
 	// loses events, it cannot stall the sync.

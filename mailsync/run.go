@@ -99,7 +99,7 @@ func (e *Engine) pass(ctx context.Context, c *account.IMAPClient, bodies bool) (
 }
 
 func (e *Engine) bodiesOf(ctx context.Context, c *account.IMAPClient, f store.Folder) (int, error) {
-	if e.opts.Bodies.Mode == BodiesNone {
+	if e.opts.Bodies.Mode == account.BodiesNone {
 		return 0, nil
 	}
 	if _, err := c.Select(f.RawName, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 
+	"github.com/magpie-mail/magpie/account"
 	"github.com/magpie-mail/magpie/store"
 )
 
@@ -38,7 +39,7 @@ func TestFullSyncEqualsServer(t *testing.T) {
 
 func TestHeadersOnlyPolicyThenBodies(t *testing.T) {
 	f := newFixture(t, 60)
-	sum := f.syncOnce(Options{Bodies: BodyPolicy{Mode: BodiesNone}})
+	sum := f.syncOnce(Options{Bodies: account.BodyPolicy{Mode: account.BodiesNone}})
 	for _, fs := range sum.Folders {
 		if fs.Bodies != 0 {
 			t.Fatalf("bodies none, but %s fetched %d", fs.Folder, fs.Bodies)
@@ -46,7 +47,7 @@ func TestHeadersOnlyPolicyThenBodies(t *testing.T) {
 	}
 	f.assertInStep(false)
 	// recent:N with N far in the past of the corpus fetches none; "all" the rest.
-	f.syncOnce(Options{Bodies: BodyPolicy{Mode: BodiesRecent, Days: 1}})
+	f.syncOnce(Options{Bodies: account.BodyPolicy{Mode: account.BodiesRecent, Days: 1}})
 	f.syncOnce(Options{})
 	f.assertInStep(true)
 }

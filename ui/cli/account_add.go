@@ -17,7 +17,7 @@ type addFlags struct {
 	imap, smtp, pop3, security         string
 	imapSecurity, smtpSecurity         string
 	username, authorizeAs, caFile      string
-	passwordCmd                        string
+	passwordCmd, bodies                string
 	passwordStdin                      bool
 	aliases, groups                    []string
 	maxConnections                     int
@@ -53,6 +53,7 @@ func newAccountAddCmd(s *Session) *cobra.Command {
 	fl.StringArrayVar(&f.aliases, "alias", nil, p.T("cli.flag.alias"))
 	fl.StringArrayVar(&f.groups, "group", nil, p.T("cli.flag.group"))
 	fl.IntVar(&f.maxConnections, "max-connections", 0, p.T("cli.flag.max_connections"))
+	fl.StringVar(&f.bodies, "bodies", "", p.T("cli.flag.account_bodies"))
 	fl.BoolVar(&f.passwordStdin, "password-stdin", false, p.T("cli.flag.password_stdin"))
 	fl.StringVar(&f.passwordCmd, "password-cmd", "", p.T("cli.flag.password_cmd"))
 	cmd.MarkFlagsMutuallyExclusive("password-stdin", "password-cmd")
@@ -87,6 +88,9 @@ func (s *Session) accountAdd(ctx context.Context, name string, f addFlags) error
 	}
 	if a.Kind, err = account.ParseKind(f.kind); err != nil {
 		return usage("--kind: %v", err)
+	}
+	if a.Bodies, err = account.ParseBodyPolicy(f.bodies); err != nil {
+		return usage("--bodies: %v", err)
 	}
 	for _, spec := range f.aliases {
 		id, err := parseIdentity(spec, account.IdentityAlias)

@@ -4,13 +4,11 @@ import (
 	"context"
 	"errors"
 	"os"
-	"sync"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/spf13/cobra"
 
 	"github.com/magpie-mail/magpie/internal/demo"
-	"github.com/magpie-mail/magpie/mailsync"
 	"github.com/magpie-mail/magpie/message"
 	"github.com/magpie-mail/magpie/ui/app"
 )
@@ -72,20 +70,10 @@ func (s *Session) demo(ctx context.Context, run demoApp) error {
 		dialer.Trace = f
 	}
 
-	runCtx, cancel := context.WithCancel(ctx)
-	events := make(chan mailsync.Event, 256)
-	engines := map[string]*mailsync.Engine{}
-	var wg sync.WaitGroup
-	for _, a := range d.Config.Accounts {
-		e := mailsync.New(a, &dialer, d.Store, mailsync.Options{Events: events})
-		engines[a.Name] = e
-		wg.Go(func() { _ = e.Run(runCtx) }) // Run returns nil once runCtx ends
-	}
-	appErr := run(runCtx, app.Deps{Config: d.Config, Store: d.Store, Engines: engines, Events: events, Printer: p,
+	engines, events, stop := startEngines(ctx, d.Config.Accounts, &dialer, d.Store)
+	appErr := run(ctx, app.Deps{Config: d.Config, Store: d.Store, Engines: engines, Events: events, Printer: p,
 		Notify: desktopNotifier(), Open: desktopOpener()})
-	cancel()
-	wg.Wait()
-	close(events)
+	stop()
 	closeErr := d.Close()
 	if appErr != nil && !(errors.Is(appErr, context.Canceled) && ctx.Err() != nil) {
 		return errors.Join(s.fail(appErr, p.T("demo.app_failed", message.SanitizeLine(appErr.Error()))), removeDir())

@@ -30,7 +30,7 @@ func OpenTUI(ctx context.Context, s *Session) error {
 		return s.fail(err, s.P.T("app.store_failed", s.Paths.StoreFile(), message.SanitizeLine(err.Error())))
 	}
 	defer st.Close()
-	engines, events, stop := startEngines(ctx, cfg.Accounts, d, st, mailsync.BodyPolicy{})
+	engines, events, stop := startEngines(ctx, cfg.Accounts, d, st)
 	err = s.runApp(ctx, app.Deps{
 		Config: cfg, Store: st, Engines: engines, Events: events, Printer: s.P,
 		Notify: desktopNotifier(), Open: desktopOpener(),
@@ -45,13 +45,13 @@ func OpenTUI(ctx context.Context, s *Session) error {
 // startEngines runs a sync engine (Run: IDLE and polling) per account with
 // their events merged into one stream for the app. stop cancels them, waits
 // until every engine has returned, and closes the stream.
-func startEngines(ctx context.Context, accts []account.Account, d *account.Dialer, st *store.Store, bodies mailsync.BodyPolicy) (map[string]*mailsync.Engine, chan mailsync.Event, func()) {
+func startEngines(ctx context.Context, accts []account.Account, d *account.Dialer, st *store.Store) (map[string]*mailsync.Engine, chan mailsync.Event, func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	events := make(chan mailsync.Event, 256)
 	engines := make(map[string]*mailsync.Engine, len(accts))
 	var wg sync.WaitGroup
 	for _, a := range accts {
-		e := mailsync.New(a, d, st, mailsync.Options{Bodies: bodies, Events: events})
+		e := mailsync.New(a, d, st, mailsync.Options{Bodies: a.Bodies, Events: events})
 		engines[a.Name] = e
 		wg.Go(func() { _ = e.Run(ctx) }) // failures reach the app as SyncError events
 	}

@@ -103,9 +103,13 @@ type accountResult struct {
 // sync runs one engine per account, in parallel, printing their events.
 func (s *Session) sync(ctx context.Context, names []string, f syncFlags) error {
 	p := s.P
-	policy, err := mailsync.ParseBodyPolicy(f.bodies)
-	if err != nil {
-		return usage("--bodies %q: want all, none or recent:30d", f.bodies)
+	var override *account.BodyPolicy
+	if f.bodies != "" {
+		policy, err := account.ParseBodyPolicy(f.bodies)
+		if err != nil {
+			return usage("--bodies %q: want all, none or recent:30d", f.bodies)
+		}
+		override = &policy
 	}
 	cfg, err := s.loadConfig()
 	if err != nil {
@@ -140,6 +144,10 @@ func (s *Session) sync(ctx context.Context, names []string, f syncFlags) error {
 	var wg sync.WaitGroup
 	for i, a := range accts {
 		results[i].acct = a
+		policy := a.Bodies
+		if override != nil {
+			policy = *override
+		}
 		e := mailsync.New(a, d, st, mailsync.Options{Bodies: policy, Events: events})
 		wg.Go(func() {
 			if f.once {

@@ -106,10 +106,17 @@ type entry = [2]string
 // package-level mutable map.
 func catalogue() map[string]entry {
 	all := map[string]entry{}
-	for _, part := range []map[string]entry{cliMessages(), accountMessages(), diagnosisMessages(), syncMessages(), wizardMessages(), demoMessages(), tuiMessages(), migrateMessages()} {
+	for _, part := range tables() {
 		for k, v := range part {
 			all[k] = v
 		}
 	}
 	return all
+}
+
+// tables are the per-area message tables; a key belongs to one table only
+// (a test checks).
+func tables() []map[string]entry {
+	return []map[string]entry{cliMessages(), accountMessages(), diagnosisMessages(), syncMessages(),
+		wizardMessages(), demoMessages(), tuiMessages(), migrateMessages()}
 }

@@ -28,6 +28,18 @@ func TestCatalogueIsComplete(t *testing.T) {
 	}
 }
 
+func TestNoKeyInTwoTables(t *testing.T) {
+	seen := map[string]int{}
+	for i, part := range tables() {
+		for k := range part {
+			if j, ok := seen[k]; ok {
+				t.Errorf("key %q is in tables %d and %d: one would silently win", k, j, i)
+			}
+			seen[k] = i
+		}
+	}
+}
+
 // TestEveryUsedKeyExists reads ui's sources for literal T("key") calls.
 func TestEveryUsedKeyExists(t *testing.T) {
 	cat := catalogue()

@@ -63,6 +63,7 @@ func cliMessages() map[string]entry {
 		"cli.flag.alias":           {"别名身份 ADDR[=显示名]，可重复，最多 5 个", "alias identity ADDR[=Display Name], repeatable, at most 5"},
 		"cli.flag.group":           {"可代发的邮件组 ADDR[=显示名]，可重复", "mail group you may send as, ADDR[=Display Name], repeatable"},
 		"cli.flag.max_connections": {"同时连接数上限（默认取服务商预设或 4）", "connection limit (default: the preset's, or 4)"},
+		"cli.flag.account_bodies":  {"此账户同步哪些邮件正文：all（全部，默认）、none（仅邮件头）或 recent:30d（最近 30 天）", "which bodies sync downloads for this account: all (default), none (headers only) or recent:30d"},
 		"cli.flag.password_stdin":  {"从标准输入读取客户端专用密码并存入系统钥匙串", "read the client password from standard input into the OS keyring"},
 		"cli.flag.password_cmd":    {"获取密码的命令（如 'pass show mail/work'），不使用钥匙串", "command that prints the password (e.g. 'pass show mail/work'); the keyring is not used"},
 	}

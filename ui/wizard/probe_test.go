@@ -13,7 +13,6 @@ import (
 	"github.com/magpie-mail/magpie/account"
 	"github.com/magpie-mail/magpie/internal/fakedns"
 	"github.com/magpie-mail/magpie/internal/quirkserver"
-	"github.com/magpie-mail/magpie/mailsync"
 	"github.com/magpie-mail/magpie/ui/i18n"
 )
 
@@ -114,7 +113,7 @@ func TestProbeSaveAndDone(t *testing.T) {
 	if !ok {
 		t.Fatalf("out %#v", d.out[0])
 	}
-	if done.Bodies != (mailsync.BodyPolicy{Mode: mailsync.BodiesRecent, Days: 30}) {
+	if done.Bodies != (account.BodyPolicy{Mode: account.BodiesRecent, Days: 30}) {
 		t.Errorf("bodies %v", done.Bodies)
 	}
 	if done.Account.Name != "alice-cn" || done.Account.Email != quirkserver.TestUser {

@@ -11,11 +11,10 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/magpie-mail/magpie/account"
-	"github.com/magpie-mail/magpie/mailsync"
 )
 
 // bodyChoice is one answer to "what to sync": its label and the policy
-// spelling mailsync.ParseBodyPolicy reads.
+// spelling account.ParseBodyPolicy reads.
 type bodyChoice struct{ label, policy string }
 
 func bodyChoices() []bodyChoice {
@@ -173,6 +172,11 @@ func (m Model) secretSaved(msg SecretSavedMsg) (Model, tea.Cmd) {
 		return m, nil
 	}
 	a := m.final()
+	bodies, perr := account.ParseBodyPolicy(bodyChoices()[m.bodies].policy)
+	if perr != nil { // the choices are constants: a bug, not a user error
+		bodies = account.BodyPolicy{Mode: account.BodiesAll}
+	}
+	a.Bodies = bodies
 	err := errors.New("wizard: no config to write to")
 	if m.deps.Config != nil {
 		err = m.deps.Config.AppendAccount(a)
@@ -180,10 +184,6 @@ func (m Model) secretSaved(msg SecretSavedMsg) (Model, tea.Cmd) {
 	if err != nil {
 		m.step, m.saveErr, m.rollback = stepSaveFailed, err, true
 		return m, deleteSecretCmd(m.deps.Secrets, a.Name)
-	}
-	bodies, err := mailsync.ParseBodyPolicy(bodyChoices()[m.bodies].policy)
-	if err != nil { // the choices are constants: a bug, not a user error
-		bodies = mailsync.BodyPolicy{Mode: mailsync.BodiesAll}
 	}
 	m.step = stepDone
 	m.password.Reset()

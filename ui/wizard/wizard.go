@@ -19,7 +19,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/magpie-mail/magpie/account"
-	"github.com/magpie-mail/magpie/mailsync"
 	"github.com/magpie-mail/magpie/ui/i18n"
 )
 
@@ -46,7 +45,7 @@ type Deps struct {
 // account in Config. Bodies is the user's choice of what to download.
 type DoneMsg struct {
 	Account account.Account
-	Bodies  mailsync.BodyPolicy
+	Bodies  account.BodyPolicy
 }
 
 // CancelledMsg is emitted when the user quits the wizard (Ctrl-C) before

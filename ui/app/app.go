@@ -26,6 +26,7 @@ import (
 	"github.com/magpie-mail/magpie/ui/components/statusbar"
 	"github.com/magpie-mail/magpie/ui/i18n"
 	"github.com/magpie-mail/magpie/ui/styles"
+	"github.com/magpie-mail/magpie/ui/wizard"
 )
 
 // Deps is everything the TUI needs from the process that starts it.
@@ -37,6 +38,14 @@ type Deps struct {
 	Printer *i18n.Printer
 	Notify  func(title, body string) // desktop notification; nil = none
 	Open    func(path string) error  // open a file with the desktop handler; nil = unsupported
+
+	// With no account, the setup wizard needs these to test and save one;
+	// without them a screen says to run `magpie account add` instead.
+	Secrets account.SecretStore
+	Dialer  *account.Dialer
+	// AddAccount starts syncing an account the wizard saved and returns
+	// its engine; nil means the account syncs from the next start.
+	AddAccount func(account.Account) *mailsync.Engine
 }
 
 type pane int
@@ -84,6 +93,9 @@ type Model struct {
 	focus   pane
 	modal   modal
 	pending pendingAction // what a picker, prompt or confirm was opened for
+
+	wizard   wizard.Model
+	wizardOn bool // the wizard is showing (no account yet)
 
 	seq        uint64 // request IDs
 	foldersReq uint64
@@ -139,7 +151,7 @@ func (m *Model) next() uint64 {
 // listening to the engines.
 func (m *Model) Init() tea.Cmd {
 	if m.needsSetup() {
-		return tea.RequestBackgroundColor
+		return tea.Batch(tea.RequestBackgroundColor, m.startWizard())
 	}
 	return tea.Batch(tea.RequestBackgroundColor, m.reloadFolders(), waitEventCmd(m.ctx, m.d.Events))
 }
@@ -159,6 +171,9 @@ func (m *Model) reloadFolders() tea.Cmd {
 // Update routes a message: global messages first, then results to the part
 // that asked, then keys and the mouse to the modal or the focused pane.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if m.wizardOn {
+		return m, m.updateWizard(msg)
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height

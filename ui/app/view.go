@@ -52,6 +52,8 @@ func (m *Model) View() tea.View {
 	switch {
 	case m.width == 0:
 		s = ""
+	case m.wizardOn:
+		s = common.Block(strings.Split(m.wizard.View(), "\n"), m.width, m.height)
 	case m.needsSetup():
 		s = m.setupView()
 	default:

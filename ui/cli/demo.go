@@ -70,10 +70,10 @@ func (s *Session) demo(ctx context.Context, run demoApp) error {
 		dialer.Trace = f
 	}
 
-	engines, events, stop := startEngines(ctx, d.Config.Accounts, &dialer, d.Store)
-	appErr := run(ctx, app.Deps{Config: d.Config, Store: d.Store, Engines: engines, Events: events, Printer: p,
+	engines, group := startEngines(ctx, d.Config.Accounts, &dialer, d.Store)
+	appErr := run(ctx, app.Deps{Config: d.Config, Store: d.Store, Engines: engines, Events: group.events, Printer: p,
 		Notify: desktopNotifier(), Open: desktopOpener()})
-	stop()
+	group.stop()
 	closeErr := d.Close()
 	if appErr != nil && !(errors.Is(appErr, context.Canceled) && ctx.Err() != nil) {
 		return errors.Join(s.fail(appErr, p.T("demo.app_failed", message.SanitizeLine(appErr.Error()))), removeDir())

@@ -30,36 +30,54 @@ func OpenTUI(ctx context.Context, s *Session) error {
 		return s.fail(err, s.P.T("app.store_failed", s.Paths.StoreFile(), message.SanitizeLine(err.Error())))
 	}
 	defer st.Close()
-	engines, events, stop := startEngines(ctx, cfg.Accounts, d, st)
+	engines, group := startEngines(ctx, cfg.Accounts, d, st)
 	err = s.runApp(ctx, app.Deps{
-		Config: cfg, Store: st, Engines: engines, Events: events, Printer: s.P,
+		Config: cfg, Store: st, Engines: engines, Events: group.events, Printer: s.P,
 		Notify: desktopNotifier(), Open: desktopOpener(),
+		Secrets: s.Secrets, Dialer: d, AddAccount: group.add,
 	})
-	stop()
+	group.stop()
 	if err != nil && ctx.Err() == nil {
 		return s.fail(err, s.P.T("app.failed", message.SanitizeLine(err.Error())))
 	}
 	return nil
 }
 
-// startEngines runs a sync engine (Run: IDLE and polling) per account with
-// their events merged into one stream for the app. stop cancels them, waits
-// until every engine has returned, and closes the stream.
-func startEngines(ctx context.Context, accts []account.Account, d *account.Dialer, st *store.Store) (map[string]*mailsync.Engine, chan mailsync.Event, func()) {
-	ctx, cancel := context.WithCancel(ctx)
-	events := make(chan mailsync.Event, 256)
+// engineGroup runs one sync engine (Run: IDLE and polling) per account,
+// their events merged into one stream for the app. Accounts may be added
+// while it runs (the setup wizard); stop cancels every engine, waits until
+// each has returned, and closes the stream.
+type engineGroup struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	d      *account.Dialer
+	st     *store.Store
+	events chan mailsync.Event
+	wg     sync.WaitGroup
+}
+
+func startEngines(ctx context.Context, accts []account.Account, d *account.Dialer, st *store.Store) (map[string]*mailsync.Engine, *engineGroup) {
+	g := &engineGroup{d: d, st: st, events: make(chan mailsync.Event, 256)}
+	g.ctx, g.cancel = context.WithCancel(ctx)
 	engines := make(map[string]*mailsync.Engine, len(accts))
-	var wg sync.WaitGroup
 	for _, a := range accts {
-		e := mailsync.New(a, d, st, mailsync.Options{Bodies: a.Bodies, Events: events})
-		engines[a.Name] = e
-		wg.Go(func() { _ = e.Run(ctx) }) // failures reach the app as SyncError events
+		engines[a.Name] = g.add(a)
 	}
-	return engines, events, func() {
-		cancel()
-		wg.Wait()
-		close(events)
-	}
+	return engines, g
+}
+
+// add starts syncing a; the caller keeps the engine (the app's map is the
+// app's: the group holds none, so nothing is shared across goroutines).
+func (g *engineGroup) add(a account.Account) *mailsync.Engine {
+	e := mailsync.New(a, g.d, g.st, mailsync.Options{Bodies: a.Bodies, Events: g.events})
+	g.wg.Go(func() { _ = e.Run(g.ctx) }) // failures reach the app as SyncError events
+	return e
+}
+
+func (g *engineGroup) stop() {
+	g.cancel()
+	g.wg.Wait()
+	close(g.events)
 }
 
 // desktopNotifier uses notify-send (libnotify) when it is installed.

@@ -41,6 +41,7 @@ func TestHelperSyncProcess(t *testing.T) {
 func TestSyncKilledHard(t *testing.T) {
 	f := newFixture(t, 400)
 	path := filepath.Join(t.TempDir(), "killed.db")
+	midway := 0
 	for round, after := range []time.Duration{300 * time.Millisecond, 900 * time.Millisecond, 1500 * time.Millisecond} {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperSyncProcess$", "-test.count=1")
 		cmd.Env = append(os.Environ(), "MAGPIE_SYNC_CHILD=1", "MAGPIE_SYNC_IMAP="+f.acct.IMAP.Addr(),
@@ -59,7 +60,15 @@ func TestSyncKilledHard(t *testing.T) {
 		if err := integrity(st); err != nil {
 			t.Fatalf("round %d: %v", round, err)
 		}
+		msgs, bodies := held(t, st)
+		t.Logf("round %d: killed holding %d messages, %d bodies", round, msgs, bodies)
+		if bodies < 400 {
+			midway++
+		}
 		st.Close()
+	}
+	if midway == 0 {
+		t.Fatal("every kill came after the sync had finished: the test proved nothing")
 	}
 	// The next run completes what the killed ones left.
 	st, err := store.Open(context.Background(), path)
@@ -70,6 +79,24 @@ func TestSyncKilledHard(t *testing.T) {
 	f.st = st
 	f.syncOnce(Options{})
 	f.assertInStep(true)
+}
+
+// held counts what the store holds of the account, all folders together.
+func held(t *testing.T, st *store.Store) (messages, bodies int) {
+	t.Helper()
+	acct, err := st.Account(context.Background(), "dove")
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts, err := st.Counts(context.Background(), acct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range counts {
+		messages += c.Messages
+		bodies += c.Bodies
+	}
+	return messages, bodies
 }
 
 // integrity runs SQLite's own check of the database file and of the

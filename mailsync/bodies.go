@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/emersion/go-imap/v2"
@@ -21,135 +22,131 @@ const (
 	bodySetCount    = 500
 	bodySetBytes    = 24 << 20
 	writeBatchCount = 200
-	writeBatchBytes = 16 << 20
+	writeBatchBytes = 8 << 20
 )
 
 // fetchBodies downloads the raw bytes (BODY.PEEK[], RFC 3501 §6.4.5: PEEK so
 // \Seen is never set) of messages the store lacks, newest first, as the
-// account's policy allows. The folder must be selected. Messages that the
-// server no longer has are skipped; the next pass sees them expunged.
+// account's policy allows. The folder must be selected. The UID FETCHes run
+// back to back into one pipeline (see bodyPipeline), so the network, the
+// parsers and the store's writer work at the same time for the whole folder.
+// Messages the server no longer has are skipped; the next pass sees them
+// expunged.
 func (e *Engine) fetchBodies(ctx context.Context, c *account.IMAPClient, f store.Folder) (int, error) {
 	if e.opts.Bodies.Mode == account.BodiesNone {
 		return 0, nil
 	}
-	var allowed map[store.UID]bool
+	need, err := e.st.NeedBodies(ctx, f.ID, 1<<30)
+	if err != nil || len(need) == 0 {
+		return 0, err
+	}
 	if e.opts.Bodies.Mode == account.BodiesRecent {
 		since := dayStart(e.opts.Now().AddDate(0, 0, -e.opts.Bodies.Days))
 		data, err := c.UIDSearch(&imap.SearchCriteria{Since: since}, nil).Wait()
 		if err != nil {
 			return 0, fmt.Errorf("mailsync: search recent %q: %w", f.Name, err)
 		}
-		allowed = map[store.UID]bool{}
+		allowed := map[store.UID]bool{}
 		for _, u := range data.AllUIDs() {
 			allowed[store.UID(u)] = true
 		}
+		need = slices.DeleteFunc(need, func(n store.NeedBody) bool { return !allowed[n.UID] })
 	}
-	tried := map[store.MessageID]bool{}
-	done := 0
-	for {
-		need, err := e.st.NeedBodies(ctx, f.ID, bodySetCount+len(tried))
-		if err != nil {
-			return done, err
-		}
+	p := e.startBodyPipeline(ctx, f, len(need))
+	var fetchErr error
+	for len(need) > 0 && fetchErr == nil {
 		byUID := map[store.UID]store.MessageID{}
 		var set imap.UIDSet
-		fresh, bytes := 0, int64(0)
-		for _, n := range need {
-			if tried[n.ID] {
-				continue
-			}
-			if len(byUID) > 0 && (len(byUID) == bodySetCount || bytes+n.Size > bodySetBytes) {
+		var bytes int64
+		n := 0
+		for ; n < len(need); n++ {
+			if n > 0 && (n == bodySetCount || bytes+need[n].Size > bodySetBytes) {
 				break
 			}
-			fresh++
-			tried[n.ID] = true // also when skipped: asked once per pass
-			if allowed != nil && !allowed[n.UID] {
-				continue
-			}
-			byUID[n.UID] = n.ID
-			bytes += n.Size
-			set.AddNum(imap.UID(n.UID))
+			byUID[need[n].UID] = need[n].ID
+			bytes += need[n].Size
+			set.AddNum(imap.UID(need[n].UID))
 		}
-		if fresh == 0 {
-			return done, nil
-		}
-		if len(byUID) == 0 {
-			continue
-		}
-		n, err := e.fetchBodySet(ctx, c, f, set, byUID)
-		done += n
-		if err != nil {
-			return done, err
-		}
-		e.emit(ctx, FolderProgress{Account: e.acct.Name, Folder: f.Name, Phase: PhaseBodies, Done: done, Total: done + len(need) - fresh})
+		need = need[n:]
+		fetchErr = p.fetch(c, set, byUID)
 	}
+	done, writeErr := p.finish()
+	if fetchErr != nil {
+		return done, fmt.Errorf("mailsync: fetch bodies %q: %w", f.Name, fetchErr)
+	}
+	return done, writeErr
 }
 
-// fetchBodySet runs one UID FETCH and pipes its bodies through parsers (one
-// per core: charset decoding and HTML reduction for the index, hashing and
-// compression for the store) to a writer
-// that stores them in batches, so the network, the CPU and the disk work at
-// the same time.
-func (e *Engine) fetchBodySet(ctx context.Context, c *account.IMAPClient, f store.Folder, set imap.UIDSet, byUID map[store.UID]store.MessageID) (int, error) {
-	type raw struct {
-		id   store.MessageID
-		data []byte
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	raws := make(chan raw, 8)
-	parsed := make(chan store.PreparedBody, 8)
+// bodyPipeline carries raw bodies from FETCH through parsers (one per
+// core: charset decoding and HTML reduction for the index, hashing and
+// compression for the store) to one writer that stores them in batches.
+// Bounded channels give backpressure: memory holds a few batches, whatever
+// the folder's size.
+type bodyPipeline struct {
+	ctx     context.Context
+	cancel  context.CancelFunc
+	raws    chan rawBody
+	written chan writeResult
+}
+
+type rawBody struct {
+	id   store.MessageID
+	data []byte
+}
+
+func (e *Engine) startBodyPipeline(ctx context.Context, f store.Folder, total int) *bodyPipeline {
+	p := &bodyPipeline{raws: make(chan rawBody, 4), written: make(chan writeResult, 1)}
+	p.ctx, p.cancel = context.WithCancel(ctx)
+	parsed := make(chan store.PreparedBody, 4)
 	var parsers sync.WaitGroup
 	for range max(1, runtime.GOMAXPROCS(0)) {
-		parsers.Add(1)
-		go func() {
-			defer parsers.Done()
-			for r := range raws {
-				p, err := store.PrepareBody(r.id, bodyOf(r.data))
+		parsers.Go(func() {
+			for r := range p.raws {
+				pb, err := store.PrepareBody(r.id, bodyOf(r.data))
 				if err != nil {
 					continue // not stored; the next pass asks again
 				}
 				select {
-				case parsed <- p:
-				case <-ctx.Done():
+				case parsed <- pb:
+				case <-p.ctx.Done():
 					return
 				}
 			}
-		}()
+		})
 	}
 	go func() { parsers.Wait(); close(parsed) }()
-	written := make(chan writeResult, 1)
-	go func() { written <- e.writeBodies(ctx, parsed) }()
+	go func() { p.written <- e.writeBodies(p.ctx, f, total, parsed) }()
+	return p
+}
 
-	readErr := func() error {
-		defer close(raws)
-		cmd := c.Fetch(set, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{{Peek: true}}})
-		for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
-			buf, err := msg.Collect()
-			if err != nil {
-				cmd.Close()
-				return err
-			}
-			id, ok := byUID[store.UID(buf.UID)]
-			if !ok || len(buf.BodySection) == 0 {
-				continue
-			}
-			select {
-			case raws <- raw{id: id, data: buf.BodySection[0].Bytes}:
-			case <-ctx.Done():
-				cmd.Close()
-				return ctx.Err()
-			}
+// fetch runs one UID FETCH into the pipeline.
+func (p *bodyPipeline) fetch(c *account.IMAPClient, set imap.UIDSet, byUID map[store.UID]store.MessageID) error {
+	cmd := c.Fetch(set, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{{Peek: true}}})
+	for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
+		buf, err := msg.Collect()
+		if err != nil {
+			cmd.Close()
+			return err
 		}
-		return cmd.Close()
-	}()
-	if readErr != nil {
-		cancel()
+		id, ok := byUID[store.UID(buf.UID)]
+		if !ok || len(buf.BodySection) == 0 {
+			continue
+		}
+		select {
+		case p.raws <- rawBody{id: id, data: buf.BodySection[0].Bytes}:
+		case <-p.ctx.Done():
+			cmd.Close()
+			return p.ctx.Err()
+		}
 	}
-	res := <-written
-	if readErr != nil {
-		return res.n, fmt.Errorf("mailsync: fetch bodies %q: %w", f.Name, readErr)
-	}
+	return cmd.Close()
+}
+
+// finish closes the pipeline's input and waits for the writer.
+func (p *bodyPipeline) finish() (int, error) {
+	close(p.raws)
+	res := <-p.written
+	p.cancel()
 	return res.n, res.err
 }
 
@@ -158,9 +155,9 @@ type writeResult struct {
 	err error
 }
 
-// writeBodies stores what arrives on in, in batches; it drains in even
-// after a failure so that the parsers never block.
-func (e *Engine) writeBodies(ctx context.Context, in <-chan store.PreparedBody) writeResult {
+// writeBodies stores what arrives on in, in batches, reporting progress; it
+// drains in even after a failure so that the parsers never block.
+func (e *Engine) writeBodies(ctx context.Context, f store.Folder, total int, in <-chan store.PreparedBody) writeResult {
 	var res writeResult
 	var batch []store.PreparedBody
 	size := 0
@@ -168,6 +165,7 @@ func (e *Engine) writeBodies(ctx context.Context, in <-chan store.PreparedBody) 
 		if res.err == nil && len(batch) > 0 {
 			if res.err = e.st.PutBodies(ctx, batch); res.err == nil {
 				res.n += len(batch)
+				e.emit(ctx, FolderProgress{Account: e.acct.Name, Folder: f.Name, Phase: PhaseBodies, Done: res.n, Total: total})
 			}
 		}
 		batch, size = batch[:0], 0

@@ -1,7 +1,6 @@
 package mailsync
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"regexp"
@@ -127,17 +126,6 @@ func bodyOf(raw []byte) store.Body {
 	has := p.HasAttachments
 	b.HasAttachment = &has
 	return b
-}
-
-// headerOnly returns the header block of raw (through the blank line).
-func headerOnly(raw []byte) []byte {
-	if i := bytes.Index(raw, []byte("\r\n\r\n")); i >= 0 {
-		return raw[:i+4]
-	}
-	if i := bytes.Index(raw, []byte("\n\n")); i >= 0 {
-		return raw[:i+2]
-	}
-	return raw
 }
 
 func dayStart(t time.Time) time.Time {

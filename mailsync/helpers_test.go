@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/emersion/go-imap/v2"
-	"github.com/emersion/go-imap/v2/imapclient"
 
 	"github.com/magpie-mail/magpie/account"
 	"github.com/magpie-mail/magpie/internal/corpus"
@@ -203,6 +202,3 @@ func (f *fixture) assertInStep(withBodies bool) {
 		}
 	}
 }
-
-// rawClient returns the go-imap client of c.
-func rawClient(c *account.IMAPClient) *imapclient.Client { return c.Client }

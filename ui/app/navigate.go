@@ -208,14 +208,3 @@ func (m *Model) roleFolder(acct store.AccountID, role store.Role) (store.Folder,
 	}
 	return store.Folder{}, false
 }
-
-func (m *Model) folder(id store.FolderID) (store.Folder, bool) {
-	for _, a := range m.accounts {
-		for _, f := range a.Folders {
-			if f.ID == id {
-				return f, true
-			}
-		}
-	}
-	return store.Folder{}, false
-}

@@ -137,9 +137,7 @@ func (m *Model) setupView() string {
 	}
 	var out []string
 	for _, l := range strings.Split(strings.Join(lines, "\n"), "\n") {
-		for _, w := range strings.Split(ansi.Wrap(l, max(m.width, 1), ""), "\n") {
-			out = append(out, w)
-		}
+		out = append(out, strings.Split(ansi.Wrap(l, max(m.width, 1), ""), "\n")...)
 	}
 	return common.Block(out, m.width, m.height)
 }

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/emersion/go-imap/v2"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/magpie-mail/magpie/account"
 	"github.com/magpie-mail/magpie/store"
@@ -87,7 +88,17 @@ type bodyPipeline struct {
 	cancel  context.CancelFunc
 	raws    chan rawBody
 	written chan writeResult
+	// inFlight bounds the bytes between FETCH and the store (raw, parsed
+	// and compressed copies alike), so peak memory does not depend on how
+	// many large attachments arrive together.
+	inFlight *semaphore.Weighted
 }
+
+// pipelineBytes is the in-flight budget; a body larger than it takes the
+// whole budget alone.
+const pipelineBytes = 24 << 20
+
+func weight(n int) int64 { return int64(min(max(n, 1), pipelineBytes)) }
 
 type rawBody struct {
 	id   store.MessageID
@@ -95,7 +106,7 @@ type rawBody struct {
 }
 
 func (e *Engine) startBodyPipeline(ctx context.Context, f store.Folder, total int) *bodyPipeline {
-	p := &bodyPipeline{raws: make(chan rawBody, 4), written: make(chan writeResult, 1)}
+	p := &bodyPipeline{raws: make(chan rawBody, 4), written: make(chan writeResult, 1), inFlight: semaphore.NewWeighted(pipelineBytes)}
 	p.ctx, p.cancel = context.WithCancel(ctx)
 	parsed := make(chan store.PreparedBody, 4)
 	var parsers sync.WaitGroup
@@ -104,6 +115,7 @@ func (e *Engine) startBodyPipeline(ctx context.Context, f store.Folder, total in
 			for r := range p.raws {
 				pb, err := store.PrepareBody(r.id, bodyOf(r.data))
 				if err != nil {
+					p.inFlight.Release(weight(len(r.data)))
 					continue // not stored; the next pass asks again
 				}
 				select {
@@ -115,7 +127,7 @@ func (e *Engine) startBodyPipeline(ctx context.Context, f store.Folder, total in
 		})
 	}
 	go func() { parsers.Wait(); close(parsed) }()
-	go func() { p.written <- e.writeBodies(p.ctx, f, total, parsed) }()
+	go func() { p.written <- e.writeBodies(p.ctx, f, total, parsed, p.inFlight) }()
 	return p
 }
 
@@ -132,8 +144,13 @@ func (p *bodyPipeline) fetch(c *account.IMAPClient, set imap.UIDSet, byUID map[s
 		if !ok || len(buf.BodySection) == 0 {
 			continue
 		}
+		data := buf.BodySection[0].Bytes
+		if err := p.inFlight.Acquire(p.ctx, weight(len(data))); err != nil {
+			cmd.Close()
+			return err
+		}
 		select {
-		case p.raws <- rawBody{id: id, data: buf.BodySection[0].Bytes}:
+		case p.raws <- rawBody{id: id, data: data}:
 		case <-p.ctx.Done():
 			cmd.Close()
 			return p.ctx.Err()
@@ -157,7 +174,7 @@ type writeResult struct {
 
 // writeBodies stores what arrives on in, in batches, reporting progress; it
 // drains in even after a failure so that the parsers never block.
-func (e *Engine) writeBodies(ctx context.Context, f store.Folder, total int, in <-chan store.PreparedBody) writeResult {
+func (e *Engine) writeBodies(ctx context.Context, f store.Folder, total int, in <-chan store.PreparedBody, inFlight *semaphore.Weighted) writeResult {
 	var res writeResult
 	var batch []store.PreparedBody
 	size := 0
@@ -168,6 +185,10 @@ func (e *Engine) writeBodies(ctx context.Context, f store.Folder, total int, in 
 				e.emit(ctx, FolderProgress{Account: e.acct.Name, Folder: f.Name, Phase: PhaseBodies, Done: res.n, Total: total})
 			}
 		}
+		for _, b := range batch {
+			inFlight.Release(weight(b.Size()))
+		}
+		clear(batch) // let the bodies go before the next batch fills
 		batch, size = batch[:0], 0
 	}
 	for b := range in {

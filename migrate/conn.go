@@ -115,7 +115,11 @@ type msgKey struct {
 
 func (m srcMsg) key() msgKey { return msgKey{m.MsgID, m.Size} }
 
-var messageIDSection = &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, HeaderFields: []string{"Message-ID"}, Peek: true}
+// messageIDSection asks for the Message-ID header alone (RFC 3501 §6.4.5
+// HEADER.FIELDS), with PEEK so the source is never marked read.
+func messageIDSection() *imap.FetchItemBodySection {
+	return &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, HeaderFields: []string{"Message-ID"}, Peek: true}
+}
 
 // noMatch tells the "no messages" answer some servers give to a FETCH of
 // an empty set.
@@ -159,7 +163,7 @@ func listMessages(c *imapclient.Client, sel *imap.SelectData, since time.Time) (
 // INTERNALDATE when full) of set, without touching \Seen.
 func fetchMeta(c *imapclient.Client, set imap.UIDSet, full bool) ([]srcMsg, error) {
 	cmd := c.Fetch(set, &imap.FetchOptions{UID: true, RFC822Size: true, Flags: full, InternalDate: full,
-		BodySection: []*imap.FetchItemBodySection{messageIDSection}})
+		BodySection: []*imap.FetchItemBodySection{messageIDSection()}})
 	var out []srcMsg
 	for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
 		buf, err := msg.Collect()

@@ -182,3 +182,30 @@ func TestSyncPrinterOnTerminal(t *testing.T) {
 		t.Errorf("tally = %+v", tl)
 	}
 }
+
+// TestStatusShowsConflicts: an offline change the server refused for good
+// is visible from the command line, in the user's language.
+func TestStatusShowsConflicts(t *testing.T) {
+	h := newHarness(t, "en_US.UTF-8")
+	offlineAccount(t, h, "work")
+	seedStore(t, h, "work", []store.Message{{UID: 1, MsgID: "a@x", Subject: "x", Date: time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)}})
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(h.env["XDG_DATA_HOME"], "magpie", "mail.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := st.Account(ctx, "work")
+	folders, _ := st.Folders(ctx, id)
+	op, err := st.EnqueueOp(ctx, store.Op{Kind: store.OpFlagsAdd, Folder: folders[0].ID, UIDs: []store.UID{1}, Flags: store.FlagFlagged})
+	if err == nil {
+		err = st.FailOp(ctx, op.ID, "gone", true)
+	}
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := h.run("", "status")
+	if r.code != ExitOK || !strings.Contains(r.stdout, "Account work has 1 offline changes the server refused") {
+		t.Fatalf("status: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}

@@ -42,13 +42,19 @@ type statusJSON struct {
 	Role     string  `json:"role"`
 	Messages int     `json:"messages"`
 	Unseen   int     `json:"unseen"`
+	// Held and Bodies are what the local store holds: messages, and of
+	// those the ones readable offline.
+	Held     int     `json:"held"`
+	Bodies   int     `json:"bodies"`
 	LastSync *string `json:"last_sync"`
 }
 
 type accountStatus struct {
-	acct    account.Account
-	folders []store.Folder
-	unread  map[store.FolderID]int
+	acct      account.Account
+	folders   []store.Folder
+	unread    map[store.FolderID]int
+	held      map[store.FolderID]store.LocalCounts
+	conflicts int // offline changes the server refused for good
 }
 
 // status reads the store only; it never connects.
@@ -87,6 +93,14 @@ func (s *Session) status(ctx context.Context, names []string, asJSON bool) error
 			})
 			if err == nil {
 				as.unread, err = st.UnreadCounts(ctx, id)
+			}
+			if err == nil {
+				as.held, err = st.Counts(ctx, id)
+			}
+			if err == nil {
+				var ops []store.Op
+				ops, err = st.Ops(ctx, id, store.OpConflict)
+				as.conflicts = len(ops)
 			}
 			if err != nil {
 				return s.fail(err, p.T("store.read_failed", message.SanitizeLine(err.Error())))
@@ -133,7 +147,7 @@ func (s *Session) printStatusJSON(list []accountStatus) error {
 		}
 		for _, f := range as.folders {
 			row := statusJSON{Account: as.acct.Name, Folder: &f.Name, Role: string(f.Role),
-				Messages: f.Total, Unseen: as.unseen(f)}
+				Messages: f.Total, Unseen: as.unseen(f), Held: as.held[f.ID].Messages, Bodies: as.held[f.ID].Bodies}
 			if !f.LastSync.IsZero() {
 				t := f.LastSync.Format("2006-01-02T15:04:05Z07:00")
 				row.LastSync = &t
@@ -149,7 +163,7 @@ func (s *Session) printStatusJSON(list []accountStatus) error {
 func (s *Session) printStatus(list []accountStatus) {
 	p := s.P
 	rows := [][]string{{p.T("status.col.account"), p.T("account.col.folder"), p.T("account.col.role"),
-		p.T("account.col.messages"), p.T("account.col.unseen"), p.T("status.col.last_sync")}}
+		p.T("account.col.messages"), p.T("account.col.unseen"), p.T("status.col.offline"), p.T("status.col.last_sync")}}
 	var never []string
 	for _, as := range list {
 		if !as.synced() {
@@ -170,7 +184,7 @@ func (s *Session) printStatus(list []accountStatus) {
 				last = f.LastSync.Local().Format("2006-01-02 15:04")
 			}
 			rows = append(rows, []string{name, message.SanitizeLine(f.Name), role,
-				fmt.Sprint(f.Total), fmt.Sprint(as.unseen(f)), last})
+				fmt.Sprint(f.Total), fmt.Sprint(as.unseen(f)), fmt.Sprint(as.held[f.ID].Bodies), last})
 		}
 	}
 	if len(rows) > 1 {
@@ -178,5 +192,10 @@ func (s *Session) printStatus(list []accountStatus) {
 	}
 	for _, n := range never {
 		fmt.Fprintln(s.Stdout, p.T("status.never_synced", n))
+	}
+	for _, as := range list {
+		if as.conflicts > 0 {
+			fmt.Fprintln(s.Stdout, p.T("status.conflicts", as.acct.Name, as.conflicts))
+		}
 	}
 }

@@ -40,6 +40,8 @@ type statusRow struct {
 	Role     string  `json:"role"`
 	Messages int     `json:"messages"`
 	Unseen   int     `json:"unseen"`
+	Held     int     `json:"held"`
+	Bodies   int     `json:"bodies"`
 	LastSync *string `json:"last_sync"`
 }
 
@@ -98,7 +100,7 @@ func TestSyncStatusSearchAgainstDovecot(t *testing.T) {
 	}
 
 	in := inboxRow(t, statusRows(t, h))
-	if in.Messages != 3 || in.Unseen != 3 || in.Role != "inbox" || in.LastSync == nil {
+	if in.Messages != 3 || in.Unseen != 3 || in.Held != 3 || in.Bodies != 3 || in.Role != "inbox" || in.LastSync == nil {
 		t.Errorf("INBOX status = %+v", in)
 	}
 	if rows := statusRows(t, h, "dove"); len(rows) != 6 {
@@ -151,7 +153,8 @@ func TestSyncStatusSearchAgainstDovecot(t *testing.T) {
 		t.Fatalf("status in Chinese: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	lines := strings.Split(r.stdout, "\n")
-	if !regexp.MustCompile(`^dove\s+INBOX\s+收件箱\s+3\s+3\s+\d{4}-\d\d-\d\d \d\d:\d\d$`).MatchString(lines[1]) {
+	// messages 3, unread 3, readable offline 3, last sync
+	if !regexp.MustCompile(`^dove\s+INBOX\s+收件箱\s+3\s+3\s+3\s+\d{4}-\d\d-\d\d \d\d:\d\d$`).MatchString(lines[1]) {
 		t.Errorf("status row: %q", lines[1])
 	}
 	if cellIndex(t, lines[0], "邮件") != cellIndex(t, lines[1], "3") {

@@ -48,6 +48,8 @@ func syncMessages() map[string]entry {
 		"status.col.account":   {"账户", "ACCOUNT"},
 		"status.col.last_sync": {"上次同步", "LAST SYNC"},
 		"status.never":         {"从未", "never"},
+		"status.col.offline":   {"可离线阅读", "OFFLINE"},
+		"status.conflicts":     {"账户 %s 有 %d 项离线操作被服务器拒绝（邮件已不在原处）；本地内容未丢失，打开 magpie 可查看。", "Account %s has %d offline changes the server refused (the mail was no longer there); nothing local was lost. Open magpie to see them."},
 		"status.never_synced":  {"%s：从未同步——请运行 magpie sync", "%s: never synced — run magpie sync"},
 
 		"cli.search.short": {"搜索本地邮件（不联网）", "Search the local mail (offline)"},

@@ -25,7 +25,24 @@ func (e *Engine) SyncOnce(ctx context.Context) (Summary, error) {
 	}
 	defer closeClient(c)
 	sum, err := e.pass(ctx, c, true)
+	if err == nil {
+		e.collectGarbage(ctx)
+	}
 	return sum, err
+}
+
+// stashKeep is how long the body of a message that left a folder is kept
+// for relinking: a move by another client is seen as an expunge here and a
+// new message there, possibly a pass or two apart.
+const stashKeep = 7 * 24 * time.Hour
+
+// collectGarbage drops stashed bodies older than stashKeep that no folder
+// claimed back, and blobs nothing references any more, so the store does not
+// grow with mail deleted on the server. A failure only delays that.
+func (e *Engine) collectGarbage(ctx context.Context) {
+	if _, err := e.st.GC(ctx, e.opts.Now().Add(-stashKeep)); err != nil {
+		e.emit(ctx, SyncError{Account: e.acct.Name, Err: err})
+	}
 }
 
 func closeClient(c *account.IMAPClient) {
@@ -203,6 +220,7 @@ func (e *Engine) runConnected(ctx context.Context) error {
 	if _, err := e.pass(ctx, c, true); err != nil {
 		return err
 	}
+	e.collectGarbage(ctx)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	inboxChanged := make(chan struct{}, 1)

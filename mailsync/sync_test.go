@@ -2,9 +2,11 @@ package mailsync
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -192,4 +194,58 @@ func must(t *testing.T, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestDeletedMailLeavesTheStore: the body of a message expunged on the
+// server stays stashed for relinking for a while, then garbage collection
+// removes it, so the store does not grow with mail deleted elsewhere.
+func TestDeletedMailLeavesTheStore(t *testing.T) {
+	f := newFixture(t, 10)
+	f.syncOnce(Options{})
+	ctx := context.Background()
+	acct, _ := f.st.Account(ctx, "dove")
+	inbox, err := f.st.FolderByName(ctx, acct, "INBOX")
+	must(t, err)
+	// A message whose bytes no other message shares.
+	uids, _ := f.st.UIDs(ctx, inbox.ID)
+	hashes := map[store.Hash]int{}
+	byUID := map[store.UID]store.Hash{}
+	for _, u := range uids {
+		id, err := f.st.Lookup(ctx, inbox.ID, u.UID)
+		must(t, err)
+		h, ok, err := f.st.BodyHash(ctx, id)
+		must(t, err)
+		if ok {
+			hashes[h]++
+			byUID[u.UID] = h
+		}
+	}
+	victim := store.UID(0)
+	for _, u := range uids {
+		if h, ok := byUID[u.UID]; ok && hashes[h] == 1 {
+			victim = u.UID
+			break
+		}
+	}
+	if victim == 0 {
+		t.Fatal("no message with unique bytes in INBOX")
+	}
+	other := f.client()
+	if _, err := other.Select("INBOX", nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	must(t, other.Store(imap.UIDSetNum(imap.UID(victim)), &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagDeleted}}, nil).Close())
+	must(t, other.Expunge().Close())
+	closeClient(other)
+
+	f.syncOnce(Options{}) // expunged here: the body stays stashed for relinking
+	if _, err := f.st.RawByHash(ctx, byUID[victim]); err != nil {
+		t.Fatalf("body gone right after the expunge: %v", err)
+	}
+	later := func() time.Time { return time.Now().Add(stashKeep + time.Hour) }
+	f.syncOnce(Options{Now: later})
+	if _, err := f.st.RawByHash(ctx, byUID[victim]); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("body of the expunged message still stored after the stash expired: %v", err)
+	}
+	f.assertInStep(true)
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"golang.org/x/term"
@@ -16,7 +17,15 @@ import (
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "dev"
 
+// memoryLimit is the Go heap's soft limit unless GOMEMLIMIT says otherwise:
+// a mail client should stay small beside the user's other programs, and a
+// sync's garbage is short-lived, so the collector can work a little harder.
+const memoryLimit = 64 << 20
+
 func main() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryLimit)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	env := cli.Env{
 		Stdin:   os.Stdin,

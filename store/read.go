@@ -95,9 +95,13 @@ type PageRequest struct {
 	After *Cursor
 	// Offset skips rows when After is nil, for jumping (cost grows with Offset).
 	Offset int
+	// Oldest pages oldest first instead of newest first; After then means
+	// the rows that come later.
+	Oldest bool
 }
 
-// Page returns one page of a folder sorted by date, newest first.
+// Page returns one page of a folder sorted by date, newest first (oldest
+// first with PageRequest.Oldest).
 func (s *Store) Page(ctx context.Context, folder FolderID, req PageRequest) ([]Message, error) {
 	q, args := pageSQL(folder, req)
 	rows, err := s.r.QueryContext(ctx, q, args...)
@@ -109,14 +113,19 @@ func pageSQL(folder FolderID, req PageRequest) (string, []any) {
 	if limit <= 0 {
 		limit = 50
 	}
+	// Fixed fragments only: the direction is chosen, never interpolated.
+	cmp, order := "<", "DESC"
+	if req.Oldest {
+		cmp, order = ">", "ASC"
+	}
 	if req.After != nil {
 		return `SELECT ` + msgCols + ` FROM messages m INDEXED BY messages_folder_date
-			WHERE m.folder_id = ? AND (m.sort_date, m.id) < (?, ?)
-			ORDER BY m.sort_date DESC, m.id DESC LIMIT ?`,
+			WHERE m.folder_id = ? AND (m.sort_date, m.id) ` + cmp + ` (?, ?)
+			ORDER BY m.sort_date ` + order + `, m.id ` + order + ` LIMIT ?`,
 			[]any{folder, req.After.Date, req.After.ID, limit}
 	}
 	return `SELECT ` + msgCols + ` FROM messages m INDEXED BY messages_folder_date
-		WHERE m.folder_id = ? ORDER BY m.sort_date DESC, m.id DESC LIMIT ? OFFSET ?`,
+		WHERE m.folder_id = ? ORDER BY m.sort_date ` + order + `, m.id ` + order + ` LIMIT ? OFFSET ?`,
 		[]any{folder, limit, max(req.Offset, 0)}
 }
 

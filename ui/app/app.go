@@ -81,6 +81,7 @@ type Model struct {
 	hasEntry      bool
 	search        *store.Query
 	searchText    string
+	oldest        bool // the list runs oldest first
 
 	sidebar sidebar.Model
 	list    msglist.Model

@@ -81,6 +81,9 @@ func (m *Model) paneKey(k tea.KeyPressMsg) tea.Cmd {
 			m.setFocus(paneSidebar)
 		case key.Matches(k, km.Thread):
 			m.list.SetThreaded(!m.list.Threaded())
+		case key.Matches(k, km.Sort):
+			m.oldest = !m.oldest
+			cmd = m.reloadList()
 		case key.Matches(k, km.NextMsg):
 			cmd = m.list.Move(1)
 		case key.Matches(k, km.PrevMsg):

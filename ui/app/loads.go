@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"slices"
 	"sort"
 
 	tea "charm.land/bubbletea/v2"
@@ -58,6 +59,7 @@ type EventsClosedMsg struct{}
 type source struct {
 	folders []store.FolderID
 	search  *store.Query
+	oldest  bool // oldest first
 }
 
 // loadFoldersCmd reads every configured account's folders and unread counts.
@@ -105,12 +107,15 @@ func loadPageCmd(ctx context.Context, st *store.Store, gen uint64, src source, a
 				return out
 			}
 			rows, err := st.Search(ctx, store.SearchRequest{Query: *src.search, Limit: searchLimit})
+			if src.oldest {
+				slices.Reverse(rows)
+			}
 			out.Rows, out.Err = rows, err
 			return out
 		}
 		var all []store.Message
 		for _, f := range src.folders {
-			rows, err := st.Page(ctx, f, store.PageRequest{Limit: pageSize + 1, After: after})
+			rows, err := st.Page(ctx, f, store.PageRequest{Limit: pageSize + 1, After: after, Oldest: src.oldest})
 			if err != nil {
 				out.Err = err
 				return out
@@ -120,6 +125,9 @@ func loadPageCmd(ctx context.Context, st *store.Store, gen uint64, src source, a
 		if len(src.folders) > 1 {
 			sort.Slice(all, func(i, j int) bool {
 				a, b := all[i].Cursor(), all[j].Cursor()
+				if src.oldest {
+					a, b = b, a
+				}
 				return a.Date > b.Date || a.Date == b.Date && a.ID > b.ID
 			})
 		}

@@ -32,11 +32,11 @@ func (m *Model) onFolders(msg FoldersLoadedMsg) tea.Cmd {
 func (m *Model) resolve(e sidebar.Entry) source {
 	switch e.Kind {
 	case sidebar.KindFolder:
-		return source{folders: []store.FolderID{e.Folder.ID}}
+		return source{folders: []store.FolderID{e.Folder.ID}, oldest: m.oldest}
 	case sidebar.KindSearch:
-		return source{search: m.search}
+		return source{search: m.search, oldest: m.oldest}
 	}
-	var src source
+	src := source{oldest: m.oldest}
 	for _, a := range m.accounts {
 		if e.Kind == sidebar.KindAccount && a.Name != e.Account {
 			continue

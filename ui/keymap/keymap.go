@@ -22,7 +22,7 @@ type KeyMap struct {
 	NextAttachment, SaveAttachment, OpenAttachment key.Binding
 
 	// Views and the app.
-	Search, Jump, Refresh, Thread, Help, Quit key.Binding
+	Search, Jump, Refresh, Thread, Sort, Help, Quit key.Binding
 
 	// Dialogs.
 	Confirm, Cancel key.Binding
@@ -62,6 +62,7 @@ func New(p *i18n.Printer) KeyMap {
 		Jump:    b("tui.key.jump", "c"),
 		Refresh: b("tui.key.refresh", "ctrl+r", "f5"),
 		Thread:  b("tui.key.thread", "t"),
+		Sort:    b("tui.key.sort", "S"),
 		Help:    b("tui.key.help", "?"),
 		Quit:    b("tui.key.quit", "q", "ctrl+c"),
 
@@ -90,6 +91,6 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Back, k.FocusNext},
 		{k.NextMsg, k.PrevMsg, k.ToggleRead, k.Flag, k.Move, k.Copy, k.Delete, k.DeleteForever, k.Archive},
-		{k.NextAttachment, k.SaveAttachment, k.OpenAttachment, k.Search, k.Jump, k.Refresh, k.Thread, k.Help, k.Quit},
+		{k.NextAttachment, k.SaveAttachment, k.OpenAttachment, k.Search, k.Jump, k.Refresh, k.Thread, k.Sort, k.Help, k.Quit},
 	}
 }

@@ -187,8 +187,10 @@ func (e *Engine) syncRole(ctx context.Context, c *account.IMAPClient, role store
 // RFC 2177 §3 asks) so new mail arrives within seconds, a poll of every
 // folder every Options.PollEvery (and of INBOX every 30 s where the server
 // has no IDLE), and a replay whenever Kick is called. A lost connection is
-// retried with backoff. Run returns nil when ctx ends; it uses at most two
-// connections, within any provider's limit.
+// retried with backoff; a login the server refuses (wrong password, IMAP
+// off, account locked) ends Run with that error instead, since retrying it
+// would only lock the account. Run returns nil when ctx ends; it uses at
+// most two connections, within any provider's limit.
 func (e *Engine) Run(ctx context.Context) error {
 	backoff := time.Second
 	for {
@@ -199,6 +201,9 @@ func (e *Engine) Run(ctx context.Context) error {
 		e.emit(ctx, Online{Account: e.acct.Name, Online: false})
 		if err != nil {
 			e.emit(ctx, SyncError{Account: e.acct.Name, Err: err})
+			if gaveUp(err) {
+				return err
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -208,6 +213,23 @@ func (e *Engine) Run(ctx context.Context) error {
 		}
 		backoff = min(2*backoff, 5*time.Minute)
 	}
+}
+
+// gaveUp tells failures that retrying cannot mend: refused credentials, a
+// mailbox with IMAP off or locked, no password at all. Retrying those would
+// only count more failed logins against the account (providers lock
+// accounts after a few); the user must act first, then start sync again.
+func gaveUp(err error) bool {
+	var ce *account.ConnError
+	if !errors.As(err, &ce) {
+		return false
+	}
+	switch account.Diagnose(err).Problem {
+	case account.ProblemWrongPassword, account.ProblemIMAPDisabled, account.ProblemAccountLocked,
+		account.ProblemNoPassword, account.ProblemKeyring, account.ProblemPasswordCmd, account.ProblemAuthzid:
+		return true
+	}
+	return false
 }
 
 func (e *Engine) runConnected(ctx context.Context) error {

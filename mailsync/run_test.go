@@ -224,3 +224,15 @@ func TestQuirkProfilesSync(t *testing.T) {
 		})
 	}
 }
+
+// TestRunStopsOnRefusedPassword: Run does not retry a login the server
+// refused, which would only count failed logins against the account.
+func TestRunStopsOnRefusedPassword(t *testing.T) {
+	f := newFixture(t, 0)
+	_ = f.dialer.Secrets.Set(context.Background(), "dove", "wrong")
+	events := make(chan Event, 16)
+	err := f.engine(Options{Events: events}).Run(context.Background())
+	if got := account.Diagnose(err).Problem; got != account.ProblemWrongPassword {
+		t.Fatalf("Run = %v (%s), want it to stop on the refused password", err, got)
+	}
+}

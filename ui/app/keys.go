@@ -5,8 +5,30 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/magpie-mail/magpie/store"
+	"github.com/magpie-mail/magpie/ui/components/confirm"
+	"github.com/magpie-mail/magpie/ui/components/helpview"
+	"github.com/magpie-mail/magpie/ui/components/picker"
+	"github.com/magpie-mail/magpie/ui/components/prompt"
 	"github.com/magpie-mail/magpie/ui/components/reader"
 )
+
+// settle applies a dialog's answer at once. The dialogs (picker, prompt,
+// confirm, help) answer through a Cmd that only builds their result message;
+// were it left to the event loop, a key typed right after Enter or Esc
+// (type-ahead) would reach the closing dialog instead of the app.
+func (m *Model) settle(cmd tea.Cmd) tea.Cmd {
+	if cmd == nil {
+		return nil
+	}
+	msg := cmd()
+	switch msg.(type) {
+	case picker.PickedMsg, picker.CancelledMsg, prompt.SubmittedMsg, prompt.CancelledMsg,
+		confirm.AnsweredMsg, helpview.ClosedMsg:
+		_, next := m.Update(msg)
+		return next
+	}
+	return func() tea.Msg { return msg }
+}
 
 // onKey sends a key to the open dialog, else handles the global keys, the
 // message actions, and finally hands it to the focused pane.
@@ -19,16 +41,16 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 	switch m.modal {
 	case modalHelp:
 		m.help, cmd = m.help.Update(k)
-		return cmd
+		return m.settle(cmd)
 	case modalPicker:
 		m.picker, cmd = m.picker.Update(k)
-		return cmd
+		return m.settle(cmd)
 	case modalPrompt:
 		m.prompt, cmd = m.prompt.Update(k)
-		return cmd
+		return m.settle(cmd)
 	case modalConfirm:
 		m.confirm, cmd = m.confirm.Update(k)
-		return cmd
+		return m.settle(cmd)
 	}
 	if m.needsSetup() {
 		if key.Matches(k, km.Quit) {

@@ -25,9 +25,9 @@ func OpenTUI(ctx context.Context, s *Session) error {
 		return err
 	}
 	defer closer.Close()
-	st, err := store.Open(ctx, s.Paths.StoreFile())
+	st, err := s.openStore(ctx)
 	if err != nil {
-		return s.fail(err, s.P.T("app.store_failed", s.Paths.StoreFile(), message.SanitizeLine(err.Error())))
+		return err
 	}
 	defer st.Close()
 	engines, group := startEngines(ctx, cfg.Accounts, d, st)

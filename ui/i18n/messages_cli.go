@@ -17,7 +17,6 @@ func cliMessages() map[string]entry {
 		"cli.usage_error":       {"用法错误：%v", "usage error: %v"},
 		"cli.see_help":          {"运行 '%s --help' 查看用法。", "Run '%s --help' for usage."},
 		"cli.no_home":           {"无法确定配置目录：HOME 与 XDG_CONFIG_HOME 均未设置。请设置 HOME，或用 --config 指定配置文件。", "Cannot tell where the config lives: neither HOME nor XDG_CONFIG_HOME is set. Set HOME, or pass --config FILE."},
-		"app.store_failed":      {"无法打开本地邮件库 %s：%s。请检查磁盘空间和权限后重试。", "Could not open the local mail store %s: %s. Check the disk space and permissions, then try again."},
 		"app.failed":            {"终端界面出错退出：%s", "The terminal app stopped with an error: %s"},
 		"cli.trace_open_failed": {"无法打开追踪文件 %s：%v", "cannot open the trace file %s: %v"},
 

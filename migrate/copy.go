@@ -36,14 +36,11 @@ func (r *runner) copyOne(ctx context.Context, f *folderRun, m srcMsg) error {
 	m.Size = sp.size // the bytes are the truth; RFC822.SIZE should agree
 	e := Entry{SrcFolder: f.fp.Source, SrcUIDValidity: f.srcUIDV, SrcUID: m.UID, Hash: sp.hash, Size: sp.size,
 		MessageID: m.MsgID, DstFolder: f.fp.Dest}
-	wait := r.opts.backoff()
-	for attempt := 0; ; attempt++ {
-		var have bool
-		err := r.try(ctx, f, func() error {
-			var err error
-			have, err = r.dstHas(ctx, f, m.key(), sp.hash)
-			return err
-		})
+	// One attempt looks on the destination, then APPENDs if needed. A
+	// transient failure reconnects and runs it again from the look: the
+	// APPEND may or may not have landed.
+	return r.try(ctx, f, func() error {
+		have, err := r.dstHas(ctx, f, m.key(), sp.hash)
 		if err != nil {
 			return err
 		}
@@ -74,10 +71,7 @@ func (r *runner) copyOne(ctx context.Context, f *folderRun, m srcMsg) error {
 			f.rep.Copied++
 			return nil
 		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if reason, detail, ok := refusal(err); ok {
+		if reason, detail, ok := refusal(err); ok && ctx.Err() == nil {
 			e.Outcome, e.Reason, e.Detail = OutcomeFailed, reason, detail
 			if err := r.put(ctx, f, e); err != nil {
 				return err
@@ -86,16 +80,8 @@ func (r *runner) copyOne(ctx context.Context, f *folderRun, m srcMsg) error {
 			f.rep.Failures = append(f.rep.Failures, Failure{UID: m.UID, MessageID: m.MsgID, Size: sp.size, Reason: reason, Detail: detail})
 			return nil
 		}
-		if !transient(err) || attempt >= r.opts.retries() {
-			return err
-		}
-		// The APPEND may or may not have landed: reconnect and look again.
-		r.reset(f)
-		if err := sleep(ctx, wait); err != nil {
-			return err
-		}
-		wait = min(wait*2, maxBackoff)
-	}
+		return err
+	})
 }
 
 func (r *runner) put(ctx context.Context, f *folderRun, e Entry) error {

@@ -13,7 +13,7 @@ func syncMessages() map[string]entry {
 			"  magpie sync --once\n  magpie sync work --bodies recent:30d\n  magpie sync work sales",
 		},
 		"cli.flag.once":   {"同步一遍后退出（不保持连接）", "make one pass and exit (do not stay connected)"},
-		"cli.flag.bodies": {"下载哪些正文：all（全部，默认）、none（仅邮件头）或 recent:30d（最近 30 天）", "which bodies to download: all (default), none (headers only) or recent:30d (the last 30 days)"},
+		"cli.flag.bodies": {"本次下载哪些正文：all（全部）、none（仅邮件头）或 recent:30d（最近 30 天）；默认按账户设置（bodies，未设置即全部）", "which bodies to download this time: all, none (headers only) or recent:30d (the last 30 days); default: the account's bodies setting (all when unset)"},
 
 		"sync.no_accounts":    {"还没有账户。请先用 magpie account add 添加一个。", "There are no accounts yet. Add one with magpie account add."},
 		"sync.running":        {"正在同步，按 Ctrl-C 停止。", "Syncing; press Ctrl-C to stop."},

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -65,6 +64,28 @@ func (cn *conn) open(ctx context.Context, mailbox string, readOnly bool) (*imap.
 	}
 	cn.mailbox, cn.sel = mailbox, sel
 	return sel, nil
+}
+
+// fresh is open followed, when the mailbox was already selected, by NOOP
+// (RFC 3501 §6.1.2), so that messages other connections appended since
+// are announced (EXISTS) and visible to the next FETCH. It returns the
+// number of messages now in the mailbox.
+func (cn *conn) fresh(ctx context.Context, mailbox string, readOnly bool) (uint32, error) {
+	cached := cn.c != nil && cn.mailbox == mailbox && cn.sel != nil
+	sel, err := cn.open(ctx, mailbox, readOnly)
+	if err != nil {
+		return 0, err
+	}
+	if !cached {
+		return sel.NumMessages, nil
+	}
+	if err := cn.c.Noop().Wait(); err != nil {
+		return 0, fmt.Errorf("migrate: noop %s: %w", cn.name, err)
+	}
+	if mb := cn.c.Mailbox(); mb != nil {
+		return mb.NumMessages, nil
+	}
+	return sel.NumMessages, nil
 }
 
 // drop closes the connection without ceremony.
@@ -240,37 +261,6 @@ func (sp *spool) Close() {
 	if sp.f != nil {
 		sp.f.Close()
 	}
-}
-
-// errVanished means the message is no longer on the source.
-var errVanished = errors.New("migrate: message vanished from the source")
-
-// fetchBody reads one message's raw bytes with BODY.PEEK[] (RFC 3501
-// §6.4.5: \Seen is not set) into a spool.
-func fetchBody(c *imapclient.Client, uid imap.UID) (*spool, error) {
-	cmd := c.Fetch(imap.UIDSetNum(uid), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{{Peek: true}}})
-	var sp *spool
-	var err error
-	for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
-		for item := msg.Next(); item != nil; item = msg.Next() {
-			if b, ok := item.(imapclient.FetchItemDataBodySection); ok && b.Literal != nil && sp == nil && err == nil {
-				sp, err = newSpool(b.Literal)
-			}
-		}
-	}
-	if cerr := cmd.Close(); cerr != nil && !noMatch(cerr) && err == nil {
-		err = fmt.Errorf("migrate: fetch body: %w", cerr)
-	}
-	if err != nil {
-		if sp != nil {
-			sp.Close()
-		}
-		return nil, err
-	}
-	if sp == nil {
-		return nil, errVanished
-	}
-	return sp, nil
 }
 
 // hashBodies streams the bodies of set through SHA-256, one at a time,

@@ -57,7 +57,8 @@ func TestInterruptedRunsThenCatchUp(t *testing.T) {
 				}
 			}
 		}()
-		rep, err := Run(ctx, p, Options{JournalDir: dir, Progress: progress})
+		// Small batches on one worker, so that the stop lands mid-run.
+		rep, err := Run(ctx, p, Options{JournalDir: dir, Progress: progress, Batch: 3, Jobs: 1})
 		close(progress)
 		<-done
 		cancel()

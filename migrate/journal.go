@@ -54,7 +54,7 @@ type Entry struct {
 }
 
 // Journal records every message's outcome for one source/destination
-// pair. It is safe for use by one goroutine at a time.
+// pair. It is safe for concurrent use.
 type Journal struct {
 	db   *sql.DB
 	path string
@@ -131,15 +131,38 @@ func (j *Journal) Path() string { return j.path }
 // Close closes the journal.
 func (j *Journal) Close() error { return j.db.Close() }
 
+const putEntry = `INSERT OR REPLACE INTO messages
+	(src_folder, src_uidvalidity, src_uid, hash, size, message_id, dst_folder, dst_uidvalidity, dst_uid, outcome, reason, detail)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
 // Put writes e, replacing any earlier entry for the same source message.
 // It returns once the write is committed.
 func (j *Journal) Put(ctx context.Context, e Entry) error {
-	_, err := j.db.ExecContext(ctx, `INSERT OR REPLACE INTO messages
-		(src_folder, src_uidvalidity, src_uid, hash, size, message_id, dst_folder, dst_uidvalidity, dst_uid, outcome, reason, detail)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.SrcFolder, e.SrcUIDValidity, uint32(e.SrcUID), e.Hash[:], e.Size, e.MessageID,
-		e.DstFolder, e.DstUIDValidity, uint32(e.DstUID), string(e.Outcome), string(e.Reason), e.Detail)
+	return j.PutAll(ctx, []Entry{e})
+}
+
+// PutAll writes entries in one transaction: all or none are recorded.
+func (j *Journal) PutAll(ctx context.Context, entries []Entry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	tx, err := j.db.BeginTx(ctx, nil)
 	if err != nil {
+		return fmt.Errorf("%w write: %w", errJournal, err)
+	}
+	defer tx.Rollback()
+	stmt, err := tx.PrepareContext(ctx, putEntry)
+	if err != nil {
+		return fmt.Errorf("%w write: %w", errJournal, err)
+	}
+	defer stmt.Close()
+	for _, e := range entries {
+		if _, err := stmt.ExecContext(ctx, e.SrcFolder, e.SrcUIDValidity, uint32(e.SrcUID), e.Hash[:], e.Size, e.MessageID,
+			e.DstFolder, e.DstUIDValidity, uint32(e.DstUID), string(e.Outcome), string(e.Reason), e.Detail); err != nil {
+			return fmt.Errorf("%w write: %w", errJournal, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("%w write: %w", errJournal, err)
 	}
 	return nil

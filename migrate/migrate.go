@@ -15,9 +15,9 @@
 //     Message-ID and size and then by SHA-256 of the raw bytes, before it is
 //     copied. Source duplicates stay as many on the destination as on the
 //     source (equality as multisets of content hashes).
-//   - Memory stays flat: one message body at a time, spooled to a
-//     temporary file above SpoolLimit bytes; verification streams bodies
-//     through the hash.
+//   - Memory stays flat: each worker holds one batch of bodies (at most
+//     Options.Batch messages and 8 MB), a body above SpoolLimit bytes in a
+//     temporary file; verification streams bodies through the hash.
 //
 // Plan and Run block until done or until ctx ends; a Run stopped by ctx
 // leaves a journal the next Run continues from. Nothing here is safe for
@@ -40,7 +40,7 @@ import (
 
 // SpoolLimit is the largest body kept in memory; larger ones go to a
 // temporary file while they are copied.
-const SpoolLimit = 8 << 20
+const SpoolLimit = 1 << 20
 
 // Side is one end of a migration: an account and how to connect to it.
 // Dialer is used again whenever a connection must be re-established.
@@ -90,6 +90,29 @@ type Options struct {
 	Backoff time.Duration
 	// Now is the clock for the report; nil means time.Now.
 	Now func() time.Time
+	// Jobs is how many workers copy at once, each with one connection
+	// per side (and one more to the destination for MULTIAPPEND, RFC
+	// 3502, when offered); 0 means 4. It is bounded by both accounts'
+	// connection budgets (account.Account.Connections).
+	Jobs int
+	// Batch is how many messages a worker fetches and appends at once;
+	// 0 means 100.
+	Batch int
+}
+
+func (o Options) jobs(p Plan) int {
+	n := o.Jobs
+	if n <= 0 {
+		n = 4
+	}
+	return max(1, min(n, p.Source.Account.Connections(), p.Dest.Account.Connections()))
+}
+
+func (o Options) batch() int {
+	if o.Batch <= 0 {
+		return 100
+	}
+	return o.Batch
 }
 
 func (o Options) retries() int {

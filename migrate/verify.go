@@ -39,10 +39,16 @@ func (r *runner) verify(ctx context.Context, f *folderRun) error {
 	if err := r.openDest(ctx, f); err != nil {
 		return err
 	}
-	c := r.dst.c.Client
-	list, err := fetchMeta(c, imap.UIDSet{imap.UIDRange{Start: 1, Stop: 0}}, false)
+	n, err := r.dst.fresh(ctx, f.fp.Dest, false)
 	if err != nil {
 		return err
+	}
+	c := r.dst.c.Client
+	var list []srcMsg
+	if n > 0 {
+		if list, err = fetchMeta(c, imap.UIDSet{imap.UIDRange{Start: 1, Stop: 0}}, false); err != nil {
+			return err
+		}
 	}
 	known := map[imap.UID]Entry{}
 	for _, e := range f.entries {

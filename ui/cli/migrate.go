@@ -22,6 +22,7 @@ type migrateFlags struct {
 	folders, exclude []string
 	since            string
 	dryRun, asJSON   bool
+	jobs             int
 }
 
 func newMigrateCmd(s *Session) *cobra.Command {
@@ -44,6 +45,7 @@ func newMigrateCmd(s *Session) *cobra.Command {
 	fl.StringArrayVar(&f.exclude, "exclude", nil, p.T("cli.flag.migrate_exclude"))
 	fl.StringVar(&f.since, "since", "", p.T("cli.flag.migrate_since"))
 	fl.BoolVar(&f.dryRun, "dry-run", false, p.T("cli.flag.migrate_dry_run"))
+	fl.IntVar(&f.jobs, "jobs", 0, p.T("cli.flag.migrate_jobs"))
 	fl.BoolVar(&f.asJSON, "json", false, p.T("cli.flag.json"))
 	return cmd
 }
@@ -58,7 +60,10 @@ func (s *Session) migrate(ctx context.Context, f migrateFlags) error {
 	if f.from == f.to {
 		return usage("--from and --to name the same account")
 	}
-	opts := migrate.Options{Folders: f.folders, Exclude: f.exclude}
+	if f.jobs < 0 {
+		return usage("--jobs %d: want a positive number", f.jobs)
+	}
+	opts := migrate.Options{Folders: f.folders, Exclude: f.exclude, Jobs: f.jobs}
 	if f.since != "" {
 		t, err := time.ParseInLocation("2006-01-02", f.since, time.Local)
 		if err != nil {
@@ -187,12 +192,12 @@ func (s *Session) printPlan(plan migrate.Plan) {
 	fmt.Fprintln(s.Stdout, p.T("migrate.plan_total", len(plan.Folders), plan.TotalCount, humanize.IBytes(uint64(plan.TotalSize))))
 }
 
-// printProgress writes a line every 200 messages and when a folder is
-// done.
+// printProgress writes a line after each batch (about 100 messages) and
+// when a folder is done.
 func (s *Session) printProgress(pr migrate.Progress) {
 	switch {
 	case pr.Phase == migrate.PhaseDone,
-		pr.Phase == migrate.PhaseCopy && pr.Done > 0 && pr.Done < pr.Total && pr.Done%200 == 0:
+		pr.Phase == migrate.PhaseCopy && pr.Done > 0 && pr.Done < pr.Total:
 		fmt.Fprintln(s.Stderr, s.P.T("migrate.progress", message.SanitizeLine(pr.Folder), message.SanitizeLine(pr.Dest),
 			pr.Done, pr.Total, pr.Copied, pr.Already, pr.Failed))
 	}

@@ -17,6 +17,7 @@ func migrateMessages() map[string]entry {
 		"cli.flag.migrate_folders": {"只搬这些文件夹（通配符，层级用 /，可重复；包括其子文件夹）", "move only these folders (glob, / between levels, repeatable; subfolders included)"},
 		"cli.flag.migrate_exclude": {"不搬这些文件夹（通配符，可重复；包括其子文件夹）", "leave these folders out (glob, repeatable; subfolders included)"},
 		"cli.flag.migrate_since":   {"只搬这一天（YYYY-MM-DD）及以后收到的邮件", "move only mail received on or after this day (YYYY-MM-DD)"},
+		"cli.flag.migrate_jobs":    {"同时搬几个（每个各用新旧邮箱一条连接）；默认 4，不超过服务商允许的连接数", "how many workers copy at once (each with one connection per side); default 4, within the provider's connection limit"},
 		"cli.flag.migrate_dry_run": {"只显示计划（文件夹对应、邮件数、大小），不搬", "only show the plan (folder mapping, counts, sizes); move nothing"},
 
 		"migrate.planning":            {"正在读取 %s 和 %s 的文件夹……", "Reading the folders of %s and %s…"},

@@ -23,6 +23,10 @@ func (r *runner) prepare(ctx context.Context, f *folderRun) error {
 			return err
 		}
 		f.srcUIDV = sel.UIDValidity
+		if sc := f.fp.scan; sc != nil && sc.uidValidity == sel.UIDValidity && r.opts.now().Sub(sc.at) < scanMaxAge {
+			f.msgs = sc.msgs // the plan's listing; the catch-up pass adds what came since
+			return nil
+		}
 		f.msgs, err = listMessages(r.src.c.Client, sel, r.plan.Options.Since)
 		return err
 	})

@@ -7,6 +7,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/emersion/go-imap/v2"
 
@@ -42,6 +43,14 @@ type FolderPlan struct {
 	Renamed    RenameReason
 	Messages   int   // in scope (after Since)
 	Size       int64 // bytes in scope (RFC822.SIZE)
+	// Pending and PendingSize are what is left to copy: the messages in
+	// scope that the journal does not have as settled.
+	Pending     int
+	PendingSize int64
+
+	// scan is the listing NewPlan made; Run uses it instead of listing
+	// again when it is recent and UIDVALIDITY has not changed.
+	scan *folderScan
 }
 
 // Plan is what a migration will do. It holds no connection: Run dials
@@ -56,7 +65,19 @@ type Plan struct {
 	Folders    []FolderPlan
 	TotalCount int
 	TotalSize  int64
+	// PendingCount and PendingSize sum the folders' Pending figures.
+	PendingCount int
+	PendingSize  int64
+	// Quota is the destination's quota when it tells (QUOTA, RFC 9208);
+	// nil otherwise. Quota.Fits says whether what is pending fits.
+	Quota *Quota
+	// Made is when the plan was made.
+	Made time.Time
 }
+
+// scanMaxAge is how long Run trusts the listing NewPlan made: mail that
+// arrived since is caught by the catch-up pass either way.
+const scanMaxAge = 10 * time.Minute
 
 // ErrBadGlob means a --folders or --exclude pattern is malformed.
 var ErrBadGlob = errors.New("migrate: bad folder pattern")
@@ -114,18 +135,29 @@ func NewPlan(ctx context.Context, src, dst Side, opts Options) (Plan, error) {
 	}
 	p.SrcDelim, p.DstDelim = delimOf(srcList), delimOf(dstList)
 	p.Folders = mapFolders(srcList, dstList, p.SrcDelim, p.DstDelim, opts)
+	p.Made = opts.now()
+	scans := make([]folderScan, len(p.Folders))
 	for i := range p.Folders {
 		f := &p.Folders[i]
-		msgs, _, err := scanSource(sc.Client, f.Source, opts.Since)
+		msgs, sel, err := scanSource(sc.Client, f.Source, opts.Since)
 		if err != nil {
 			return p, err
 		}
+		scans[i] = folderScan{uidValidity: sel.UIDValidity, msgs: msgs, at: p.Made}
+		f.scan = &scans[i]
 		f.Messages = len(msgs)
 		for _, m := range msgs {
 			f.Size += m.Size
 		}
 		p.TotalCount += f.Messages
 		p.TotalSize += f.Size
+	}
+	if err := p.pending(ctx, opts.JournalDir, scans); err != nil {
+		return p, err
+	}
+	if q := destQuota(dc.Client); q != nil {
+		q.NeedBytes, q.NeedMessages = p.PendingSize, p.PendingCount
+		p.Quota = q
 	}
 	return p, nil
 }

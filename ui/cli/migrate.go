@@ -23,6 +23,7 @@ type migrateFlags struct {
 	since            string
 	dryRun, asJSON   bool
 	jobs             int
+	ignoreQuota      bool
 }
 
 func newMigrateCmd(s *Session) *cobra.Command {
@@ -46,6 +47,7 @@ func newMigrateCmd(s *Session) *cobra.Command {
 	fl.StringVar(&f.since, "since", "", p.T("cli.flag.migrate_since"))
 	fl.BoolVar(&f.dryRun, "dry-run", false, p.T("cli.flag.migrate_dry_run"))
 	fl.IntVar(&f.jobs, "jobs", 0, p.T("cli.flag.migrate_jobs"))
+	fl.BoolVar(&f.ignoreQuota, "ignore-quota", false, p.T("cli.flag.migrate_ignore_quota"))
 	fl.BoolVar(&f.asJSON, "json", false, p.T("cli.flag.json"))
 	return cmd
 }
@@ -108,6 +110,13 @@ func (s *Session) migrate(ctx context.Context, f migrateFlags) error {
 		}
 		s.printPlan(plan)
 		return nil
+	}
+	if q := plan.Quota; q != nil && !q.Fits() {
+		fmt.Fprintln(s.Stderr, s.quotaLine(*q))
+		if !f.ignoreQuota {
+			return s.fail(errors.New("migrate: destination quota too small"), s.quotaShort(*q))
+		}
+		fmt.Fprintln(s.Stderr, p.T("migrate.quota_ignored"))
 	}
 	progress := make(chan migrate.Progress, 64)
 	printed := make(chan struct{})
@@ -190,6 +199,33 @@ func (s *Session) printPlan(plan migrate.Plan) {
 		fmt.Fprintln(s.Stdout, line)
 	}
 	fmt.Fprintln(s.Stdout, p.T("migrate.plan_total", len(plan.Folders), plan.TotalCount, humanize.IBytes(uint64(plan.TotalSize))))
+	if plan.PendingCount != plan.TotalCount {
+		fmt.Fprintln(s.Stdout, p.T("migrate.plan_pending", plan.PendingCount, humanize.IBytes(uint64(plan.PendingSize))))
+	}
+	if q := plan.Quota; q != nil {
+		fmt.Fprintln(s.Stdout, s.quotaLine(*q))
+		if !q.Fits() {
+			fmt.Fprintln(s.Stdout, s.quotaShort(*q))
+		}
+	}
+}
+
+// quotaLine states the destination's quota and what is still to copy.
+func (s *Session) quotaLine(q migrate.Quota) string {
+	p := s.P
+	if q.StorageLimit > 0 {
+		return p.T("migrate.quota_storage", humanize.IBytes(uint64(q.StorageUsed)), humanize.IBytes(uint64(q.StorageLimit)), humanize.IBytes(uint64(q.NeedBytes)))
+	}
+	return p.T("migrate.quota_messages", q.MessagesUsed, q.MessagesLimit, q.NeedMessages)
+}
+
+// quotaShort says the copy will not fit and what to do.
+func (s *Session) quotaShort(q migrate.Quota) string {
+	p := s.P
+	if q.StorageLimit > 0 && q.StorageUsed+q.NeedBytes > q.StorageLimit {
+		return p.T("migrate.quota_short_storage", humanize.IBytes(uint64(q.NeedBytes)), humanize.IBytes(uint64(max(0, q.StorageLimit-q.StorageUsed))))
+	}
+	return p.T("migrate.quota_short_messages", q.NeedMessages, max(0, q.MessagesLimit-q.MessagesUsed))
 }
 
 // printProgress writes a line after each batch (about 100 messages) and

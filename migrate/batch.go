@@ -4,14 +4,15 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 )
 
-// batchBytes bounds the bytes (by RFC822.SIZE) of one batch, so that the
-// bodies a worker holds stay small whatever the mailbox.
-const batchBytes = 8 << 20
+// batchBytes bounds the bytes (by RFC822.SIZE) of one batch's bodies held
+// in memory, so that what a worker holds stays small whatever the mailbox.
+const batchBytes = 4 << 20
 
 // outgoing is one message of a batch about to be appended.
 type outgoing struct {
@@ -20,26 +21,98 @@ type outgoing struct {
 	e  Entry
 }
 
-// copyBatch settles msgs of folder f:
-//  1. their bodies come in one UID FETCH BODY.PEEK[] (RFC 3501 §6.4.5);
-//  2. each is looked for on the destination (see decide), and those not
-//     there are written to the journal as in-flight, in one transaction;
-//  3. they are appended with one MULTIAPPEND (RFC 3502) when the
-//     destination offers it, else with pipelined APPENDs;
-//  4. the outcomes go to the journal in one transaction.
-//
-// A batch is atomic on the destination: when it is refused, or its fate
-// is unknown after a lost connection, each of its messages is settled on
-// its own (look, then a single APPEND), so one bad message costs only
-// itself and nothing is stored twice.
+// copyFolder copies f's pending messages in batches (at most
+// Options.Batch messages and batchBytes bytes each) through a two-stage
+// pipeline: while one batch is stored on the destination (storeBatch),
+// the next one's bodies are fetched from the source on the runner's
+// source connection. A worker holds at most three batches of bodies.
+func (r *runner) copyFolder(ctx context.Context, f *folderRun) error {
+	type fetched struct {
+		msgs   []srcMsg
+		spools map[imap.UID]*spool
+		err    error
+	}
+	ch := make(chan fetched, 1)
+	fctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(ch)
+		for _, b := range cutBatches(f.pending, r.opts.batch()) {
+			sp, err := r.fetchBatch(fctx, f, b)
+			select {
+			case ch <- fetched{b, sp, err}:
+			case <-fctx.Done():
+				closeSpools(sp)
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	var err error
+	for fb := range ch {
+		if err == nil {
+			err = fb.err
+		}
+		if err == nil {
+			err = r.storeBatch(ctx, f, fb.msgs, fb.spools)
+		}
+		closeSpools(fb.spools)
+		if err != nil {
+			cancel()
+		}
+	}
+	wg.Wait()
+	return err
+}
+
+// cutBatches cuts msgs into batches of at most n messages and batchBytes
+// bytes held in memory (bodies above SpoolLimit go to disk).
+func cutBatches(msgs []srcMsg, n int) [][]srcMsg {
+	var out [][]srcMsg
+	var cur []srcMsg
+	var size int64
+	for _, m := range msgs {
+		mem := m.Size
+		if mem > SpoolLimit {
+			mem = 0
+		}
+		if len(cur) >= n || (len(cur) > 0 && size+mem > batchBytes) {
+			out, cur, size = append(out, cur), nil, 0
+		}
+		cur = append(cur, m)
+		size += mem
+	}
+	if len(cur) > 0 {
+		out = append(out, cur)
+	}
+	return out
+}
+
+// copyBatch fetches and stores one batch (the catch-up pass).
 func (r *runner) copyBatch(ctx context.Context, f *folderRun, msgs []srcMsg) error {
+	spools, err := r.fetchBatch(ctx, f, msgs)
+	defer closeSpools(spools)
+	if err != nil {
+		return err
+	}
+	return r.storeBatch(ctx, f, msgs, spools)
+}
+
+// fetchBatch reads the bodies of msgs with one UID FETCH BODY.PEEK[]
+// (RFC 3501 §6.4.5) on the source connection alone; a failure there
+// drops only that connection.
+func (r *runner) fetchBatch(ctx context.Context, f *folderRun, msgs []srcMsg) (map[imap.UID]*spool, error) {
 	uids := make([]imap.UID, len(msgs))
 	for i, m := range msgs {
 		uids[i] = m.UID
 	}
 	var spools map[imap.UID]*spool
-	defer func() { closeSpools(spools) }()
-	err := r.try(ctx, f, func() error {
+	err := r.retry(ctx, r.src.drop, func() error {
 		closeSpools(spools)
 		spools = nil
 		if _, err := r.src.open(ctx, f.fp.Source, true); err != nil {
@@ -49,13 +122,25 @@ func (r *runner) copyBatch(ctx context.Context, f *folderRun, msgs []srcMsg) err
 		spools, err = fetchBodies(r.src.c.Client, imap.UIDSetNum(uids...))
 		return err
 	})
-	if err != nil {
-		return err
-	}
+	return spools, err
+}
 
+// storeBatch settles msgs, whose bodies are in spools:
+//  1. each is looked for on the destination (see decide), and those not
+//     there are written to the journal as in-flight, in one transaction;
+//  2. they are appended with one MULTIAPPEND (RFC 3502) when the
+//     destination offers it, else with pipelined APPENDs;
+//  3. the outcomes go to the journal in one transaction.
+//
+// A batch is atomic on the destination: when it is refused, or its fate
+// is unknown after a lost connection, each of its messages is settled on
+// its own (look, then a single APPEND), so one bad message costs only
+// itself and nothing is stored twice. Only destination connections are
+// used (and dropped on failure).
+func (r *runner) storeBatch(ctx context.Context, f *folderRun, msgs []srcMsg, spools map[imap.UID]*spool) error {
 	var out []outgoing
 	var already []Entry
-	err = r.try(ctx, f, func() error {
+	err := r.tryDst(ctx, f, func() error {
 		f.unclaim(out, already)
 		out, already = nil, nil
 		f.mu.Lock()
@@ -66,6 +151,7 @@ func (r *runner) copyBatch(ctx context.Context, f *folderRun, msgs []srcMsg) err
 				continue
 			}
 			m.Size = sp.size // the bytes are the truth; RFC822.SIZE should agree
+			m.MsgID = sp.msgID
 			e := Entry{SrcFolder: f.fp.Source, SrcUIDValidity: f.srcUIDV, SrcUID: m.UID, Hash: sp.hash, Size: sp.size,
 				MessageID: m.MsgID, DstFolder: f.fp.Dest, DstUIDValidity: f.dstUIDV}
 			have, err := r.dstHas(ctx, f, m.key(), sp.hash)
@@ -146,9 +232,16 @@ func (r *runner) multi(ctx context.Context) bool {
 	if r.app != nil {
 		return true
 	}
-	c, err := r.dst.client(ctx)
-	if err != nil || !c.Caps().Has("MULTIAPPEND") {
-		return false
+	if !r.multiCap {
+		c, err := r.dst.client(ctx)
+		if err != nil {
+			return false
+		}
+		if !c.Caps().Has(imap.CapMultiAppend) {
+			r.noMulti = true
+			return false
+		}
+		r.multiCap = true
 	}
 	app, err := dialRaw(ctx, r.plan.Dest)
 	if err != nil {
@@ -160,6 +253,9 @@ func (r *runner) multi(ctx context.Context) bool {
 		r.noMulti = true
 		return false
 	}
+	// The appender takes the place of the ordinary connection, so that a
+	// worker holds one connection per side (see dstConn).
+	r.dst.logout()
 	r.app = app
 	return true
 }
@@ -196,7 +292,7 @@ func (r *runner) sendMulti(ctx context.Context, f *folderRun, out []outgoing) ([
 	}
 	// The batch may or may not have landed: forget the destination's
 	// index, so that each message is looked for again.
-	r.reset(f)
+	r.resetDst(f)
 	return nil, out
 }
 
@@ -241,7 +337,7 @@ func (r *runner) sendPipelined(ctx context.Context, f *folderRun, out []outgoing
 		}
 	}
 	if lost {
-		r.reset(f)
+		r.resetDst(f)
 	}
 	return done, unsettled
 }

@@ -177,14 +177,19 @@ func listMessages(c *imapclient.Client, sel *imap.SelectData, since time.Time) (
 		}
 		set = imap.UIDSetNum(uids...)
 	}
-	return fetchMeta(c, set, true)
+	return fetchMeta(c, set, true, false)
 }
 
-// fetchMeta fetches UID, RFC822.SIZE and Message-ID (and FLAGS and
-// INTERNALDATE when full) of set, without touching \Seen.
-func fetchMeta(c *imapclient.Client, set imap.UIDSet, full bool) ([]srcMsg, error) {
-	cmd := c.Fetch(set, &imap.FetchOptions{UID: true, RFC822Size: true, Flags: full, InternalDate: full,
-		BodySection: []*imap.FetchItemBodySection{messageIDSection()}})
+// fetchMeta fetches UID and RFC822.SIZE of set, with FLAGS and
+// INTERNALDATE when full and the Message-ID when withID, without touching
+// \Seen. Without the Message-ID a server answers from its index alone,
+// which is what keeps listing and verifying cheap.
+func fetchMeta(c *imapclient.Client, set imap.UIDSet, full, withID bool) ([]srcMsg, error) {
+	opts := &imap.FetchOptions{UID: true, RFC822Size: true, Flags: full, InternalDate: full}
+	if withID {
+		opts.BodySection = []*imap.FetchItemBodySection{messageIDSection()}
+	}
+	cmd := c.Fetch(set, opts)
 	var out []srcMsg
 	for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
 		buf, err := msg.Collect()
@@ -215,10 +220,11 @@ func parseMessageID(header []byte) string {
 // spool holds one message body: in memory up to SpoolLimit, else in an
 // unlinked temporary file.
 type spool struct {
-	buf  []byte
-	f    *os.File
-	size int64
-	hash [32]byte
+	buf   []byte
+	f     *os.File
+	size  int64
+	hash  [32]byte
+	msgID string // parsed from the header, as the destination's look parses it
 }
 
 func newSpool(r imap.LiteralReader) (*spool, error) {
@@ -247,7 +253,48 @@ func newSpool(r imap.LiteralReader) (*spool, error) {
 		}
 	}
 	copy(sp.hash[:], h.Sum(nil))
+	head := sp.buf
+	if sp.f != nil {
+		head = make([]byte, 64<<10)
+		n, _ := sp.f.ReadAt(head, 0)
+		head = head[:n]
+	}
+	sp.msgID = parseMessageID(messageIDLines(head))
 	return sp, nil
+}
+
+// messageIDLines returns the Message-ID header lines of a message's
+// header (with their continuation lines), as a FETCH of
+// BODY.PEEK[HEADER.FIELDS (Message-ID)] would (RFC 3501 §6.4.5), so that
+// both are parsed alike.
+func messageIDLines(raw []byte) []byte {
+	var out []byte
+	in := false
+	for len(raw) > 0 {
+		i := bytes.IndexByte(raw, '\n')
+		line := raw
+		if i >= 0 {
+			line, raw = raw[:i+1], raw[i+1:]
+		} else {
+			raw = nil
+		}
+		t := bytes.TrimRight(line, "\r\n")
+		if len(t) == 0 {
+			break
+		}
+		if t[0] == ' ' || t[0] == '\t' {
+			if in {
+				out = append(out, line...)
+			}
+			continue
+		}
+		name, _, ok := bytes.Cut(t, []byte(":"))
+		in = ok && strings.EqualFold(strings.TrimSpace(string(name)), "Message-ID")
+		if in {
+			out = append(out, line...)
+		}
+	}
+	return out
 }
 
 func (sp *spool) reader() io.Reader {

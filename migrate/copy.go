@@ -21,7 +21,7 @@ import (
 // of it was tried counts as copied: the look before had not found it.
 func (r *runner) settle(ctx context.Context, f *folderRun, m srcMsg, sp *spool, e Entry, sent bool) error {
 	reserved := sent
-	return r.try(ctx, f, func() error {
+	return r.tryDst(ctx, f, func() error {
 		if reserved {
 			f.release(sp.hash)
 			reserved = false
@@ -142,6 +142,7 @@ func (r *runner) decide(ctx context.Context, f *folderRun, k msgKey, h [32]byte)
 // fetched, streamed through SHA-256. The caller holds f.mu.
 func (r *runner) dstHas(ctx context.Context, f *folderRun, k msgKey, h [32]byte) (bool, error) {
 	if f.idx == nil {
+		r.closeApp() // one connection per side
 		if err := r.openDest(ctx, f); err != nil {
 			return false, err
 		}
@@ -152,7 +153,7 @@ func (r *runner) dstHas(ctx context.Context, f *folderRun, k msgKey, h [32]byte)
 		c := r.dst.c.Client
 		idx := map[msgKey][]imap.UID{}
 		if n > 0 {
-			list, err := fetchMeta(c, imap.UIDSet{imap.UIDRange{Start: 1, Stop: 0}}, false)
+			list, err := fetchMeta(c, imap.UIDSet{imap.UIDRange{Start: 1, Stop: 0}}, false, true)
 			if err != nil {
 				return false, err
 			}
@@ -166,6 +167,7 @@ func (r *runner) dstHas(ctx context.Context, f *folderRun, k msgKey, h [32]byte)
 	if !ok {
 		counts = map[[32]byte]int{}
 		if uids := f.idx[k]; len(uids) > 0 {
+			r.closeApp()
 			if err := r.openDest(ctx, f); err != nil {
 				return false, err
 			}
@@ -186,7 +188,7 @@ func (r *runner) dstHas(ctx context.Context, f *folderRun, k msgKey, h [32]byte)
 // (RFC 3501 §6.3.11) and returns the new UID from APPENDUID (RFC 4315),
 // or 0 without UIDPLUS.
 func (r *runner) appendMsg(ctx context.Context, f *folderRun, m srcMsg, sp *spool) (imap.UID, error) {
-	c, err := r.dst.client(ctx)
+	c, err := r.dstClient(ctx)
 	if err != nil {
 		return 0, err
 	}

@@ -1,6 +1,7 @@
 package migrate
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -54,51 +55,37 @@ func (r *runner) prepare(ctx context.Context, f *folderRun) error {
 	return nil
 }
 
-// batchTasks cuts every folder's pending messages into batches (at most
-// Options.Batch messages and batchBytes bytes each) and interleaves the
-// folders, so that workers append to different folders at once: a
-// server typically locks a folder while it appends to it.
-func batchTasks(folders []*folderRun, opts Options) []task {
-	var per [][]task
+// copyTasks makes one copying task per folder with pending messages,
+// the biggest first: a server locks a folder while it appends to it, so
+// one worker per folder, and the biggest folder is the run's critical
+// path.
+func copyTasks(folders []*folderRun) []task {
+	var fs []*folderRun
 	for _, f := range folders {
-		var ts []task
-		var cur []srcMsg
-		var size int64
-		flush := func() {
-			if len(cur) > 0 {
-				b := cur
-				ts = append(ts, task{f, func(ctx context.Context, r *runner) error { return r.copyBatch(ctx, f, b) }})
-			}
-			cur, size = nil, 0
-		}
-		for _, m := range f.pending {
-			if len(cur) >= opts.batch() || (len(cur) > 0 && size+m.Size > batchBytes) {
-				flush()
-			}
-			cur = append(cur, m)
-			size += m.Size
-		}
-		flush()
-		per = append(per, ts)
-	}
-	var out []task
-	for i := 0; ; i++ {
-		added := false
-		for _, ts := range per {
-			if i < len(ts) {
-				out = append(out, ts[i])
-				added = true
-			}
-		}
-		if !added {
-			return out
+		if len(f.pending) > 0 {
+			fs = append(fs, f)
 		}
 	}
+	slices.SortStableFunc(fs, func(a, b *folderRun) int { return cmp.Compare(b.pendingBytes(), a.pendingBytes()) })
+	out := make([]task, len(fs))
+	for i, f := range fs {
+		out[i] = task{f, func(ctx context.Context, r *runner) error { return r.copyFolder(ctx, f) }}
+	}
+	return out
+}
+
+func (f *folderRun) pendingBytes() int64 {
+	var n int64
+	for _, m := range f.pending {
+		n += m.Size + 2048 // a message costs more than its bytes
+	}
+	return n
 }
 
 // finish copies what arrived in the source folder since it was listed
 // (the catch-up pass), then verifies the folder.
 func (r *runner) finish(ctx context.Context, f *folderRun) error {
+	r.closeApp() // verification reads through the ordinary connection
 	var late []srcMsg
 	err := r.try(ctx, f, func() error {
 		n, err := r.src.fresh(ctx, f.fp.Source, true)
@@ -106,7 +93,7 @@ func (r *runner) finish(ctx context.Context, f *folderRun) error {
 			late = nil
 			return err
 		}
-		list, err := fetchMeta(r.src.c.Client, imap.UIDSet{imap.UIDRange{Start: f.maxUID + 1, Stop: 0}}, true)
+		list, err := fetchMeta(r.src.c.Client, imap.UIDSet{imap.UIDRange{Start: f.maxUID + 1, Stop: 0}}, true, false)
 		late = late[:0]
 		for _, m := range list {
 			// "n:*" always includes the last message, even below n.

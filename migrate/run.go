@@ -6,17 +6,22 @@ import (
 	"sync"
 
 	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
 )
 
-// runner is one worker of a Run: a connection per side (plus a MULTIAPPEND
-// connection to the destination when it offers RFC 3502), sharing the
-// journal with the other workers. A runner is used by one goroutine.
+// runner is one worker of a Run: a connection per side (to the
+// destination either the ordinary one or, while copying into a
+// destination that offers RFC 3502, the MULTIAPPEND appender), sharing
+// the journal with the other workers. A runner is used by one goroutine,
+// except that while it copies a folder its source connection belongs to
+// the fetching stage (see copyFolder).
 type runner struct {
 	plan     Plan
 	opts     Options
 	src, dst *conn
 	app      *rawConn
-	noMulti  bool // the appender could not be used on this run
+	noMulti  bool // the destination offers no MULTIAPPEND, or the appender failed to connect
+	multiCap bool // the destination offers MULTIAPPEND
 	j        *Journal
 }
 
@@ -85,7 +90,7 @@ func Run(ctx context.Context, plan Plan, opts Options) (Report, error) {
 		fin = append(fin, task{f, func(ctx context.Context, r *runner) error { return r.finish(ctx, f) }})
 	}
 	p.each(prep, len(p.runners))
-	p.each(batchTasks(folders, opts), p.copyJobs())
+	p.each(copyTasks(folders), len(p.runners))
 	p.each(fin, len(p.runners))
 
 	runErr := p.err()
@@ -126,17 +131,6 @@ func newPool(ctx context.Context, plan Plan, opts Options, j *Journal) *pool {
 			dst: &conn{side: plan.Dest, name: SideDest}})
 	}
 	return p
-}
-
-// copyJobs is how many runners copy: with MULTIAPPEND each also holds an
-// appender connection, so half of them (at least one) keep the
-// destination's connection count within its budget.
-func (p *pool) copyJobs() int {
-	r := p.runners[0]
-	if r.dst.c != nil && r.dst.c.Caps().Has("MULTIAPPEND") {
-		return max(1, min(len(p.runners), r.plan.Dest.Account.Connections()/2))
-	}
-	return len(p.runners)
 }
 
 func (p *pool) err() error {
@@ -207,12 +201,24 @@ func (p *pool) close() {
 }
 
 func (r *runner) close() {
+	r.closeApp()
+	r.src.logout()
+	r.dst.logout()
+}
+
+func (r *runner) closeApp() {
 	if r.app != nil {
 		r.app.Close()
 		r.app = nil
 	}
-	r.src.logout()
-	r.dst.logout()
+}
+
+// dstClient is the ordinary destination connection. A worker holds one
+// connection per side: the appender, when open, is closed first (the
+// next batch dials it again).
+func (r *runner) dstClient(ctx context.Context) (*imapclient.Client, error) {
+	r.closeApp()
+	return r.dst.client(ctx)
 }
 
 func isConnErr(err error) bool {
@@ -224,6 +230,18 @@ func isConnErr(err error) bool {
 // connections and waiting with exponential backoff. It must not be called
 // with f.mu held.
 func (r *runner) try(ctx context.Context, f *folderRun, fn func() error) error {
+	return r.retry(ctx, func() { r.reset(f) }, fn)
+}
+
+// tryDst is try for work on the destination alone: a failure drops only
+// the destination's connections (a source fetch may be running beside).
+func (r *runner) tryDst(ctx context.Context, f *folderRun, fn func() error) error {
+	return r.retry(ctx, func() { r.resetDst(f) }, fn)
+}
+
+// retry runs fn, calling reset and waiting with exponential backoff after
+// each transient failure.
+func (r *runner) retry(ctx context.Context, reset func(), fn func() error) error {
 	wait := r.opts.backoff()
 	for attempt := 0; ; attempt++ {
 		err := fn()
@@ -236,7 +254,7 @@ func (r *runner) try(ctx context.Context, f *folderRun, fn func() error) error {
 		if !transient(err) || attempt >= r.opts.retries() {
 			return err
 		}
-		r.reset(f)
+		reset()
 		if err := sleep(ctx, wait); err != nil {
 			return err
 		}
@@ -250,11 +268,13 @@ const maxBackoff = 30e9 // 30 s
 // the destination folder: an APPEND in flight may have landed.
 func (r *runner) reset(f *folderRun) {
 	r.src.drop()
+	r.resetDst(f)
+}
+
+// resetDst is reset for the destination's connections alone.
+func (r *runner) resetDst(f *folderRun) {
 	r.dst.drop()
-	if r.app != nil {
-		r.app.Close()
-		r.app = nil
-	}
+	r.closeApp()
 	if f != nil {
 		f.mu.Lock()
 		f.idx, f.counts = nil, nil

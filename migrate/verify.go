@@ -46,7 +46,7 @@ func (r *runner) verify(ctx context.Context, f *folderRun) error {
 	c := r.dst.c.Client
 	var list []srcMsg
 	if n > 0 {
-		if list, err = fetchMeta(c, imap.UIDSet{imap.UIDRange{Start: 1, Stop: 0}}, false); err != nil {
+		if list, err = fetchMeta(c, imap.UIDSet{imap.UIDRange{Start: 1, Stop: 0}}, false, false); err != nil {
 			return err
 		}
 	}

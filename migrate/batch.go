@@ -114,12 +114,8 @@ func (r *runner) fetchBatch(ctx context.Context, f *folderRun, msgs []srcMsg) (m
 	var spools map[imap.UID]*spool
 	err := r.retry(ctx, r.src.drop, func() error {
 		closeSpools(spools)
-		spools = nil
-		if _, err := r.src.open(ctx, f.fp.Source, true); err != nil {
-			return err
-		}
 		var err error
-		spools, err = fetchBodies(r.src.c.Client, imap.UIDSetNum(uids...))
+		spools, err = r.src.bodies(ctx, f.fp.Source, uids)
 		return err
 	})
 	return spools, err
@@ -152,6 +148,9 @@ func (r *runner) storeBatch(ctx context.Context, f *folderRun, msgs []srcMsg, sp
 			}
 			m.Size = sp.size // the bytes are the truth; RFC822.SIZE should agree
 			m.MsgID = sp.msgID
+			if m.Date.IsZero() {
+				m.Date = sp.date
+			}
 			e := Entry{SrcFolder: f.fp.Source, SrcUIDValidity: f.srcUIDV, SrcUID: m.UID, Hash: sp.hash, Size: sp.size,
 				MessageID: m.MsgID, DstFolder: f.fp.Dest, DstUIDValidity: f.dstUIDV}
 			have, err := r.dstHas(ctx, f, m.key(), sp.hash)

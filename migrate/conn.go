@@ -149,20 +149,20 @@ func noMatch(err error) bool {
 }
 
 // scanSource EXAMINEs name and lists its messages (UID, FLAGS,
-// INTERNALDATE, RFC822.SIZE, Message-ID) in ascending UID order; with
-// since, only those SEARCH SINCE (a single key, which every server takes)
-// finds.
+// INTERNALDATE, RFC822.SIZE) in ascending UID order; with since, only
+// those SEARCH SINCE (a single key, which every server takes) finds.
 func scanSource(c *imapclient.Client, name string, since time.Time) ([]srcMsg, *imap.SelectData, error) {
 	sel, err := c.Select(name, &imap.SelectOptions{ReadOnly: true}).Wait()
 	if err != nil {
 		return nil, nil, fmt.Errorf("migrate: examine source %q: %w", name, err)
 	}
-	msgs, err := listMessages(c, sel, since)
+	msgs, err := listMessages(c, sel, sel.NumMessages, since)
 	return msgs, sel, err
 }
 
-func listMessages(c *imapclient.Client, sel *imap.SelectData, since time.Time) ([]srcMsg, error) {
-	if sel.NumMessages == 0 {
+// listMessages lists the selected mailbox, which holds n messages.
+func listMessages(c *imapclient.Client, sel *imap.SelectData, n uint32, since time.Time) ([]srcMsg, error) {
+	if n == 0 {
 		return nil, nil
 	}
 	set := imap.UIDSet{imap.UIDRange{Start: 1, Stop: 0}}
@@ -224,7 +224,18 @@ type spool struct {
 	f     *os.File
 	size  int64
 	hash  [32]byte
-	msgID string // parsed from the header, as the destination's look parses it
+	msgID string    // parsed from the header, as the destination's look parses it
+	date  time.Time // the Date header's (POP3 sources only: the INTERNALDATE to give)
+}
+
+// head is the start of the body, enough for its header.
+func (sp *spool) head() []byte {
+	if sp.f == nil {
+		return sp.buf
+	}
+	head := make([]byte, 64<<10)
+	n, _ := sp.f.ReadAt(head, 0)
+	return head[:n]
 }
 
 func newSpool(r imap.LiteralReader) (*spool, error) {
@@ -253,13 +264,7 @@ func newSpool(r imap.LiteralReader) (*spool, error) {
 		}
 	}
 	copy(sp.hash[:], h.Sum(nil))
-	head := sp.buf
-	if sp.f != nil {
-		head = make([]byte, 64<<10)
-		n, _ := sp.f.ReadAt(head, 0)
-		head = head[:n]
-	}
-	sp.msgID = parseMessageID(messageIDLines(head))
+	sp.msgID = parseMessageID(messageIDLines(sp.head()))
 	return sp, nil
 }
 

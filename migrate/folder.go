@@ -19,16 +19,16 @@ func (r *runner) prepare(ctx context.Context, f *folderRun) error {
 	}
 	f.rep.Dest, f.rep.Renamed, f.progress.Dest = f.fp.Dest, f.fp.Renamed, f.fp.Dest
 	err := r.try(ctx, f, func() error {
-		sel, err := r.src.open(ctx, f.fp.Source, true)
+		uidv, err := r.src.examine(ctx, f.fp.Source)
 		if err != nil {
 			return err
 		}
-		f.srcUIDV = sel.UIDValidity
-		if sc := f.fp.scan; sc != nil && sc.uidValidity == sel.UIDValidity && r.opts.now().Sub(sc.at) < scanMaxAge {
+		f.srcUIDV = uidv
+		if sc := f.fp.scan; sc != nil && sc.uidValidity == uidv && r.opts.now().Sub(sc.at) < scanMaxAge {
 			f.msgs = sc.msgs // the plan's listing; the catch-up pass adds what came since
 			return nil
 		}
-		f.msgs, err = listMessages(r.src.c.Client, sel, r.plan.Options.Since)
+		f.msgs, err = r.src.list(ctx, f.fp.Source, 0, r.plan.Options.Since)
 		return err
 	})
 	if err != nil {
@@ -88,19 +88,8 @@ func (r *runner) finish(ctx context.Context, f *folderRun) error {
 	r.closeApp() // verification reads through the ordinary connection
 	var late []srcMsg
 	err := r.try(ctx, f, func() error {
-		n, err := r.src.fresh(ctx, f.fp.Source, true)
-		if err != nil || n == 0 {
-			late = nil
-			return err
-		}
-		list, err := fetchMeta(r.src.c.Client, imap.UIDSet{imap.UIDRange{Start: f.maxUID + 1, Stop: 0}}, true, false)
-		late = late[:0]
-		for _, m := range list {
-			// "n:*" always includes the last message, even below n.
-			if m.UID > f.maxUID && (r.plan.Options.Since.IsZero() || !m.Date.Before(r.plan.Options.Since)) {
-				late = append(late, m)
-			}
-		}
+		var err error
+		late, err = r.src.list(ctx, f.fp.Source, f.maxUID, r.plan.Options.Since)
 		return err
 	})
 	if err != nil {

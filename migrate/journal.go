@@ -76,6 +76,10 @@ CREATE TABLE IF NOT EXISTS messages (
 	reason TEXT NOT NULL,
 	detail TEXT NOT NULL,
 	PRIMARY KEY (src_folder, src_uidvalidity, src_uid)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS pop3_uids (
+	uidl TEXT PRIMARY KEY,
+	uid INTEGER NOT NULL UNIQUE
 ) WITHOUT ROWID;`
 
 // OpenJournal opens (creating it and its directory when missing) the
@@ -196,6 +200,49 @@ func (j *Journal) Folder(ctx context.Context, srcFolder string, uidValidity uint
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("migrate: journal read: %w", err)
+	}
+	return out, nil
+}
+
+// POP3UIDs returns the UID standing for each POP3 unique-id (RFC 1939 §7
+// UIDL) of a maildrop, giving the next free UIDs, in order, to those seen
+// for the first time. A unique-id keeps its UID for good, which is what
+// makes a re-run over POP3 copy nothing twice.
+func (j *Journal) POP3UIDs(ctx context.Context, uidls []string) (map[string]imap.UID, error) {
+	out := map[string]imap.UID{}
+	tx, err := j.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%w write: %w", errJournal, err)
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, `SELECT uidl, uid FROM pop3_uids`)
+	if err != nil {
+		return nil, fmt.Errorf("migrate: journal read: %w", err)
+	}
+	var next uint32
+	for rows.Next() {
+		var uidl string
+		var uid uint32
+		if err := rows.Scan(&uidl, &uid); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("migrate: journal read: %w", err)
+		}
+		out[uidl] = imap.UID(uid)
+		next = max(next, uid)
+	}
+	rows.Close()
+	for _, u := range uidls {
+		if _, ok := out[u]; ok {
+			continue
+		}
+		next++
+		if _, err := tx.ExecContext(ctx, `INSERT INTO pop3_uids(uidl, uid) VALUES (?, ?)`, u, next); err != nil {
+			return nil, fmt.Errorf("%w write: %w", errJournal, err)
+		}
+		out[u] = imap.UID(next)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("%w write: %w", errJournal, err)
 	}
 	return out, nil
 }

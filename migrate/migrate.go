@@ -50,10 +50,18 @@ type Side struct {
 }
 
 // ID names the side's mailbox independently of the user's short account
-// name: login@host:port. It keys the journal.
+// name: login@host:port of its IMAP server, or "pop3:login@host:port"
+// for a POP3 source. It keys the journal.
 func (s Side) ID() string {
+	if s.isPOP3() {
+		return fmt.Sprintf("pop3:%s@%s:%d", s.Account.LoginName(), s.Account.POP3.Host, s.Account.POP3.Port)
+	}
 	return fmt.Sprintf("%s@%s:%d", s.Account.LoginName(), s.Account.IMAP.Host, s.Account.IMAP.Port)
 }
+
+// isPOP3 reports whether the side is read over POP3 (RFC 1939): an
+// account with a POP3 server and no IMAP server.
+func (s Side) isPOP3() bool { return s.Account.IMAP.IsZero() && !s.Account.POP3.IsZero() }
 
 func (s Side) dial(ctx context.Context) (*account.IMAPClient, error) {
 	if s.Dialer == nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path"
 	"slices"
 	"strings"
@@ -79,6 +80,14 @@ type Plan struct {
 // arrived since is caught by the catch-up pass either way.
 const scanMaxAge = 10 * time.Minute
 
+// ErrSinceWithPOP3 means Since was asked of a POP3 source, which cannot
+// search by date.
+var ErrSinceWithPOP3 = errors.New("migrate: a POP3 source cannot be limited by date")
+
+// ErrDestNotIMAP means the destination account has no IMAP server (a
+// POP3 maildrop can only be read from).
+var ErrDestNotIMAP = errors.New("migrate: the destination has no IMAP server")
+
 // ErrBadGlob means a --folders or --exclude pattern is malformed.
 var ErrBadGlob = errors.New("migrate: bad folder pattern")
 
@@ -115,20 +124,36 @@ func NewPlan(ctx context.Context, src, dst Side, opts Options) (Plan, error) {
 		return Plan{}, err
 	}
 	p := Plan{Source: src, Dest: dst, Options: opts}
-	sc, err := src.dial(ctx)
-	if err != nil {
-		return p, &ConnError{Side: SideSource, Err: err}
+	if src.isPOP3() && !opts.Since.IsZero() {
+		return p, ErrSinceWithPOP3
 	}
-	defer sc.Close()
+	if dst.Account.IMAP.IsZero() {
+		return p, ErrDestNotIMAP
+	}
+	var j *Journal
+	if opts.JournalDir != "" {
+		path := JournalPath(opts.JournalDir, src, dst)
+		if _, err := os.Stat(path); err == nil {
+			if j, err = OpenJournal(ctx, path, src.ID(), dst.ID()); err != nil {
+				return p, err
+			}
+			defer j.Close()
+		}
+	}
+	sc := newSource(src, j)
+	defer sc.logout()
+	srcList, err := sc.folders(ctx)
+	if err != nil {
+		if isConnErr(err) {
+			return p, err
+		}
+		return p, fmt.Errorf("migrate: list source: %w", err)
+	}
 	dc, err := dst.dial(ctx)
 	if err != nil {
 		return p, &ConnError{Side: SideDest, Err: err}
 	}
 	defer dc.Close()
-	srcList, err := sc.List("", "*", nil).Collect()
-	if err != nil {
-		return p, fmt.Errorf("migrate: list source: %w", err)
-	}
 	dstList, err := dc.List("", "*", nil).Collect()
 	if err != nil {
 		return p, fmt.Errorf("migrate: list destination: %w", err)
@@ -139,12 +164,18 @@ func NewPlan(ctx context.Context, src, dst Side, opts Options) (Plan, error) {
 	scans := make([]folderScan, len(p.Folders))
 	for i := range p.Folders {
 		f := &p.Folders[i]
-		msgs, sel, err := scanSource(sc.Client, f.Source, opts.Since)
+		uidv, err := sc.examine(ctx, f.Source)
 		if err != nil {
 			return p, err
 		}
-		scans[i] = folderScan{uidValidity: sel.UIDValidity, msgs: msgs, at: p.Made}
-		f.scan = &scans[i]
+		msgs, err := sc.list(ctx, f.Source, 0, opts.Since)
+		if err != nil {
+			return p, err
+		}
+		scans[i] = folderScan{uidValidity: uidv, msgs: msgs, at: p.Made}
+		if !src.isPOP3() || j != nil { // without a journal POP3 UIDs are this plan's own
+			f.scan = &scans[i]
+		}
 		f.Messages = len(msgs)
 		for _, m := range msgs {
 			f.Size += m.Size
@@ -152,7 +183,7 @@ func NewPlan(ctx context.Context, src, dst Side, opts Options) (Plan, error) {
 		p.TotalCount += f.Messages
 		p.TotalSize += f.Size
 	}
-	if err := p.pending(ctx, opts.JournalDir, scans); err != nil {
+	if err := p.pending(ctx, j, scans); err != nil {
 		return p, err
 	}
 	if q := destQuota(dc.Client); q != nil {

@@ -3,7 +3,6 @@ package migrate
 import (
 	"context"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -67,22 +66,11 @@ func destQuota(c *imapclient.Client) *Quota {
 	return q
 }
 
-// pending counts, from the journal when there is one, the messages of the
-// plan's folders that earlier runs already settled, and sets each
+// pending counts, from the journal j when there is one (nil: none), the
+// messages of the plan's folders that earlier runs already settled, and sets each
 // folder's and the plan's pending figures. scans holds each folder's
 // UIDVALIDITY and messages as just listed.
-func (p *Plan) pending(ctx context.Context, dir string, scans []folderScan) error {
-	var j *Journal
-	if dir != "" {
-		path := JournalPath(dir, p.Source, p.Dest)
-		if _, err := os.Stat(path); err == nil {
-			var err error
-			if j, err = OpenJournal(ctx, path, p.Source.ID(), p.Dest.ID()); err != nil {
-				return err
-			}
-			defer j.Close()
-		}
-	}
+func (p *Plan) pending(ctx context.Context, j *Journal, scans []folderScan) error {
 	p.PendingCount, p.PendingSize = 0, 0
 	for i := range p.Folders {
 		f := &p.Folders[i]

@@ -18,7 +18,8 @@ import (
 type runner struct {
 	plan     Plan
 	opts     Options
-	src, dst *conn
+	src      source
+	dst      *conn
 	app      *rawConn
 	noMulti  bool // the destination offers no MULTIAPPEND, or the appender failed to connect
 	multiCap bool // the destination offers MULTIAPPEND
@@ -127,7 +128,7 @@ func newPool(ctx context.Context, plan Plan, opts Options, j *Journal) *pool {
 	p := &pool{ctx: ctx, cancel: cancel}
 	for range opts.jobs(plan) {
 		p.runners = append(p.runners, &runner{plan: plan, opts: opts, j: j,
-			src: &conn{side: plan.Source, name: SideSource},
+			src: newSource(plan.Source, j),
 			dst: &conn{side: plan.Dest, name: SideDest}})
 	}
 	return p

@@ -23,10 +23,7 @@ func (r *runner) verify(ctx context.Context, f *folderRun) error {
 		}
 	}
 	if len(unknown) > 0 {
-		if _, err := r.src.open(ctx, f.fp.Source, true); err != nil {
-			return err
-		}
-		hashes, err := hashBodies(r.src.c.Client, imap.UIDSetNum(unknown...))
+		hashes, err := r.src.hashes(ctx, f.fp.Source, unknown)
 		if err != nil {
 			return err
 		}

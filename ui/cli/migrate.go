@@ -101,7 +101,12 @@ func (s *Session) migrate(ctx context.Context, f migrateFlags) error {
 
 	fmt.Fprintln(s.Stderr, p.T("migrate.planning", f.from, f.to))
 	plan, err := migrate.NewPlan(ctx, src, dst, opts)
-	if err != nil {
+	switch {
+	case errors.Is(err, migrate.ErrSinceWithPOP3):
+		return usage("--since: %s reads mail over POP3, which cannot select by date", f.from)
+	case errors.Is(err, migrate.ErrDestNotIMAP):
+		return s.fail(err, p.T("migrate.dest_not_imap", f.to))
+	case err != nil:
 		return s.fail(err, s.explainMigrateError(ctx, accts, err))
 	}
 	if f.dryRun {
@@ -171,6 +176,9 @@ func (s *Session) explainMigrateError(ctx context.Context, accts [2]account.Acco
 		d := account.Diagnose(ce.Err)
 		if d.Endpoint.IsZero() {
 			d.Endpoint = a.IMAP
+			if a.IMAP.IsZero() {
+				d.Endpoint = a.POP3
+			}
 		}
 		return p.T("migrate.side."+string(ce.Side), a.Name) + "\n" + explainDiagnosis(p, a, d)
 	}

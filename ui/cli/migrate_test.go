@@ -122,3 +122,34 @@ func TestMigrateCommandChecksQuota(t *testing.T) {
 		t.Fatalf("--ignore-quota: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// A source-only POP3 account (no SMTP, no IMAP): INBOX is moved, a re-run
+// copies nothing, --since is refused, and it cannot be a destination.
+func TestMigrateFromPOP3Account(t *testing.T) {
+	d := testenv.Dovecot(t)
+	old, neu := d.NewUser(t), d.NewUser(t)
+	for i := range 3 {
+		d.Deliver(t, old.Email, sampleMail(old.Email, fmt.Sprintf("pop %d", i)))
+	}
+	d.WaitMessages(t, old.Email, "INBOX", 3)
+	h := newHarness(t, "en_US.UTF-8")
+	addAccount(t, h, "pop", old, "--pop3", fmt.Sprintf("localhost:%d", d.POP3SPort), "--security", "tls", "--ca-file", d.CAFile)
+	addAccount(t, h, "new", neu, "--imap", d.IMAPSAddr(), "--security", "tls", "--ca-file", d.CAFile)
+	r := h.run("", "migrate", "--from", "pop", "--to", "new")
+	if r.code != ExitOK || !strings.Contains(r.stdout, "3 copied") {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if n := d.MessageCount(t, neu.Email, "INBOX"); n != 3 {
+		t.Fatalf("%d messages in the new INBOX", n)
+	}
+	r = h.run("", "migrate", "--from", "pop", "--to", "new")
+	if r.code != ExitOK || !strings.Contains(r.stdout, "0 copied") || !strings.Contains(r.stdout, "3 earlier") {
+		t.Fatalf("re-run: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r = h.run("", "migrate", "--from", "pop", "--to", "new", "--since", "2024-01-01"); r.code != ExitUsage {
+		t.Errorf("--since: exit %d\n%s", r.code, r.stderr)
+	}
+	if r = h.run("", "migrate", "--from", "new", "--to", "pop"); r.code != ExitFailure || !strings.Contains(r.stderr, "no IMAP server") {
+		t.Errorf("into POP3: exit %d\n%s", r.code, r.stderr)
+	}
+}

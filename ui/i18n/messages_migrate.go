@@ -30,6 +30,7 @@ func migrateMessages() map[string]entry {
 		"migrate.quota_messages":       {"新邮箱邮件数上限：已有 %d 封，最多 %d 封；还要搬 %d 封。", "New mailbox message limit: %d of %d used; %d message(s) still to copy."},
 		"migrate.quota_short_storage":  {"新邮箱的空间不够：还要搬 %s，只剩 %s。请先清理新邮箱或请管理员扩容，或用 --folders、--exclude、--since 少搬一些。确定照样搬（装不下的邮件记为失败），请加 --ignore-quota。", "The new mailbox is too small: %s still to copy, %s left. Free space there or ask its admin for more, or move less with --folders, --exclude or --since. To move anyway (what does not fit is reported as failed), add --ignore-quota."},
 		"migrate.quota_short_messages": {"新邮箱的邮件数上限不够：还要搬 %d 封，只能再放 %d 封。请先清理新邮箱或请管理员调高上限，或用 --folders、--exclude、--since 少搬一些。确定照样搬（放不下的邮件记为失败），请加 --ignore-quota。", "The new mailbox holds too few messages: %d still to copy, room for %d. Free some there or ask its admin for a higher limit, or move less with --folders, --exclude or --since. To move anyway (what does not fit is reported as failed), add --ignore-quota."},
+		"migrate.dest_not_imap":        {"%s 没有 IMAP 服务器：只能从 POP3 邮箱搬出，不能搬入。请换一个有 IMAP 的账户作为 --to。", "%s has no IMAP server: mail can be moved out of a POP3 mailbox, not into one. Choose an account with IMAP for --to."},
 		"migrate.quota_ignored":        {"按 --ignore-quota 照样搬。", "Moving anyway (--ignore-quota)."},
 		"migrate.plan_total":           {"共 %d 个文件夹，%d 封邮件，%s。", "%d folder(s), %d message(s), %s in all."},
 		"migrate.progress":             {"%s → %s：%d/%d（新搬 %d，已存在 %d，失败 %d）", "%s → %s: %d/%d (%d copied, %d already there, %d failed)"},

@@ -150,6 +150,25 @@ func (j *Journal) PutAll(ctx context.Context, entries []Entry) error {
 	if len(entries) == 0 {
 		return nil
 	}
+	return j.PutAllMeta(ctx, entries, "", "")
+}
+
+// Meta returns the value stored under key by PutAllMeta ("" when none).
+func (j *Journal) Meta(ctx context.Context, key string) (string, error) {
+	var v string
+	err := j.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, "x-"+key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("migrate: journal read: %w", err)
+	}
+	return v, nil
+}
+
+// PutAllMeta is PutAll that also sets key to value (when key is set) in
+// the same transaction.
+func (j *Journal) PutAllMeta(ctx context.Context, entries []Entry, key, value string) error {
 	tx, err := j.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("%w write: %w", errJournal, err)
@@ -163,6 +182,11 @@ func (j *Journal) PutAll(ctx context.Context, entries []Entry) error {
 	for _, e := range entries {
 		if _, err := stmt.ExecContext(ctx, e.SrcFolder, e.SrcUIDValidity, uint32(e.SrcUID), e.Hash[:], e.Size, e.MessageID,
 			e.DstFolder, e.DstUIDValidity, uint32(e.DstUID), string(e.Outcome), string(e.Reason), e.Detail); err != nil {
+			return fmt.Errorf("%w write: %w", errJournal, err)
+		}
+	}
+	if key != "" {
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)`, "x-"+key, value); err != nil {
 			return fmt.Errorf("%w write: %w", errJournal, err)
 		}
 	}

@@ -21,6 +21,21 @@ func migrateMessages() map[string]entry {
 		"cli.flag.migrate_ignore_quota": {"新邮箱空间看来不够时也照样搬（装不下的邮件记为失败）", "move even when the new mailbox's quota looks too small (what does not fit is reported as failed)"},
 		"cli.flag.migrate_dry_run":      {"只显示计划（文件夹对应、邮件数、大小），不搬", "only show the plan (folder mapping, counts, sizes); move nothing"},
 
+		"cli.backup.short": {"把一个账户的全部邮件备份到本地目录（Maildir 或 mbox）", "Back up all mail of an account to a local directory (Maildir or mbox)"},
+		"cli.backup.long": {
+			"用搬家的同一套引擎，把 ACCOUNT 的每个文件夹原样复制到 --to 目录：Maildir 格式每个文件夹一个 Maildir（已读、星标等标记写在文件名里，收信时间作为文件修改时间），mbox 格式每个文件夹一个 .mbox 文件（收信时间写在 From 行，不保存标记）。\n旧邮箱不会被改动。进度记在数据目录的日志里：再次运行只补上新邮件，中途停下或崩溃后也不会重复。文件夹名会被改成安全的文件名，不会写到目录之外。\n结束时逐个文件夹核对，全部一致时以状态码 0 退出。服务商升级前先备份，以防旧数据被删。",
+			"Copies every folder of ACCOUNT into the --to directory with the migration engine: with maildir, one Maildir per folder (read, flagged… in the file names, the received date as the file's modification time); with mbox, one .mbox file per folder (the received date in its From lines; flags are not kept).\nThe mailbox is never changed. Progress is kept in a journal in the data directory: running it again adds only new mail, and a stop or a crash never leaves a message twice. Folder names are made safe for the file system; nothing is written outside the directory.\nEvery folder is compared at the end; exits 0 when all match. Back up before a provider upgrade deletes old data.",
+		},
+		"cli.backup.example": {
+			"  magpie backup 公司邮箱 --to ~/邮件备份\n  magpie backup work --to ~/mail-backup --format mbox --folders '客户邮件/*'",
+			"  magpie backup work --to ~/mail-backup\n  magpie backup work --to ~/mail-backup --format mbox --folders 'Clients/*'",
+		},
+		"cli.flag.backup_to":     {"备份到这个目录（不存在就新建）", "the directory to back up into (created when missing)"},
+		"cli.flag.backup_format": {"备份格式：maildir（默认）或 mbox", "archive format: maildir (default) or mbox"},
+		"backup.starting":        {"正在把 %s 备份到 %s（%s）……", "Backing up %s to %s (%s)…"},
+		"backup.verified":        {"备份完成并已核对：%s 里的邮件与邮箱一致。", "Backup done and verified: the mail in %s matches the mailbox."},
+		"backup.not_verified":    {"有邮件没有备份成功，见上面的说明。再运行同一命令会只补上缺的。", "Some mail was not backed up; see above. Running the same command again copies only what is missing."},
+
 		"migrate.planning":             {"正在读取 %s 和 %s 的文件夹……", "Reading the folders of %s and %s…"},
 		"migrate.plan_line":            {"  %s → %s：%d 封，%s", "  %s → %s: %d message(s), %s"},
 		"migrate.role":                 {"（%s）", "(%s)"},

@@ -166,13 +166,19 @@ func (r *runner) backupFolder(ctx context.Context, ar archive, fp FolderPlan, le
 			return err
 		}
 		f.srcUIDV = uidv
-		f.msgs, err = r.src.list(ctx, fp.Source, 0, r.plan.Options.Since)
+		if f.entries, err = r.j.Folder(ctx, fp.Source, f.srcUIDV); err != nil {
+			return err
+		}
+		settled := map[imap.UID]int64{}
+		for _, e := range f.entries {
+			if e.Outcome.done() && e.DstFolder == af.name() {
+				settled[e.SrcUID] = e.Size
+			}
+		}
+		f.msgs, err = r.src.list(ctx, fp.Source, 0, r.plan.Options.Since, settled)
 		return err
 	})
 	if err != nil {
-		return err
-	}
-	if f.entries, err = r.j.Folder(ctx, fp.Source, f.srcUIDV); err != nil {
 		return err
 	}
 	var inFlight []Entry

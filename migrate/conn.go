@@ -2,11 +2,13 @@ package migrate
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -125,6 +127,9 @@ type srcMsg struct {
 	Flags []imap.Flag
 	Date  time.Time
 	MsgID string
+	// full says FLAGS and INTERNALDATE were fetched: a message listed by
+	// UID alone (settled before, see listMessages) has neither.
+	full bool
 }
 
 // msgKey narrows the candidates for a content match: identical bytes have
@@ -156,28 +161,65 @@ func scanSource(c *imapclient.Client, name string, since time.Time) ([]srcMsg, *
 	if err != nil {
 		return nil, nil, fmt.Errorf("migrate: examine source %q: %w", name, err)
 	}
-	msgs, err := listMessages(c, sel, sel.NumMessages, since)
+	msgs, err := listMessages(c, sel.NumMessages, since, nil)
 	return msgs, sel, err
 }
 
-// listMessages lists the selected mailbox, which holds n messages.
-func listMessages(c *imapclient.Client, sel *imap.SelectData, n uint32, since time.Time) ([]srcMsg, error) {
+// listMessages lists the selected mailbox, which holds n messages, in
+// ascending UID order. Messages in settled (UID → size, from the journal)
+// are listed by UID alone, from one UID SEARCH (ESEARCH, RFC 4731, when
+// offered): what was copied before costs nothing but its number. The
+// others get their FLAGS, INTERNALDATE and RFC822.SIZE.
+func listMessages(c *imapclient.Client, n uint32, since time.Time, settled map[imap.UID]int64) ([]srcMsg, error) {
 	if n == 0 {
 		return nil, nil
 	}
-	set := imap.UIDSet{imap.UIDRange{Start: 1, Stop: 0}}
-	if !since.IsZero() {
-		data, err := c.UIDSearch(&imap.SearchCriteria{Since: since}, nil).Wait()
-		if err != nil {
-			return nil, fmt.Errorf("migrate: search since: %w", err)
-		}
-		uids := data.AllUIDs()
-		if len(uids) == 0 {
-			return nil, nil
-		}
-		set = imap.UIDSetNum(uids...)
+	if since.IsZero() && len(settled) == 0 {
+		return fetchMeta(c, imap.UIDSet{imap.UIDRange{Start: 1, Stop: 0}}, true, false)
 	}
-	return fetchMeta(c, set, true, false)
+	crit := &imap.SearchCriteria{}
+	if !since.IsZero() {
+		crit.Since = since
+	}
+	var opts *imap.SearchOptions
+	if c.Caps().Has(imap.CapESearch) || c.Caps().Has(imap.CapIMAP4rev2) {
+		opts = &imap.SearchOptions{ReturnAll: true}
+	}
+	data, err := c.UIDSearch(crit, opts).Wait()
+	if err != nil {
+		return nil, fmt.Errorf("migrate: search: %w", err)
+	}
+	var out, known []srcMsg
+	var rest []imap.UID
+	for _, uid := range data.AllUIDs() {
+		if size, ok := settled[uid]; ok {
+			known = append(known, srcMsg{UID: uid, Size: size})
+		} else {
+			rest = append(rest, uid)
+		}
+	}
+	if len(rest) > 0 {
+		if out, err = fetchMeta(c, uidRanges(rest), true, false); err != nil {
+			return nil, err
+		}
+	}
+	out = append(out, known...)
+	slices.SortFunc(out, func(a, b srcMsg) int { return cmp.Compare(a.UID, b.UID) })
+	return out, nil
+}
+
+// uidRanges is a UID set with consecutive UIDs as ranges.
+func uidRanges(uids []imap.UID) imap.UIDSet {
+	slices.Sort(uids)
+	var set imap.UIDSet
+	for _, u := range uids {
+		if n := len(set); n > 0 && set[n-1].Stop+1 == u {
+			set[n-1].Stop = u
+			continue
+		}
+		set = append(set, imap.UIDRange{Start: u, Stop: u})
+	}
+	return set
 }
 
 // fetchMeta fetches UID and RFC822.SIZE of set, with FLAGS and
@@ -197,7 +239,7 @@ func fetchMeta(c *imapclient.Client, set imap.UIDSet, full, withID bool) ([]srcM
 			cmd.Close()
 			return nil, fmt.Errorf("migrate: fetch: %w", err)
 		}
-		m := srcMsg{UID: buf.UID, Size: buf.RFC822Size, Flags: buf.Flags, Date: buf.InternalDate}
+		m := srcMsg{UID: buf.UID, Size: buf.RFC822Size, Flags: buf.Flags, Date: buf.InternalDate, full: full}
 		if len(buf.BodySection) > 0 {
 			m.MsgID = parseMessageID(buf.BodySection[0].Bytes)
 		}

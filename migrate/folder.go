@@ -19,16 +19,8 @@ func (r *runner) prepare(ctx context.Context, f *folderRun) error {
 	}
 	f.rep.Dest, f.rep.Renamed, f.progress.Dest = f.fp.Dest, f.fp.Renamed, f.fp.Dest
 	err := r.try(ctx, f, func() error {
-		uidv, err := r.src.examine(ctx, f.fp.Source)
-		if err != nil {
-			return err
-		}
-		f.srcUIDV = uidv
-		if sc := f.fp.scan; sc != nil && sc.uidValidity == uidv && r.opts.now().Sub(sc.at) < scanMaxAge {
-			f.msgs = sc.msgs // the plan's listing; the catch-up pass adds what came since
-			return nil
-		}
-		f.msgs, err = r.src.list(ctx, f.fp.Source, 0, r.plan.Options.Since)
+		var err error
+		f.srcUIDV, err = r.src.examine(ctx, f.fp.Source)
 		return err
 	})
 	if err != nil {
@@ -39,6 +31,35 @@ func (r *runner) prepare(ctx context.Context, f *folderRun) error {
 	}
 	if err := r.try(ctx, f, func() error { return r.openDest(ctx, f) }); err != nil {
 		return err
+	}
+	settled := map[imap.UID]int64{}
+	for _, e := range f.entries {
+		if r.settled(f, e) {
+			settled[e.SrcUID] = e.Size
+		}
+	}
+	sc := f.fp.scan
+	reuse := sc != nil && sc.uidValidity == f.srcUIDV && r.opts.now().Sub(sc.at) < scanMaxAge
+	for _, m := range sc.msgsIf(reuse) {
+		if _, ok := settled[m.UID]; !ok && !m.full {
+			reuse = false // the plan took it for settled; it is not (any more)
+			break
+		}
+	}
+	if reuse {
+		f.msgs = sc.msgs // the plan's listing; the catch-up pass adds what came since
+	} else {
+		err = r.try(ctx, f, func() error {
+			if _, err := r.src.examine(ctx, f.fp.Source); err != nil {
+				return err
+			}
+			var err error
+			f.msgs, err = r.src.list(ctx, f.fp.Source, 0, r.plan.Options.Since, settled)
+			return err
+		})
+		if err != nil {
+			return err
+		}
 	}
 	for _, m := range f.msgs {
 		f.maxUID = max(f.maxUID, m.UID)
@@ -89,7 +110,7 @@ func (r *runner) finish(ctx context.Context, f *folderRun) error {
 	var late []srcMsg
 	err := r.try(ctx, f, func() error {
 		var err error
-		late, err = r.src.list(ctx, f.fp.Source, f.maxUID, r.plan.Options.Since)
+		late, err = r.src.list(ctx, f.fp.Source, f.maxUID, r.plan.Options.Since, nil)
 		return err
 	})
 	if err != nil {

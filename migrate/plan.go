@@ -168,7 +168,21 @@ func NewPlan(ctx context.Context, src, dst Side, opts Options) (Plan, error) {
 		if err != nil {
 			return p, err
 		}
-		msgs, err := sc.list(ctx, f.Source, 0, opts.Since)
+		// What the journal has as settled is listed by UID alone (see
+		// listMessages): a re-run's plan costs next to nothing.
+		settled := map[imap.UID]int64{}
+		if j != nil {
+			entries, err := j.Folder(ctx, f.Source, uidv)
+			if err != nil {
+				return p, err
+			}
+			for _, e := range entries {
+				if e.Outcome.done() && e.DstFolder == f.Dest {
+					settled[e.SrcUID] = e.Size
+				}
+			}
+		}
+		msgs, err := sc.list(ctx, f.Source, 0, opts.Since, settled)
 		if err != nil {
 			return p, err
 		}

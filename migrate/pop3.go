@@ -68,7 +68,7 @@ func (s *pop3Source) examine(ctx context.Context, folder string) (uint32, error)
 
 // list takes a fresh listing each time: a POP3 session sees the maildrop
 // as it was when the session began (RFC 1939 §8), so it reconnects.
-func (s *pop3Source) list(ctx context.Context, folder string, after imap.UID, since time.Time) ([]srcMsg, error) {
+func (s *pop3Source) list(ctx context.Context, folder string, after imap.UID, since time.Time, _ map[imap.UID]int64) ([]srcMsg, error) {
 	s.drop()
 	c, err := s.client(ctx)
 	if err != nil {
@@ -102,7 +102,7 @@ func (s *pop3Source) list(ctx context.Context, folder string, after imap.UID, si
 		}
 		s.num[uid] = m.Num
 		if uid > after {
-			out = append(out, srcMsg{UID: uid, Size: m.Size})
+			out = append(out, srcMsg{UID: uid, Size: m.Size, full: true})
 		}
 	}
 	// POP3 cannot search by date; since is applied to the Date header when
@@ -151,7 +151,7 @@ func (s *pop3Source) each(ctx context.Context, uids []imap.UID, fn func(imap.UID
 		return err
 	}
 	if s.num == nil {
-		if _, err := s.list(ctx, pop3Folder, 0, time.Time{}); err != nil {
+		if _, err := s.list(ctx, pop3Folder, 0, time.Time{}, nil); err != nil {
 			return err
 		}
 		c = s.c

@@ -101,3 +101,11 @@ type folderScan struct {
 	msgs        []srcMsg
 	at          time.Time
 }
+
+// msgsIf is the scan's messages when ok (nil otherwise, or without a scan).
+func (sc *folderScan) msgsIf(ok bool) []srcMsg {
+	if sc == nil || !ok {
+		return nil
+	}
+	return sc.msgs
+}

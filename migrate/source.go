@@ -20,8 +20,9 @@ type source interface {
 	examine(ctx context.Context, folder string) (uint32, error)
 	// list returns folder's messages with UID > after (and INTERNALDATE on
 	// or after since, when set), ascending by UID, seeing mail that
-	// arrived since the folder was opened.
-	list(ctx context.Context, folder string, after imap.UID, since time.Time) ([]srcMsg, error)
+	// arrived since the folder was opened. Messages in settled (UID →
+	// size) may be listed by UID and size alone.
+	list(ctx context.Context, folder string, after imap.UID, since time.Time, settled map[imap.UID]int64) ([]srcMsg, error)
 	// bodies reads the raw bytes of uids into spools; a UID missing from
 	// the answer has vanished.
 	bodies(ctx context.Context, folder string, uids []imap.UID) (map[imap.UID]*spool, error)
@@ -64,7 +65,7 @@ func (s *imapSource) examine(ctx context.Context, folder string) (uint32, error)
 	return sel.UIDValidity, nil
 }
 
-func (s *imapSource) list(ctx context.Context, folder string, after imap.UID, since time.Time) ([]srcMsg, error) {
+func (s *imapSource) list(ctx context.Context, folder string, after imap.UID, since time.Time, settled map[imap.UID]int64) ([]srcMsg, error) {
 	if after == 0 { // right after examine: the view is fresh
 		sel, err := s.cn.open(ctx, folder, true)
 		if err != nil {
@@ -74,7 +75,7 @@ func (s *imapSource) list(ctx context.Context, folder string, after imap.UID, si
 		if mb := s.cn.c.Mailbox(); mb != nil {
 			n = mb.NumMessages
 		}
-		return listMessages(s.cn.c.Client, sel, n, since)
+		return listMessages(s.cn.c.Client, n, since, settled)
 	}
 	n, err := s.cn.fresh(ctx, folder, true)
 	if err != nil || n == 0 {

@@ -32,12 +32,12 @@ func headerBlock(raw []byte) string {
 func TestBuildRoundTripChinese(t *testing.T) {
 	long := strings.Repeat("这是一行很长的中文正文，用来检查换行是否正确。", 10)
 	o := &Outgoing{
-		From:    Address{Name: "陈明", Addr: "chen@example.com"},
-		To:      []Address{{Name: "王芳", Addr: "wang@example.com"}, {Name: "Li, Lei", Addr: "li@example.com"}},
-		Cc:      []Address{{Addr: "cc@example.com"}},
-		Bcc:     []Address{{Name: "秘密", Addr: "hidden@example.com"}},
-		Subject: "关于2026年第一季度销售报告的讨论（请在周五之前回复，谢谢大家的配合）",
-		Text:    "王芳你好：\n\n" + long + "\n\nplain ascii line",
+		From:      Address{Name: "陈明", Addr: "chen@example.com"},
+		To:        []Address{{Name: "王芳", Addr: "wang@example.com"}, {Name: "Li, Lei", Addr: "li@example.com"}},
+		Cc:        []Address{{Addr: "cc@example.com"}},
+		Bcc:       []Address{{Name: "秘密", Addr: "hidden@example.com"}},
+		Subject:   "关于2026年第一季度销售报告的讨论（请在周五之前回复，谢谢大家的配合）",
+		Text:      "王芳你好：\n\n" + long + "\n\nplain ascii line",
 		Signature: "陈明\n销售部",
 		Attachments: []Part{
 			{Filename: "季度报告（终稿）.pdf", ContentType: "application/pdf", Data: []byte("%PDF-1.4 binary \x00\xff data")},

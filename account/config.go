@@ -20,6 +20,9 @@ type Config struct {
 	// Language overrides the locale from the environment ("zh-CN" or "en");
 	// empty means LANG decides.
 	Language string
+	// Editor is the command that edits a message body ("vim", "code -w");
+	// empty means $VISUAL, $EDITOR, then the built-in editor.
+	Editor   string
 	Accounts []Account
 }
 
@@ -80,7 +83,7 @@ func ParseConfig(path string, data []byte) (*Config, error) {
 	if err := dec.Decode(&f); err != nil {
 		return nil, decodeError(path, data, err)
 	}
-	cfg := &Config{Path: path, Language: f.Language}
+	cfg := &Config{Path: path, Language: f.Language, Editor: f.Editor}
 	lines := keyLines(data)
 	locate := func(key string) int {
 		for k := key; k != ""; k = parentKey(k) {
@@ -166,7 +169,7 @@ func (c *Config) Save() error {
 }
 
 func (c *Config) encode() ([]byte, error) {
-	f := fileConfig{Language: c.Language}
+	f := fileConfig{Language: c.Language, Editor: c.Editor}
 	for _, a := range c.Accounts {
 		f.Accounts = append(f.Accounts, fromAccount(a))
 	}

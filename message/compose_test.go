@@ -155,3 +155,21 @@ func TestSignatureAboveQuote(t *testing.T) {
 		t.Errorf("no signature: %q", got)
 	}
 }
+
+func TestDraftKeepsBccAndReopens(t *testing.T) {
+	o := &Outgoing{From: Address{Name: "陈明", Addr: "chen@example.com"}, Bcc: []Address{{Name: "老板", Addr: "boss@example.com"}},
+		Subject: "未完成", Text: "写到一半", InReplyTo: "p@x", References: []string{"p@x"}, Draft: true,
+		Attachments: []Part{{Filename: "图.png", ContentType: "image/png", Data: []byte{0x89, 'P', 'N', 'G'}}}}
+	raw := mustBuild(t, o)
+	back, err := Reopen(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(back.Bcc) != 1 || back.Bcc[0] != o.Bcc[0] || back.Subject != "未完成" || back.Text != "写到一半" ||
+		back.InReplyTo != "p@x" || len(back.Attachments) != 1 || !bytes.Equal(back.Attachments[0].Data, o.Attachments[0].Data) {
+		t.Fatalf("reopened %+v", back)
+	}
+	if _, err := (&Outgoing{Draft: true}).Build(); err != nil {
+		t.Errorf("an empty draft: %v", err)
+	}
+}

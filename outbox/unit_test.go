@@ -41,7 +41,9 @@ type refusingServer struct {
 	accepted int
 }
 
-func (b *refusingServer) NewSession(*smtp.Conn) (smtp.Session, error) { return &refusingSession{b: b}, nil }
+func (b *refusingServer) NewSession(*smtp.Conn) (smtp.Session, error) {
+	return &refusingSession{b: b}, nil
+}
 
 type refusingSession struct{ b *refusingServer }
 

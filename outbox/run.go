@@ -2,6 +2,8 @@ package outbox
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"time"
 
 	"github.com/magpie-mail/magpie/account"
@@ -49,4 +51,36 @@ func (o *Outbox) Run(ctx context.Context, accounts []account.Account, kick <-cha
 			}
 		}
 	}
+}
+
+// ErrBadTime is returned by ParseWhen for text it cannot read.
+var ErrBadTime = errors.New("outbox: want +2h, 15:04, 2006-01-02 15:04 or RFC 3339")
+
+// ParseWhen reads a send time as people type it: "" (now: zero time), a duration from now ("+2h", "90m"),
+// "2006-01-02 15:04" or "15:04" in local time (today, or tomorrow when
+// past), or RFC 3339.
+func ParseWhen(s string, now time.Time) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if d, err := time.ParseDuration(strings.TrimPrefix(s, "+")); err == nil {
+		return now.Add(d), nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02 15:04:05"} {
+		if t, err := time.ParseInLocation(layout, s, now.Location()); err == nil {
+			return t, nil
+		}
+	}
+	if t, err := time.ParseInLocation("15:04", s, now.Location()); err == nil {
+		at := time.Date(now.Year(), now.Month(), now.Day(), t.Hour(), t.Minute(), 0, 0, now.Location())
+		if !at.After(now) {
+			at = at.AddDate(0, 0, 1)
+		}
+		return at, nil
+	}
+	return time.Time{}, ErrBadTime
 }

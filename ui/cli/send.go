@@ -80,7 +80,7 @@ func (s *Session) send(cmd *cobra.Command, f sendFlags) error {
 	if len(m.To)+len(m.Cc)+len(m.Bcc) == 0 {
 		return usage("--to: at least one recipient is required")
 	}
-	at, err := parseAt(f.at, time.Now())
+	at, err := outbox.ParseWhen(f.at, time.Now())
 	if err != nil {
 		return usage("--at %q: %v", f.at, err)
 	}
@@ -200,35 +200,6 @@ func parseRecipients(in []string) ([]message.Address, error) {
 		}
 	}
 	return out, nil
-}
-
-// parseAt reads --at: "" (now), a duration from now ("+2h", "90m"),
-// "2006-01-02 15:04" or "15:04" in local time (today, or tomorrow when
-// past), or RFC 3339.
-func parseAt(s string, now time.Time) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return time.Time{}, nil
-	}
-	if d, err := time.ParseDuration(strings.TrimPrefix(s, "+")); err == nil {
-		return now.Add(d), nil
-	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02 15:04:05"} {
-		if t, err := time.ParseInLocation(layout, s, now.Location()); err == nil {
-			return t, nil
-		}
-	}
-	if t, err := time.ParseInLocation("15:04", s, now.Location()); err == nil {
-		at := time.Date(now.Year(), now.Month(), now.Day(), t.Hour(), t.Minute(), 0, 0, now.Location())
-		if !at.After(now) {
-			at = at.AddDate(0, 0, 1)
-		}
-		return at, nil
-	}
-	return time.Time{}, errors.New("want +2h, 15:04, 2006-01-02 15:04 or RFC 3339")
 }
 
 // decodeLocalText returns UTF-8 text as is and decodes anything else as

@@ -10,6 +10,7 @@ import (
 
 	"github.com/magpie-mail/magpie/internal/testenv"
 	"github.com/magpie-mail/magpie/message"
+	"github.com/magpie-mail/magpie/outbox"
 )
 
 func TestSendCommandThroughPostfix(t *testing.T) {
@@ -85,7 +86,7 @@ func TestSendCommandOfflineAndScheduled(t *testing.T) {
 	}
 }
 
-func TestParseAt(t *testing.T) {
+func TestParseWhen(t *testing.T) {
 	now := time.Date(2026, 3, 1, 10, 0, 0, 0, time.Local)
 	for in, want := range map[string]time.Time{
 		"+90m":             now.Add(90 * time.Minute),
@@ -93,11 +94,11 @@ func TestParseAt(t *testing.T) {
 		"11:00":            time.Date(2026, 3, 1, 11, 0, 0, 0, time.Local),
 		"2026-03-05 08:00": time.Date(2026, 3, 5, 8, 0, 0, 0, time.Local),
 	} {
-		if got, err := parseAt(in, now); err != nil || !got.Equal(want) {
+		if got, err := outbox.ParseWhen(in, now); err != nil || !got.Equal(want) {
 			t.Errorf("%q → %v %v, want %v", in, got, err, want)
 		}
 	}
-	if _, err := parseAt("tomorrow-ish", now); err == nil {
+	if _, err := outbox.ParseWhen("tomorrow-ish", now); err == nil {
 		t.Error("nonsense accepted")
 	}
 }

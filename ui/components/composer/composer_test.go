@@ -314,7 +314,6 @@ func TestGoldenViews(t *testing.T) {
 	}
 }
 
-
 func check(t *testing.T, name, view string, w, h int) {
 	t.Helper()
 	plain := ansi.Strip(view)

@@ -16,6 +16,7 @@ import (
 	"github.com/magpie-mail/magpie/mailsync"
 	"github.com/magpie-mail/magpie/store"
 	"github.com/magpie-mail/magpie/ui/components/common"
+	"github.com/magpie-mail/magpie/ui/components/composer"
 	"github.com/magpie-mail/magpie/ui/components/confirm"
 	"github.com/magpie-mail/magpie/ui/components/helpview"
 	"github.com/magpie-mail/magpie/ui/components/msglist"
@@ -98,6 +99,10 @@ type Model struct {
 	wizard   wizard.Model
 	wizardOn bool // the wizard is showing (no account yet)
 
+	composing  *composer.Model // the composer, full-screen, when open
+	composeGen uint64
+	autosave   time.Duration // the composer's autosave period; 0: its default
+
 	seq        uint64 // request IDs
 	foldersReq uint64
 	listGen    uint64
@@ -174,6 +179,9 @@ func (m *Model) reloadFolders() tea.Cmd {
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if m.wizardOn {
 		return m, m.updateWizard(msg)
+	}
+	if cmd, ok := m.composeMsg(msg); ok {
+		return m, cmd
 	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:

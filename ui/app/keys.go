@@ -82,6 +82,9 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, km.Refresh):
 		return m.refresh()
 	}
+	if cmd, ok := m.composeKey(k); ok {
+		return cmd
+	}
 	if m.focus != paneSidebar {
 		if cmd, ok := m.messageAction(k); ok {
 			return cmd

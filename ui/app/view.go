@@ -54,6 +54,8 @@ func (m *Model) View() tea.View {
 		s = ""
 	case m.wizardOn:
 		s = common.Block(strings.Split(m.wizard.View(), "\n"), m.width, m.height)
+	case m.composing != nil:
+		s = m.composeView()
 	case m.needsSetup():
 		s = m.setupView()
 	default:

@@ -139,6 +139,7 @@ type Model struct {
 	draftID store.DraftID
 	dirty   bool
 	gen     uint64
+	every   time.Duration
 	problem string // why the review cannot open, or a notice
 	editor  []string
 	stat    func(path string) (File, error)
@@ -160,13 +161,19 @@ type Options struct {
 	Glob func(pattern string) ([]string, error)
 	// Gen distinguishes this composer's autosave ticks from an earlier one's.
 	Gen uint64
+	// AutosaveEvery overrides AutosaveEvery; negative turns autosave off
+	// (tests that run Cmds synchronously).
+	AutosaveEvery time.Duration
 }
 
 // New returns a composer focused on To (or the body of a reply).
 func New(c *common.Common, s Start, opt Options) Model {
 	m := Model{c: c, keys: NewKeyMap(c.P), senders: s.Senders, from: s.From, base: s.Message, reply: s.Reply,
 		files: s.Files, draftID: s.DraftID, gen: opt.Gen, editor: strings.Fields(opt.Editor),
-		stat: opt.Stat, glob: opt.Glob, focus: FieldTo}
+		stat: opt.Stat, glob: opt.Glob, focus: FieldTo, every: opt.AutosaveEvery}
+	if m.every == 0 {
+		m.every = AutosaveEvery
+	}
 	if m.stat == nil {
 		m.stat = statFile
 	}
@@ -185,10 +192,13 @@ func New(c *common.Common, s Start, opt Options) Model {
 }
 
 // Init starts the autosave ticks.
-func (m Model) Init() tea.Cmd { return autosaveCmd(m.gen) }
+func (m Model) Init() tea.Cmd { return autosaveCmd(m.gen, m.every) }
 
-func autosaveCmd(gen uint64) tea.Cmd {
-	return tea.Tick(AutosaveEvery, func(time.Time) tea.Msg { return autosaveMsg{gen: gen} })
+func autosaveCmd(gen uint64, every time.Duration) tea.Cmd {
+	if every < 0 {
+		return nil
+	}
+	return tea.Tick(every, func(time.Time) tea.Msg { return autosaveMsg{gen: gen} })
 }
 
 // SetSize sets the size in cells.

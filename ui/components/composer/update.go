@@ -20,7 +20,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		if msg.gen != m.gen {
 			return m, nil // an earlier composer's tick
 		}
-		cmd := autosaveCmd(m.gen)
+		cmd := autosaveCmd(m.gen, m.every)
 		if m.dirty {
 			return m, tea.Batch(cmd, m.saveCmd(false))
 		}

@@ -2,6 +2,8 @@ package outbox
 
 import (
 	"context"
+	"crypto/sha256"
+	"errors"
 	"fmt"
 
 	"github.com/magpie-mail/magpie/account"
@@ -56,6 +58,9 @@ func (o *Outbox) UploadDraft(ctx context.Context, a account.Account, id store.Dr
 		}
 	}()
 	folder, err := o.roleFolder(ctx, acct, store.Role(account.RoleDrafts), func() (*account.IMAPClient, error) {
+		if o.Dialer == nil {
+			return nil, ErrNoDialer
+		}
 		var err error
 		c, err = o.Dialer.DialIMAP(ctx, a, nil)
 		return c, err
@@ -67,6 +72,39 @@ func (o *Outbox) UploadDraft(ctx context.Context, a account.Account, id store.Dr
 	_, err = o.Store.UploadDraft(ctx, id, store.Op{Kind: store.OpAppend, Folder: folder,
 		Flags: store.FlagDraft | store.FlagSeen, Append: &store.Draft{Message: msg, Body: body}})
 	return err
+}
+
+// ErrNoDialer means the Outbox may not connect (it was made without a
+// Dialer, to stay local) and what it needed was not in the store.
+var ErrNoDialer = errors.New("outbox: not connecting")
+
+// UploadPendingDrafts uploads every local draft of the accounts whose
+// latest version is not the one last queued for the server (never
+// uploaded, or changed since: the app was killed or quit in between). It
+// returns the first error after trying them all.
+func (o *Outbox) UploadPendingDrafts(ctx context.Context, accounts []account.Account) error {
+	var first error
+	for _, a := range accounts {
+		acct, err := o.Store.Account(ctx, a.Name)
+		if err != nil {
+			return err
+		}
+		list, err := o.Store.Drafts(ctx, acct)
+		if err != nil {
+			return err
+		}
+		for _, d := range list {
+			if d.Uploaded != 0 {
+				if h, ok, err := o.Store.BodyHash(ctx, d.Uploaded); err == nil && ok && h == sha256.Sum256(d.Raw) {
+					continue
+				}
+			}
+			if err := o.UploadDraft(ctx, a, d.ID); err != nil && first == nil {
+				first = err
+			}
+		}
+	}
+	return first
 }
 
 // DiscardDraft deletes a local draft and its server copy (queued expunge).

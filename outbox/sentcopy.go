@@ -41,6 +41,9 @@ func (o *Outbox) sentCopy(ctx context.Context, a account.Account, acct store.Acc
 		if c != nil {
 			return nil
 		}
+		if o.Dialer == nil {
+			return ErrNoDialer
+		}
 		var err error
 		c, err = o.Dialer.DialIMAP(ctx, a, nil)
 		return err

@@ -186,3 +186,49 @@ func TestWrongPasswordKeepsMessagesQueued(t *testing.T) {
 		t.Fatalf("state %v", o.State)
 	}
 }
+
+func TestUploadPendingDraftsAfterAKill(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "mail.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ob := &Outbox{Store: st} // no Dialer: everything stays local
+	a := account.Account{Name: "work", Email: "me@x.test"}
+	acct, _ := st.Account(ctx, "work")
+	m := &message.Outgoing{From: message.Address{Addr: a.Email}, Subject: "半截", Text: "v1"}
+	id, err := ob.SaveDraft(ctx, a, 0, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ob.UploadPendingDrafts(ctx, []account.Account{a}); !errors.Is(err, ErrNoDialer) {
+		t.Fatalf("no Drafts folder known and no dialer: %v", err)
+	}
+	if _, err := st.UpsertFolder(ctx, store.Folder{Account: acct, Name: "Drafts", RawName: "Drafts", Role: "drafts"}); err != nil {
+		t.Fatal(err)
+	}
+	pending := func() int {
+		ops, _ := st.PendingOps(ctx, acct)
+		return len(ops)
+	}
+	if err := ob.UploadPendingDrafts(ctx, []account.Account{a}); err != nil || pending() != 1 {
+		t.Fatalf("first upload: %v, %d ops", err, pending())
+	}
+	if err := ob.UploadPendingDrafts(ctx, []account.Account{a}); err != nil || pending() != 1 {
+		t.Fatalf("an unchanged draft was uploaded again: %d ops", pending())
+	}
+	m.Text = "v2"
+	if _, err := ob.SaveDraft(ctx, a, id, m); err != nil {
+		t.Fatal(err)
+	}
+	if err := ob.UploadPendingDrafts(ctx, []account.Account{a}); err != nil || pending() != 1 {
+		// The first upload had not reached the server: it is replaced, not stacked.
+		t.Fatalf("changed draft: %v, %d ops", err, pending())
+	}
+	ops, _ := st.PendingOps(ctx, acct)
+	raw, _ := st.Raw(ctx, ops[0].Messages[0])
+	if !strings.Contains(string(raw), "v2") {
+		t.Fatalf("queued version %q", raw)
+	}
+}

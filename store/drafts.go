@@ -51,6 +51,19 @@ func (s *Store) SaveDraft(ctx context.Context, d LocalDraft) (DraftID, error) {
 	return id, nil
 }
 
+// AdoptDraftCopy records row (a message in the Drafts folder the draft was
+// reopened from) as the draft's server copy, so the next upload or a
+// discard replaces it instead of leaving it beside the new one.
+func (s *Store) AdoptDraftCopy(ctx context.Context, id DraftID, row MessageID) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE drafts SET uploaded = ? WHERE id = ?`, row, id)
+		if err != nil {
+			return fmt.Errorf("store: adopt draft copy: %w", err)
+		}
+		return mustAffect(res, "draft", int64(id))
+	})
+}
+
 // Drafts lists the account's local drafts, newest first; acct 0: all.
 func (s *Store) Drafts(ctx context.Context, acct AccountID) ([]LocalDraft, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT id, account_id, message_id, subject, raw, updated, coalesce(uploaded, 0)

@@ -31,12 +31,14 @@ const (
 	composeReplyAll
 	composeForward
 	composeForwardAttached
+	composeDraft // reopen a message of the Drafts folder
 )
 
 // OriginalLoadedMsg carries the message a reply or forward starts from.
 type OriginalLoadedMsg struct {
 	Req    uint64
 	Kind   composeKind
+	ID     store.MessageID
 	Raw    []byte
 	Parsed *message.Parsed
 	Err    error
@@ -72,6 +74,8 @@ func (m *Model) composeKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 		kind = composeForward
 	case key.Matches(k, km.ForwardAttached):
 		kind = composeForwardAttached
+	case key.Matches(k, km.EditDraft):
+		kind = composeDraft
 	default:
 		return nil, false
 	}
@@ -88,7 +92,7 @@ func (m *Model) composeKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 
 func loadOriginalCmd(ctx context.Context, st *store.Store, req uint64, kind composeKind, id store.MessageID) tea.Cmd {
 	return func() tea.Msg {
-		out := OriginalLoadedMsg{Req: req, Kind: kind}
+		out := OriginalLoadedMsg{Req: req, Kind: kind, ID: id}
 		out.Raw, out.Err = st.Raw(ctx, id)
 		if out.Err == nil {
 			out.Parsed, out.Err = message.Parse(out.Raw)
@@ -115,6 +119,25 @@ func (m *Model) onOriginal(msg OriginalLoadedMsg) tea.Cmd {
 	start := composer.Start{Senders: senders, Reply: true}
 	var out message.Outgoing
 	switch msg.Kind {
+	case composeDraft:
+		d, err := message.Reopen(msg.Raw)
+		if err != nil {
+			m.status.SetError(m.c.P.T("compose.open_failed", common.Clean(err.Error())))
+			return nil
+		}
+		out, start.Reply = *d, len(d.InReplyTo) > 0
+		out.Draft = false
+		start.Message = out
+		start.Replaces = msg.ID
+		start.From = -1
+		for i, s := range senders {
+			if strings.EqualFold(s.Identity.Address, out.From.Addr) {
+				start.From = i
+			}
+		}
+		start.From = max(start.From, 0)
+		// The reopened text carries its signature already.
+		return m.openComposerNoSignature(start)
 	case composeReply, composeReplyAll:
 		name := ""
 		if len(msg.Parsed.From) > 0 {
@@ -167,9 +190,40 @@ func (m *Model) openComposer(s composer.Start) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
+// openComposerNoSignature opens a reopened draft: its text has the
+// signature in it already.
+func (m *Model) openComposerNoSignature(s composer.Start) tea.Cmd {
+	cmd := m.openComposer(s)
+	m.composing.SetSignatureOff()
+	return cmd
+}
+
+// quitComposing keeps the draft in the store (and queues its upload when
+// the Drafts folder is known; nothing here dials) and quits. Local writes
+// only: the app is leaving, and a kill a moment later still finds it.
+func (m *Model) quitComposing() tea.Cmd {
+	if m.d.Store != nil && (m.composing.Dirty() || m.composing.DraftID() != 0) {
+		req := m.composing.DraftRequest()
+		ob := &outbox.Outbox{Store: m.d.Store}
+		ctx, cancel := context.WithTimeout(m.ctx, 5*time.Second)
+		defer cancel()
+		out := req.Message
+		if id, err := ob.SaveDraft(ctx, req.Sender.Account, req.DraftID, &out); err == nil {
+			if req.DraftID == 0 && req.Replaces != 0 {
+				_ = m.d.Store.AdoptDraftCopy(ctx, id, req.Replaces)
+			}
+			_ = ob.UploadDraft(ctx, req.Sender.Account, id)
+		}
+	}
+	return tea.Quit
+}
+
 // composeMsg routes what concerns the composer; ok reports that msg was
 // consumed.
 func (m *Model) composeMsg(msg tea.Msg) (tea.Cmd, bool) {
+	if k, ok := msg.(tea.KeyPressMsg); ok && m.composing != nil && k.String() == "ctrl+c" {
+		return m.quitComposing(), true
+	}
 	switch msg := msg.(type) {
 	case OriginalLoadedMsg:
 		return m.onOriginal(msg), true
@@ -242,6 +296,8 @@ func (m *Model) sendCmd(r composer.Request) tea.Cmd {
 		}
 		if r.DraftID != 0 {
 			_ = ob.DiscardDraft(ctx, r.DraftID)
+		} else if r.Replaces != 0 {
+			_ = ob.Store.ExpungeMessage(ctx, r.Replaces)
 		}
 		if !r.At.IsZero() && r.At.After(time.Now()) {
 			return out
@@ -267,6 +323,9 @@ func (m *Model) saveDraftCmd(msg composer.SaveDraftMsg) tea.Cmd {
 			}
 		}
 		id, err := ob.SaveDraft(ctx, r.Sender.Account, r.DraftID, &out)
+		if err == nil && r.DraftID == 0 && r.Replaces != 0 {
+			err = ob.Store.AdoptDraftCopy(ctx, id, r.Replaces)
+		}
 		if err == nil && msg.Upload && ob.Dialer != nil {
 			if err = ob.UploadDraft(ctx, r.Sender.Account, id); err == nil {
 				kick(engine)

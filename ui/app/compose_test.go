@@ -7,6 +7,9 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/magpie-mail/magpie/message"
+	"github.com/magpie-mail/magpie/store"
+	"github.com/magpie-mail/magpie/ui/components/sidebar"
 	"github.com/magpie-mail/magpie/ui/i18n"
 )
 
@@ -57,4 +60,57 @@ func TestComposeSavesADraft(t *testing.T) {
 	if len(drafts) != 1 || !strings.Contains(string(drafts[0].Raw), "wang@example.cn") || m.composing.DraftID() != drafts[0].ID {
 		t.Fatalf("drafts %+v", drafts)
 	}
+}
+
+func TestReopenADraftAndQuitKeepsIt(t *testing.T) {
+	m, f := composeModel(t, i18n.EN)
+	ctx := context.Background()
+	drafts, err := f.st.UpsertFolder(ctx, store.Folder{Account: f.work, Name: "Drafts", RawName: "Drafts", Delim: "/", Role: "drafts"})
+	must(t, err)
+	o := &message.Outgoing{From: message.Address{Addr: "me@example.cn"}, To: []message.Address{{Addr: "wang@example.cn"}},
+		Subject: "写了一半", Text: "第一段", Draft: true}
+	raw, err := o.Build()
+	must(t, err)
+	must(t, f.st.PutHeaders(ctx, drafts, []store.Message{{UID: 5, MsgID: o.MessageID, Subject: o.Subject, Date: now,
+		From: store.Address{Addr: "me@example.cn"}, Flags: store.FlagDraft | store.FlagSeen}}))
+	id, err := f.st.Lookup(ctx, drafts, 5)
+	must(t, err)
+	must(t, f.st.PutBody(ctx, id, store.Body{Raw: raw}))
+	fo, err := f.st.Folder(ctx, drafts)
+	must(t, err)
+	send(t, m, sidebar.SelectedMsg{Entry: sidebar.Entry{Kind: sidebar.KindFolder, Account: "work", Folder: fo}})
+	press(t, m, "e")
+	if m.composing == nil {
+		t.Fatalf("e did not reopen the draft:\n%s", screen(m))
+	}
+	s := screen(m)
+	if !strings.Contains(s, "写了一半") || !strings.Contains(s, "第一段") || !strings.Contains(s, "wang@example.cn") {
+		t.Fatalf("reopened draft:\n%s", s)
+	}
+	for _, r := range "再补一句" {
+		press(t, m, string(r))
+	}
+	_, cmd := m.Update(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
+	if _, ok := cmd().(tea.QuitMsg); !ok {
+		t.Fatal("ctrl+c did not quit")
+	}
+	local, err := f.st.Drafts(ctx, f.work)
+	must(t, err)
+	if len(local) != 1 || !strings.Contains(string(mustParse(t, local[0].Raw).Text), "再补一句") {
+		t.Fatalf("local drafts %+v", local)
+	}
+	// The server copy it came from is replaced: an expunge of UID 5, then
+	// the new version's append.
+	ops, err := f.st.PendingOps(ctx, f.work)
+	must(t, err)
+	if len(ops) != 2 || ops[0].Kind != store.OpExpunge || ops[0].UIDs[0] != 5 || ops[1].Kind != store.OpAppend {
+		t.Fatalf("ops %+v", ops)
+	}
+}
+
+func mustParse(t *testing.T, raw []byte) *message.Parsed {
+	t.Helper()
+	p, err := message.Parse(raw)
+	must(t, err)
+	return p
 }

@@ -35,7 +35,13 @@ func OpenTUI(ctx context.Context, s *Session) error {
 	// Scheduled and offline mail leaves while the app runs.
 	obCtx, obStop := context.WithCancel(ctx)
 	var obDone sync.WaitGroup
-	obDone.Go(func() { _ = (&outbox.Outbox{Store: st, Dialer: d}).Run(obCtx, cfg.Accounts, nil, 0, nil) })
+	obDone.Go(func() {
+		ob := &outbox.Outbox{Store: st, Dialer: d}
+		// Drafts saved but not on the server (the app was killed or quit
+		// offline) go up first.
+		_ = ob.UploadPendingDrafts(obCtx, cfg.Accounts)
+		_ = ob.Run(obCtx, cfg.Accounts, nil, 0, nil)
+	})
 	err = s.runApp(ctx, app.Deps{
 		Config: cfg, Store: st, Engines: engines, Events: group.events, Printer: s.P,
 		Notify: desktopNotifier(), Open: desktopOpener(),

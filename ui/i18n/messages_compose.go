@@ -103,5 +103,6 @@ func composeMessages() map[string]entry {
 		"tui.key.reply_all":      {"回复全部", "reply to all"},
 		"tui.key.forward":        {"转发", "forward"},
 		"tui.key.forward_attach": {"作为附件转发", "forward as attachment"},
+		"tui.key.edit_draft":     {"继续编辑（草稿）", "edit as new (drafts)"},
 	}
 }

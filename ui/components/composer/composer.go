@@ -46,6 +46,9 @@ type Start struct {
 	Message message.Outgoing // To, Cc, Bcc, Subject, Text, Quote, threading, forwarded parts
 	Reply   bool             // a reply or forward: the reply signature is the default
 	DraftID store.DraftID    // a reopened draft; 0: new
+	// Replaces is the message of the Drafts folder this was reopened from:
+	// saving or sending the draft removes it.
+	Replaces store.MessageID
 	// Files are paths already attached (a reopened draft has none: its
 	// attachments come back as Message.Attachments).
 	Files []File
@@ -60,11 +63,12 @@ type File struct {
 
 // Request is what the member asked for, as the root needs it.
 type Request struct {
-	Sender  account.Sender
-	Message message.Outgoing // Text, Signature, Quote set; forwarded parts in Attachments
-	Files   []File           // to read from disk and attach
-	At      time.Time        // zero: now
-	DraftID store.DraftID
+	Sender   account.Sender
+	Message  message.Outgoing // Text, Signature, Quote set; forwarded parts in Attachments
+	Files    []File           // to read from disk and attach
+	At       time.Time        // zero: now
+	DraftID  store.DraftID
+	Replaces store.MessageID // see Start.Replaces
 }
 
 // SendMsg asks the root to queue and send the message.
@@ -136,14 +140,15 @@ type Model struct {
 	pick  int
 	paths []string // path completions shown for the Attach field
 
-	draftID store.DraftID
-	dirty   bool
-	gen     uint64
-	every   time.Duration
-	problem string // why the review cannot open, or a notice
-	editor  []string
-	stat    func(path string) (File, error)
-	glob    func(pattern string) ([]string, error)
+	draftID  store.DraftID
+	replaces store.MessageID
+	dirty    bool
+	gen      uint64
+	every    time.Duration
+	problem  string // why the review cannot open, or a notice
+	editor   []string
+	stat     func(path string) (File, error)
+	glob     func(pattern string) ([]string, error)
 
 	width, height int
 }
@@ -169,7 +174,7 @@ type Options struct {
 // New returns a composer focused on To (or the body of a reply).
 func New(c *common.Common, s Start, opt Options) Model {
 	m := Model{c: c, keys: NewKeyMap(c.P), senders: s.Senders, from: s.From, base: s.Message, reply: s.Reply,
-		files: s.Files, draftID: s.DraftID, gen: opt.Gen, editor: strings.Fields(opt.Editor),
+		files: s.Files, draftID: s.DraftID, replaces: s.Replaces, gen: opt.Gen, editor: strings.Fields(opt.Editor),
 		stat: opt.Stat, glob: opt.Glob, focus: FieldTo, every: opt.AutosaveEvery}
 	if m.every == 0 {
 		m.every = AutosaveEvery
@@ -262,7 +267,7 @@ func (m Model) request() (Request, error) {
 	}
 	files := append([]File{}, m.files...)
 	out.Attachments = append([]message.Part{}, m.base.Attachments...)
-	return Request{Sender: s, Message: out, Files: files, At: at, DraftID: m.draftID}, nil
+	return Request{Sender: s, Message: out, Files: files, At: at, DraftID: m.draftID, Replaces: m.replaces}, nil
 }
 
 type fieldError struct {
@@ -271,6 +276,24 @@ type fieldError struct {
 }
 
 func (e *fieldError) Error() string { return e.err.Error() }
+
+// DraftRequest is the draft as it stands, for saving on the way out (the
+// app quitting); fields that do not parse yet are left empty.
+func (m Model) DraftRequest() Request {
+	m.base.Draft = true
+	req, err := m.request()
+	if err != nil {
+		req, _ = m.rawRequest()
+	}
+	return req
+}
+
+// SetSignatureOff leaves the signature out (a reopened draft has it in
+// its text); ctrl+g still switches it on.
+func (m *Model) SetSignatureOff() { m.sig = sigNone }
+
+// Dirty reports whether there are changes not yet handed out for saving.
+func (m Model) Dirty() bool { return m.dirty }
 
 // Size is the attachments' size in bytes (files and forwarded parts).
 func (m Model) Size() int64 {

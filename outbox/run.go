@@ -25,6 +25,9 @@ func (o *Outbox) Run(ctx context.Context, accounts []account.Account, kick <-cha
 	defer t.Stop()
 	flush := func(a account.Account) {
 		rep, err := o.Flush(ctx, a)
+		if ctx.Err() != nil {
+			rep.ConnErr, err = nil, nil // shutting down: not a failure to report
+		}
 		if err != nil && rep.ConnErr == nil {
 			rep.ConnErr = err
 		}

@@ -46,6 +46,10 @@ func (r Report) Sent() int {
 // interrupted (the process died mid-send).
 const staleAfter = 15 * time.Minute
 
+// bookkeeping bounds what is done after an SMTP transaction (filing the
+// Sent copy, recording the outcome), which runs even when ctx has ended.
+const bookkeeping = 30 * time.Second
+
 // ReasonInterrupted is the stored reason of an attempt a dead process left.
 const ReasonInterrupted = "interrupted while sending: it may or may not have left"
 
@@ -85,13 +89,18 @@ func (o *Outbox) Flush(ctx context.Context, a account.Account) (Report, error) {
 		}
 		out := Outcome{ID: m.ID, MsgID: m.MsgID, Subject: m.Subject}
 		sendErr := transact(c, m)
+		// Once claimed, the outcome is recorded even if ctx ends now: a
+		// message must never stay claimed, nor a sent one look unsent.
+		keep, cancel := context.WithTimeout(context.WithoutCancel(ctx), bookkeeping)
 		if sendErr == nil {
-			copyOp, err := o.sentCopy(ctx, a, acct, m)
+			copyOp, err := o.sentCopy(keep, a, acct, m)
 			if err != nil {
 				// The mail left; only filing the copy failed. Never resend.
 				copyOp = nil
 			}
-			if err := o.Store.MarkSent(ctx, m.ID, copyOp); err != nil {
+			err = o.Store.MarkSent(keep, m.ID, copyOp)
+			cancel()
+			if err != nil {
 				return rep, err
 			}
 			out.SentCopy = copyOp != nil
@@ -100,7 +109,9 @@ func (o *Outbox) Flush(ctx context.Context, a account.Account) (Report, error) {
 		}
 		permanent := isPermanent(sendErr)
 		out.Err, out.Kept = sendErr, !permanent
-		if err := o.Store.ReleaseOutgoing(ctx, m.ID, sendErr.Error(), permanent); err != nil {
+		err := o.Store.ReleaseOutgoing(keep, m.ID, sendErr.Error(), permanent)
+		cancel()
+		if err != nil {
 			return rep, err
 		}
 		rep.Outcomes = append(rep.Outcomes, out)

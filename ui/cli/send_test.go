@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -100,5 +101,41 @@ func TestParseWhen(t *testing.T) {
 	}
 	if _, err := outbox.ParseWhen("tomorrow-ish", now); err == nil {
 		t.Error("nonsense accepted")
+	}
+}
+
+// TestSyncDaemonSendsScheduledMail: a message scheduled with --at waits,
+// and `magpie sync --daemon` sends it once it is due.
+func TestSyncDaemonSendsScheduledMail(t *testing.T) {
+	d := testenv.Dovecot(t)
+	pf := testenv.Postfix(t)
+	u, to := d.NewUser(t), d.NewUser(t)
+	h := addDovecotAccount(t, "en_US.UTF-8", d, u, "--smtp", pf.Addr(pf.SubmissionsPort))
+	at := time.Now().Add(2 * time.Second)
+	r := h.run("定时发送的正文", "send", "--account", "dove", "--to", to.Email, "--subject", "scheduled", "--at", at.Format(time.RFC3339))
+	if r.code != ExitOK || !strings.Contains(r.stdout, "In the outbox") {
+		t.Fatalf("send --at: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if n := d.MessageCount(t, to.Name, "INBOX"); n != 0 {
+		t.Fatalf("sent before its time: %d", n)
+	}
+	time.Sleep(time.Until(at.Add(time.Second))) // wait for the time the member chose
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan result, 1)
+	go func() {
+		var out, errOut bytes.Buffer
+		code := Run(ctx, []string{"sync", "--daemon"}, Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut,
+			Getenv: func(k string) string { return h.env[k] }, Secrets: h.secrets, Dialer: h.dialer, Version: "test"})
+		done <- result{code, out.String(), errOut.String()}
+	}()
+	pf.WaitMessages(t, to.Name, "INBOX", 1)
+	cancel()
+	r = <-done
+	if !strings.Contains(r.stdout, "dove: sent “scheduled”") {
+		t.Errorf("daemon output (exit %d):\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	// It left once: the daemon's next flush finds nothing due.
+	if n := d.MessageCount(t, to.Name, "INBOX"); n != 1 {
+		t.Errorf("%d copies arrived", n)
 	}
 }

@@ -88,13 +88,13 @@ func IsOwnMsg(msg tea.Msg) bool {
 type step int
 
 const (
-	stepPrepare   step = iota // pick the old provider, read its checklist
-	stepConnect               // address, client password, server, destination
-	stepPlanning              // connecting and listing (a Cmd runs)
-	stepConnFail              // the diagnosis of a failed connection
-	stepPlan                  // choose folders
-	stepRun                   // progress; pause, resume, stop
-	stepReport                // verdict, failures, file
+	stepPrepare  step = iota // pick the old provider, read its checklist
+	stepConnect              // address, client password, server, destination
+	stepPlanning             // connecting and listing (a Cmd runs)
+	stepConnFail             // the diagnosis of a failed connection
+	stepPlan                 // choose folders
+	stepRun                  // progress; pause, resume, stop
+	stepReport               // verdict, failures, file
 )
 
 // Model is the wizard. It is a value; the run's shared state (the gate,

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -82,5 +83,22 @@ func TestMigrateBatchBadCSV(t *testing.T) {
 		if r.code != ExitUsage || !strings.Contains(r.stderr, c.want) {
 			t.Errorf("%q: exit %d, want 2 and %q\n%s", c.text, r.code, c.want, r.stderr)
 		}
+	}
+}
+
+// `magpie migrate wizard` opens the app with the wizard showing.
+func TestMigrateWizardOpensApp(t *testing.T) {
+	h := newHarness(t, "en_US.UTF-8")
+	var opened, start bool
+	code := Run(t.Context(), []string{"migrate", "wizard"}, Env{
+		Stdout: &strings.Builder{}, Stderr: &strings.Builder{}, Getenv: func(k string) string { return h.env[k] },
+		Secrets: h.secrets, Version: "test",
+		OpenApp: func(_ context.Context, s *Session) error { opened, start = true, s.StartMigration; return nil },
+	})
+	if code != ExitOK || !opened || !start {
+		t.Fatalf("exit %d opened %v start %v", code, opened, start)
+	}
+	if r := h.run("", "migrate", "wizard"); r.code != ExitFailure || !strings.Contains(r.stderr, "no terminal app") {
+		t.Fatalf("without an app: %d %s", r.code, r.stderr)
 	}
 }

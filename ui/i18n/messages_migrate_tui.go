@@ -35,6 +35,13 @@ func migrateTUIMessages() map[string]entry {
 		"cli.flag.batch_status":     {"只显示状态表，不搬", "only print the status table; migrate nothing"},
 		"cli.flag.batch_retry":      {"再试已放弃的行", "try given-up rows again"},
 
+		"cli.migrate_wizard.short": {"打开终端界面中的搬家向导（一步步引导）", "Open the guided migration wizard in the terminal app"},
+		"cli.migrate_wizard.long": {
+			"打开 Magpie 的终端界面并直接进入搬家向导（在界面中随时按 M 也能打开）：1 准备：旧邮箱服务商的设置清单；2 连接：旧邮箱地址和客户端专用密码，测试登录；3 计划：文件夹、邮件数、大小和预计时间，选择要搬的文件夹；4 搬家：逐个文件夹显示进度，可暂停、继续、停止，按 esc 回去看邮件，搬家在后台继续；5 报告：结论和失败原因，并保存为文件。新邮箱须先添加为账户。",
+			"Opens Magpie's terminal app with the migration wizard showing (key M opens it too): 1 Prepare: the old provider's checklist; 2 Connect: the old address and client password, with a login test; 3 Plan: folders, counts, sizes and an estimate, choose folders; 4 Run: progress per folder with pause, resume and stop; press esc to read mail while it goes on; 5 Report: the verdict and the failures, saved to a file. Add the new mailbox as an account first.",
+		},
+		"cli.migrate_wizard.no_app": {"这个版本没有终端界面。", "This build has no terminal app."},
+
 		"batch.starting":               {"共 %d 个邮箱，同时搬 %d 个。状态保存在 %s", "%d mailbox(es), %d at a time. Status kept in %s"},
 		"batch.row_status":             {"%s → %s：%s", "%s → %s: %s"},
 		"batch.count_all":              {"全部 %d", "all %d"},

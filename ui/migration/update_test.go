@@ -2,6 +2,8 @@ package migration
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/emersion/go-imap/v2"
@@ -190,5 +192,32 @@ func TestReportFailures(t *testing.T) {
 	d.keys("enter")
 	if _, ok := d.out().(ClosedMsg); !ok {
 		t.Fatal("enter on the report does not close")
+	}
+}
+
+// Many folders at 80x24: the run shows a window from the first folder not
+// done, with the header and the total, and still fits the screen.
+func TestRunManyFoldersFits(t *testing.T) {
+	d := newDriver(t, i18n.EN, 80, 24, Deps{DataDir: t.TempDir()})
+	d.pick("exmail")
+	d.typ("chen@old.test")
+	d.keys("tab")
+	d.typ("pw")
+	d.keys("enter")
+	var p migrate.Plan
+	for i := range 30 {
+		p.Folders = append(p.Folders, migrate.FolderPlan{Source: fmt.Sprintf("F%02d", i), Path: fmt.Sprintf("F%02d", i), Dest: fmt.Sprintf("F%02d", i), Messages: 10})
+	}
+	d.send(PlannedMsg{ID: d.m.seq, Plan: p})
+	d.keys("enter")
+	r := d.m.run
+	for i := range 12 {
+		d.send(ProgressMsg{ID: r.id, Progress: migrate.Progress{Folder: fmt.Sprintf("F%02d", i), Phase: migrate.PhaseDone, Total: 10, Done: 10, Copied: 10}})
+	}
+	v := d.view()
+	checkFrame(t, "many", v, 80, 24)
+	d.wantView("F12", "All     300    120", "goes on")
+	if strings.Contains(v, "F11") {
+		t.Errorf("done folders shown instead of the current ones:\n%s", v)
 	}
 }

@@ -3,6 +3,7 @@ package migration
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -299,9 +300,17 @@ func (m Model) viewRun() []string {
 	rows = append(rows, []string{m.p.T("mig.col.all"), fmt.Sprint(r.total), fmt.Sprint(t.Copied),
 		fmt.Sprint(max(t.Done-t.Copied-t.Failed, 0)), fmt.Sprint(t.Failed), ""})
 	lines := table(rows)
-	room := max(m.h-12, 3)
-	if len(lines) > room+1 { // keep the header and the total
-		lines = append(append(lines[:1:1], lines[len(lines)-room:len(lines)-1]...), lines[len(lines)-1])
+	// When the folders do not fit, show a window from the first one not
+	// done yet, with the header and the total kept.
+	if room := max(m.h-16, 3); len(r.folders) > room {
+		first := len(r.folders) - room
+		for i, f := range r.folders {
+			if f.Phase != migrate.PhaseDone {
+				first = min(i, first)
+				break
+			}
+		}
+		lines = slices.Concat(lines[:1], lines[1+first:1+first+room], lines[len(lines)-1:])
 	}
 	out = append(out, lines...)
 	elapsed := m.d.Now().Sub(r.started)

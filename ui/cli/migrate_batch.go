@@ -46,9 +46,11 @@ func newMigrateBatchCmd(s *Session) *cobra.Command {
 	fl.StringVar(&f.to, "to", "", p.T("cli.flag.batch_to"))
 	fl.StringVar(&f.fromAdmin, "from-admin", "", p.T("cli.flag.batch_from_admin"))
 	fl.StringVar(&f.toAdmin, "to-admin", "", p.T("cli.flag.batch_to_admin"))
-	fl.StringVar(&f.separator, "master-separator", batch.DefaultMasterSeparator, p.T("cli.flag.batch_separator"))
-	fl.IntVar(&f.parallel, "parallel", 2, p.T("cli.flag.batch_parallel"))
-	fl.IntVar(&f.attempts, "max-attempts", 3, p.T("cli.flag.batch_attempts"))
+	// No default shows in the flags (cobra words it in English): zero
+	// values mean the defaults the help text names.
+	fl.StringVar(&f.separator, "master-separator", "", p.T("cli.flag.batch_separator"))
+	fl.IntVar(&f.parallel, "parallel", 0, p.T("cli.flag.batch_parallel"))
+	fl.IntVar(&f.attempts, "max-attempts", 0, p.T("cli.flag.batch_attempts"))
 	fl.StringArrayVar(&f.folders, "folders", nil, p.T("cli.flag.migrate_folders"))
 	fl.StringArrayVar(&f.exclude, "exclude", nil, p.T("cli.flag.migrate_exclude"))
 	fl.BoolVar(&f.status, "status", false, p.T("cli.flag.batch_status"))
@@ -61,8 +63,11 @@ func newMigrateBatchCmd(s *Session) *cobra.Command {
 // when every row succeeded, 1 otherwise, 2 for a bad CSV or flags.
 func (s *Session) migrateBatch(ctx context.Context, file string, f batchFlags) error {
 	p := s.P
-	if f.parallel < 1 || f.attempts < 1 {
+	if f.parallel < 0 || f.attempts < 0 {
 		return usage("--parallel and --max-attempts must be at least 1")
+	}
+	if f.parallel == 0 {
+		f.parallel = 2
 	}
 	if err := migrate.CheckGlobs(slices.Concat(f.folders, f.exclude)); err != nil {
 		return usage("%v", err)

@@ -47,6 +47,7 @@ func migrateWizardMessages() map[string]entry {
 		"mig.connect.need_password": {"请填写客户端专用密码（授权码）。", "Type the client password."},
 		"mig.connect.need_server":   {"请按 主机:端口 填写服务器，如 imap.exmail.qq.com:993。", "Type the server as host:port, e.g. imap.exmail.qq.com:993."},
 		"mig.connect.need_dest":     {"还没有可以搬入的账户：请先添加新邮箱。", "There is no account to move to: add the new mailbox first."},
+		"mig.connect.no_data_dir":   {"没有数据目录存放搬家日志（演示模式或未设置 HOME），这里不能搬家。", "There is no data directory for the migration journal (the demo, or no HOME): migration is not possible here."},
 		"mig.planning":              {"正在登录 %s 和 %s，读取文件夹……", "Logging in to %s and %s, reading the folders…"},
 		"mig.connfail":              {"无法连接%s %s。", "Cannot connect to %s %s."},
 		"mig.side.source":           {"旧邮箱", "the old mailbox"},

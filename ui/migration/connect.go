@@ -139,6 +139,8 @@ func (m Model) source() (account.Account, string) {
 		return account.Account{}, "mig.connect.need_server"
 	case len(m.dest) == 0:
 		return account.Account{}, "mig.connect.need_dest"
+	case m.d.DataDir == "": // no place for the journal (the demo, no HOME)
+		return account.Account{}, "mig.connect.no_data_dir"
 	}
 	a := account.Account{Name: "migrate-source:" + f.value(fieldAddr), Email: f.value(fieldAddr), Kind: account.KindMember,
 		IMAP: account.Endpoint{Host: host, Port: pn, Security: f.security}}

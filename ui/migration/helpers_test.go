@@ -65,6 +65,9 @@ func newDriver(t *testing.T, lang i18n.Lang, w, h int, d Deps) *driver {
 	if d.Config == nil {
 		d.Config = &account.Config{Accounts: []account.Account{{Name: "新邮箱", Email: "chen@new.test"}}}
 	}
+	if d.DataDir == "" {
+		d.DataDir = t.TempDir()
+	}
 	if d.Now == nil {
 		d.Now = func() time.Time { return t0.Add(2 * time.Minute) }
 	}

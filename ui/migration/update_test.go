@@ -100,6 +100,16 @@ func TestNoDestinationAccount(t *testing.T) {
 	d.keys("enter")
 	d.wantStep(stepConnect)
 	d.wantView("还没有可以搬入的账户")
+	// With an account but no data directory (the demo): no journal, no run.
+	d = newDriver(t, i18n.EN, 80, 24, Deps{})
+	d.m.d.DataDir = ""
+	d.pick("qq")
+	d.typ("chen@qq.com")
+	d.keys("tab")
+	d.typ("pw")
+	d.keys("enter")
+	d.wantStep(stepConnect)
+	d.wantView("no data directory")
 }
 
 func TestPlanChooseFolders(t *testing.T) {

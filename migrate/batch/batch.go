@@ -151,6 +151,9 @@ type runner struct {
 // counts; a stopped row goes back to queued and its journal makes the next
 // run continue it.
 //
+// One process at a time runs a batch (a lock file in Dir; a *BusyError
+// otherwise).
+//
 // It returns the final table in CSV order. The error is ctx's when
 // stopped, or the state file's; a row's failure is in its RowState.
 func Run(ctx context.Context, rows []Row, cfg Config) ([]RowState, error) {
@@ -163,6 +166,11 @@ func Run(ctx context.Context, rows []Row, cfg Config) ([]RowState, error) {
 	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("batch: %w", err)
 	}
+	unlock, err := lock(cfg.Dir)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	st, err := LoadState(cfg.Dir)
 	if err != nil {
 		return nil, err

@@ -138,6 +138,10 @@ func (s *Session) migrateBatch(ctx context.Context, file string, f batchFlags) e
 		}}
 	fmt.Fprintln(s.Stderr, p.T("batch.starting", len(rows), f.parallel, dir))
 	table, err := batch.Run(ctx, rows, bc)
+	var busy *batch.BusyError
+	if errors.As(err, &busy) {
+		return s.fail(err, p.T("batch.busy", busy.PID))
+	}
 	if perr := s.printBatch(table, f.asJSON); perr != nil {
 		return perr
 	}

@@ -71,6 +71,7 @@ func migrateTUIMessages() map[string]entry {
 		"batch.problem.dns":            {"找不到服务器域名", "the server's name was not found"},
 		"batch.problem.imap-disabled":  {"该邮箱未开启 IMAP", "IMAP is not switched on for this mailbox"},
 		"batch.problem.other":          {"连接失败", "the connection failed"},
+		"batch.busy":                   {"这批邮箱正由另一个进程（%d）在搬，请等它结束。", "Another process (%d) is running this batch; wait until it ends."},
 		"batch.interrupted":            {"批量搬家已停止。再运行同一命令会继续未完成的邮箱，不会重复。", "The batch stopped. Run the same command again to continue the unfinished mailboxes; nothing is copied twice."},
 		"batch.not_all":                {"有邮箱没有搬完，见上表。解决后再运行同一命令，只处理这些邮箱。", "Some mailboxes are not done; see the table. Once fixed, run the same command again: only those are done."},
 		"batch.all_done":               {"全部邮箱搬家完成并核对一致。", "Every mailbox migrated and verified."},

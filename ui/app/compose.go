@@ -255,6 +255,8 @@ func (m *Model) composeMsg(msg tea.Msg) (tea.Cmd, bool) {
 			m.composing.SetSize(msg.Width, msg.Height)
 		}
 		return nil, false
+	case tea.MouseClickMsg, tea.MouseWheelMsg:
+		return nil, m.composing != nil // the panes are hidden: not theirs
 	}
 	if m.composing == nil {
 		return nil, false

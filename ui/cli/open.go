@@ -46,6 +46,7 @@ func OpenTUI(ctx context.Context, s *Session) error {
 		Config: cfg, Store: st, Engines: engines, Events: group.events, Printer: s.P,
 		Notify: desktopNotifier(), Open: desktopOpener(),
 		Secrets: s.Secrets, Dialer: d, AddAccount: group.add,
+		DataDir: s.Paths.DataDir, StartMigration: s.StartMigration,
 	})
 	obStop()
 	obDone.Wait()

@@ -87,6 +87,9 @@ type Account struct {
 
 	Aliases []Identity
 	Groups  []Identity
+
+	// CalDAV is the calendar binding (see CalDAV).
+	CalDAV CalDAV
 }
 
 // LoginName is the authentication identity used to log in.
@@ -199,6 +202,9 @@ func (a Account) Validate() error {
 	}
 	if a.IMAP.IsZero() && a.POP3.IsZero() {
 		return bad("imap", ErrMissing)
+	}
+	if err := a.CalDAV.validate(); err != nil {
+		return err
 	}
 	for field, e := range map[string]Endpoint{"imap": a.IMAP, "smtp": a.SMTP, "pop3": a.POP3} {
 		if err := checkEndpoint(e); err != nil {

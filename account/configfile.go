@@ -31,6 +31,7 @@ type fileAccount struct {
 	POP3           *fileEndpoint  `toml:"pop3,omitempty"`
 	Aliases        []fileIdentity `toml:"alias,omitempty"`
 	Groups         []fileIdentity `toml:"group,omitempty"`
+	CalDAV         *fileCalDAV    `toml:"caldav,omitempty"`
 }
 
 type fileEndpoint struct {
@@ -58,6 +59,7 @@ func (f fileAccount) toAccount() (Account, error) {
 		Provider: f.Provider, Username: f.Username, AuthorizeAs: f.AuthorizeAs,
 		PasswordCmd: f.PasswordCmd, CAFile: f.CAFile, MaxConnections: f.MaxConnections, Bodies: bodies,
 		IMAP: f.IMAP.endpoint(), SMTP: f.SMTP.endpoint(), POP3: f.POP3.endpoint(),
+		CalDAV: f.CalDAV.calDAV(),
 	}
 	for _, id := range f.Aliases {
 		a.Aliases = append(a.Aliases, Identity{Address: id.Address, Name: id.Name, Kind: IdentityAlias})
@@ -81,6 +83,7 @@ func fromAccount(a Account) fileAccount {
 		Provider: a.Provider, Username: a.Username, AuthorizeAs: a.AuthorizeAs,
 		PasswordCmd: a.PasswordCmd, CAFile: a.CAFile, MaxConnections: a.MaxConnections,
 		IMAP: toFileEndpoint(a.IMAP), SMTP: toFileEndpoint(a.SMTP), POP3: toFileEndpoint(a.POP3),
+		CalDAV: toFileCalDAV(a.CalDAV),
 	}
 	if a.Bodies != (BodyPolicy{}) {
 		f.Bodies = a.Bodies.String()

@@ -13,11 +13,11 @@ import (
 
 // Occurrence is one event instance on the timeline, ready for a view.
 type Occurrence struct {
-	UID                           string
+	UID                            string
 	Summary, Location, Description string
-	Start, End                    time.Time // End is exclusive
-	AllDay                        bool      // DATE values: Start/End are midnights in the viewer's zone
-	Floating                      bool      // no zone in the data: wall time in the viewer's zone
+	Start, End                     time.Time // End is exclusive
+	AllDay                         bool      // DATE values: Start/End are midnights in the viewer's zone
+	Floating                       bool      // no zone in the data: wall time in the viewer's zone
 	// RecurrenceID is the original start of this instance of a recurring
 	// series (zero for a single event); it names the instance in edits.
 	RecurrenceID time.Time

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // CalDAV is an account's calendar binding (RFC 4791). The zero value means
@@ -82,4 +83,47 @@ func toFileCalDAV(c CalDAV) *fileCalDAV {
 		return nil
 	}
 	return &fileCalDAV{URL: c.URL, Username: c.Username, PasswordCmd: c.PasswordCmd, SeparatePassword: c.SeparatePassword}
+}
+
+// CalendarSettings are the calendar view's settings ([calendar] in the
+// config file).
+type CalendarSettings struct {
+	// WeekStart is the first day of a week in the month grid: time.Monday
+	// (the default) or time.Sunday.
+	WeekStart time.Weekday
+	// Lunar, when set, overrides the language default for the lunar line
+	// (on in zh-CN, off in en).
+	Lunar *bool
+}
+
+type fileCalendarSettings struct {
+	WeekStart string `toml:"week_start,omitempty"`
+	Lunar     *bool  `toml:"lunar,omitempty"`
+}
+
+func (f *fileCalendarSettings) settings() (CalendarSettings, error) {
+	s := CalendarSettings{WeekStart: time.Monday}
+	if f == nil {
+		return s, nil
+	}
+	switch strings.ToLower(strings.TrimSpace(f.WeekStart)) {
+	case "", "monday":
+	case "sunday":
+		s.WeekStart = time.Sunday
+	default:
+		return s, fmt.Errorf("%w: %q (want monday or sunday)", ErrInvalidValue, f.WeekStart)
+	}
+	s.Lunar = f.Lunar
+	return s, nil
+}
+
+func toFileCalendarSettings(s CalendarSettings) *fileCalendarSettings {
+	if s.WeekStart != time.Sunday && s.Lunar == nil {
+		return nil
+	}
+	f := &fileCalendarSettings{Lunar: s.Lunar}
+	if s.WeekStart == time.Sunday {
+		f.WeekStart = "sunday"
+	}
+	return f
 }

@@ -20,6 +20,8 @@ type Config struct {
 	// Language overrides the locale from the environment ("zh-CN" or "en");
 	// empty means LANG decides.
 	Language string
+	// Calendar holds the calendar view's settings.
+	Calendar CalendarSettings
 	Accounts []Account
 }
 
@@ -94,6 +96,10 @@ func ParseConfig(path string, data []byte) (*Config, error) {
 		return nil, &ConfigError{File: path, Line: locate("language"), Key: "language",
 			Err: fmt.Errorf("%w: %q (want zh-CN or en)", ErrInvalidValue, f.Language)}
 	}
+	var err error
+	if cfg.Calendar, err = f.Calendar.settings(); err != nil {
+		return nil, &ConfigError{File: path, Line: locate("calendar.week_start"), Key: "calendar.week_start", Err: err}
+	}
 	names := map[string]bool{}
 	for i, fa := range f.Accounts {
 		prefix := fmt.Sprintf("account[%d]", i+1)
@@ -166,7 +172,7 @@ func (c *Config) Save() error {
 }
 
 func (c *Config) encode() ([]byte, error) {
-	f := fileConfig{Language: c.Language}
+	f := fileConfig{Language: c.Language, Calendar: toFileCalendarSettings(c.Calendar)}
 	for _, a := range c.Accounts {
 		f.Accounts = append(f.Accounts, fromAccount(a))
 	}

@@ -10,8 +10,9 @@ import (
 
 // fileConfig is the on-disk shape of config.toml.
 type fileConfig struct {
-	Language string        `toml:"language,omitempty"`
-	Accounts []fileAccount `toml:"account,omitempty"`
+	Language string                `toml:"language,omitempty"`
+	Calendar *fileCalendarSettings `toml:"calendar,omitempty"`
+	Accounts []fileAccount         `toml:"account,omitempty"`
 }
 
 type fileAccount struct {

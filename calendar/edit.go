@@ -285,7 +285,6 @@ func (d *doc) splitAt(rid time.Time, ch Change, newUID string) (string, error) {
 	if rule == nil {
 		return "", fmt.Errorf("calendar: %q does not repeat: %w", d.uid, ErrNoSeries)
 	}
-	newRule := rule.Value
 	var parts []string
 	for _, part := range strings.Split(rule.Value, ";") {
 		k, v, _ := strings.Cut(part, "=")
@@ -296,7 +295,7 @@ func (d *doc) splitAt(rid time.Time, ch Change, newUID string) (string, error) {
 		}
 		parts = append(parts, part)
 	}
-	newRule = strings.Join(parts, ";")
+	newRule := strings.Join(parts, ";")
 
 	nm := ical.NewComponent(ical.CompEvent)
 	for name, ps := range d.master.Props {

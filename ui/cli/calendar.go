@@ -288,11 +288,13 @@ func (s *Session) calendarPassword(ctx context.Context, name string) error {
 		return s.fail(err, p.T("calendar.err_password", a.Name, message.SanitizeLine(err.Error())))
 	}
 	if !a.CalDAV.SeparatePassword {
+		old := a
 		a.CalDAV.SeparatePassword = true
-		if err := cfg.RemoveAccount(a.Name); err == nil {
-			err = cfg.AppendAccount(a)
+		if err := cfg.RemoveAccount(a.Name); err != nil {
+			return s.fail(err, explainConfigError(p, err))
 		}
-		if err != nil {
+		if err := cfg.AppendAccount(a); err != nil {
+			_ = cfg.AppendAccount(old) // put the account back as it was
 			return s.fail(err, explainConfigError(p, err))
 		}
 	}

@@ -83,6 +83,18 @@ func TestCalendarCommandsAgainstRadicale(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "2026-02-17 周二  正月初一 春节 休") || !strings.Contains(r.stdout, "春节团拜") {
 		t.Fatalf("agenda text:\n%s%s", r.stdout, r.stderr)
 	}
+	// A separate CalDAV password goes to the keyring, and the account is
+	// marked to use it.
+	r = h.run("dav-secret\n", "calendar", "password", "work")
+	if r.code != 0 {
+		t.Fatalf("calendar password: %d %s", r.code, r.stderr)
+	}
+	if got, _ := h.secrets.Get(t.Context(), "work/caldav"); got != "dav-secret" {
+		t.Fatalf("keyring holds %q", got)
+	}
+	if data, _ := os.ReadFile(h.configPath()); !strings.Contains(string(data), "separate_password = true") {
+		t.Fatalf("config:\n%s", data)
+	}
 	// A wrong CalDAV password is explained.
 	bad := strings.Replace(cfg, "cat "+pwFile, "echo nope", 1)
 	if err := os.WriteFile(h.configPath(), []byte(bad), 0o600); err != nil {

@@ -96,6 +96,8 @@ type Account struct {
 	SignatureNew, SignatureReply string
 	// SentCopy says who files sent mail in Sent (see SentCopyPolicy).
 	SentCopy SentCopy
+	// CalDAV is the calendar binding (see CalDAV).
+	CalDAV CalDAV
 }
 
 // LoginName is the authentication identity used to log in.
@@ -209,6 +211,9 @@ func (a Account) Validate() error {
 	}
 	if a.IMAP.IsZero() && a.POP3.IsZero() {
 		return bad("imap", ErrMissing)
+	}
+	if err := a.CalDAV.validate(); err != nil {
+		return err
 	}
 	for field, e := range map[string]Endpoint{"imap": a.IMAP, "smtp": a.SMTP, "pop3": a.POP3} {
 		if err := checkEndpoint(e); err != nil {

@@ -22,7 +22,9 @@ type Config struct {
 	Language string
 	// Editor is the command that edits a message body ("vim", "code -w");
 	// empty means $VISUAL, $EDITOR, then the built-in editor.
-	Editor   string
+	Editor string
+	// Calendar holds the calendar view's settings.
+	Calendar CalendarSettings
 	Accounts []Account
 }
 
@@ -97,6 +99,10 @@ func ParseConfig(path string, data []byte) (*Config, error) {
 		return nil, &ConfigError{File: path, Line: locate("language"), Key: "language",
 			Err: fmt.Errorf("%w: %q (want zh-CN or en)", ErrInvalidValue, f.Language)}
 	}
+	var err error
+	if cfg.Calendar, err = f.Calendar.settings(); err != nil {
+		return nil, &ConfigError{File: path, Line: locate("calendar.week_start"), Key: "calendar.week_start", Err: err}
+	}
 	names := map[string]bool{}
 	for i, fa := range f.Accounts {
 		prefix := fmt.Sprintf("account[%d]", i+1)
@@ -169,7 +175,7 @@ func (c *Config) Save() error {
 }
 
 func (c *Config) encode() ([]byte, error) {
-	f := fileConfig{Language: c.Language, Editor: c.Editor}
+	f := fileConfig{Language: c.Language, Editor: c.Editor, Calendar: toFileCalendarSettings(c.Calendar)}
 	for _, a := range c.Accounts {
 		f.Accounts = append(f.Accounts, fromAccount(a))
 	}

@@ -10,9 +10,10 @@ import (
 
 // fileConfig is the on-disk shape of config.toml.
 type fileConfig struct {
-	Language string        `toml:"language,omitempty"`
-	Editor   string        `toml:"editor,omitempty"`
-	Accounts []fileAccount `toml:"account,omitempty"`
+	Language string                `toml:"language,omitempty"`
+	Editor   string                `toml:"editor,omitempty"`
+	Calendar *fileCalendarSettings `toml:"calendar,omitempty"`
+	Accounts []fileAccount         `toml:"account,omitempty"`
 }
 
 type fileAccount struct {
@@ -35,6 +36,7 @@ type fileAccount struct {
 	SentCopy       string         `toml:"sent_copy,omitempty"`
 	Aliases        []fileIdentity `toml:"alias,omitempty"`
 	Groups         []fileIdentity `toml:"group,omitempty"`
+	CalDAV         *fileCalDAV    `toml:"caldav,omitempty"`
 }
 
 type fileEndpoint struct {
@@ -65,6 +67,7 @@ func (f fileAccount) toAccount() (Account, error) {
 		PasswordCmd: f.PasswordCmd, CAFile: f.CAFile, MaxConnections: f.MaxConnections, Bodies: bodies,
 		IMAP: f.IMAP.endpoint(), SMTP: f.SMTP.endpoint(), POP3: f.POP3.endpoint(),
 		SignatureNew: f.SignatureNew, SignatureReply: f.SignatureReply,
+		CalDAV: f.CalDAV.calDAV(),
 	}
 	sc, err := ParseSentCopy(f.SentCopy)
 	if err != nil {
@@ -104,6 +107,7 @@ func fromAccount(a Account) fileAccount {
 		PasswordCmd: a.PasswordCmd, CAFile: a.CAFile, MaxConnections: a.MaxConnections,
 		IMAP: toFileEndpoint(a.IMAP), SMTP: toFileEndpoint(a.SMTP), POP3: toFileEndpoint(a.POP3),
 		SignatureNew: a.SignatureNew, SignatureReply: a.SignatureReply, SentCopy: string(a.SentCopy),
+		CalDAV: toFileCalDAV(a.CalDAV),
 	}
 	if a.Bodies != (BodyPolicy{}) {
 		f.Bodies = a.Bodies.String()

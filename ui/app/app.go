@@ -15,6 +15,7 @@ import (
 	"github.com/magpie-mail/magpie/account"
 	"github.com/magpie-mail/magpie/mailsync"
 	"github.com/magpie-mail/magpie/store"
+	"github.com/magpie-mail/magpie/ui/components/calview"
 	"github.com/magpie-mail/magpie/ui/components/common"
 	"github.com/magpie-mail/magpie/ui/components/composer"
 	"github.com/magpie-mail/magpie/ui/components/confirm"
@@ -102,6 +103,8 @@ type Model struct {
 	focus   pane
 	modal   modal
 	pending pendingAction // what a picker, prompt or confirm was opened for
+
+	cal *calview.Model // the calendar view, when open (calendar.go)
 
 	wizard   wizard.Model
 	wizardOn bool // the wizard is showing (no account yet)
@@ -242,6 +245,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case helpview.ClosedMsg:
 		m.modal = modalNone
 		return m, nil
+	case calview.LoadedMsg, calview.ClosedMsg:
+		return m, m.onCalendar(msg)
 	case picker.PickedMsg, picker.CancelledMsg, prompt.SubmittedMsg, prompt.CancelledMsg, confirm.AnsweredMsg:
 		m.modal = modalNone
 		return m, m.onDialog(msg)

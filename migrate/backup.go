@@ -202,6 +202,9 @@ func (r *runner) backupFolder(ctx context.Context, ar archive, fp FolderPlan, le
 	f.progress.Total, f.progress.Done, f.progress.Phase = len(f.msgs), rep.Previously, PhaseCopy
 	r.send(ctx, f)
 	for _, b := range cutBatches(pending, r.opts.batch()) {
+		if err := r.opts.Gate.Wait(ctx); err != nil {
+			return err
+		}
 		if err := r.backupBatch(ctx, af, f, b); err != nil {
 			return err
 		}

@@ -41,6 +41,9 @@ func (r *runner) copyFolder(ctx context.Context, f *folderRun) error {
 		defer wg.Done()
 		defer close(ch)
 		for _, b := range cutBatches(f.pending, r.opts.batch()) {
+			if err := r.opts.Gate.Wait(fctx); err != nil {
+				return // paused, then stopped
+			}
 			sp, err := r.fetchBatch(fctx, f, b)
 			select {
 			case ch <- fetched{b, sp, err}:
@@ -59,6 +62,9 @@ func (r *runner) copyFolder(ctx context.Context, f *folderRun) error {
 			err = fb.err
 		}
 		if err == nil {
+			err = r.opts.Gate.Wait(ctx) // a pause lets the batch in flight finish, no more
+		}
+		if err == nil {
 			err = r.storeBatch(ctx, f, fb.msgs, fb.spools)
 		}
 		closeSpools(fb.spools)
@@ -67,22 +73,29 @@ func (r *runner) copyFolder(ctx context.Context, f *folderRun) error {
 		}
 	}
 	wg.Wait()
+	if err == nil {
+		err = ctx.Err() // the fetcher stopped early
+	}
 	return err
 }
 
 // cutBatches cuts msgs into batches of at most n messages and batchBytes
-// bytes held in memory (bodies above SpoolLimit go to disk).
+// bytes held in memory (bodies above SpoolLimit go to disk). The first
+// batches are small (1, 2, 4… messages): the first copies, and a pause,
+// come at once.
 func cutBatches(msgs []srcMsg, n int) [][]srcMsg {
 	var out [][]srcMsg
 	var cur []srcMsg
 	var size int64
+	limit := 1
 	for _, m := range msgs {
 		mem := m.Size
 		if mem > SpoolLimit {
 			mem = 0
 		}
-		if len(cur) >= n || (len(cur) > 0 && size+mem > batchBytes) {
+		if len(cur) >= min(limit, n) || (len(cur) > 0 && size+mem > batchBytes) {
 			out, cur, size = append(out, cur), nil, 0
+			limit *= 2
 		}
 		cur = append(cur, m)
 		size += mem
@@ -95,6 +108,9 @@ func cutBatches(msgs []srcMsg, n int) [][]srcMsg {
 
 // copyBatch fetches and stores one batch (the catch-up pass).
 func (r *runner) copyBatch(ctx context.Context, f *folderRun, msgs []srcMsg) error {
+	if err := r.opts.Gate.Wait(ctx); err != nil {
+		return err
+	}
 	spools, err := r.fetchBatch(ctx, f, msgs)
 	defer closeSpools(spools)
 	if err != nil {

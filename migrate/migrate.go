@@ -99,13 +99,17 @@ type Options struct {
 	// Now is the clock for the report; nil means time.Now.
 	Now func() time.Time
 	// Jobs is how many workers copy at once, each with one connection
-	// per side (and one more to the destination for MULTIAPPEND, RFC
-	// 3502, when offered); 0 means 4. It is bounded by both accounts'
-	// connection budgets (account.Account.Connections).
+	// per side (to a destination offering MULTIAPPEND, RFC 3502, the
+	// appender's while it copies); 0 means 4. It is bounded by both
+	// accounts' connection budgets (account.Account.Connections).
 	Jobs int
 	// Batch is how many messages a worker fetches and appends at once;
 	// 0 means 100.
 	Batch int
+	// Gate, when set, is waited at before each batch (see Gate): the way
+	// to pause and resume a Run without losing anything. A Run with a
+	// Gate copies with one worker, so that a pause parks it whole.
+	Gate *Gate
 }
 
 func (o Options) jobs(p Plan) int {

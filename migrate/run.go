@@ -91,7 +91,13 @@ func Run(ctx context.Context, plan Plan, opts Options) (Report, error) {
 		fin = append(fin, task{f, func(ctx context.Context, r *runner) error { return r.finish(ctx, f) }})
 	}
 	p.each(prep, len(p.runners))
-	p.each(copyTasks(folders), len(p.runners))
+	copiers := len(p.runners)
+	if opts.Gate != nil {
+		// A pause must park the whole run at once (see Gate): one worker
+		// copies, so the message in flight is the only one.
+		copiers = 1
+	}
+	p.each(copyTasks(folders), copiers)
 	p.each(fin, len(p.runners))
 
 	runErr := p.err()

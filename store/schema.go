@@ -14,6 +14,8 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	migrateV1Core,
 	migrateV2ThreadsAndSearch,
 	migrateV3Queue,
+	migrateV4Outbox,
+	migrateCalendar, // v5, store/calendar.go
 }
 
 // migrate brings db up to version target (≤ len(migrations)). The version

@@ -49,6 +49,7 @@ func newMigrateCmd(s *Session) *cobra.Command {
 	fl.IntVar(&f.jobs, "jobs", 0, p.T("cli.flag.migrate_jobs"))
 	fl.BoolVar(&f.ignoreQuota, "ignore-quota", false, p.T("cli.flag.migrate_ignore_quota"))
 	fl.BoolVar(&f.asJSON, "json", false, p.T("cli.flag.json"))
+	cmd.AddCommand(newMigrateBatchCmd(s), newMigrateWizardCmd(s))
 	return cmd
 }
 

@@ -100,6 +100,9 @@ func Backup(ctx context.Context, src Side, dir string, f Format, opts Options) (
 	if opts.JournalDir == "" {
 		return rep, errors.New("migrate: no journal directory")
 	}
+	if src.isPOP3() && !opts.Since.IsZero() {
+		return rep, ErrSinceWithPOP3
+	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return rep, fmt.Errorf("migrate: archive: %w", err)
@@ -233,7 +236,14 @@ func (r *runner) backupBatch(ctx context.Context, af archiveFolder, f *folderRun
 	if err != nil {
 		return err
 	}
-	var flight, done, already []Entry
+	type out struct {
+		m   srcMsg
+		sp  *spool
+		e   Entry
+		key string
+	}
+	var flight []out
+	var pending, done, already []Entry
 	for _, m := range msgs {
 		sp := spools[m.UID]
 		if sp == nil {
@@ -252,15 +262,20 @@ func (r *runner) backupBatch(ctx context.Context, af archiveFolder, f *folderRun
 			already = append(already, e)
 			continue
 		}
-		flight = append(flight, e)
-		if err := r.j.Put(context.WithoutCancel(ctx), e); err != nil {
-			return err
-		}
-		if err := af.store(key, m, sp); err != nil {
+		flight = append(flight, out{m, sp, e, key})
+		pending = append(pending, e)
+	}
+	// In flight first, in one transaction: a crash from here on leaves
+	// entries that the archive's keys (and mbox's committed size) settle.
+	if err := r.j.PutAll(context.WithoutCancel(ctx), pending); err != nil {
+		return err
+	}
+	for _, o := range flight {
+		if err := af.store(o.key, o.m, o.sp); err != nil {
 			return fmt.Errorf("migrate: archive %s: %w", af.name(), err)
 		}
-		e.Outcome = OutcomeCopied
-		done = append(done, e)
+		o.e.Outcome = OutcomeCopied
+		done = append(done, o.e)
 	}
 	all := slices.Concat(done, already)
 	if err := af.commit(r.j, all); err != nil {

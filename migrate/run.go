@@ -90,7 +90,11 @@ func Run(ctx context.Context, plan Plan, opts Options) (Report, error) {
 		prep = append(prep, task{f, func(ctx context.Context, r *runner) error { return r.prepare(ctx, f) }})
 		fin = append(fin, task{f, func(ctx context.Context, r *runner) error { return r.finish(ctx, f) }})
 	}
-	p.each(prep, len(p.runners))
+	// Preparing is a few round trips per folder: one worker, so that a
+	// run with nothing to copy opens one connection per side, not one per
+	// worker. Finishing (verification may fetch bodies) uses the workers
+	// that the copying connected.
+	p.each(prep, 1)
 	copiers := len(p.runners)
 	if opts.Gate != nil {
 		// A pause must park the whole run at once (see Gate): one worker
@@ -98,7 +102,7 @@ func Run(ctx context.Context, plan Plan, opts Options) (Report, error) {
 		copiers = 1
 	}
 	p.each(copyTasks(folders), copiers)
-	p.each(fin, len(p.runners))
+	p.each(fin, p.connected())
 
 	runErr := p.err()
 	if ctx.Err() != nil {
@@ -138,6 +142,17 @@ func newPool(ctx context.Context, plan Plan, opts Options, j *Journal) *pool {
 			dst: &conn{side: plan.Dest, name: SideDest}})
 	}
 	return p
+}
+
+// connected counts the runners holding a connection (at least one).
+func (p *pool) connected() int {
+	n := 0
+	for _, r := range p.runners {
+		if r.dst.c != nil || r.app != nil {
+			n++
+		}
+	}
+	return max(1, n)
 }
 
 func (p *pool) err() error {

@@ -119,3 +119,39 @@ func TestMultiAppendAgainstDovecot(t *testing.T) {
 }
 
 func sha(b []byte) [32]byte { return sha256.Sum256(b) }
+
+// Batches start at one message and double up to n, whatever the folder's
+// size (a 20,000-message folder once overflowed the doubling).
+func TestCutBatches(t *testing.T) {
+	msgs := make([]srcMsg, 20000)
+	for i := range msgs {
+		msgs[i] = srcMsg{UID: imap.UID(i + 1), Size: 1000}
+	}
+	bs := cutBatches(msgs, 100)
+	var sizes []int
+	total := 0
+	for _, b := range bs {
+		sizes = append(sizes, len(b))
+		total += len(b)
+	}
+	if total != len(msgs) || !slices.Equal(sizes[:8], []int{1, 2, 4, 8, 16, 32, 64, 100}) || len(bs) != 7+(20000-127+99)/100 {
+		t.Fatalf("%d batches, %d messages, sizes %v…", len(bs), total, sizes[:10])
+	}
+	for _, b := range bs[7:] {
+		if len(b) > 100 || len(b) == 0 {
+			t.Fatalf("batch of %d", len(b))
+		}
+	}
+	big := []srcMsg{{UID: 1, Size: 3 << 20}, {UID: 2, Size: 900 << 10}, {UID: 3, Size: 900 << 10}, {UID: 4, Size: 900 << 10}, {UID: 5, Size: 900 << 10}, {UID: 6, Size: 900 << 10}}
+	for _, b := range cutBatches(big, 100)[2:] {
+		var mem int64
+		for _, m := range b {
+			if m.Size <= SpoolLimit {
+				mem += m.Size
+			}
+		}
+		if mem > batchBytes {
+			t.Errorf("batch holds %d bytes in memory", mem)
+		}
+	}
+}

@@ -93,9 +93,9 @@ func cutBatches(msgs []srcMsg, n int) [][]srcMsg {
 		if mem > SpoolLimit {
 			mem = 0
 		}
-		if len(cur) >= min(limit, n) || (len(cur) > 0 && size+mem > batchBytes) {
+		if len(cur) > 0 && (len(cur) >= limit || size+mem > batchBytes) {
 			out, cur, size = append(out, cur), nil, 0
-			limit *= 2
+			limit = min(limit*2, max(n, 1))
 		}
 		cur = append(cur, m)
 		size += mem

@@ -78,9 +78,10 @@ func (e *Engine) fetchBodies(ctx context.Context, c *account.IMAPClient, f store
 	return done, writeErr
 }
 
-// bodyPipeline carries raw bodies from FETCH through parsers (one per
-// core: charset decoding and HTML reduction for the index, hashing and
-// compression for the store) to one writer that stores them in batches.
+// bodyPipeline carries raw bodies from FETCH through encoders (one per
+// core: hashing and compression) to one writer that stores them in
+// batches. Nothing here parses the mail: the full-text index is fed
+// afterwards from the store (indexPending), off the download's path.
 // Bounded channels give backpressure: memory holds a few batches, whatever
 // the folder's size.
 type bodyPipeline struct {
@@ -112,8 +113,9 @@ func (e *Engine) startBodyPipeline(ctx context.Context, f store.Folder, total in
 	var parsers sync.WaitGroup
 	for range max(1, runtime.GOMAXPROCS(0)) {
 		parsers.Go(func() {
+			var enc store.Encoder
 			for r := range p.raws {
-				pb, err := store.PrepareBody(r.id, bodyOf(r.data))
+				pb, err := enc.Prepare(r.id, store.Body{Raw: r.data})
 				if err != nil {
 					p.inFlight.Release(weight(len(r.data)))
 					continue // not stored; the next pass asks again
@@ -180,7 +182,7 @@ func (e *Engine) writeBodies(ctx context.Context, f store.Folder, total int, in 
 	size := 0
 	flush := func() {
 		if res.err == nil && len(batch) > 0 {
-			if res.err = e.st.PutBodies(ctx, batch); res.err == nil {
+			if res.err = e.st.PutRawBodies(ctx, batch); res.err == nil {
 				res.n += len(batch)
 				e.emit(ctx, FolderProgress{Account: e.acct.Name, Folder: f.Name, Phase: PhaseBodies, Done: res.n, Total: total})
 			}

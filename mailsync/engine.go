@@ -113,6 +113,9 @@ func (e *Engine) emit(ctx context.Context, ev Event) {
 type Summary struct {
 	Account string
 	Folders []FolderSummary
+	// Indexed is how many stored bodies were added to the full-text index
+	// (SyncOnce indexes after the downloads, before it returns).
+	Indexed int
 	// Err is set when the pass as a whole failed (login, folder list).
 	Err error
 }
@@ -161,6 +164,9 @@ const (
 	PhaseHeaders Phase = "headers"
 	PhaseFlags   Phase = "flags"
 	PhaseBodies  Phase = "bodies"
+	// PhaseIndex is the full-text indexing of stored bodies, per account:
+	// FolderProgress.Folder is empty.
+	PhaseIndex Phase = "index"
 )
 
 // FolderSynced reports a folder's finished pass.
@@ -194,6 +200,15 @@ type SyncError struct {
 	Err             error
 }
 
+// Indexed reports that stored bodies were added to the full-text index:
+// Count of them, and the indexing's failure if any (those messages wait
+// for the next try). Until then a search does not see their body text.
+type Indexed struct {
+	Account string
+	Count   int
+	Err     error
+}
+
 // Online reports the connection state of a running engine.
 type Online struct {
 	Account string
@@ -207,3 +222,4 @@ func (e FoldersChanged) AccountName() string { return e.Account }
 func (e OpFinished) AccountName() string     { return e.Account }
 func (e SyncError) AccountName() string      { return e.Account }
 func (e Online) AccountName() string         { return e.Account }
+func (e Indexed) AccountName() string        { return e.Account }

@@ -23,10 +23,19 @@ func (e *Engine) SyncOnce(ctx context.Context) (Summary, error) {
 	if err != nil {
 		return Summary{Account: e.acct.Name, Err: err}, err
 	}
-	defer closeClient(c)
 	sum, err := e.pass(ctx, c, true)
-	if err == nil {
-		e.collectGarbage(ctx)
+	if err != nil {
+		closeClient(c)
+		return sum, err
+	}
+	e.collectGarbage(ctx)
+	// The mail is offline now; the search index catches up before
+	// SyncOnce returns, so a finished --once leaves a fully indexed store.
+	closeClient(c)
+	sum.Indexed, err = e.indexPending(ctx)
+	e.emit(ctx, Indexed{Account: e.acct.Name, Count: sum.Indexed, Err: err})
+	if err != nil {
+		sum.Err = err
 	}
 	return sum, err
 }
@@ -244,7 +253,17 @@ func (e *Engine) runConnected(ctx context.Context) error {
 	}
 	e.collectGarbage(ctx)
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	indexWake := make(chan struct{}, 1)
+	indexDone := make(chan struct{})
+	go func() { defer close(indexDone); e.indexLoop(ctx, indexWake) }()
+	defer func() { cancel(); <-indexDone }()
+	wakeIndex := func() {
+		select {
+		case indexWake <- struct{}{}:
+		default:
+		}
+	}
+	wakeIndex()
 	inboxChanged := make(chan struct{}, 1)
 	idleDone := make(chan error, 1)
 	inboxPoll := e.opts.PollEvery
@@ -276,8 +295,28 @@ func (e *Engine) runConnected(ctx context.Context) error {
 		case <-all.C:
 			_, err = e.pass(ctx, c, true)
 		}
+		wakeIndex()
 		if err != nil && !isServerRefusal(err) {
 			return err
+		}
+	}
+}
+
+// indexLoop indexes stored bodies whenever wake fires, beside the passes of
+// Run, until ctx ends.
+func (e *Engine) indexLoop(ctx context.Context, wake <-chan struct{}) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-wake:
+		}
+		n, err := e.indexPending(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if n > 0 || err != nil {
+			e.emit(ctx, Indexed{Account: e.acct.Name, Count: n, Err: err})
 		}
 	}
 }

@@ -62,6 +62,10 @@ type Engine struct {
 	opts   Options
 	kick   chan struct{}
 
+	// bodyBudget bounds the body bytes in flight in a pass (pipelineBytes;
+	// tests make it tiny).
+	bodyBudget int64
+
 	mu     sync.Mutex // guards acctID
 	acctID store.AccountID
 }
@@ -69,7 +73,7 @@ type Engine struct {
 // New returns an engine for a; it does not connect until SyncOnce or Run.
 func New(a account.Account, d *account.Dialer, st *store.Store, opts Options) *Engine {
 	opts.defaults()
-	return &Engine{acct: a, dialer: d, st: st, opts: opts, kick: make(chan struct{}, 1)}
+	return &Engine{acct: a, dialer: d, st: st, opts: opts, kick: make(chan struct{}, 1), bodyBudget: pipelineBytes}
 }
 
 // Account is the account this engine syncs.
@@ -145,6 +149,8 @@ type FolderSummary struct {
 	Unseen   int
 	Reset    bool // UIDVALIDITY changed: re-listed (bodies relinked, not re-downloaded)
 	Err      error
+
+	id store.FolderID
 }
 
 // Event is something an engine reports. Every event names its account.

@@ -18,7 +18,7 @@ import (
 // next batch is parsed.
 const (
 	indexBatchCount = 256
-	indexBatchBytes = 8 << 20
+	indexBatchBytes = 4 << 20
 )
 
 // indexPending indexes every message of the account whose body is stored
@@ -36,9 +36,13 @@ func (e *Engine) indexPending(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	writes := make(chan []store.BodyText, 1)
-	written := make(chan writeResult, 1)
+	type indexResult struct {
+		n   int
+		err error
+	}
+	written := make(chan indexResult, 1)
 	go func() {
-		var res writeResult
+		var res indexResult
 		for batch := range writes {
 			if res.err == nil {
 				if res.err = e.st.PutTexts(ctx, batch); res.err == nil {

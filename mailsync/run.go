@@ -23,7 +23,8 @@ func (e *Engine) SyncOnce(ctx context.Context) (Summary, error) {
 	if err != nil {
 		return Summary{Account: e.acct.Name, Err: err}, err
 	}
-	sum, err := e.pass(ctx, c, true)
+	// Every connection of the account's budget may fetch bodies.
+	sum, err := e.pass(ctx, c, true, e.acct.Connections()-1)
 	if err != nil {
 		closeClient(c)
 		return sum, err
@@ -59,8 +60,9 @@ func closeClient(c *account.IMAPClient) {
 	_ = c.Close()
 }
 
-// pass is one sync of every folder over c.
-func (e *Engine) pass(ctx context.Context, c *account.IMAPClient, bodies bool) (Summary, error) {
+// pass is one sync of every folder over c; bodies, when asked for, are
+// fetched over c and up to extraConns more connections (see bodiesPass).
+func (e *Engine) pass(ctx context.Context, c *account.IMAPClient, bodies bool, extraConns int) (Summary, error) {
 	sum := Summary{Account: e.acct.Name}
 	fail := func(err error) (Summary, error) {
 		sum.Err = err
@@ -101,37 +103,46 @@ func (e *Engine) pass(ctx context.Context, c *account.IMAPClient, bodies bool) (
 		sum.Folders = append(sum.Folders, fs)
 	}
 	if bodies {
-		for i, rf := range folders {
-			if !rf.selectable {
-				continue
-			}
-			idx := slices.IndexFunc(sum.Folders, func(fs FolderSummary) bool { return fs.Folder == rf.Name })
-			n, err := e.bodiesOf(ctx, c, folders[i].Folder)
-			if idx >= 0 {
-				sum.Folders[idx].Bodies = n
-				if err != nil && sum.Folders[idx].Err == nil {
-					sum.Folders[idx].Err = err
-				}
-			}
-			if err != nil && !isServerRefusal(err) {
-				return fail(err)
+		var selectable []store.Folder
+		for _, rf := range folders {
+			if rf.selectable {
+				selectable = append(selectable, rf.Folder)
 			}
 		}
+		got, err := e.bodiesPass(ctx, c, selectable, extraConns)
+		for i := range sum.Folders {
+			r, ok := got[sum.Folders[i].id]
+			if !ok {
+				continue
+			}
+			sum.Folders[i].Bodies = r.n
+			if r.err != nil && sum.Folders[i].Err == nil {
+				sum.Folders[i].Err = r.err
+			}
+		}
+		if err != nil {
+			return fail(err)
+		}
 	}
+	e.refreshUnseen(ctx, acct, sum.Folders)
 	for _, fs := range sum.Folders {
 		e.emit(ctx, FolderSynced{Account: e.acct.Name, Summary: fs})
 	}
 	return sum, nil
 }
 
-func (e *Engine) bodiesOf(ctx context.Context, c *account.IMAPClient, f store.Folder) (int, error) {
-	if e.opts.Bodies.Mode == account.BodiesNone {
-		return 0, nil
+// refreshUnseen recounts unread mail of the account once, after a pass,
+// and fills the summaries' Unseen. A failure leaves the counts as they
+// were and is reported.
+func (e *Engine) refreshUnseen(ctx context.Context, acct store.AccountID, sums []FolderSummary) {
+	unread, err := e.st.RefreshUnseen(ctx, acct)
+	if err != nil {
+		e.emit(ctx, SyncError{Account: e.acct.Name, Err: err})
+		return
 	}
-	if _, err := c.Select(f.RawName, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
-		return 0, fmt.Errorf("mailsync: examine %q: %w", f.Name, err)
+	for i := range sums {
+		sums[i].Unseen = unread[sums[i].id]
 	}
-	return e.fetchBodies(ctx, c, f)
 }
 
 // isServerRefusal tells a NO/BAD for one folder (the connection is fine)
@@ -182,6 +193,9 @@ func (e *Engine) syncRole(ctx context.Context, c *account.IMAPClient, role store
 			fs.Bodies, err = e.fetchBodies(ctx, c, f)
 		}
 		fs.Err = err
+		sums := []FolderSummary{fs}
+		e.refreshUnseen(ctx, acct, sums)
+		fs = sums[0]
 		if fs.New > 0 && before != 0 {
 			e.emit(ctx, NewMail{Account: e.acct.Name, Folder: f.Name, Count: fs.New})
 		}
@@ -248,7 +262,9 @@ func (e *Engine) runConnected(ctx context.Context) error {
 	}
 	defer closeClient(c)
 	e.emit(ctx, Online{Account: e.acct.Name, Online: true})
-	if _, err := e.pass(ctx, c, true); err != nil {
+	// IDLE keeps one connection of the account's budget.
+	extra := e.acct.Connections() - 2
+	if _, err := e.pass(ctx, c, true, extra); err != nil {
 		return err
 	}
 	e.collectGarbage(ctx)
@@ -291,9 +307,9 @@ func (e *Engine) runConnected(ctx context.Context) error {
 		case <-inbox.C:
 			err = e.syncRole(ctx, c, store.Role(account.RoleInbox))
 		case <-e.kick:
-			_, err = e.pass(ctx, c, false)
+			_, err = e.pass(ctx, c, false, 0)
 		case <-all.C:
-			_, err = e.pass(ctx, c, true)
+			_, err = e.pass(ctx, c, true, extra)
 		}
 		wakeIndex()
 		if err != nil && !isServerRefusal(err) {

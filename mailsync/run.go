@@ -15,9 +15,12 @@ import (
 
 // SyncOnce connects, replays queued operations, and makes one full pass over
 // every folder: the folder list, then headers and flags of each folder (INBOX
-// first), then bodies by policy. It returns what it did; the error is the
-// account-wide failure (also in Summary.Err), while per-folder failures are
-// in Summary.Folders and do not stop the other folders.
+// first), then bodies by policy (over up to maxBodyConns connections of the
+// account's budget), then it feeds the search index with the new bodies
+// before returning, so the store it leaves is fully indexed. It returns
+// what it did; the error is the account-wide failure (also in Summary.Err),
+// while per-folder failures are in Summary.Folders and do not stop the
+// other folders.
 func (e *Engine) SyncOnce(ctx context.Context) (Summary, error) {
 	c, err := e.dialer.DialIMAP(ctx, e.acct, nil)
 	if err != nil {
@@ -212,8 +215,11 @@ func (e *Engine) syncRole(ctx context.Context, c *account.IMAPClient, role store
 // has no IDLE), and a replay whenever Kick is called. A lost connection is
 // retried with backoff; a login the server refuses (wrong password, IMAP
 // off, account locked) ends Run with that error instead, since retrying it
-// would only lock the account. Run returns nil when ctx ends; it uses at
-// most two connections, within any provider's limit.
+// would only lock the account. Stored bodies are indexed for search by a
+// goroutine of their own beside the passes. Run returns nil when ctx ends.
+// It stays within the account's connection budget (Connections): one for
+// the passes, one for IDLE, and while a pass downloads bodies up to the
+// rest of the budget (at most maxBodyConns in all) for them.
 func (e *Engine) Run(ctx context.Context) error {
 	backoff := time.Second
 	for {

@@ -141,8 +141,8 @@ type BodyText struct {
 }
 
 // PutTexts writes extracted texts into the index and marks their messages
-// indexed, in one transaction. A text whose message is gone, or whose body
-// changed since it was read (Hash differs), is skipped.
+// indexed (in that order, see below). A text whose message is gone, or
+// whose body changed since it was read (Hash differs), is skipped.
 func (s *Store) PutTexts(ctx context.Context, texts []BodyText) error {
 	if len(texts) == 0 {
 		return nil
@@ -162,23 +162,26 @@ func (s *Store) PutTexts(ctx context.Context, texts []BodyText) error {
 	if err != nil {
 		return fmt.Errorf("store: put texts: %w", err)
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
-		// One statement for the whole batch's index text: FTS5 flushes its
-		// pending segment at every statement, so one UPDATE per message
-		// would fragment the index (see inserter). Only rows still pointing
-		// at the body a text came from are written.
-		if _, err := tx.ExecContext(ctx, `UPDATE texts SET body = j.value ->> 't'
-			FROM json_each(?1) AS j JOIN messages m ON m.id = j.value ->> 'i'
-			WHERE texts.id = m.id AND hex(m.blob_hash) = j.value ->> 'h'`, string(j)); err != nil {
-			return fmt.Errorf("store: put texts: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE messages SET indexed = 1,
-			preview = CASE WHEN (j.value ->> 'p') = '' THEN messages.preview ELSE j.value ->> 'p' END,
-			has_attachment = coalesce(j.value ->> 'a', messages.has_attachment)
-			FROM json_each(?1) AS j
-			WHERE messages.id = j.value ->> 'i' AND hex(messages.blob_hash) = j.value ->> 'h'`, string(j)); err != nil {
-			return fmt.Errorf("store: put texts: %w", err)
-		}
-		return nil
-	})
+	// Two statements, each its own transaction, texts first. One UPDATE for
+	// the whole batch's text: FTS5 flushes its pending segment at every
+	// statement, so one per message would fragment the index (see
+	// inserter). On its own (autocommit) the UPDATE needs no statement
+	// journal, which would otherwise hold the original of every index page
+	// the FTS5 merges it triggers rewrite. A crash between the two leaves
+	// messages still marked waiting: indexing them again writes the same
+	// text. Only rows still pointing at the body a text came from are
+	// written.
+	if _, err := s.w.ExecContext(ctx, `UPDATE texts SET body = j.value ->> 't'
+		FROM json_each(?1) AS j JOIN messages m ON m.id = j.value ->> 'i'
+		WHERE texts.id = m.id AND hex(m.blob_hash) = j.value ->> 'h'`, string(j)); err != nil {
+		return fmt.Errorf("store: put texts: %w", err)
+	}
+	if _, err := s.w.ExecContext(ctx, `UPDATE messages SET indexed = 1,
+		preview = CASE WHEN (j.value ->> 'p') = '' THEN messages.preview ELSE j.value ->> 'p' END,
+		has_attachment = coalesce(j.value ->> 'a', messages.has_attachment)
+		FROM json_each(?1) AS j
+		WHERE messages.id = j.value ->> 'i' AND hex(messages.blob_hash) = j.value ->> 'h'`, string(j)); err != nil {
+		return fmt.Errorf("store: put texts: %w", err)
+	}
+	return nil
 }

@@ -90,11 +90,18 @@ func dsn(path string, readOnly bool) string {
 	q.Set("_fk", "1")
 	q.Set("_journal_mode", "WAL")
 	q.Set("_synchronous", "NORMAL")
-	q.Add("_pragma", "temp_store(MEMORY)")
 	q.Add("_pragma", "cache_size(-8000)") // 8 MB per connection: reads stay fast, memory stays flat
 	if readOnly {
+		q.Add("_pragma", "temp_store(MEMORY)")
 		q.Set("_query_only", "1")
 	} else {
+		// Temporary files, not memory, for the writer: with temp_store
+		// MEMORY SQLite keeps each statement's sub-journal (the original of
+		// every page the statement changes) in memory however large it
+		// grows, and one UPDATE that feeds the full-text index rewrites
+		// index segments that grow with the store (tens of MB at 10k
+		// messages). In a file it spills to disk past 64 KB.
+		q.Add("_pragma", "temp_store(FILE)")
 		q.Set("_txlock", "immediate")
 	}
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()

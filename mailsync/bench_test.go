@@ -4,7 +4,12 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
 	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -42,6 +47,12 @@ func BenchmarkColdSync(b *testing.B) {
 		b.Fatal(err)
 	}
 	closeClient(c)
+	// As main does: the same soft heap limit, and the peak RSS measured
+	// from here (clear_refs 5 resets VmHWM, Linux ≥ 4.0).
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(64 << 20))
+	runtime.GC()
+	debug.FreeOSMemory()
+	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
 	b.ResetTimer()
 	for i := range b.N {
 		b.StopTimer()
@@ -49,17 +60,50 @@ func BenchmarkColdSync(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		startRSS := vmRSS()
+		cpu0 := cpuTime()
+		var cpuOffline time.Duration
 		events := make(chan Event, 64)
 		start := time.Now()
 		offline := make(chan time.Duration, 1)
+		stopRSS := make(chan struct{})
+		var peakOffline, peakIndex, goAtOffline, goAtIndex int
+		sample := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
+		offlineNow := make(chan struct{})
 		go func() {
 			var at time.Duration
 			for ev := range events {
 				if _, ok := ev.(FolderSynced); ok && at == 0 {
 					at = time.Since(start)
+					cpuOffline = cpuTime() - cpu0
+					close(offlineNow)
 				}
 			}
 			offline <- at
+		}()
+		go func() {
+			tick := time.NewTicker(20 * time.Millisecond)
+			defer tick.Stop()
+			for {
+				select {
+				case <-stopRSS:
+					return
+				case <-tick.C:
+				}
+				rss := vmRSS()
+				metrics.Read(sample)
+				goKiB := int(sample[0].Value.Uint64()-sample[1].Value.Uint64()) >> 10
+				select {
+				case <-offlineNow:
+					if rss > peakIndex {
+						peakIndex, goAtIndex = rss, goKiB
+					}
+				default:
+					if rss > peakOffline {
+						peakOffline, goAtOffline = rss, goKiB
+					}
+				}
+			}
 		}()
 		b.StartTimer()
 		sum, err := New(acct, dialer, st, Options{Events: events}).SyncOnce(context.Background())
@@ -68,10 +112,47 @@ func BenchmarkColdSync(b *testing.B) {
 		}
 		b.StopTimer()
 		all := time.Since(start)
+		close(stopRSS)
 		close(events)
-		b.Logf("offline after %s, indexed after %s (%d indexed)", (<-offline).Round(time.Millisecond), all.Round(time.Millisecond), sum.Indexed)
+		b.Logf("RSS before %d MB, peak while fetching %d MB (Go %d MB), while indexing %d MB (Go %d MB)",
+			startRSS>>10, peakOffline>>10, goAtOffline>>10, peakIndex>>10, goAtIndex>>10)
+		cpuAll := cpuTime() - cpu0
+		b.Logf("offline after %s, indexed after %s (%d indexed); CPU %s to offline, %s in all",
+			(<-offline).Round(time.Millisecond), all.Round(time.Millisecond), sum.Indexed, cpuOffline.Round(time.Millisecond), cpuAll.Round(time.Millisecond))
 		st.Close()
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "msg/s")
+	if status, err := os.ReadFile("/proc/self/status"); err == nil {
+		for _, line := range strings.Split(string(status), "\n") {
+			if kb, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+				v, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(kb), "kB")))
+				b.ReportMetric(float64(v)/1024, "peak-RSS-MB")
+			}
+		}
+	}
+}
+
+// vmRSS is this process's resident set in KiB (0 when unknown).
+func vmRSS() int {
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if kb, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			v, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(kb), "kB")))
+			return v
+		}
+	}
+	return 0
+}
+
+// cpuTime is the user+system CPU time this process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -18,7 +18,7 @@ import (
 // message either waiting for the index or indexed, and the next run
 // continues.
 
-// migrateV4IndexQueue adds messages.indexed (existing rows are indexed)
+// migrateIndexQueue adds messages.indexed (existing rows are indexed)
 // with a partial index over the rows waiting, so finding them never scans,
 // and rebuilds blobs as an ordinary rowid table with a UNIQUE hash.
 //
@@ -30,27 +30,27 @@ import (
 // with the store). Now the hash index holds (hash, rowid) only, and a
 // body's overflow pages are read only when its data is asked for.
 //
-// The rows go through a copy (blobs_v3) because the table must keep its
+// The rows go through a copy (blobs_old) because the table must keep its
 // name (messages and detached reference "blobs" by name, and a rename would
 // drag those references along). With defer_foreign_keys, dropping the old
 // table counts the orphaned references and reinserting every hash counts
 // them back, so the commit finds no violation. A one-time cost: the body
 // bytes are copied twice.
-func migrateV4IndexQueue(ctx context.Context, tx *sql.Tx) error {
+func migrateIndexQueue(ctx context.Context, tx *sql.Tx) error {
 	return execAll(ctx, tx,
 		`ALTER TABLE messages ADD COLUMN indexed INTEGER NOT NULL DEFAULT 1`,
 		`CREATE INDEX messages_unindexed ON messages(account_id, id) WHERE indexed = 0`,
 		`PRAGMA defer_foreign_keys = ON`, // reset by SQLite at the commit
-		`CREATE TABLE blobs_v3(hash BLOB NOT NULL, size INTEGER NOT NULL, codec INTEGER NOT NULL, data BLOB NOT NULL)`,
-		`INSERT INTO blobs_v3 SELECT hash, size, codec, data FROM blobs`,
+		`CREATE TABLE blobs_old(hash BLOB NOT NULL, size INTEGER NOT NULL, codec INTEGER NOT NULL, data BLOB NOT NULL)`,
+		`INSERT INTO blobs_old SELECT hash, size, codec, data FROM blobs`,
 		`DROP TABLE blobs`,
 		`CREATE TABLE blobs(
 			hash  BLOB NOT NULL UNIQUE,
 			size  INTEGER NOT NULL,
 			codec INTEGER NOT NULL,
 			data  BLOB NOT NULL)`,
-		`INSERT INTO blobs(hash, size, codec, data) SELECT hash, size, codec, data FROM blobs_v3`,
-		`DROP TABLE blobs_v3`,
+		`INSERT INTO blobs(hash, size, codec, data) SELECT hash, size, codec, data FROM blobs_old`,
+		`DROP TABLE blobs_old`,
 	)
 }
 

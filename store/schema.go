@@ -14,7 +14,9 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	migrateV1Core,
 	migrateV2ThreadsAndSearch,
 	migrateV3Queue,
-	migrateV4IndexQueue, // index.go
+	migrateV4Outbox,
+	migrateCalendar,   // v5, store/calendar.go
+	migrateIndexQueue, // v6, store/index.go
 }
 
 // migrate brings db up to version target (≤ len(migrations)). The version

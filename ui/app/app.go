@@ -15,7 +15,9 @@ import (
 	"github.com/magpie-mail/magpie/account"
 	"github.com/magpie-mail/magpie/mailsync"
 	"github.com/magpie-mail/magpie/store"
+	"github.com/magpie-mail/magpie/ui/components/calview"
 	"github.com/magpie-mail/magpie/ui/components/common"
+	"github.com/magpie-mail/magpie/ui/components/composer"
 	"github.com/magpie-mail/magpie/ui/components/confirm"
 	"github.com/magpie-mail/magpie/ui/components/helpview"
 	"github.com/magpie-mail/magpie/ui/components/msglist"
@@ -25,6 +27,7 @@ import (
 	"github.com/magpie-mail/magpie/ui/components/sidebar"
 	"github.com/magpie-mail/magpie/ui/components/statusbar"
 	"github.com/magpie-mail/magpie/ui/i18n"
+	"github.com/magpie-mail/magpie/ui/migration"
 	"github.com/magpie-mail/magpie/ui/styles"
 	"github.com/magpie-mail/magpie/ui/wizard"
 )
@@ -46,6 +49,12 @@ type Deps struct {
 	// AddAccount starts syncing an account the wizard saved and returns
 	// its engine; nil means the account syncs from the next start.
 	AddAccount func(account.Account) *mailsync.Engine
+
+	// DataDir keeps the migration wizard's journals and reports (under
+	// "migrate", shared with `magpie migrate`); StartMigration opens the
+	// wizard at once (`magpie migrate wizard`).
+	DataDir        string
+	StartMigration bool
 }
 
 type pane int
@@ -95,8 +104,18 @@ type Model struct {
 	modal   modal
 	pending pendingAction // what a picker, prompt or confirm was opened for
 
+	cal *calview.Model // the calendar view, when open (calendar.go)
+
 	wizard   wizard.Model
 	wizardOn bool // the wizard is showing (no account yet)
+
+	mig        migration.Model // the migration wizard (key M)
+	migOn      bool            // it is showing
+	migStarted bool            // it exists (showing, or running hidden)
+
+	composing  *composer.Model // the composer, full-screen, when open
+	composeGen uint64
+	autosave   time.Duration // the composer's autosave period; 0: its default
 
 	seq        uint64 // request IDs
 	foldersReq uint64
@@ -154,7 +173,11 @@ func (m *Model) Init() tea.Cmd {
 	if m.needsSetup() {
 		return tea.Batch(tea.RequestBackgroundColor, m.startWizard())
 	}
-	return tea.Batch(tea.RequestBackgroundColor, m.reloadFolders(), waitEventCmd(m.ctx, m.d.Events))
+	var mig tea.Cmd
+	if m.d.StartMigration {
+		mig = m.openMigration()
+	}
+	return tea.Batch(tea.RequestBackgroundColor, m.reloadFolders(), waitEventCmd(m.ctx, m.d.Events), mig)
 }
 
 func (m *Model) reloadFolders() tea.Cmd {
@@ -174,6 +197,12 @@ func (m *Model) reloadFolders() tea.Cmd {
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if m.wizardOn {
 		return m, m.updateWizard(msg)
+	}
+	if cmd, ok := m.updateMigration(msg); ok {
+		return m, cmd
+	}
+	if cmd, ok := m.composeMsg(msg); ok {
+		return m, cmd
 	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
@@ -216,6 +245,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case helpview.ClosedMsg:
 		m.modal = modalNone
 		return m, nil
+	case calview.LoadedMsg, calview.ClosedMsg:
+		return m, m.onCalendar(msg)
 	case picker.PickedMsg, picker.CancelledMsg, prompt.SubmittedMsg, prompt.CancelledMsg, confirm.AnsweredMsg:
 		m.modal = modalNone
 		return m, m.onDialog(msg)

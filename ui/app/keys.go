@@ -58,8 +58,13 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
+	if m.cal != nil {
+		return m.onCalendar(k)
+	}
 	m.status, _ = m.status.Update(k)
 	switch {
+	case key.Matches(k, m.calendarKey()):
+		return m.openCalendar()
 	case key.Matches(k, km.Help):
 		m.modal = modalHelp
 		return nil
@@ -81,6 +86,11 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.askJump()
 	case key.Matches(k, km.Refresh):
 		return m.refresh()
+	case key.Matches(k, km.Migrate):
+		return m.openMigration()
+	}
+	if cmd, ok := m.composeKey(k); ok {
+		return cmd
 	}
 	if m.focus != paneSidebar {
 		if cmd, ok := m.messageAction(k); ok {

@@ -43,6 +43,9 @@ func (m *Model) layout() {
 	m.picker.SetSize(w, h)
 	m.prompt.SetSize(w, h)
 	m.confirm.SetSize(w, h)
+	if m.cal != nil {
+		m.cal.SetSize(m.width, h)
+	}
 }
 
 // View draws the title line, the panes (or a dialog in the right pane, or
@@ -54,6 +57,10 @@ func (m *Model) View() tea.View {
 		s = ""
 	case m.wizardOn:
 		s = common.Block(strings.Split(m.wizard.View(), "\n"), m.width, m.height)
+	case m.migOn:
+		s = m.mig.View()
+	case m.composing != nil:
+		s = m.composeView()
 	case m.needsSetup():
 		s = m.setupView()
 	default:
@@ -69,6 +76,9 @@ func (m *Model) View() tea.View {
 func (m *Model) bodyView() string {
 	if m.modal == modalHelp {
 		return m.help.View()
+	}
+	if m.cal != nil {
+		return m.cal.View()
 	}
 	var right string
 	switch {
@@ -116,6 +126,9 @@ func (m *Model) titleView() string {
 	}
 	if m.oldest {
 		right = m.c.P.T("tui.title.oldest") + "  " + right
+	}
+	if st := m.mig.Status(); st != "" { // a migration runs behind the mail
+		right = st + "  " + right
 	}
 	if m.status.Offline() || len(m.d.Engines) == 0 {
 		right = m.c.P.T("tui.title.offline") + "  " + right

@@ -18,6 +18,10 @@ type KeyMap struct {
 	// Acting on the selected message.
 	ToggleRead, Flag, Move, Copy, Delete, DeleteForever, Archive key.Binding
 
+	// Writing: a new message, reply, reply to all, forward inline or as
+	// an attachment.
+	Compose, Reply, ReplyAll, Forward, ForwardAttached, EditDraft key.Binding
+
 	// Reader: attachments.
 	NextAttachment, SaveAttachment, OpenAttachment key.Binding
 
@@ -26,6 +30,9 @@ type KeyMap struct {
 
 	// Dialogs.
 	Confirm, Cancel key.Binding
+
+	// The migration wizard (邮箱搬家).
+	Migrate key.Binding
 }
 
 // New returns the key map with help texts from p.
@@ -54,6 +61,13 @@ func New(p *i18n.Printer) KeyMap {
 		DeleteForever: b("tui.key.delete_forever", "D"),
 		Archive:       b("tui.key.archive", "a"),
 
+		Compose:         b("tui.key.compose", "w"),
+		Reply:           b("tui.key.reply", "r"),
+		ReplyAll:        b("tui.key.reply_all", "R"),
+		Forward:         b("tui.key.forward", "f"),
+		ForwardAttached: b("tui.key.forward_attach", "alt+f"),
+		EditDraft:       b("tui.key.edit_draft", "e"),
+
 		NextAttachment: b("tui.key.next_attachment", "A"),
 		SaveAttachment: b("tui.key.save", "s"),
 		OpenAttachment: b("tui.key.open_attachment", "o"),
@@ -78,6 +92,7 @@ func New(p *i18n.Printer) KeyMap {
 	km.NextMsg.SetHelp("n/J", p.T("tui.key.next"))
 	km.PrevMsg.SetHelp("p/K", p.T("tui.key.prev"))
 	km.Refresh.SetHelp("^r/F5", p.T("tui.key.refresh"))
+	km.Migrate = b("tui.key.migrate", "M")
 	return km
 }
 
@@ -91,6 +106,8 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Back, k.FocusNext},
 		{k.NextMsg, k.PrevMsg, k.ToggleRead, k.Flag, k.Move, k.Copy, k.Delete, k.DeleteForever, k.Archive},
+		{k.Compose, k.Reply, k.ReplyAll, k.Forward, k.ForwardAttached, k.EditDraft},
 		{k.NextAttachment, k.SaveAttachment, k.OpenAttachment, k.Search, k.Jump, k.Refresh, k.Thread, k.Sort, k.Help, k.Quit},
+		{k.Migrate},
 	}
 }

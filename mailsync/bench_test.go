@@ -50,6 +50,7 @@ func BenchmarkColdSync(b *testing.B) {
 	// As main does: the same soft heap limit, and the peak RSS measured
 	// from here (clear_refs 5 resets VmHWM, Linux ≥ 4.0).
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(64 << 20))
+	defer debug.SetGCPercent(debug.SetGCPercent(50))
 	runtime.GC()
 	debug.FreeOSMemory()
 	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)

@@ -22,7 +22,7 @@ const (
 	bodySetCount    = 500
 	bodySetBytes    = 24 << 20
 	writeBatchCount = 200
-	writeBatchBytes = 4 << 20
+	writeBatchBytes = 2 << 20
 )
 
 // fetchBodies downloads the bodies one folder lacks over c (see

@@ -29,7 +29,7 @@ type budget struct {
 }
 
 // pipelineBytes is an engine's in-flight budget.
-const pipelineBytes = 12 << 20
+const pipelineBytes = 8 << 20
 
 func newBudget(size int64) *budget {
 	return &budget{sem: semaphore.NewWeighted(size), size: size, writers: map[chan struct{}]struct{}{}}

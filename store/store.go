@@ -90,17 +90,22 @@ func dsn(path string, readOnly bool) string {
 	q.Set("_fk", "1")
 	q.Set("_journal_mode", "WAL")
 	q.Set("_synchronous", "NORMAL")
-	q.Add("_pragma", "cache_size(-8000)") // 8 MB per connection: reads stay fast, memory stays flat
 	if readOnly {
+		// 4 MB per reader (there are GOMAXPROCS of them, and the sync's
+		// indexer streams every body through them), 8 MB for the writer,
+		// which rereads the index pages it merges: reads stay fast, memory
+		// stays flat.
+		q.Add("_pragma", "cache_size(-4000)")
 		q.Add("_pragma", "temp_store(MEMORY)")
 		q.Set("_query_only", "1")
 	} else {
+		q.Add("_pragma", "cache_size(-8000)")
 		// Temporary files, not memory, for the writer: with temp_store
 		// MEMORY SQLite keeps each statement's sub-journal (the original of
 		// every page the statement changes) in memory however large it
-		// grows, and one UPDATE that feeds the full-text index rewrites
-		// index segments that grow with the store (tens of MB at 10k
-		// messages). In a file it spills to disk past 64 KB.
+		// grows, and a statement that feeds the full-text index can rewrite
+		// index segments that grow with the store. In a file it spills to
+		// disk past 64 KB.
 		q.Add("_pragma", "temp_store(FILE)")
 		q.Set("_txlock", "immediate")
 	}

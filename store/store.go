@@ -36,7 +36,7 @@ import (
 	"runtime"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // also registers the "sqlite" driver
 )
 
 // Identifiers are SQLite row ids. They are never reused within one store
@@ -138,7 +138,7 @@ func open(ctx context.Context, path string, version int) (*Store, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxIdleTime(0)
 	w.SetConnMaxLifetime(0)
-	if err := migrate(ctx, w, version); err != nil {
+	if err := migrateRetrying(ctx, w, version); err != nil {
 		w.Close()
 		return nil, err
 	}
@@ -157,6 +157,30 @@ func open(ctx context.Context, path string, version int) (*Store, error) {
 	}
 	return &Store{w: w, r: r, path: abs}, nil
 }
+
+// migrateRetrying runs migrate, again after a short pause when SQLite
+// answers SQLITE_BUSY at once instead of waiting out the busy timeout:
+// that happens when several processes create the same file together and
+// race to switch it to WAL.
+func migrateRetrying(ctx context.Context, db *sql.DB, version int) error {
+	const tries = 5
+	for i := 1; ; i++ {
+		err := migrate(ctx, db, version)
+		var se *sqlite.Error
+		if err == nil || i == tries || !errors.As(err, &se) || se.Code()&0xff != sqliteBusy {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(i) * 50 * time.Millisecond):
+		}
+	}
+}
+
+// sqliteBusy is SQLITE_BUSY, the primary result code (extended codes keep
+// it in their low byte).
+const sqliteBusy = 5
 
 // Path returns the absolute path of the database file.
 func (s *Store) Path() string { return s.path }

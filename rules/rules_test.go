@@ -110,13 +110,15 @@ func TestParseForeignAndEdited(t *testing.T) {
 func TestValidate(t *testing.T) {
 	ok := Rule{Name: "r", Conditions: []Condition{{Field: FieldSubject, Match: MatchContains, Value: "x"}}, Actions: []Action{{Kind: ActionRead}}}
 	cases := map[string]func(r *Rule){
-		"no name":        func(r *Rule) { r.Name = " " },
-		"newline name":   func(r *Rule) { r.Name = "a\nb" },
-		"no conditions":  func(r *Rule) { r.Conditions = nil },
-		"no actions":     func(r *Rule) { r.Actions = nil },
-		"bad regex":      func(r *Rule) { r.Conditions[0] = Condition{Field: FieldSubject, Match: MatchRegex, Value: "("} },
-		"size contains":  func(r *Rule) { r.Conditions[0] = Condition{Field: FieldSize, Match: MatchContains, Size: 1} },
-		"bad header":     func(r *Rule) { r.Conditions[0] = Condition{Field: FieldHeader, Header: "X Y", Match: MatchIs, Value: "v"} },
+		"no name":       func(r *Rule) { r.Name = " " },
+		"newline name":  func(r *Rule) { r.Name = "a\nb" },
+		"no conditions": func(r *Rule) { r.Conditions = nil },
+		"no actions":    func(r *Rule) { r.Actions = nil },
+		"bad regex":     func(r *Rule) { r.Conditions[0] = Condition{Field: FieldSubject, Match: MatchRegex, Value: "("} },
+		"size contains": func(r *Rule) { r.Conditions[0] = Condition{Field: FieldSize, Match: MatchContains, Size: 1} },
+		"bad header": func(r *Rule) {
+			r.Conditions[0] = Condition{Field: FieldHeader, Header: "X Y", Match: MatchIs, Value: "v"}
+		},
 		"forward nobody": func(r *Rule) { r.Actions[0] = Action{Kind: ActionForward, Arg: "nobody"} },
 		"move nowhere":   func(r *Rule) { r.Actions[0] = Action{Kind: ActionMove} },
 		"bad keyword":    func(r *Rule) { r.Actions[0] = Action{Kind: ActionKeyword, Arg: "a b"} },

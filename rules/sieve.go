@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -35,15 +36,8 @@ type CompileOptions struct {
 	Include []string
 }
 
-func (o CompileOptions) junk() string  { return cmp(o.Junk, "Junk") }
-func (o CompileOptions) trash() string { return cmp(o.Trash, "Trash") }
-
-func cmp(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
+func (o CompileOptions) junk() string  { return cmp.Or(o.Junk, "Junk") }
+func (o CompileOptions) trash() string { return cmp.Or(o.Trash, "Trash") }
 
 // Compile turns s into Magpie's Sieve script (RFC 5228 with the fileinto,
 // mailbox (RFC 5490), imap4flags (RFC 5232), copy (RFC 3894), body
@@ -175,7 +169,7 @@ func (c *compiler) vacation(v *Vacation) {
 	if !v.End.IsZero() {
 		when = append(when, `currentdate :value "le" "date" `+quote(v.End.Format("2006-01-02")))
 	}
-	args := " :days " + strconv.Itoa(cmpInt(v.Days, 7))
+	args := " :days " + strconv.Itoa(cmp.Or(v.Days, 7))
 	if v.Subject != "" {
 		args += " :subject " + quote(v.Subject)
 	}
@@ -192,13 +186,6 @@ func (c *compiler) vacation(v *Vacation) {
 	c.line("if %s {", allof(when))
 	c.line("    %s", cmd)
 	c.line("}")
-}
-
-func cmpInt(n, def int) int {
-	if n == 0 {
-		return def
-	}
-	return n
 }
 
 func allof(tests []string) string {

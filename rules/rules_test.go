@@ -206,3 +206,36 @@ func TestGlob(t *testing.T) {
 		}
 	}
 }
+
+func TestSyntaxRoundTrip(t *testing.T) {
+	for _, s := range []string{
+		"from:@client.example", "from:=boss@example.test", "to:*@lists.example", "cc:王", "rcpt:team@example.test",
+		"subject:季度 报告", "subject:~^\\[jira\\]", "body:退订", "header:X-Mailer:=JIRA", "-has:attachment",
+		"has:attachment", "larger:5M", "smaller:100K", "larger:1500", "identity:sales@example.test", "-subject:newsletter",
+	} {
+		c, err := ParseCondition(s)
+		if err != nil {
+			t.Errorf("%s: %v", s, err)
+			continue
+		}
+		if c.String() != s {
+			t.Errorf("%s: reads back as %s", s, c.String())
+		}
+	}
+	for _, bad := range []string{"from", "nokey:x", "has:wings", "larger:5X", "header:X", "subject:", "subject:~(", "identity:nobody"} {
+		if _, err := ParseCondition(bad); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+	for _, s := range []string{"move:客户/2026", "copy:Jira", "read", "flag", "keyword:$label1", "delete", "forward:me@else.example", "stop"} {
+		a, err := ParseAction(s)
+		if err != nil || a.String() != s {
+			t.Errorf("%s: %v %v", s, a, err)
+		}
+	}
+	for _, bad := range []string{"move", "explode", "forward:x", "read:now", "keyword:a b"} {
+		if _, err := ParseAction(bad); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+}

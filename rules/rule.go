@@ -354,6 +354,18 @@ func (s Set) Remove(name string) (Set, error) {
 	return s, nil
 }
 
+// SetDisabled switches the rule called name off (or on again) and returns
+// the new set.
+func (s Set) SetDisabled(name string, disabled bool) (Set, error) {
+	i := s.Index(name)
+	if i < 0 {
+		return s, &RuleError{Rule: name, Err: ErrNotFound}
+	}
+	s.Rules = append([]Rule{}, s.Rules...)
+	s.Rules[i].Disabled = disabled
+	return s, nil
+}
+
 // AddSender adds addr ("a@b.c" or "@b.c") to the block list (or the allow
 // list when allow is set), removing it from the other list, and returns the
 // new set. Entries compare case-insensitively.

@@ -143,11 +143,13 @@ func readLiteral(r *bufio.Reader) (string, error) {
 			return "", fmt.Errorf("%w: literal not followed by CRLF", ErrProtocol)
 		}
 	}
-	buf := make([]byte, n)
-	if _, err := io.ReadFull(r, buf); err != nil {
+	// Grow with the data that arrives rather than trusting the announced
+	// size up front.
+	var sb strings.Builder
+	if _, err := io.CopyN(&sb, r, int64(n)); err != nil {
 		return "", eof(err)
 	}
-	return string(buf), nil
+	return sb.String(), nil
 }
 
 // writeString writes s as a quoted string when it can be one, else as a

@@ -21,7 +21,8 @@ func newRulesCmd(s *Session) *cobra.Command {
 		Example: p.T("cli.rules.example"),
 		Args:    noArgs,
 	}
-	cmd.AddCommand(newRulesListCmd(s), newRulesAddCmd(s), newRulesRemoveCmd(s), newRulesApplyCmd(s), newRulesExportCmd(s))
+	cmd.AddCommand(newRulesListCmd(s), newRulesAddCmd(s), newRulesRemoveCmd(s), newRulesSwitchCmd(s, false),
+		newRulesSwitchCmd(s, true), newRulesApplyCmd(s), newRulesExportCmd(s))
 	return cmd
 }
 
@@ -100,6 +101,23 @@ func newRulesRemoveCmd(s *Session) *cobra.Command {
 		Args:  exactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return s.editRules(cmd.Context(), args[0], force, func(set rules.Set) (rules.Set, error) { return set.Remove(args[1]) })
+		},
+	}
+	cmd.Flags().BoolVar(&force, "force", false, s.P.T("cli.flag.rule_force"))
+	return cmd
+}
+
+// newRulesSwitchCmd is `rules enable` (or `rules disable` when off).
+func newRulesSwitchCmd(s *Session, off bool) *cobra.Command {
+	var force bool
+	use, short := "enable ACCOUNT NAME", s.P.T("cli.rules.enable.short")
+	if off {
+		use, short = "disable ACCOUNT NAME", s.P.T("cli.rules.disable.short")
+	}
+	cmd := &cobra.Command{
+		Use: use, Short: short, Args: exactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return s.editRules(cmd.Context(), args[0], force, func(set rules.Set) (rules.Set, error) { return set.SetDisabled(args[1], off) })
 		},
 	}
 	cmd.Flags().BoolVar(&force, "force", false, s.P.T("cli.flag.rule_force"))

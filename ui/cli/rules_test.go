@@ -79,6 +79,14 @@ func TestRulesOnTheServer(t *testing.T) {
 		t.Errorf("vacation still there:\n%s", r.stdout)
 	}
 
+	mustRun(t, h, "", "rules", "disable", "dove", "报价")
+	if r := mustRun(t, h, "", "rules", "list", "dove"); !strings.Contains(r.stdout, "1. 报价 [off]") {
+		t.Errorf("disabled rule:\n%s", r.stdout)
+	}
+	if r := mustRun(t, h, "", "rules", "export", "dove"); strings.Contains(r.stdout, `fileinto :create "客户/2026"`) {
+		t.Errorf("a disabled rule is still compiled:\n%s", r.stdout)
+	}
+	mustRun(t, h, "", "rules", "enable", "dove", "报价")
 	mustRun(t, h, "", "rules", "remove", "dove", "报价")
 	if r := h.run("", "rules", "remove", "dove", "报价"); r.code != ExitFailure || !strings.Contains(r.stderr, "No rule is called") {
 		t.Errorf("remove twice: exit %d\n%s", r.code, r.stderr)

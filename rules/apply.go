@@ -81,55 +81,146 @@ const batch = 1000
 // downloaded body are judged on their header fields (body and header
 // conditions do not match them). Blocking: runs to completion or ctx.
 func ApplyFolder(ctx context.Context, st *store.Store, folder store.Folder, s Set) (Applied, error) {
-	var res Applied
-	folders, err := st.Folders(ctx, folder.Account)
+	a, err := newApplier(ctx, st, folder, s)
 	if err != nil {
-		return res, err
+		return Applied{}, err
 	}
-	o := OptionsFor(folders)
-	byName := map[string]store.FolderID{}
-	for _, f := range folders {
-		byName[f.Name] = f.ID
-		byName[f.RawName] = f.ID
-		if f.Role == "inbox" {
-			byName["INBOX"] = f.ID
-		}
-	}
-	q := newQueue()
 	var cursor *store.Cursor
 	for {
 		page, err := st.Page(ctx, folder.ID, store.PageRequest{Limit: 500, After: cursor, Oldest: true})
 		if err != nil {
-			return res, err
+			return a.res, err
 		}
 		if len(page) == 0 {
 			break
 		}
 		c := page[len(page)-1].Cursor()
 		cursor = &c
-		var seen []store.UID
-		for _, m := range page {
-			if m.UID.Provisional() {
-				continue // a pending operation's result; judged once it has a UID
-			}
-			seen = append(seen, m.UID)
-			res.Examined++
-			msg, err := storedMessage(ctx, st, m)
-			if err != nil {
-				return res, err
-			}
-			out := s.Evaluate(msg, folder.Name, o)
-			if len(out.Matched) > 0 || out.Blocked {
-				res.Matched++
-			}
-			res.Forwards += len(out.Forward)
-			q.add(m.UID, out, byName, &res)
-		}
-		if err := st.MarkRulesApplied(ctx, folder.ID, folder.UIDValidity, seen); err != nil {
-			return res, err
+		if err := a.run(ctx, page); err != nil {
+			return a.res, err
 		}
 	}
-	return res, q.enqueue(ctx, st, folder.ID)
+	return a.res, a.finish(ctx)
+}
+
+// ApplyNew runs s over the messages of folder that arrived since the rules
+// last ran there (UIDs above the store's watermark), once each, and queues
+// the result like ApplyFolder. The first time it runs on a folder (no
+// watermark) it only sets the watermark: mail that was there before is not
+// new, and `rules apply` is the way to run rules over it.
+func ApplyNew(ctx context.Context, st *store.Store, folder store.Folder, s Set) (Applied, error) {
+	mark, ok, err := st.RulesWatermark(ctx, folder.ID, folder.UIDValidity)
+	if err != nil {
+		return Applied{}, err
+	}
+	uids, err := st.UIDs(ctx, folder.ID)
+	if err != nil {
+		return Applied{}, err
+	}
+	var fresh []store.UID
+	var top store.UID
+	for _, u := range uids {
+		if u.UID.Provisional() {
+			continue
+		}
+		top = max(top, u.UID)
+		if ok && u.UID > mark {
+			fresh = append(fresh, u.UID)
+		}
+	}
+	if !ok {
+		if top == 0 {
+			return Applied{}, nil
+		}
+		return Applied{}, st.MarkRulesApplied(ctx, folder.ID, folder.UIDValidity, []store.UID{top})
+	}
+	a, err := newApplier(ctx, st, folder, s)
+	if err != nil || len(fresh) == 0 {
+		return Applied{}, err
+	}
+	var msgs []store.Message
+	for _, u := range fresh {
+		id, err := st.Lookup(ctx, folder.ID, u)
+		if err != nil {
+			return a.res, err
+		}
+		m, err := st.Message(ctx, id)
+		if err != nil {
+			return a.res, err
+		}
+		msgs = append(msgs, m)
+	}
+	if err := a.run(ctx, msgs); err != nil {
+		return a.res, err
+	}
+	return a.res, a.finish(ctx)
+}
+
+// StartWatermark makes the mail now in folder count as seen by the rules,
+// so that ApplyNew later judges only what arrives after this.
+func StartWatermark(ctx context.Context, st *store.Store, folder store.Folder) error {
+	_, err := ApplyNew(ctx, st, folder, Set{})
+	return err
+}
+
+// applier evaluates messages of one folder and collects the operations.
+type applier struct {
+	st     *store.Store
+	folder store.Folder
+	set    Set
+	o      CompileOptions
+	byName map[string]store.FolderID
+	q      *queue
+	seen   []store.UID
+	res    Applied
+}
+
+func newApplier(ctx context.Context, st *store.Store, folder store.Folder, s Set) (*applier, error) {
+	folders, err := st.Folders(ctx, folder.Account)
+	if err != nil {
+		return nil, err
+	}
+	a := &applier{st: st, folder: folder, set: s, o: OptionsFor(folders), byName: map[string]store.FolderID{}, q: newQueue()}
+	for _, f := range folders {
+		a.byName[f.Name] = f.ID
+		a.byName[f.RawName] = f.ID
+		if f.Role == "inbox" {
+			a.byName["INBOX"] = f.ID
+		}
+	}
+	return a, nil
+}
+
+// run evaluates msgs.
+func (a *applier) run(ctx context.Context, msgs []store.Message) error {
+	for _, m := range msgs {
+		if m.UID.Provisional() {
+			continue // a pending operation's result; judged once it has a UID
+		}
+		a.seen = append(a.seen, m.UID)
+		a.res.Examined++
+		msg, err := storedMessage(ctx, a.st, m)
+		if err != nil {
+			return err
+		}
+		out := a.set.Evaluate(msg, a.folder.Name, a.o)
+		if len(out.Matched) > 0 || out.Blocked {
+			a.res.Matched++
+		}
+		a.res.Forwards += len(out.Forward)
+		a.q.add(m.UID, out, a.byName, &a.res)
+	}
+	return nil
+}
+
+// finish queues the operations, then marks the messages applied: a crash
+// between the two can repeat a rule's work (idempotent: a flag set twice, a
+// move of a message already gone), never lose it.
+func (a *applier) finish(ctx context.Context) error {
+	if err := a.q.enqueue(ctx, a.st, a.folder.ID); err != nil {
+		return err
+	}
+	return a.st.MarkRulesApplied(ctx, a.folder.ID, a.folder.UIDValidity, a.seen)
 }
 
 // storedMessage builds the evaluation view of a stored message: from its

@@ -92,6 +92,18 @@ func (s *Store) RulesApplied(ctx context.Context, folder FolderID, uidValidity u
 	return out, nil
 }
 
+// RulesWatermark returns the highest UID of folder (at uidValidity) the
+// rules ran over; ok is false when they never ran there.
+func (s *Store) RulesWatermark(ctx context.Context, folder FolderID, uidValidity uint32) (UID, bool, error) {
+	var max sql.NullInt64
+	err := s.r.QueryRowContext(ctx, `SELECT max(uid) FROM rules_applied WHERE folder_id = ? AND uidvalidity = ?`,
+		folder, uidValidity).Scan(&max)
+	if err != nil {
+		return 0, false, fmt.Errorf("store: rules watermark: %w", err)
+	}
+	return UID(max.Int64), max.Valid, nil
+}
+
 func repeatParams(n int) string {
 	b := make([]byte, 0, 2*n)
 	for range n {

@@ -28,6 +28,12 @@ func TestRuleSetAndAppliedOnce(t *testing.T) {
 	if len(got) != 1000 || !got[1] || !got[1000] || got[1001] {
 		t.Fatalf("applied: %d", len(got))
 	}
+	if w, ok, err := f.s.RulesWatermark(ctx, f.inbox, 7); err != nil || !ok || w != 1000 {
+		t.Fatalf("watermark %d %v %v", w, ok, err)
+	}
+	if _, ok, err := f.s.RulesWatermark(ctx, f.inbox, 8); err != nil || ok {
+		t.Fatalf("watermark of a new uidvalidity: %v %v", ok, err)
+	}
 	// A new UIDVALIDITY is a new mailbox: nothing applied yet.
 	if got, _ := f.s.RulesApplied(ctx, f.inbox, 8, uids); len(got) != 0 {
 		t.Fatalf("new uidvalidity: %d", len(got))

@@ -160,6 +160,12 @@ func (h *ruleHome) save(ctx context.Context, s *Session, set rules.Set, force bo
 		if err := rules.SaveLocal(ctx, h.st, h.acctID, set); err != nil {
 			return s.fail(err, explainRuleError(p, err))
 		}
+		// From now on, what arrives in INBOX is new mail to the rules.
+		if folders, err := h.st.Folders(ctx, h.acctID); err == nil {
+			if inbox, ok := pickFolder(folders, ""); ok {
+				_ = rules.StartWatermark(ctx, h.st, inbox) // best effort: without it the first sync sets it
+			}
+		}
 		s.printWhere(h)
 		return nil
 	}

@@ -1,11 +1,15 @@
 package cli
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/magpie-mail/magpie/account"
 	"github.com/magpie-mail/magpie/internal/testenv"
@@ -210,3 +214,46 @@ func TestRulesUsageAndHelp(t *testing.T) {
 		t.Errorf("apply before sync: exit %d\n%s", r.code, r.stderr)
 	}
 }
+
+// TestSyncRunsRulesOnArrival: `magpie sync ACCOUNT` (IDLE) files new mail
+// by the rules of an account without ManageSieve, and says so.
+func TestSyncRunsRulesOnArrival(t *testing.T) {
+	d := testenv.Dovecot(t)
+	u := d.NewUser(t)
+	d.Doveadm(t, "mailbox", "create", "-u", u.Email, "客户")
+	d.Deliver(t, u.Email, mailFrom("buyer@client.example", u.Email, "报价 old"))
+	h := addDovecotAccount(t, "en_US.UTF-8", d, u, "--sieve", "none")
+	mustRun(t, h, "", "sync", "--once", "dove")
+	mustRun(t, h, "", "rules", "add", "dove", "--name", "q", "--if", "subject:报价", "--then", "move:客户")
+
+	ctx, cancel := context.WithCancel(t.Context())
+	var out, errOut syncBuffer
+	done := make(chan int)
+	go func() {
+		done <- Run(ctx, []string{"sync", "dove"}, Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut,
+			Getenv: func(k string) string { return h.env[k] }, Secrets: h.secrets, Dialer: h.dialer, Version: "test"})
+	}()
+	d.Deliver(t, u.Email, mailFrom("buyer@client.example", u.Email, "报价 new"))
+	d.WaitMessages(t, u.Email, "客户", 1)
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(out.String(), "the rules handled 1 new message(s) (1 moved") && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	if !strings.Contains(out.String(), "the rules handled 1 new message(s) (1 moved") {
+		t.Errorf("sync output:\n%s\n%s", out.String(), errOut.String())
+	}
+	if n := d.MessageCount(t, u.Email, "INBOX"); n != 1 {
+		t.Errorf("INBOX holds %d: the mail from before the rules must stay", n)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe to read while a command writes it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) { b.mu.Lock(); defer b.mu.Unlock(); return b.b.Write(p) }
+func (b *syncBuffer) String() string              { b.mu.Lock(); defer b.mu.Unlock(); return b.b.String() }

@@ -87,6 +87,8 @@ func rulesMessages() map[string]entry {
 		"rules.invalid":             {"规则有误：%s", "The rule is not valid: %s"},
 		"rules.failed":              {"规则操作失败：%s", "The rules could not be changed: %s"},
 
+		"rules.arrival.done":    {"%s：规则处理了 %d 封新邮件（移动 %d、复制 %d、改标记 %d）。", "%s: the rules handled %d new message(s) (%d moved, %d copied, %d re-flagged)."},
+		"rules.arrival.failed":  {"%s：对新邮件执行规则失败：%s", "%s: running the rules on new mail failed: %s"},
 		"rules.apply.no_store":  {"本机还没有 %s 的邮件，请先运行 `magpie sync`。", "This computer holds no mail of %s yet; run `magpie sync` first."},
 		"rules.apply.no_folder": {"本机没有文件夹 %q（账户 %s）。请检查名称，或先运行 `magpie sync`。", "No folder %q is held here for %s. Check the name, or run `magpie sync` first."},
 		"rules.apply.done":      {"%s：检查 %d 封，%d 封符合规则；排队移动 %d、复制 %d、改标记 %d 封。", "%s: %d message(s) checked, %d matched; queued %d move(s), %d copy(ies), %d flag change(s)."},

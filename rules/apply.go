@@ -129,9 +129,8 @@ func ApplyNew(ctx context.Context, st *store.Store, folder store.Folder, s Set) 
 		}
 	}
 	if !ok {
-		if top == 0 {
-			return Applied{}, nil
-		}
+		// UID 0 (no message has it) marks an empty folder: all that
+		// arrives later is new.
 		return Applied{}, st.MarkRulesApplied(ctx, folder.ID, folder.UIDValidity, []store.UID{top})
 	}
 	a, err := newApplier(ctx, st, folder, s)

@@ -176,7 +176,7 @@ func (s *Session) rulesApply(ctx context.Context, name, folderName string) error
 	if h.st == nil {
 		return s.fail(store.ErrNotFound, p.T("rules.apply.no_store", name))
 	}
-	folders, err := h.st.Folders(ctx, h.acctID)
+	folders, err := h.st.Folders(ctx, h.ID)
 	if err != nil {
 		return s.fail(err, p.T("store.read_failed", message.SanitizeLine(err.Error())))
 	}
@@ -229,15 +229,15 @@ func newRulesExportCmd(s *Session) *cobra.Command {
 				return err
 			}
 			defer h.close()
-			if h.sieve != nil && h.state.Exists {
-				fmt.Fprint(s.Stdout, h.state.Script.Text) // what the server holds, as it holds it
+			if h.Sieve != nil && h.State.Exists {
+				fmt.Fprint(s.Stdout, h.State.Script.Text) // what the server holds, as it holds it
 				return nil
 			}
 			set, err := h.load(ctx, s, false)
 			if err != nil {
 				return err
 			}
-			text, err := rules.Compile(set, h.opts)
+			text, err := rules.Compile(set, h.Options)
 			if err != nil {
 				return s.fail(err, explainRuleError(s.P, err))
 			}
@@ -253,11 +253,11 @@ func (s *Session) println(line string) { fmt.Fprintln(s.Stdout, line) }
 func (s *Session) printWhere(h *ruleHome) {
 	p := s.P
 	switch {
-	case h.sieve != nil:
-		s.println(p.T("rules.where.server", h.acct.Name, h.where))
-	case h.guessed != "":
-		s.println(p.T("rules.where.local_guessed", h.acct.Name, h.guessed))
+	case h.Sieve != nil:
+		s.println(p.T("rules.where.server", h.Account.Name, h.Server))
+	case h.Guessed != "":
+		s.println(p.T("rules.where.local_guessed", h.Account.Name, h.Guessed))
 	default:
-		s.println(p.T("rules.where.local", h.acct.Name))
+		s.println(p.T("rules.where.local", h.Account.Name))
 	}
 }

@@ -33,16 +33,16 @@ func (s *Session) rulesList(ctx context.Context, h *ruleHome, asJSON bool) error
 		return err
 	}
 	if asJSON {
-		out := rulesJSON{Account: h.acct.Name, Where: "local", Rules: set, Others: h.state.Others}
-		if h.sieve != nil {
-			out.Where, out.Server = "server", h.where
+		out := rulesJSON{Account: h.Account.Name, Where: "local", Rules: set, Others: h.State.Others}
+		if h.Sieve != nil {
+			out.Where, out.Server = "server", h.Server
 		}
 		return s.printJSON(out)
 	}
 	s.printWhere(h)
 	if edited {
 		// load has said why; show the script as it is, read-only.
-		s.printScript(rules.ScriptName, h.state.Script.Text)
+		s.printScript(rules.ScriptName, h.State.Script.Text)
 		return err
 	}
 	if len(set.Rules) == 0 {
@@ -77,9 +77,9 @@ func (s *Session) rulesList(ctx context.Context, h *ruleHome, asJSON bool) error
 	if v := set.Vacation; v != nil && v.Enabled {
 		s.println(p.T("rules.list.vacation", dateOr(v.Start, "…"), dateOr(v.End, "…"), cmp.Or(v.Days, 7), message.SanitizeLine(v.Subject)))
 	}
-	for _, f := range h.state.Others {
+	for _, f := range h.State.Others {
 		included := false
-		for _, n := range h.state.Included {
+		for _, n := range h.State.Included {
 			included = included || n == f.Name
 		}
 		key := "rules.list.other"
@@ -232,9 +232,9 @@ func (s *Session) vacation(ctx context.Context, name string, v *rules.Vacation, 
 		return err
 	}
 	defer h.close()
-	if h.sieve == nil {
+	if h.Sieve == nil {
 		page := p.T("rules.vacation.page.default")
-		if key := "rules.vacation.page." + h.acct.Provider; h.acct.Provider != "" && p.T(key) != key {
+		if key := "rules.vacation.page." + h.Account.Provider; h.Account.Provider != "" && p.T(key) != key {
 			page = p.T(key)
 		}
 		return s.fail(errNoSieve, p.T("rules.vacation.no_sieve", name, page))
@@ -244,7 +244,7 @@ func (s *Session) vacation(ctx context.Context, name string, v *rules.Vacation, 
 		return err
 	}
 	if v != nil && len(v.Addresses) == 0 {
-		for _, id := range h.acct.Identities() {
+		for _, id := range h.Account.Identities() {
 			v.Addresses = append(v.Addresses, id.Address)
 		}
 	}

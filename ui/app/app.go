@@ -26,6 +26,7 @@ import (
 	"github.com/magpie-mail/magpie/ui/components/statusbar"
 	"github.com/magpie-mail/magpie/ui/i18n"
 	"github.com/magpie-mail/magpie/ui/migration"
+	"github.com/magpie-mail/magpie/ui/rulescreen"
 	"github.com/magpie-mail/magpie/ui/styles"
 	"github.com/magpie-mail/magpie/ui/wizard"
 )
@@ -109,6 +110,9 @@ type Model struct {
 	migOn      bool            // it is showing
 	migStarted bool            // it exists (showing, or running hidden)
 
+	rulesScr rulescreen.Model // the mail rules screen (key R)
+	rulesOn  bool             // it is showing
+
 	seq        uint64 // request IDs
 	foldersReq uint64
 	listGen    uint64
@@ -191,6 +195,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.updateWizard(msg)
 	}
 	if cmd, ok := m.updateMigration(msg); ok {
+		return m, cmd
+	}
+	if cmd, ok := m.updateRules(msg); ok {
 		return m, cmd
 	}
 	switch msg := msg.(type) {

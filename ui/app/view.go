@@ -56,6 +56,8 @@ func (m *Model) View() tea.View {
 		s = common.Block(strings.Split(m.wizard.View(), "\n"), m.width, m.height)
 	case m.migOn:
 		s = m.mig.View()
+	case m.rulesOn:
+		s = m.rulesScr.View()
 	case m.needsSetup():
 		s = m.setupView()
 	default:

@@ -13,7 +13,7 @@ func (m *Model) openRules() tea.Cmd {
 	if len(m.d.Config.Accounts) == 0 {
 		return nil
 	}
-	name, sender := m.d.Config.Accounts[0].Name, ""
+	name, src := m.d.Config.Accounts[0].Name, rulescreen.Source{}
 	if m.hasEntry && m.entry.Account != "" {
 		name = m.entry.Account
 	}
@@ -21,12 +21,12 @@ func (m *Model) openRules() tea.Cmd {
 		msg := m.reader.Message()
 		for i, id := range m.accountIDs {
 			if id == msg.Account && i < len(m.accounts) {
-				name, sender = m.accounts[i].Name, msg.From.Addr
+				name, src = m.accounts[i].Name, rulescreen.Source{Sender: msg.From.Addr, Subject: msg.Subject}
 			}
 		}
 	}
 	m.rulesScr = rulescreen.New(rulescreen.Deps{Printer: m.c.P, Config: m.d.Config, Store: m.d.Store,
-		Dialer: m.d.Dialer, Context: m.ctx}, name, sender)
+		Dialer: m.d.Dialer, Context: m.ctx}, name, src)
 	m.rulesScr.SetSize(m.width, m.height)
 	m.rulesOn = true
 	return m.rulesScr.Init()

@@ -50,7 +50,17 @@ func loadCmd(d Deps, name string, id int) tea.Cmd {
 		if errors.Is(err, rules.ErrEdited) {
 			err = nil // shown read-only
 		}
-		return LoadedMsg{ID: id, Account: name, Place: placeOf(h), Set: set, Err: err}
+		var folders []string
+		if h.Store != nil && err == nil {
+			fs, ferr := h.Store.Folders(ctx, h.ID)
+			for _, f := range fs {
+				if f.Role != "inbox" {
+					folders = append(folders, f.Name)
+				}
+			}
+			err = ferr
+		}
+		return LoadedMsg{ID: id, Account: name, Place: placeOf(h), Set: set, Folders: folders, Err: err}
 	}
 }
 

@@ -40,6 +40,7 @@ type LoadedMsg struct {
 	Account string
 	Place   Place
 	Set     rules.Set
+	Folders []string // the account's folders a rule can file into
 	Err     error
 }
 
@@ -78,8 +79,12 @@ type Model struct {
 	w, h    int
 	account string
 	sender  string // the open message's sender, for block/allow; "" none
-	seq     int    // ID of the request in flight or the last
-	busy    bool   // a request is in flight
+	src     Source // the open message, for a new rule
+	folders []string
+	editing bool
+	ed      editor
+	seq     int  // ID of the request in flight or the last
+	busy    bool // a request is in flight
 	loaded  bool
 	place   Place
 	set     rules.Set
@@ -89,10 +94,11 @@ type Model struct {
 	note    string // the last success, worded
 }
 
-// New returns the screen for the named account; sender, when not empty, is
-// the address of the message open in the reader (b blocks it, a allows it).
-func New(d Deps, accountName, sender string) Model {
-	return Model{d: d, p: d.Printer, keys: newKeyMap(d.Printer), account: accountName, sender: sender}
+// New returns the screen for the named account; src, when not empty, is
+// the message open in the reader: b blocks its sender, a allows it, n makes
+// a new rule from it.
+func New(d Deps, accountName string, src Source) Model {
+	return Model{d: d, p: d.Printer, keys: newKeyMap(d.Printer), account: accountName, sender: src.Sender, src: src}
 }
 
 // SetSize sets the size View renders.
@@ -114,7 +120,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		if msg.ID != m.seq || msg.Account != m.account {
 			return m, nil // stale
 		}
-		m.busy, m.loaded, m.place, m.set = false, msg.Err == nil, msg.Place, msg.Set
+		m.busy, m.loaded, m.place, m.set, m.folders = false, msg.Err == nil, msg.Place, msg.Set, msg.Folders
 		m.err = m.word(msg.Err)
 		m.cursor = min(m.cursor, max(len(m.set.Rules)-1, 0))
 	case SavedMsg:
@@ -136,12 +142,26 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 
 func (m Model) onKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 	km := m.keys
+	if m.editing {
+		ed, done, save := m.ed.update(k, km)
+		m.ed = ed
+		if !done {
+			return m, nil
+		}
+		m.editing = false
+		if !save {
+			return m, nil
+		}
+		set, err := m.set.Add(ed.rule(m.src, m.set))
+		m.cursor = len(m.set.Rules)
+		return m.save(set, err)
+	}
 	if key.Matches(k, km.Close) {
 		return m, func() tea.Msg { return ClosedMsg{} }
 	}
 	if key.Matches(k, km.Account) && len(m.d.Config.Accounts) > 1 {
 		m.account = nextAccount(m.d.Config.Accounts, m.account)
-		m.loaded, m.set, m.cursor, m.err, m.note, m.sender = false, rules.Set{}, 0, "", "", ""
+		m.loaded, m.set, m.cursor, m.err, m.note, m.sender, m.src = false, rules.Set{}, 0, "", "", "", Source{}
 		return m, m.load()
 	}
 	if m.busy || !m.loaded || m.place.Edited {
@@ -178,6 +198,8 @@ func (m Model) onKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 	case key.Matches(k, km.Allow) && m.sender != "":
 		set, err := m.set.AddSender(m.sender, true)
 		return m.save(set, err)
+	case key.Matches(k, km.New) && (m.src.Sender != "" || m.src.Subject != ""):
+		m.editing, m.ed = true, newEditor(m.src, m.folders)
 	}
 	return m, nil
 }
@@ -218,6 +240,7 @@ func (m Model) FullHelp() [][]key.Binding { return [][]key.Binding{m.hints()} }
 
 type keyMap struct {
 	Up, Down, Toggle, MoveUp, MoveDown, Remove, Block, Allow, Account, Close key.Binding
+	New, Save, Left, Right                                                   key.Binding
 }
 
 func newKeyMap(p *i18n.Printer) keyMap {
@@ -235,5 +258,9 @@ func newKeyMap(p *i18n.Printer) keyMap {
 		Allow:    b("rscr.key.allow", "a"),
 		Account:  b("rscr.key.account", "tab"),
 		Close:    b("rscr.key.close", "esc", "q"),
+		New:      b("rscr.key.new", "n"),
+		Save:     b("rscr.key.save", "enter"),
+		Left:     b("rscr.key.left", "left", "h"),
+		Right:    b("rscr.key.right", "right", "l"),
 	}
 }

@@ -75,10 +75,10 @@ func TestViewAndKeys(t *testing.T) {
 	for _, lang := range []i18n.Lang{i18n.ZH, i18n.EN} {
 		p := i18n.New(lang)
 		cfg := &account.Config{Accounts: []account.Account{{Name: "work"}, {Name: "sales"}}}
-		m := New(Deps{Printer: p, Config: cfg, Context: context.Background()}, "work", "pest@bad.example")
+		m := New(Deps{Printer: p, Config: cfg, Context: context.Background()}, "work", Source{Sender: "pest@bad.example", Subject: "cheap 报价"})
 		m.SetSize(80, 24)
 		m.seq = 1
-		m, _ = m.Update(LoadedMsg{ID: 1, Account: "work", Place: Place{Server: "mail.example:4190"}, Set: sample()})
+		m, _ = m.Update(LoadedMsg{ID: 1, Account: "work", Place: Place{Server: "mail.example:4190"}, Set: sample(), Folders: []string{"客户", "Junk"}})
 		v := ansi.Strip(m.View())
 		checkFrame(t, m.View(), 80, 24)
 		want := map[i18n.Lang][]string{
@@ -114,6 +114,25 @@ func TestViewAndKeys(t *testing.T) {
 			t.Fatal("esc does not close")
 		} else if _, ok := cmd().(ClosedMsg); !ok {
 			t.Fatal("esc does not close")
+		}
+		// n makes a rule from the message: from:=sender → move:客户 picked;
+		// the subject is offered, off; → picks the next folder.
+		ed, _ := press(m, "n")
+		v = ansi.Strip(ed.View())
+		checkFrame(t, ed.View(), 80, 24)
+		for _, w := range []string{"[x] " + map[i18n.Lang]string{i18n.ZH: "如果", i18n.EN: "if"}[lang] + " from:=pest@bad.example", "[ ] " + map[i18n.Lang]string{i18n.ZH: "如果", i18n.EN: "if"}[lang] + " subject:cheap 报价", "move:客户"} {
+			if !strings.Contains(v, w) {
+				t.Errorf("%s editor lacks %q:\n%s", lang, w, v)
+			}
+		}
+		ed, _ = press(ed, "j", "space", "j", "l")
+		r := ed.ed.rule(ed.src, ed.set)
+		if r.Name != "pest@bad.example" || len(r.Conditions) != 2 || r.Actions[0].String() != "move:Junk" {
+			t.Errorf("picked rule %+v", r)
+		}
+		saved, cmd := press(ed, "enter")
+		if cmd == nil || !saved.busy || saved.editing {
+			t.Fatalf("enter did not save: busy %v editing %v err %s", saved.busy, saved.editing, saved.err)
 		}
 		// Tab goes to the next account and reads its rules.
 		m5, cmd := press(m, "tab")
@@ -154,7 +173,11 @@ func TestOnDovecot(t *testing.T) {
 	}
 	h.Close()
 
-	m := New(deps, "dove", "pest@bad.example")
+	id, _ := st.Account(t.Context(), "dove")
+	if _, err := st.UpsertFolder(t.Context(), store.Folder{Account: id, Name: "客户", RawName: "&W6JiNw-", Delim: "/"}); err != nil {
+		t.Fatal(err)
+	}
+	m := New(deps, "dove", Source{Sender: "pest@bad.example", Subject: "cheap"})
 	m.SetSize(100, 30)
 	m, _ = m.Update(m.Init()())
 	if !m.loaded || len(m.set.Rules) != 2 || m.place.Server == "" {
@@ -163,6 +186,9 @@ func TestOnDovecot(t *testing.T) {
 	m, cmd := press(m, "space") // 报价 off
 	m, _ = m.Update(cmd())
 	m, cmd = press(m, "b") // block the sender
+	m, _ = m.Update(cmd())
+	m, _ = press(m, "n")
+	m, cmd = press(m, "enter") // from:=pest@bad.example → move:客户
 	m, _ = m.Update(cmd())
 	if m.err != "" {
 		t.Fatal(m.err)
@@ -173,12 +199,13 @@ func TestOnDovecot(t *testing.T) {
 	}
 	got, err := h.Load(t.Context(), false)
 	h.Close()
-	if err != nil || !got.Rules[0].Disabled || len(got.Block) != 2 || got.Block[1] != "pest@bad.example" {
+	if err != nil || !got.Rules[0].Disabled || len(got.Block) != 2 || got.Block[1] != "pest@bad.example" ||
+		len(got.Rules) != 3 || got.Rules[2].Name != "pest@bad.example" || got.Rules[2].Actions[0].String() != "move:客户" {
 		t.Fatalf("on the server: %+v %v", got, err)
 	}
 
 	// Rules that run here: kept in the store.
-	m = New(deps, "here", "")
+	m = New(deps, "here", Source{})
 	m.SetSize(80, 24)
 	m, _ = m.Update(m.Init()())
 	if !m.loaded || m.place.Server != "" || !strings.Contains(ansi.Strip(m.View()), "Run on this computer") {

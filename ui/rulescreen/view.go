@@ -34,7 +34,10 @@ func (m Model) View() string {
 		lines = append(lines, m.wrap("", p.T("rscr.where.local"))...)
 	}
 	lines = append(lines, dim.Render(strings.Repeat("─", max(m.w, 0))))
-	if m.loaded {
+	switch {
+	case m.editing:
+		lines = append(lines, m.ed.view(m)...)
+	case m.loaded:
 		lines = append(lines, m.body(sel, dim)...)
 	}
 
@@ -162,12 +165,19 @@ func (m Model) hintLines(dim lipgloss.Style) []string {
 // hints are the keys that do something now.
 func (m Model) hints() []keyBinding {
 	k := m.keys
+	if m.editing {
+		out := []keyBinding{k.Up, k.Down, k.Toggle}
+		if len(m.folders) > 0 {
+			out = append(out, k.Left, k.Right)
+		}
+		return append(out, k.Save, k.Close)
+	}
 	out := []keyBinding{k.Up, k.Down, k.Toggle, k.MoveUp, k.MoveDown, k.Remove}
 	if m.place.Edited || !m.loaded {
 		out = nil
 	}
 	if m.sender != "" && m.loaded && !m.place.Edited {
-		out = append(out, k.Block, k.Allow)
+		out = append(out, k.Block, k.Allow, k.New)
 	}
 	if len(m.d.Config.Accounts) > 1 {
 		out = append(out, k.Account)

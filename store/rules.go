@@ -112,9 +112,9 @@ func repeatParams(n int) string {
 	return string(b)
 }
 
-// migrateV4Rules adds the client-side rule sets and the applied-once
+// migrateRules (v6) adds the client-side rule sets and the applied-once
 // tracking of package rules.
-func migrateV4Rules(ctx context.Context, tx *sql.Tx) error {
+func migrateRules(ctx context.Context, tx *sql.Tx) error {
 	return execAll(ctx, tx,
 		`CREATE TABLE rule_sets(
 			account_id INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,

@@ -14,7 +14,9 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	migrateV1Core,
 	migrateV2ThreadsAndSearch,
 	migrateV3Queue,
-	migrateV4Rules, // store/rules.go
+	migrateV4Outbox,
+	migrateCalendar, // v5, store/calendar.go
+	migrateRules,    // v6, store/rules.go
 }
 
 // migrate brings db up to version target (≤ len(migrations)). The version

@@ -15,7 +15,9 @@ import (
 	"github.com/magpie-mail/magpie/account"
 	"github.com/magpie-mail/magpie/mailsync"
 	"github.com/magpie-mail/magpie/store"
+	"github.com/magpie-mail/magpie/ui/components/calview"
 	"github.com/magpie-mail/magpie/ui/components/common"
+	"github.com/magpie-mail/magpie/ui/components/composer"
 	"github.com/magpie-mail/magpie/ui/components/confirm"
 	"github.com/magpie-mail/magpie/ui/components/helpview"
 	"github.com/magpie-mail/magpie/ui/components/msglist"
@@ -103,6 +105,8 @@ type Model struct {
 	modal   modal
 	pending pendingAction // what a picker, prompt or confirm was opened for
 
+	cal *calview.Model // the calendar view, when open (calendar.go)
+
 	wizard   wizard.Model
 	wizardOn bool // the wizard is showing (no account yet)
 
@@ -110,7 +114,11 @@ type Model struct {
 	migOn      bool            // it is showing
 	migStarted bool            // it exists (showing, or running hidden)
 
-	rulesScr rulescreen.Model // the mail rules screen (key R)
+	composing  *composer.Model // the composer, full-screen, when open
+	composeGen uint64
+	autosave   time.Duration // the composer's autosave period; 0: its default
+
+	rulesScr rulescreen.Model // the mail rules screen (key I)
 	rulesOn  bool             // it is showing
 
 	seq        uint64 // request IDs
@@ -197,6 +205,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if cmd, ok := m.updateMigration(msg); ok {
 		return m, cmd
 	}
+	if cmd, ok := m.composeMsg(msg); ok {
+		return m, cmd
+	}
 	if cmd, ok := m.updateRules(msg); ok {
 		return m, cmd
 	}
@@ -241,6 +252,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case helpview.ClosedMsg:
 		m.modal = modalNone
 		return m, nil
+	case calview.LoadedMsg, calview.ClosedMsg:
+		return m, m.onCalendar(msg)
 	case picker.PickedMsg, picker.CancelledMsg, prompt.SubmittedMsg, prompt.CancelledMsg, confirm.AnsweredMsg:
 		m.modal = modalNone
 		return m, m.onDialog(msg)

@@ -58,8 +58,13 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
+	if m.cal != nil {
+		return m.onCalendar(k)
+	}
 	m.status, _ = m.status.Update(k)
 	switch {
+	case key.Matches(k, m.calendarKey()):
+		return m.openCalendar()
 	case key.Matches(k, km.Help):
 		m.modal = modalHelp
 		return nil
@@ -85,6 +90,9 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.openMigration()
 	case key.Matches(k, km.Rules):
 		return m.openRules()
+	}
+	if cmd, ok := m.composeKey(k); ok {
+		return cmd
 	}
 	if m.focus != paneSidebar {
 		if cmd, ok := m.messageAction(k); ok {

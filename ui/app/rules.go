@@ -7,7 +7,7 @@ import (
 	"github.com/magpie-mail/magpie/ui/rulescreen"
 )
 
-// openRules shows the rules screen (key R) for the account in view; from
+// openRules shows the rules screen (key I) for the account in view; from
 // an open message it offers to block or always allow the sender.
 func (m *Model) openRules() tea.Cmd {
 	if len(m.d.Config.Accounts) == 0 {

@@ -43,6 +43,9 @@ func (m *Model) layout() {
 	m.picker.SetSize(w, h)
 	m.prompt.SetSize(w, h)
 	m.confirm.SetSize(w, h)
+	if m.cal != nil {
+		m.cal.SetSize(m.width, h)
+	}
 }
 
 // View draws the title line, the panes (or a dialog in the right pane, or
@@ -56,6 +59,8 @@ func (m *Model) View() tea.View {
 		s = common.Block(strings.Split(m.wizard.View(), "\n"), m.width, m.height)
 	case m.migOn:
 		s = m.mig.View()
+	case m.composing != nil:
+		s = m.composeView()
 	case m.rulesOn:
 		s = m.rulesScr.View()
 	case m.needsSetup():
@@ -73,6 +78,9 @@ func (m *Model) View() tea.View {
 func (m *Model) bodyView() string {
 	if m.modal == modalHelp {
 		return m.help.View()
+	}
+	if m.cal != nil {
+		return m.cal.View()
 	}
 	var right string
 	switch {

@@ -11,12 +11,14 @@ import (
 	"github.com/magpie-mail/magpie/store"
 )
 
-// rulesRunHere reports whether a's rules run on this computer: it has no
-// ManageSieve (sieve = "none" or a provider preset without one). A guessed
-// server that did not answer is not enough: that is decided per command.
+// rulesRunHere reports whether a's rules may run on this computer: it has
+// no ManageSieve (sieve = "none", a provider preset without one), or only a
+// guessed one, which may not answer (the rules were then saved locally;
+// when it does answer, the local set is empty and watching costs a scan of
+// INBOX's UIDs per pass).
 func rulesRunHere(a account.Account) bool {
-	_, _, ok := a.SieveEndpoint()
-	return !ok
+	_, discovered, ok := a.SieveEndpoint()
+	return !ok || discovered
 }
 
 // newRulesEngine makes a's sync engine and the function that runs it (its

@@ -73,7 +73,7 @@ func rulesMessages() map[string]entry {
 
 		"rules.where.server":        {"%s 的规则在服务器上执行（ManageSieve %s），关掉 Magpie 也有效。", "Rules of %s run on the server (ManageSieve %s), also while Magpie is closed."},
 		"rules.where.local":         {"%s 没有 ManageSieve，规则保存在本机：`magpie sync` 或终端界面运行时对收件箱的新邮件执行，`magpie rules apply` 对已有邮件执行。", "%s has no ManageSieve, so its rules are kept on this computer: they run on new INBOX mail while `magpie sync` or the terminal app runs, and `magpie rules apply` runs them over mail already here."},
-		"rules.where.local_guessed": {"%s 的 IMAP 主机上没有找到 ManageSieve（%s），规则保存在本机：目前用 `magpie rules apply` 执行。如服务器有 ManageSieve，请用 --sieve 主机:端口 指定。", "No ManageSieve answered on %s's IMAP host (%s), so its rules are kept on this computer: for now `magpie rules apply` runs them. If the server has ManageSieve elsewhere, set it with --sieve HOST:PORT."},
+		"rules.where.local_guessed": {"%s 的 IMAP 主机上没有找到 ManageSieve（%s），规则保存在本机：`magpie sync` 或终端界面运行时对收件箱的新邮件执行，`magpie rules apply` 对已有邮件执行。如服务器有 ManageSieve，请用 --sieve 主机:端口 指定。", "No ManageSieve answered on %s's IMAP host (%s), so its rules are kept on this computer: they run on new INBOX mail while `magpie sync` or the terminal app runs, and `magpie rules apply` runs them over mail already here. If the server has ManageSieve elsewhere, set it with --sieve HOST:PORT."},
 		"rules.saved":               {"已保存，共 %d 条规则。", "Saved; %d rule(s)."},
 		"rules.sieve.included":      {"你原来启用的脚本 %q 保留不变，由 Magpie 的脚本引用执行。", "Your previously active script %q is kept as it is and run from Magpie's script."},
 		"rules.sieve.failed":        {"无法使用 ManageSieve 服务器 %s：%s", "Cannot use the ManageSieve server %s: %s"},

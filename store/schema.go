@@ -16,7 +16,8 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	migrateV3Queue,
 	migrateV4Outbox,
 	migrateCalendar,   // v5, store/calendar.go
-	migrateIndexQueue, // v6, store/index.go
+	migrateRules,      // v6, store/rules.go
+	migrateIndexQueue, // v7, store/index.go
 }
 
 // migrate brings db up to version target (≤ len(migrations)). The version

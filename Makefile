@@ -36,8 +36,9 @@ test-deps:
 	@bash scripts/test-deps.sh
 
 # Go micro-benchmarks, then the sync comparison with mbsync on a loopback
-# Dovecot (BENCH_MESSAGES, default 10000), which rewrites docs/benchmarks.md,
-# then the migration comparison with mbsync and dsync (its own section).
+# Dovecot (BENCH_MESSAGES, default 10000), which updates its own sections of
+# docs/benchmarks.md, then the migration comparison with mbsync and dsync (its
+# own section too).
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	bash scripts/bench-sync.sh

@@ -130,8 +130,9 @@ func (r MigrateReport) Markdown() string {
 	b.WriteString("channel `Patterns *` (`Sync Pull`, `Create Near`, `CopyArrivalDate yes`), so it keeps folder names\n")
 	b.WriteString("where Magpie maps 已发送 to the destination's Sent; dsync is `doveadm backup -R -u NEW imapc:` with\n")
 	b.WriteString("`mail_prefetch_count=20`, writing the destination's maildir directly (no IMAP on that side).\n")
-	b.WriteString("Magpie runs with its defaults: 4 connections per side; with MULTIAPPEND, 2 workers each with an\n")
-	b.WriteString("appender connection, batches of 100 messages (at most 8 MB).\n")
+	b.WriteString("Magpie runs with its defaults: 4 workers, each with one connection per side (with MULTIAPPEND the\n")
+	b.WriteString("appender takes the ordinary destination connection's place), one folder per worker, batches of\n")
+	b.WriteString("1, 2, 4… up to 100 messages (at most 4 MB of bodies in memory).\n")
 	b.WriteString("\n```sh\nmake bench                                        # everything\nBENCH_MESSAGES=2000 BENCH_MIGRATE_LARGE=0 bash scripts/bench-migrate.sh   # this section alone, smaller\n```\n")
 	return b.String()
 }

@@ -14,6 +14,7 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	migrateV1Core,
 	migrateV2ThreadsAndSearch,
 	migrateV3Queue,
+	migrateV4ListOrders, // read_ui.go
 }
 
 // migrate brings db up to version target (≤ len(migrations)). The version

@@ -227,6 +227,10 @@ func (m *Model) onDialog(msg tea.Msg) tea.Cmd {
 			if e, ok := msg.Item.Value.(sidebar.Entry); ok {
 				return m.openEntry(e)
 			}
+		case actSort:
+			if o, ok := msg.Item.Value.(listOrder); ok {
+				return m.setOrder(o)
+			}
 		}
 	case prompt.SubmittedMsg:
 		switch msg.Purpose {

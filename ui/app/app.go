@@ -81,7 +81,9 @@ type Model struct {
 	hasEntry      bool
 	search        *store.Query
 	searchText    string
-	oldest        bool // the list runs oldest first
+	order         listOrder
+	threads       bool             // the thread view
+	listNext      store.SortCursor // where the list's next page starts
 
 	sidebar sidebar.Model
 	list    msglist.Model
@@ -117,7 +119,7 @@ func newModel(d Deps, now func() time.Time, loc *time.Location) *Model {
 		d.Printer = i18n.New(i18n.Detect(d.Config.Language, os.Getenv))
 	}
 	c := common.New(d.Printer)
-	m := &Model{d: d, ctx: context.Background(), c: c, now: now, loc: loc, focus: paneList}
+	m := &Model{d: d, ctx: context.Background(), c: c, now: now, loc: loc, focus: paneList, order: newestFirst()}
 	m.sidebar = sidebar.New(c)
 	m.list = msglist.New(c, m.now, m.loc)
 	m.reader = reader.New(c, m.loc)
@@ -212,7 +214,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case msglist.OpenedMsg:
 		return m, m.openMessage(msg.Message)
 	case msglist.MoreRequestedMsg:
-		return m, m.loadMore(msg.After)
+		return m, m.loadMore()
+	case msglist.ExpandRequestedMsg:
+		return m, m.expandThread(msg.Thread)
+	case ThreadLoadedMsg:
+		m.onThread(msg)
+		return m, nil
 	case helpview.ClosedMsg:
 		m.modal = modalNone
 		return m, nil

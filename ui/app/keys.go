@@ -100,12 +100,13 @@ func (m *Model) paneKey(k tea.KeyPressMsg) tea.Cmd {
 	case paneList:
 		switch {
 		case key.Matches(k, km.Back):
-			m.setFocus(paneSidebar)
+			if !m.list.CollapseSelected() {
+				m.setFocus(paneSidebar)
+			}
 		case key.Matches(k, km.Thread):
-			m.list.SetThreaded(!m.list.Threaded())
+			cmd = m.toggleThreads()
 		case key.Matches(k, km.Sort):
-			m.oldest = !m.oldest
-			cmd = m.reloadList()
+			cmd = m.askSort()
 		case key.Matches(k, km.NextMsg):
 			cmd = m.list.Move(1)
 		case key.Matches(k, km.PrevMsg):

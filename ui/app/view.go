@@ -114,8 +114,8 @@ func (m *Model) titleView() string {
 	if m.list.Threaded() {
 		right = m.c.P.T("tui.title.threads") + "  " + right
 	}
-	if m.oldest {
-		right = m.c.P.T("tui.title.oldest") + "  " + right
+	if o := m.orderTitle(); o != "" {
+		right = o + "  " + right
 	}
 	if m.status.Offline() || len(m.d.Engines) == 0 {
 		right = m.c.P.T("tui.title.offline") + "  " + right

@@ -29,7 +29,7 @@ func tuiMessages() map[string]entry {
 		"tui.key.jump":            {"跳到文件夹", "jump to folder"},
 		"tui.key.refresh":         {"立即同步", "refresh"},
 		"tui.key.thread":          {"会话视图开/关", "thread view on/off"},
-		"tui.key.sort":            {"最新/最早在前", "newest/oldest first"},
+		"tui.key.sort":            {"选择排序方式", "choose sort order"},
 		"tui.key.help":            {"帮助", "help"},
 		"tui.key.quit":            {"退出", "quit"},
 		"tui.key.confirm":         {"是", "yes"},

@@ -9,6 +9,7 @@ import (
 	"github.com/magpie-mail/magpie/store"
 	"github.com/magpie-mail/magpie/ui/components/common"
 	"github.com/magpie-mail/magpie/ui/components/confirm"
+	"github.com/magpie-mail/magpie/ui/components/dirpicker"
 	"github.com/magpie-mail/magpie/ui/components/picker"
 	"github.com/magpie-mail/magpie/ui/components/prompt"
 	"github.com/magpie-mail/magpie/ui/components/sidebar"
@@ -238,6 +239,10 @@ func (m *Model) onDialog(msg tea.Msg) tea.Cmd {
 			return m.runSearch(msg.Value)
 		case actSave:
 			return checkSaveCmd(msg.Value, p.att)
+		}
+	case dirpicker.SubmittedMsg:
+		if msg.Purpose == actSave {
+			return checkSaveCmd(msg.Dir, p.att)
 		}
 	case confirm.AnsweredMsg:
 		if !msg.Yes {

@@ -17,6 +17,7 @@ import (
 	"github.com/magpie-mail/magpie/store"
 	"github.com/magpie-mail/magpie/ui/components/common"
 	"github.com/magpie-mail/magpie/ui/components/confirm"
+	"github.com/magpie-mail/magpie/ui/components/dirpicker"
 	"github.com/magpie-mail/magpie/ui/components/helpview"
 	"github.com/magpie-mail/magpie/ui/components/msglist"
 	"github.com/magpie-mail/magpie/ui/components/picker"
@@ -64,6 +65,7 @@ const (
 	modalPicker
 	modalPrompt
 	modalConfirm
+	modalDirs // the folder to save an attachment into
 )
 
 // Model is the root tea.Model.
@@ -93,6 +95,7 @@ type Model struct {
 	picker  picker.Model
 	prompt  prompt.Model
 	confirm confirm.Model
+	dirs    dirpicker.Model
 	focus   pane
 	modal   modal
 	pending pendingAction // what a picker, prompt or confirm was opened for
@@ -192,11 +195,16 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.MouseWheelMsg:
 		return m, m.onWheel(msg)
 	case tea.PasteMsg:
-		if m.modal == modalPrompt {
-			var cmd tea.Cmd
+		var cmd tea.Cmd
+		switch m.modal {
+		case modalPrompt:
 			m.prompt, cmd = m.prompt.Update(msg)
-			return m, cmd
+		case modalDirs:
+			m.dirs, cmd = m.dirs.Update(msg)
 		}
+		return m, cmd
+	case dirpicker.ListedMsg:
+		m.dirs, _ = m.dirs.Update(msg)
 		return m, nil
 	case FoldersLoadedMsg:
 		return m, m.onFolders(msg)
@@ -223,7 +231,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case helpview.ClosedMsg:
 		m.modal = modalNone
 		return m, nil
-	case picker.PickedMsg, picker.CancelledMsg, prompt.SubmittedMsg, prompt.CancelledMsg, confirm.AnsweredMsg:
+	case picker.PickedMsg, picker.CancelledMsg, prompt.SubmittedMsg, prompt.CancelledMsg, confirm.AnsweredMsg,
+		dirpicker.SubmittedMsg, dirpicker.CancelledMsg:
 		m.modal = modalNone
 		return m, m.onDialog(msg)
 	case OpAppliedMsg:

@@ -43,6 +43,7 @@ func (m *Model) layout() {
 	m.picker.SetSize(w, h)
 	m.prompt.SetSize(w, h)
 	m.confirm.SetSize(w, h)
+	m.dirs.SetSize(w, h)
 }
 
 // View draws the title line, the panes (or a dialog in the right pane, or
@@ -78,6 +79,8 @@ func (m *Model) bodyView() string {
 		right = m.prompt.View()
 	case m.modal == modalConfirm:
 		right = m.confirm.View()
+	case m.modal == modalDirs:
+		right = m.dirs.View()
 	case m.focus == paneReader:
 		right = m.reader.View()
 	default:

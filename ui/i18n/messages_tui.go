@@ -75,7 +75,6 @@ func tuiMessages() map[string]entry {
 		"tui.search.title":      {"搜索本地邮件", "Search local mail"},
 		"tui.search.hint":       {"例如：from:张三 subject:报告 has:attachment is:unread after:2024-01-01 folder:inbox；回车搜索，Esc 取消", "e.g. from:alice subject:report has:attachment is:unread after:2024-01-01 folder:inbox; Enter searches, Esc cancels"},
 		"tui.save.title":        {"把附件 %s 保存到哪个文件夹？", "Save attachment %s into which folder?"},
-		"tui.save.hint":         {"输入文件夹路径，回车保存，Esc 取消；已有同名文件时会先询问", "Type a folder path, Enter saves, Esc cancels; you are asked before a file is replaced"},
 		"tui.confirm.expunge":   {"彻底删除“%s”？此操作无法撤销。", "Delete \"%s\" forever? This cannot be undone."},
 		"tui.confirm.overwrite": {"%s 已存在。要替换它吗？", "%s already exists. Replace it?"},
 		"tui.confirm.answers":   {"y 是    n 否", "y yes    n no"},

@@ -90,6 +90,9 @@ type Options struct {
 	Backoff time.Duration
 	// Now is the clock for the report; nil means time.Now.
 	Now func() time.Time
+	// Gate, when set, is waited at before each message (see Gate): the
+	// way to pause and resume a Run without losing anything.
+	Gate *Gate
 }
 
 func (o Options) retries() int {

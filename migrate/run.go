@@ -175,6 +175,9 @@ func (r *runner) folder(ctx context.Context, fp FolderPlan, rep *FolderReport) e
 	f.progress.Total, f.progress.Done, f.progress.Phase = len(f.msgs), rep.Previously, PhaseCopy
 	r.send(ctx, f)
 	for _, m := range pending {
+		if err := r.opts.Gate.Wait(ctx); err != nil {
+			return err
+		}
 		if err := r.copyOne(ctx, f, m); err != nil {
 			return err
 		}

@@ -26,6 +26,7 @@ import (
 	"github.com/magpie-mail/magpie/ui/components/sidebar"
 	"github.com/magpie-mail/magpie/ui/components/statusbar"
 	"github.com/magpie-mail/magpie/ui/i18n"
+	"github.com/magpie-mail/magpie/ui/migration"
 	"github.com/magpie-mail/magpie/ui/styles"
 	"github.com/magpie-mail/magpie/ui/wizard"
 )
@@ -47,6 +48,12 @@ type Deps struct {
 	// AddAccount starts syncing an account the wizard saved and returns
 	// its engine; nil means the account syncs from the next start.
 	AddAccount func(account.Account) *mailsync.Engine
+
+	// DataDir keeps the migration wizard's journals and reports (under
+	// "migrate", shared with `magpie migrate`); StartMigration opens the
+	// wizard at once (`magpie migrate wizard`).
+	DataDir        string
+	StartMigration bool
 }
 
 type pane int
@@ -102,6 +109,10 @@ type Model struct {
 
 	wizard   wizard.Model
 	wizardOn bool // the wizard is showing (no account yet)
+
+	mig        migration.Model // the migration wizard (key M)
+	migOn      bool            // it is showing
+	migStarted bool            // it exists (showing, or running hidden)
 
 	seq        uint64 // request IDs
 	foldersReq uint64
@@ -159,7 +170,11 @@ func (m *Model) Init() tea.Cmd {
 	if m.needsSetup() {
 		return tea.Batch(tea.RequestBackgroundColor, m.startWizard())
 	}
-	return tea.Batch(tea.RequestBackgroundColor, m.reloadFolders(), waitEventCmd(m.ctx, m.d.Events))
+	var mig tea.Cmd
+	if m.d.StartMigration {
+		mig = m.openMigration()
+	}
+	return tea.Batch(tea.RequestBackgroundColor, m.reloadFolders(), waitEventCmd(m.ctx, m.d.Events), mig)
 }
 
 func (m *Model) reloadFolders() tea.Cmd {
@@ -179,6 +194,9 @@ func (m *Model) reloadFolders() tea.Cmd {
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if m.wizardOn {
 		return m, m.updateWizard(msg)
+	}
+	if cmd, ok := m.updateMigration(msg); ok {
+		return m, cmd
 	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:

@@ -85,6 +85,8 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.askJump()
 	case key.Matches(k, km.Refresh):
 		return m.refresh()
+	case key.Matches(k, km.Migrate):
+		return m.openMigration()
 	}
 	if m.focus != paneSidebar {
 		if cmd, ok := m.messageAction(k); ok {

@@ -55,6 +55,8 @@ func (m *Model) View() tea.View {
 		s = ""
 	case m.wizardOn:
 		s = common.Block(strings.Split(m.wizard.View(), "\n"), m.width, m.height)
+	case m.migOn:
+		s = m.mig.View()
 	case m.needsSetup():
 		s = m.setupView()
 	default:
@@ -119,6 +121,9 @@ func (m *Model) titleView() string {
 	}
 	if o := m.orderTitle(); o != "" {
 		right = o + "  " + right
+	}
+	if st := m.mig.Status(); st != "" { // a migration runs behind the mail
+		right = st + "  " + right
 	}
 	if m.status.Offline() || len(m.d.Engines) == 0 {
 		right = m.c.P.T("tui.title.offline") + "  " + right

@@ -56,6 +56,9 @@ type Session struct {
 	Paths      account.Paths
 	ConfigPath string
 	TracePath  string
+	// StartMigration opens the app's migration wizard at once
+	// (`magpie migrate wizard`).
+	StartMigration bool
 }
 
 // failure is an error already explained to the user: exit 1, print nothing more.

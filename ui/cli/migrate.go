@@ -45,6 +45,7 @@ func newMigrateCmd(s *Session) *cobra.Command {
 	fl.StringVar(&f.since, "since", "", p.T("cli.flag.migrate_since"))
 	fl.BoolVar(&f.dryRun, "dry-run", false, p.T("cli.flag.migrate_dry_run"))
 	fl.BoolVar(&f.asJSON, "json", false, p.T("cli.flag.json"))
+	cmd.AddCommand(newMigrateBatchCmd(s), newMigrateWizardCmd(s))
 	return cmd
 }
 

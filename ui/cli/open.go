@@ -35,6 +35,7 @@ func OpenTUI(ctx context.Context, s *Session) error {
 		Config: cfg, Store: st, Engines: engines, Events: group.events, Printer: s.P,
 		Notify: desktopNotifier(), Open: desktopOpener(),
 		Secrets: s.Secrets, Dialer: d, AddAccount: group.add,
+		DataDir: s.Paths.DataDir, StartMigration: s.StartMigration,
 	})
 	group.stop()
 	if err != nil && ctx.Err() == nil {

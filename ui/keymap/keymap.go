@@ -26,6 +26,9 @@ type KeyMap struct {
 
 	// Dialogs.
 	Confirm, Cancel key.Binding
+
+	// The migration wizard (邮箱搬家).
+	Migrate key.Binding
 }
 
 // New returns the key map with help texts from p.
@@ -80,6 +83,7 @@ func New(p *i18n.Printer) KeyMap {
 	km.NextMsg.SetHelp("n/J", p.T("tui.key.next"))
 	km.PrevMsg.SetHelp("p/K", p.T("tui.key.prev"))
 	km.Refresh.SetHelp("^r/F5", p.T("tui.key.refresh"))
+	km.Migrate = b("tui.key.migrate", "M")
 	return km
 }
 
@@ -94,5 +98,6 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Back, k.FocusNext},
 		{k.NextMsg, k.PrevMsg, k.ToggleRead, k.Flag, k.Move, k.Copy, k.Delete, k.DeleteForever, k.Archive},
 		{k.NextAttachment, k.SaveAttachment, k.OpenAttachment, k.Search, k.Jump, k.Refresh, k.Thread, k.ToggleThread, k.Sort, k.Help, k.Quit},
+		{k.Migrate},
 	}
 }

@@ -165,3 +165,54 @@ func TestFolderThreads(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkListOrders100k times the message list's other reads on the
+// 100k folder of BenchmarkPage100k: a page by sender and by subject (first
+// and deep, by keyset) and a page of threads.
+func BenchmarkListOrders100k(b *testing.B) {
+	f := bench100k(b)
+	ctx := context.Background()
+	deep := func(by SortField) *SortCursor {
+		var after *SortCursor
+		for range 60_000 / 500 { // walk to the 60,000th row
+			_, curs, err := f.s.PageSorted(ctx, f.inbox, SortedPageRequest{By: by, Limit: 500, After: after})
+			must(b, err)
+			after = &curs[len(curs)-1]
+		}
+		return after
+	}
+	heads, err := f.s.FolderThreads(ctx, f.inbox, ThreadPageRequest{Limit: 10_000})
+	must(b, err)
+	threadDeep := heads[len(heads)-1].Cursor()
+	for _, c := range []struct {
+		name string
+		read func() (int, error)
+	}{
+		{"sender-first", pageOf(ctx, f, SortedPageRequest{By: SortSender, Limit: 50})},
+		{"sender-deep", pageOf(ctx, f, SortedPageRequest{By: SortSender, Limit: 50, After: deep(SortSender)})},
+		{"subject-desc-deep", pageOf(ctx, f, SortedPageRequest{By: SortSubject, Desc: true, Limit: 50, After: deep(SortSubject)})},
+		{"threads-first", func() (int, error) {
+			h, err := f.s.FolderThreads(ctx, f.inbox, ThreadPageRequest{Limit: 50})
+			return len(h), err
+		}},
+		{"threads-deep", func() (int, error) {
+			h, err := f.s.FolderThreads(ctx, f.inbox, ThreadPageRequest{Limit: 50, After: &threadDeep})
+			return len(h), err
+		}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				if n, err := c.read(); err != nil || n != 50 {
+					b.Fatal(err, n)
+				}
+			}
+		})
+	}
+}
+
+func pageOf(ctx context.Context, f fixture, req SortedPageRequest) func() (int, error) {
+	return func() (int, error) {
+		rows, _, err := f.s.PageSorted(ctx, f.inbox, req)
+		return len(rows), err
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/magpie-mail/magpie/account"
 	"github.com/magpie-mail/magpie/mailsync"
@@ -147,7 +148,11 @@ func newModel(d Deps, now func() time.Time, loc *time.Location) *Model {
 func Run(ctx context.Context, d Deps, opts ...tea.ProgramOption) error {
 	m := New(d)
 	m.ctx = ctx
-	opts = append([]tea.ProgramOption{tea.WithContext(ctx)}, opts...)
+	// The colour profile lipgloss detected for stdout when the program
+	// started: detecting it again would run `tmux info` a second time
+	// inside tmux, tens of milliseconds before the first frame. A caller
+	// writing elsewhere passes its own WithColorProfile (later options win).
+	opts = append([]tea.ProgramOption{tea.WithContext(ctx), tea.WithColorProfile(lipgloss.Writer.Profile)}, opts...)
 	_, err := tea.NewProgram(m, opts...).Run()
 	if ctx.Err() != nil && err != nil {
 		return nil // ended by the caller

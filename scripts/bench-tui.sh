@@ -39,6 +39,7 @@ BENCH_TUI_CACHE="${BENCH_TUI_CACHE:-$PWD/.cache/bench}" \
 BENCH_TUI_OUT="$out" \
 	$GO test -count=1 -run '^$' -bench '^BenchmarkTUI$' -benchtime 1x -timeout 30m -v ./internal/e2e
 
+[ "${BENCH_TUI_OTHERS:-}" = 0 ] && exit 0 # Magpie alone: printed above, not written
 [ -s "$out" ] || { echo "bench-tui: no figures" >&2; exit 1; }
 begin='<!-- bench-tui:begin -->'
 end='<!-- bench-tui:end -->'

@@ -142,19 +142,40 @@ type ThreadHead struct {
 	Count int
 }
 
+// ThreadCursor is a keyset position in a folder's threads: the thread's
+// last date in the folder (Unix seconds) and its ID, which breaks ties.
+type ThreadCursor struct {
+	Date   int64
+	Thread ThreadID
+}
+
+// Cursor is the position of h, for ThreadPageRequest.After.
+func (h ThreadHead) Cursor() ThreadCursor {
+	return ThreadCursor{Date: unix(h.SortDate()), Thread: h.Thread}
+}
+
+// Less reports whether a comes before b, the most recently active first
+// (oldest: the least recently active first).
+func (a ThreadCursor) Less(b ThreadCursor, oldest bool) bool {
+	if oldest {
+		a, b = b, a
+	}
+	return a.Date > b.Date || a.Date == b.Date && a.Thread > b.Thread
+}
+
 // ThreadPageRequest selects a page of a folder's threads, the most recently
 // active first (Oldest: the least recently active first).
 type ThreadPageRequest struct {
-	Limit  int     // threads per page; ≤ 0 means 50
-	After  *Cursor // the threads after this one: the Cursor of a ThreadHead's Message
+	Limit  int           // threads per page; ≤ 0 means 50
+	After  *ThreadCursor // the threads after this one
 	Oldest bool
 }
 
 // FolderThreads returns a page of the threads of a folder. Every message
-// belongs to a thread (a lone message is a thread of one). It reads the
-// folder's (folder, thread, date) index once per page, the message rows of
-// the page's heads only, and sorts the folder's threads by their last date:
-// cheap per thread, but unlike Page its cost grows with the folder.
+// belongs to a thread (a lone message is a thread of one). Each page reads
+// the folder's (folder, thread, date) index once and sorts the folder's
+// threads by their last date — small rows, but unlike Page its cost grows
+// with the folder — then reads the message rows of the page's heads only.
 func (s *Store) FolderThreads(ctx context.Context, folder FolderID, req ThreadPageRequest) ([]ThreadHead, error) {
 	q, args := threadsSQL(folder, req)
 	rows, err := s.r.QueryContext(ctx, q, args...)
@@ -186,18 +207,21 @@ func threadsSQL(folder FolderID, req ThreadPageRequest) (string, []any) {
 		cmp, order = ">", "ASC"
 	}
 	// t: each thread's last date and size in the folder, from the covering
-	// index alone; then its newest message (the head) by one index probe.
-	where, args := ``, []any{folder, folder}
+	// index alone; p: the page of them; then each head (the thread's
+	// newest message in the folder) by one index probe and one row read.
+	where, args := ``, []any{folder}
 	if req.After != nil {
-		where = `WHERE (t.d, m.id) ` + cmp + ` (?, ?)`
-		args = append(args, req.After.Date, req.After.ID)
+		where = `WHERE (d, thread_id) ` + cmp + ` (?, ?)`
+		args = append(args, req.After.Date, req.After.Thread)
 	}
+	args = append(args, limit, folder)
 	return `WITH t AS (SELECT thread_id, max(sort_date) AS d, count(*) AS n
-			FROM messages INDEXED BY messages_folder_thread WHERE folder_id = ? GROUP BY thread_id)
-		SELECT ` + msgCols + `, t.n FROM t JOIN messages m ON m.id = (
+			FROM messages INDEXED BY messages_folder_thread WHERE folder_id = ? GROUP BY thread_id),
+		p AS (SELECT thread_id, d, n FROM t ` + where + ` ORDER BY d ` + order + `, thread_id ` + order + ` LIMIT ?)
+		SELECT ` + msgCols + `, p.n FROM p JOIN messages m ON m.id = (
 			SELECT x.id FROM messages x INDEXED BY messages_folder_thread
-			WHERE x.folder_id = ? AND x.thread_id = t.thread_id ORDER BY x.sort_date DESC, x.id DESC LIMIT 1)
-		` + where + ` ORDER BY t.d ` + order + `, m.id ` + order + ` LIMIT ?`, append(args, limit)
+			WHERE x.folder_id = ? AND x.thread_id = p.thread_id ORDER BY x.sort_date DESC, x.id DESC LIMIT 1)
+		ORDER BY p.d ` + order + `, p.thread_id ` + order, args
 }
 
 // migrateV4ListOrders adds the indexes of the list's other orders: by

@@ -39,7 +39,7 @@ func TestListOrderPlansUseIndexes(t *testing.T) {
 			}
 		}
 	}
-	q, args := threadsSQL(f.inbox, ThreadPageRequest{Limit: 50, After: &Cursor{Date: day0.Unix(), ID: 9}})
+	q, args := threadsSQL(f.inbox, ThreadPageRequest{Limit: 50, After: &ThreadCursor{Date: day0.Unix(), Thread: 9}})
 	p := plan(t, f.s, q, args...)
 	for _, w := range []string{"USING COVERING INDEX messages_folder_thread (folder_id=?)",
 		"USING COVERING INDEX messages_folder_thread (folder_id=? AND thread_id=?)", "USING INTEGER PRIMARY KEY (rowid=?)"} {
@@ -127,7 +127,7 @@ func TestFolderThreads(t *testing.T) {
 	must(t, f.s.PutHeaders(ctx, f.inbox, genMessages(102, 1))) // threads of 4: uids 1-4, 5-8, …, 101-102
 	for _, oldest := range []bool{false, true} {
 		var heads []ThreadHead
-		var after *Cursor
+		var after *ThreadCursor
 		for {
 			page, err := f.s.FolderThreads(ctx, f.inbox, ThreadPageRequest{Limit: 7, After: after, Oldest: oldest})
 			must(t, err)

@@ -201,10 +201,11 @@ func BenchmarkTUI(b *testing.B) {
 	}
 
 	// The method's own latency: a shell that prints a page of dated lines
-	// and prints it again on every byte typed (PageDown is four).
+	// and prints it again on every key typed (one read: PageDown's four
+	// bytes arrive together).
 	const instant = `sh -c 'stty raw -echo; n=0; while :; do printf "\033[H\033[2J"; i=0; ` +
 		`while [ $i -lt 45 ]; do printf "2026-01-01 row %d %d\r\n" $i $n; i=$((i+1)); done; ` +
-		`n=$((n+1)); dd bs=1 count=1 of=/dev/null 2>/dev/null; done'`
+		`n=$((n+1)); dd bs=64 count=1 of=/dev/null 2>/dev/null; done'`
 	var base []benchRun
 	for range runs {
 		base = append(base, runClient(b, sock, "sh", instant, nil, 10))
@@ -493,7 +494,7 @@ func tuiMarkdown(mg figures, others []figures, n, m, runs int, server, load stri
 		s.WriteString("\n")
 	}
 	s.WriteString("Every figure includes the method's own latency — `tmux send-keys`, then `capture-pane` polls, each a process start: " +
-		"the last row is its floor, a shell that prints a page at once and again on every byte typed. " +
+		"the last row is its floor, a shell that prints a page at once and again on every key typed. " +
 		"Magpie reads 10× as many messages from its local store as the others fetch over IMAP; neither aerc nor neomutt keeps a local copy " +
 		"of a folder (neomutt's header cache is the nearest thing, measured separately). Inside tmux without `COLORTERM=truecolor`, " +
 		"lipgloss (the styling library) runs `tmux info` as Magpie starts, to learn the colours; most terminals set the variable and tmux " +

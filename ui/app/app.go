@@ -92,8 +92,8 @@ type Model struct {
 	search        *store.Query
 	searchText    string
 	order         listOrder
-	threads       bool             // the thread view
-	listNext      store.SortCursor // where the list's next page starts
+	threads       bool       // the thread view
+	listNext      pageCursor // where the list's next page starts
 
 	sidebar sidebar.Model
 	list    msglist.Model

@@ -31,16 +31,17 @@ type FoldersLoadedMsg struct {
 
 // PageLoadedMsg carries a page of the list's source. Gen is the list
 // generation it was asked for; Append is false for a first page. In the
-// thread view Heads holds the page instead of Rows. Next is the store's
-// cursor after the page.
+// thread view Heads holds the page instead of Rows. Next (NextThread in
+// the thread view) is the store's cursor after the page.
 type PageLoadedMsg struct {
-	Gen    uint64
-	Append bool
-	Rows   []store.Message
-	Heads  []store.ThreadHead
-	Next   store.SortCursor
-	More   bool
-	Err    error
+	Gen        uint64
+	Append     bool
+	Rows       []store.Message
+	Heads      []store.ThreadHead
+	Next       store.SortCursor
+	NextThread store.ThreadCursor
+	More       bool
+	Err        error
 }
 
 // BodyLoadedMsg carries the parsed body of the message the reader asked for.
@@ -57,6 +58,13 @@ type SyncEventMsg struct{ Event mailsync.Event }
 
 // EventsClosedMsg says the event channel closed (all engines stopped).
 type EventsClosedMsg struct{}
+
+// pageCursor is where the list's next page starts: msg in a list of
+// messages, thread in the thread view.
+type pageCursor struct {
+	msg    store.SortCursor
+	thread store.ThreadCursor
+}
 
 // source is what the list shows, resolved to folders: one folder, the
 // inboxes of every account (unified), or a search; in which order, and
@@ -100,7 +108,7 @@ func loadFoldersCmd(ctx context.Context, st *store.Store, req uint64, names []st
 // Several folders (the unified Inbox) are merged by keyset: each folder is
 // read after the same cursor and the first pageSize rows of their union
 // are kept, which is exactly the next page of the union.
-func loadPageCmd(ctx context.Context, st *store.Store, gen uint64, src source, after *store.SortCursor) tea.Cmd {
+func loadPageCmd(ctx context.Context, st *store.Store, gen uint64, src source, after *pageCursor) tea.Cmd {
 	src.folders = append([]store.FolderID(nil), src.folders...)
 	if after != nil {
 		c := *after
@@ -115,9 +123,17 @@ func loadPageCmd(ctx context.Context, st *store.Store, gen uint64, src source, a
 				out.Rows, out.Err = sortFound(rows, src.order), err
 			}
 		case src.threads:
-			out.Heads, out.Next, out.More, out.Err = threadPage(ctx, st, src, after)
+			var t *store.ThreadCursor
+			if after != nil {
+				t = &after.thread
+			}
+			out.Heads, out.NextThread, out.More, out.Err = threadPage(ctx, st, src, t)
 		default:
-			out.Rows, out.Next, out.More, out.Err = sortedPage(ctx, st, src, after)
+			var m *store.SortCursor
+			if after != nil {
+				m = &after.msg
+			}
+			out.Rows, out.Next, out.More, out.Err = sortedPage(ctx, st, src, m)
 		}
 		return out
 	}
@@ -158,32 +174,25 @@ func sortedPage(ctx context.Context, st *store.Store, src source, after *store.S
 
 // threadPage reads the next page of src's folders' threads, the most
 // recently active first (least recently, when the list runs oldest first).
-func threadPage(ctx context.Context, st *store.Store, src source, after *store.SortCursor) ([]store.ThreadHead, store.SortCursor, bool, error) {
+func threadPage(ctx context.Context, st *store.Store, src source, after *store.ThreadCursor) ([]store.ThreadHead, store.ThreadCursor, bool, error) {
 	oldest := src.order.by == store.SortDate && !src.order.desc
-	req := store.ThreadPageRequest{Limit: pageSize + 1, Oldest: oldest}
-	if after != nil {
-		req.After = &store.Cursor{Date: after.Date, ID: after.ID}
-	}
+	req := store.ThreadPageRequest{Limit: pageSize + 1, Oldest: oldest, After: after}
 	var all []store.ThreadHead
 	for _, f := range src.folders {
 		heads, err := st.FolderThreads(ctx, f, req)
 		if err != nil {
-			return nil, store.SortCursor{}, false, err
+			return nil, store.ThreadCursor{}, false, err
 		}
 		all = append(all, heads...)
 	}
-	cur := func(h store.ThreadHead) store.SortCursor {
-		c := h.Cursor()
-		return store.SortCursor{Date: c.Date, ID: c.ID}
-	}
 	if len(src.folders) > 1 {
-		sort.Slice(all, func(i, j int) bool { return cur(all[i]).Less(cur(all[j]), !oldest) })
+		sort.Slice(all, func(i, j int) bool { return all[i].Cursor().Less(all[j].Cursor(), oldest) })
 	}
 	more := len(all) > pageSize
 	all = all[:min(len(all), pageSize)]
-	var next store.SortCursor
+	var next store.ThreadCursor
 	if len(all) > 0 {
-		next = cur(all[len(all)-1])
+		next = all[len(all)-1].Cursor()
 	}
 	return all, next, more, nil
 }

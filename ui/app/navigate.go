@@ -93,7 +93,7 @@ func (m *Model) onPage(msg PageLoadedMsg) tea.Cmd {
 		m.list.AppendRows(nil, false)
 		return nil
 	}
-	m.listNext = msg.Next
+	m.listNext = pageCursor{msg: msg.Next, thread: msg.NextThread}
 	switch {
 	case msg.Heads != nil && msg.Append:
 		m.list.AppendThreads(msg.Heads, msg.More)

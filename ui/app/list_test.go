@@ -213,3 +213,26 @@ func TestThreadViewCoversTheWholeFolder(t *testing.T) {
 		t.Fatalf("thread view off: %d rows", len(m.list.Rows()))
 	}
 }
+
+// TestSearchResultsFollowTheOrder: search results (read whole, not paged)
+// are sorted in memory by the list's order.
+func TestSearchResultsFollowTheOrder(t *testing.T) {
+	f := newFixture(t)
+	m := newTestModel(t, f, i18n.EN, 120, 40)
+	press(t, m, "/")
+	typeText(t, m, "is:unread")
+	press(t, m, "enter")
+	if m.list.Len() < 3 {
+		t.Fatalf("the search found %d rows", m.list.Len())
+	}
+	sortBy(t, m, 3) // sender, Z to A
+	rows := m.list.Rows()
+	for i := 1; i < len(rows); i++ {
+		if senderKey(rows[i-1]) < senderKey(rows[i]) {
+			t.Fatalf("row %d (%q) comes after %q", i, senderKey(rows[i]), senderKey(rows[i-1]))
+		}
+	}
+	if m.entry.Kind != sidebar.KindSearch || !strings.Contains(screen(m), "sender: Z to A") {
+		t.Fatal("the search is no longer shown, or the order not named")
+	}
+}

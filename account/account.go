@@ -55,6 +55,10 @@ type Identity struct {
 	Address string
 	Name    string // display name; empty means the account's display name
 	Kind    IdentityKind
+	// SignatureNew and SignatureReply are the plain-text signatures (without
+	// the "-- " line) for new mail and for replies and forwards, as Exmail
+	// keeps them apart. Empty: none.
+	SignatureNew, SignatureReply string
 }
 
 // Account is one configured mailbox. It holds no secret: the password comes
@@ -87,6 +91,13 @@ type Account struct {
 
 	Aliases []Identity
 	Groups  []Identity
+
+	// SignatureNew and SignatureReply belong to the primary identity.
+	SignatureNew, SignatureReply string
+	// SentCopy says who files sent mail in Sent (see SentCopyPolicy).
+	SentCopy SentCopy
+	// CalDAV is the calendar binding (see CalDAV).
+	CalDAV CalDAV
 }
 
 // LoginName is the authentication identity used to log in.
@@ -100,7 +111,8 @@ func (a Account) LoginName() string {
 // Identities lists the primary address, then aliases, then groups.
 func (a Account) Identities() []Identity {
 	ids := make([]Identity, 0, 1+len(a.Aliases)+len(a.Groups))
-	ids = append(ids, Identity{Address: a.Email, Name: a.DisplayName, Kind: IdentityPrimary})
+	ids = append(ids, Identity{Address: a.Email, Name: a.DisplayName, Kind: IdentityPrimary,
+		SignatureNew: a.SignatureNew, SignatureReply: a.SignatureReply})
 	ids = append(ids, a.Aliases...)
 	return append(ids, a.Groups...)
 }
@@ -200,6 +212,9 @@ func (a Account) Validate() error {
 	if a.IMAP.IsZero() && a.POP3.IsZero() {
 		return bad("imap", ErrMissing)
 	}
+	if err := a.CalDAV.validate(); err != nil {
+		return err
+	}
 	for field, e := range map[string]Endpoint{"imap": a.IMAP, "smtp": a.SMTP, "pop3": a.POP3} {
 		if err := checkEndpoint(e); err != nil {
 			return bad(field+"."+err.field, err.err)
@@ -207,6 +222,9 @@ func (a Account) Validate() error {
 	}
 	if a.Bodies.Mode == BodiesRecent && a.Bodies.Days <= 0 {
 		return bad("bodies", fmt.Errorf("%w: recent:%d", ErrInvalidValue, a.Bodies.Days))
+	}
+	if _, err := ParseSentCopy(string(a.SentCopy)); err != nil {
+		return bad("sent_copy", err)
 	}
 	if a.MaxConnections < 0 {
 		return bad("max_connections", fmt.Errorf("%w: %d", ErrInvalidValue, a.MaxConnections))

@@ -20,6 +20,11 @@ type Config struct {
 	// Language overrides the locale from the environment ("zh-CN" or "en");
 	// empty means LANG decides.
 	Language string
+	// Editor is the command that edits a message body ("vim", "code -w");
+	// empty means $VISUAL, $EDITOR, then the built-in editor.
+	Editor string
+	// Calendar holds the calendar view's settings.
+	Calendar CalendarSettings
 	Accounts []Account
 }
 
@@ -80,7 +85,7 @@ func ParseConfig(path string, data []byte) (*Config, error) {
 	if err := dec.Decode(&f); err != nil {
 		return nil, decodeError(path, data, err)
 	}
-	cfg := &Config{Path: path, Language: f.Language}
+	cfg := &Config{Path: path, Language: f.Language, Editor: f.Editor}
 	lines := keyLines(data)
 	locate := func(key string) int {
 		for k := key; k != ""; k = parentKey(k) {
@@ -93,6 +98,10 @@ func ParseConfig(path string, data []byte) (*Config, error) {
 	if f.Language != "" && f.Language != "zh-CN" && f.Language != "en" {
 		return nil, &ConfigError{File: path, Line: locate("language"), Key: "language",
 			Err: fmt.Errorf("%w: %q (want zh-CN or en)", ErrInvalidValue, f.Language)}
+	}
+	var err error
+	if cfg.Calendar, err = f.Calendar.settings(); err != nil {
+		return nil, &ConfigError{File: path, Line: locate("calendar.week_start"), Key: "calendar.week_start", Err: err}
 	}
 	names := map[string]bool{}
 	for i, fa := range f.Accounts {
@@ -166,7 +175,7 @@ func (c *Config) Save() error {
 }
 
 func (c *Config) encode() ([]byte, error) {
-	f := fileConfig{Language: c.Language}
+	f := fileConfig{Language: c.Language, Editor: c.Editor, Calendar: toFileCalendarSettings(c.Calendar)}
 	for _, a := range c.Accounts {
 		f.Accounts = append(f.Accounts, fromAccount(a))
 	}

@@ -1,12 +1,14 @@
 package account
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 func sampleAccount(name string) Account {
@@ -223,5 +225,49 @@ func TestResolvePaths(t *testing.T) {
 	}
 	if _, err := ResolvePaths(func(string) string { return "" }); !errors.Is(err, ErrNoHome) {
 		t.Errorf("no HOME: %v", err)
+	}
+}
+
+func TestCalendarSettingsAndBinding(t *testing.T) {
+	data := "language = \"zh-CN\"\n[calendar]\nweek_start = \"sunday\"\nlunar = false\n\n" +
+		"[[account]]\nname = \"feishu\"\nemail = \"me@example.cn\"\nprovider = \"feishu\"\n" +
+		"[account.imap]\nhost = \"imap.feishu.cn\"\nport = 993\nsecurity = \"tls\"\n" +
+		"[account.caldav]\nurl = \"https://caldav.feishu.cn/me\"\nusername = \"me_caldav\"\nseparate_password = true\n"
+	cfg, err := ParseConfig("c.toml", []byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Calendar.WeekStart != time.Sunday || cfg.Calendar.Lunar == nil || *cfg.Calendar.Lunar {
+		t.Fatalf("calendar settings: %+v", cfg.Calendar)
+	}
+	a := cfg.Accounts[0]
+	if a.CalDAV.URL != "https://caldav.feishu.cn/me" || a.CalDAVUsername() != "me_caldav" || !a.CalDAV.SeparatePassword {
+		t.Fatalf("binding: %+v", a.CalDAV)
+	}
+	secrets := &MemorySecrets{}
+	_ = secrets.Set(context.Background(), SecretKey("feishu", ""), "mail-pw")
+	_ = secrets.Set(context.Background(), SecretKey("feishu", "caldav"), "dav-pw")
+	if pw, err := a.CalDAVPassword(context.Background(), secrets); err != nil || pw != "dav-pw" {
+		t.Fatalf("separate CalDAV password: %q %v", pw, err)
+	}
+	a.CalDAV.SeparatePassword = false
+	if pw, _ := a.CalDAVPassword(context.Background(), secrets); pw != "mail-pw" {
+		t.Fatalf("default CalDAV password: %q", pw)
+	}
+	// Round trip through Save.
+	cfg.Path = filepath.Join(t.TempDir(), "config.toml")
+	if err := cfg.Save(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := LoadConfig(cfg.Path)
+	if err != nil || again.Calendar.WeekStart != time.Sunday || again.Accounts[0].CalDAV != cfg.Accounts[0].CalDAV {
+		t.Fatalf("round trip: %+v %v", again, err)
+	}
+	if _, err := ParseConfig("c.toml", []byte("[calendar]\nweek_start = \"friday\"\n")); err == nil {
+		t.Fatal("week_start friday accepted")
+	}
+	bad := strings.Replace(data, "https://caldav.feishu.cn/me", "http://caldav.example.com/", 1)
+	if _, err := ParseConfig("c.toml", []byte(bad)); err == nil {
+		t.Fatal("plain-http CalDAV URL accepted")
 	}
 }

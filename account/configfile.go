@@ -10,8 +10,10 @@ import (
 
 // fileConfig is the on-disk shape of config.toml.
 type fileConfig struct {
-	Language string        `toml:"language,omitempty"`
-	Accounts []fileAccount `toml:"account,omitempty"`
+	Language string                `toml:"language,omitempty"`
+	Editor   string                `toml:"editor,omitempty"`
+	Calendar *fileCalendarSettings `toml:"calendar,omitempty"`
+	Accounts []fileAccount         `toml:"account,omitempty"`
 }
 
 type fileAccount struct {
@@ -29,8 +31,12 @@ type fileAccount struct {
 	IMAP           *fileEndpoint  `toml:"imap,omitempty"`
 	SMTP           *fileEndpoint  `toml:"smtp,omitempty"`
 	POP3           *fileEndpoint  `toml:"pop3,omitempty"`
+	SignatureNew   string         `toml:"signature_new,omitempty"`
+	SignatureReply string         `toml:"signature_reply,omitempty"`
+	SentCopy       string         `toml:"sent_copy,omitempty"`
 	Aliases        []fileIdentity `toml:"alias,omitempty"`
 	Groups         []fileIdentity `toml:"group,omitempty"`
+	CalDAV         *fileCalDAV    `toml:"caldav,omitempty"`
 }
 
 type fileEndpoint struct {
@@ -40,8 +46,10 @@ type fileEndpoint struct {
 }
 
 type fileIdentity struct {
-	Address string `toml:"address"`
-	Name    string `toml:"name,omitempty"`
+	Address        string `toml:"address"`
+	Name           string `toml:"name,omitempty"`
+	SignatureNew   string `toml:"signature_new,omitempty"`
+	SignatureReply string `toml:"signature_reply,omitempty"`
 }
 
 func (f fileAccount) toAccount() (Account, error) {
@@ -58,14 +66,31 @@ func (f fileAccount) toAccount() (Account, error) {
 		Provider: f.Provider, Username: f.Username, AuthorizeAs: f.AuthorizeAs,
 		PasswordCmd: f.PasswordCmd, CAFile: f.CAFile, MaxConnections: f.MaxConnections, Bodies: bodies,
 		IMAP: f.IMAP.endpoint(), SMTP: f.SMTP.endpoint(), POP3: f.POP3.endpoint(),
+		SignatureNew: f.SignatureNew, SignatureReply: f.SignatureReply,
+		CalDAV: f.CalDAV.calDAV(),
 	}
+	sc, err := ParseSentCopy(f.SentCopy)
+	if err != nil {
+		return Account{}, &FieldError{Field: "sent_copy", Err: err}
+	}
+	a.SentCopy = sc
 	for _, id := range f.Aliases {
-		a.Aliases = append(a.Aliases, Identity{Address: id.Address, Name: id.Name, Kind: IdentityAlias})
+		a.Aliases = append(a.Aliases, id.identity(IdentityAlias))
 	}
 	for _, id := range f.Groups {
-		a.Groups = append(a.Groups, Identity{Address: id.Address, Name: id.Name, Kind: IdentityGroup})
+		a.Groups = append(a.Groups, id.identity(IdentityGroup))
 	}
 	return a, nil
+}
+
+func (f fileIdentity) identity(kind IdentityKind) Identity {
+	return Identity{Address: f.Address, Name: f.Name, Kind: kind,
+		SignatureNew: f.SignatureNew, SignatureReply: f.SignatureReply}
+}
+
+func toFileIdentity(id Identity) fileIdentity {
+	return fileIdentity{Address: id.Address, Name: id.Name,
+		SignatureNew: id.SignatureNew, SignatureReply: id.SignatureReply}
 }
 
 func (f *fileEndpoint) endpoint() Endpoint {
@@ -81,15 +106,17 @@ func fromAccount(a Account) fileAccount {
 		Provider: a.Provider, Username: a.Username, AuthorizeAs: a.AuthorizeAs,
 		PasswordCmd: a.PasswordCmd, CAFile: a.CAFile, MaxConnections: a.MaxConnections,
 		IMAP: toFileEndpoint(a.IMAP), SMTP: toFileEndpoint(a.SMTP), POP3: toFileEndpoint(a.POP3),
+		SignatureNew: a.SignatureNew, SignatureReply: a.SignatureReply, SentCopy: string(a.SentCopy),
+		CalDAV: toFileCalDAV(a.CalDAV),
 	}
 	if a.Bodies != (BodyPolicy{}) {
 		f.Bodies = a.Bodies.String()
 	}
 	for _, id := range a.Aliases {
-		f.Aliases = append(f.Aliases, fileIdentity{Address: id.Address, Name: id.Name})
+		f.Aliases = append(f.Aliases, toFileIdentity(id))
 	}
 	for _, id := range a.Groups {
-		f.Groups = append(f.Groups, fileIdentity{Address: id.Address, Name: id.Name})
+		f.Groups = append(f.Groups, toFileIdentity(id))
 	}
 	return f
 }

@@ -116,6 +116,9 @@ type Provider struct {
 	// SavesSent: the server files a copy of submitted mail in Sent itself
 	// (the client must not append another).
 	SavesSent bool
+	// SendLimit is the largest message its SMTP server accepts, in bytes
+	// (0: unknown; the server's SIZE extension, RFC 1870, tells too).
+	SendLimit int64
 	// MaxConnections is Magpie's budget of concurrent IMAP connections for
 	// one account of this provider; 0 means the default, 4.
 	MaxConnections int

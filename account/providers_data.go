@@ -42,6 +42,9 @@ func providerTable() []Provider {
 			// 邮件到服务器" is ticked in 收发信设置 (Lark's migration guide
 			// has users tick it); the steps below ask for it.
 			SavesSent: true,
+			// 50 MB per message through SMTP (Exmail's client limit; the
+			// web client sends larger files as 超大附件 links instead).
+			SendLimit: 50 * mib,
 			// No published connection limit: the default budget.
 			MaxConnections: 0,
 			Quirks:         Quirks{NoDescendingRanges: true, NoCompoundSearch: true, AppendLimit: 20 * mib},

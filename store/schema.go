@@ -14,7 +14,9 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	migrateV1Core,
 	migrateV2ThreadsAndSearch,
 	migrateV3Queue,
-	migrateV4ListOrders, // read_ui.go
+	migrateV4Outbox,
+	migrateCalendar,     // v5, store/calendar.go
+	migrateV6ListOrders, // read_ui.go
 }
 
 // migrate brings db up to version target (≤ len(migrations)). The version

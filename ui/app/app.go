@@ -16,7 +16,9 @@ import (
 	"github.com/magpie-mail/magpie/account"
 	"github.com/magpie-mail/magpie/mailsync"
 	"github.com/magpie-mail/magpie/store"
+	"github.com/magpie-mail/magpie/ui/components/calview"
 	"github.com/magpie-mail/magpie/ui/components/common"
+	"github.com/magpie-mail/magpie/ui/components/composer"
 	"github.com/magpie-mail/magpie/ui/components/confirm"
 	"github.com/magpie-mail/magpie/ui/components/dirpicker"
 	"github.com/magpie-mail/magpie/ui/components/helpview"
@@ -108,12 +110,18 @@ type Model struct {
 	modal   modal
 	pending pendingAction // what a picker, prompt or confirm was opened for
 
+	cal *calview.Model // the calendar view, when open (calendar.go)
+
 	wizard   wizard.Model
 	wizardOn bool // the wizard is showing (no account yet)
 
 	mig        migration.Model // the migration wizard (key M)
 	migOn      bool            // it is showing
 	migStarted bool            // it exists (showing, or running hidden)
+
+	composing  *composer.Model // the composer, full-screen, when open
+	composeGen uint64
+	autosave   time.Duration // the composer's autosave period; 0: its default
 
 	seq        uint64 // request IDs
 	foldersReq uint64
@@ -203,6 +211,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if cmd, ok := m.updateMigration(msg); ok {
 		return m, cmd
 	}
+	if cmd, ok := m.composeMsg(msg); ok {
+		return m, cmd
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
@@ -254,6 +265,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case helpview.ClosedMsg:
 		m.modal = modalNone
 		return m, nil
+	case calview.LoadedMsg, calview.ClosedMsg:
+		return m, m.onCalendar(msg)
 	case picker.PickedMsg, picker.CancelledMsg, prompt.SubmittedMsg, prompt.CancelledMsg, confirm.AnsweredMsg,
 		dirpicker.SubmittedMsg, dirpicker.CancelledMsg:
 		m.modal = modalNone

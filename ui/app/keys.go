@@ -62,8 +62,13 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
+	if m.cal != nil {
+		return m.onCalendar(k)
+	}
 	m.status, _ = m.status.Update(k)
 	switch {
+	case key.Matches(k, m.calendarKey()):
+		return m.openCalendar()
 	case key.Matches(k, km.Help):
 		m.modal = modalHelp
 		return nil
@@ -87,6 +92,9 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.refresh()
 	case key.Matches(k, km.Migrate):
 		return m.openMigration()
+	}
+	if cmd, ok := m.composeKey(k); ok {
+		return cmd
 	}
 	if m.focus != paneSidebar {
 		if cmd, ok := m.messageAction(k); ok {

@@ -44,6 +44,9 @@ func (m *Model) layout() {
 	m.prompt.SetSize(w, h)
 	m.confirm.SetSize(w, h)
 	m.dirs.SetSize(w, h)
+	if m.cal != nil {
+		m.cal.SetSize(m.width, h)
+	}
 }
 
 // View draws the title line, the panes (or a dialog in the right pane, or
@@ -57,6 +60,8 @@ func (m *Model) View() tea.View {
 		s = common.Block(strings.Split(m.wizard.View(), "\n"), m.width, m.height)
 	case m.migOn:
 		s = m.mig.View()
+	case m.composing != nil:
+		s = m.composeView()
 	case m.needsSetup():
 		s = m.setupView()
 	default:
@@ -72,6 +77,9 @@ func (m *Model) View() tea.View {
 func (m *Model) bodyView() string {
 	if m.modal == modalHelp {
 		return m.help.View()
+	}
+	if m.cal != nil {
+		return m.cal.View()
 	}
 	var right string
 	switch {

@@ -18,6 +18,7 @@ type addFlags struct {
 	imapSecurity, smtpSecurity         string
 	username, authorizeAs, caFile      string
 	passwordCmd, bodies                string
+	caldav, caldavUser, caldavPassCmd  string
 	passwordStdin                      bool
 	aliases, groups                    []string
 	maxConnections                     int
@@ -56,6 +57,9 @@ func newAccountAddCmd(s *Session) *cobra.Command {
 	fl.StringVar(&f.bodies, "bodies", "", p.T("cli.flag.account_bodies"))
 	fl.BoolVar(&f.passwordStdin, "password-stdin", false, p.T("cli.flag.password_stdin"))
 	fl.StringVar(&f.passwordCmd, "password-cmd", "", p.T("cli.flag.password_cmd"))
+	fl.StringVar(&f.caldav, "caldav", "", p.T("cli.flag.caldav"))
+	fl.StringVar(&f.caldavUser, "caldav-username", "", p.T("cli.flag.caldav_user"))
+	fl.StringVar(&f.caldavPassCmd, "caldav-password-cmd", "", p.T("cli.flag.caldav_pwcmd"))
 	cmd.MarkFlagsMutuallyExclusive("password-stdin", "password-cmd")
 	_ = cmd.MarkFlagRequired("email")
 	return cmd
@@ -85,6 +89,7 @@ func (s *Session) accountAdd(ctx context.Context, name string, f addFlags) error
 		Name: name, Email: f.email, DisplayName: f.displayName, Provider: f.provider,
 		Username: f.username, AuthorizeAs: f.authorizeAs, CAFile: f.caFile,
 		PasswordCmd: f.passwordCmd, MaxConnections: f.maxConnections,
+		CalDAV: account.CalDAV{URL: f.caldav, Username: f.caldavUser, PasswordCmd: f.caldavPassCmd},
 	}
 	if a.Kind, err = account.ParseKind(f.kind); err != nil {
 		return usage("--kind: %v", err)

@@ -8,6 +8,7 @@ import (
 	"github.com/magpie-mail/magpie/account"
 	"github.com/magpie-mail/magpie/mailsync"
 	"github.com/magpie-mail/magpie/message"
+	"github.com/magpie-mail/magpie/outbox"
 	"github.com/magpie-mail/magpie/store"
 	"github.com/magpie-mail/magpie/ui/app"
 )
@@ -31,12 +32,24 @@ func OpenTUI(ctx context.Context, s *Session) error {
 	}
 	defer st.Close()
 	engines, group := startEngines(ctx, cfg.Accounts, d, st)
+	// Scheduled and offline mail leaves while the app runs.
+	obCtx, obStop := context.WithCancel(ctx)
+	var obDone sync.WaitGroup
+	obDone.Go(func() {
+		ob := &outbox.Outbox{Store: st, Dialer: d}
+		// Drafts saved but not on the server (the app was killed or quit
+		// offline) go up first.
+		_ = ob.UploadPendingDrafts(obCtx, cfg.Accounts)
+		_ = ob.Run(obCtx, cfg.Accounts, nil, 0, nil)
+	})
 	err = s.runApp(ctx, app.Deps{
 		Config: cfg, Store: st, Engines: engines, Events: group.events, Printer: s.P,
 		Notify: desktopNotifier(), Open: desktopOpener(),
 		Secrets: s.Secrets, Dialer: d, AddAccount: group.add,
 		DataDir: s.Paths.DataDir, StartMigration: s.StartMigration,
 	})
+	obStop()
+	obDone.Wait()
 	group.stop()
 	if err != nil && ctx.Err() == nil {
 		return s.fail(err, s.P.T("app.failed", message.SanitizeLine(err.Error())))

@@ -20,6 +20,7 @@ import (
 type syncFlags struct {
 	once   bool
 	bodies string
+	daemon bool
 }
 
 func newSyncCmd(s *Session) *cobra.Command {
@@ -37,6 +38,7 @@ func newSyncCmd(s *Session) *cobra.Command {
 	fl := cmd.Flags()
 	fl.BoolVar(&f.once, "once", false, p.T("cli.flag.once"))
 	fl.StringVar(&f.bodies, "bodies", "", p.T("cli.flag.bodies"))
+	fl.BoolVar(&f.daemon, "daemon", false, p.T("cli.flag.daemon"))
 	return cmd
 }
 
@@ -111,6 +113,12 @@ func (s *Session) sync(ctx context.Context, names []string, f syncFlags) error {
 		}
 		override = &policy
 	}
+	if f.daemon && f.once {
+		return usage("--daemon and --once exclude each other")
+	}
+	if f.daemon {
+		s.StdoutIsTerminal = false // headless: one line per event, no progress line
+	}
 	cfg, err := s.loadConfig()
 	if err != nil {
 		return err
@@ -133,14 +141,25 @@ func (s *Session) sync(ctx context.Context, names []string, f syncFlags) error {
 	events := make(chan mailsync.Event, 256)
 	pr := newSyncPrinter(s, accts, f.once)
 	printed := make(chan struct{})
+	var kick chan string
+	if f.daemon {
+		kick = make(chan string, 16)
+	}
 	go func() {
 		defer close(printed)
 		for ev := range events {
+			if on, ok := ev.(mailsync.Online); ok && on.Online && kick != nil {
+				select { // back online: the outbox flushes
+				case kick <- on.Account:
+				default:
+				}
+			}
 			pr.event(ev)
 		}
 	}()
 
 	results := make([]accountResult, len(accts))
+	engines := map[string]*mailsync.Engine{}
 	var wg sync.WaitGroup
 	for i, a := range accts {
 		results[i].acct = a
@@ -149,6 +168,7 @@ func (s *Session) sync(ctx context.Context, names []string, f syncFlags) error {
 			policy = *override
 		}
 		e := mailsync.New(a, d, st, mailsync.Options{Bodies: policy, Events: events})
+		engines[a.Name] = e
 		wg.Go(func() {
 			if f.once {
 				results[i].summary, results[i].err = e.SyncOnce(ctx)
@@ -162,6 +182,10 @@ func (s *Session) sync(ctx context.Context, names []string, f syncFlags) error {
 	}
 	if !f.once {
 		fmt.Fprintln(s.Stderr, p.T("sync.running"))
+	}
+	if f.daemon {
+		stopOutbox := s.runOutbox(ctx, st, d, accts, kick, engines)
+		defer stopOutbox()
 	}
 	wg.Wait()
 	close(events)

@@ -118,5 +118,6 @@ func catalogue() map[string]entry {
 // (a test checks).
 func tables() []map[string]entry {
 	return []map[string]entry{cliMessages(), accountMessages(), diagnosisMessages(), syncMessages(),
-		wizardMessages(), demoMessages(), tuiMessages(), migrateMessages(), migrateTUIMessages(), listMessages()}
+		wizardMessages(), demoMessages(), tuiMessages(), migrateMessages(), migrateTUIMessages(), composeMessages(),
+		calendarMessages(), listMessages()}
 }

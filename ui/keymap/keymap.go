@@ -18,6 +18,10 @@ type KeyMap struct {
 	// Acting on the selected message.
 	ToggleRead, Flag, Move, Copy, Delete, DeleteForever, Archive key.Binding
 
+	// Writing: a new message, reply, reply to all, forward inline or as
+	// an attachment.
+	Compose, Reply, ReplyAll, Forward, ForwardAttached, EditDraft key.Binding
+
 	// Reader: attachments.
 	NextAttachment, SaveAttachment, OpenAttachment key.Binding
 
@@ -56,6 +60,13 @@ func New(p *i18n.Printer) KeyMap {
 		Delete:        b("tui.key.delete", "d", "delete"),
 		DeleteForever: b("tui.key.delete_forever", "D"),
 		Archive:       b("tui.key.archive", "a"),
+
+		Compose:         b("tui.key.compose", "w"),
+		Reply:           b("tui.key.reply", "r"),
+		ReplyAll:        b("tui.key.reply_all", "R"),
+		Forward:         b("tui.key.forward", "f"),
+		ForwardAttached: b("tui.key.forward_attach", "alt+f"),
+		EditDraft:       b("tui.key.edit_draft", "e"),
 
 		NextAttachment: b("tui.key.next_attachment", "A"),
 		SaveAttachment: b("tui.key.save", "s"),
@@ -97,6 +108,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Back, k.FocusNext},
 		{k.NextMsg, k.PrevMsg, k.ToggleRead, k.Flag, k.Move, k.Copy, k.Delete, k.DeleteForever, k.Archive},
+		{k.Compose, k.Reply, k.ReplyAll, k.Forward, k.ForwardAttached, k.EditDraft},
 		{k.NextAttachment, k.SaveAttachment, k.OpenAttachment, k.Search, k.Jump, k.Refresh, k.Thread, k.ToggleThread, k.Sort, k.Help, k.Quit},
 		{k.Migrate},
 	}

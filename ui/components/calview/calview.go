@@ -1,0 +1,342 @@
+// Package calview is the calendar view of the TUI: month grid, week, day
+// and agenda, with each calendar's colour and a toggle per calendar, today
+// highlighted, and under each date the Chinese lunar day, solar term,
+// festival and the official holiday badge (休 day off, 班 make-up workday).
+//
+// It reads the calendar cache of the store only (offline) through LoadCmd;
+// syncing is `magpie calendar sync`'s job.
+package calview
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/magpie-mail/magpie/calendar"
+	"github.com/magpie-mail/magpie/calendar/lunar"
+	"github.com/magpie-mail/magpie/store"
+	"github.com/magpie-mail/magpie/ui/components/common"
+	"github.com/magpie-mail/magpie/ui/i18n"
+)
+
+// Mode is which view shows.
+type Mode int
+
+const (
+	ModeMonth Mode = iota
+	ModeWeek
+	ModeDay
+	ModeAgenda
+)
+
+// Calendar is one calendar as the view shows it.
+type Calendar struct {
+	ID     store.CalendarID
+	Name   string
+	Color  string // "#RRGGBB" or "#RRGGBBAA"; "" for the default
+	Hidden bool
+}
+
+// Event is one occurrence placed on a calendar.
+type Event struct {
+	Calendar store.CalendarID
+	calendar.Occurrence
+	Conflict bool // the member's own version kept after a write conflict
+}
+
+// LoadedMsg carries the calendars and the occurrences of a range, for the
+// request Req; a stale one is dropped.
+type LoadedMsg struct {
+	Req       uint64
+	Calendars []Calendar
+	Events    []Event
+	Err       error
+}
+
+// ClosedMsg says the member left the calendar view.
+type ClosedMsg struct{}
+
+// Options configure the view.
+type Options struct {
+	WeekStart time.Weekday // time.Monday or time.Sunday
+	Lunar     bool         // show the lunar line (default: on in zh-CN)
+}
+
+// Model is the calendar view.
+type Model struct {
+	c       *common.Common
+	keys    keyMap
+	loc     *time.Location
+	now     func() time.Time
+	mode    Mode
+	cursor  time.Time // a date: midnight in loc
+	opts    Options
+	cals    []Calendar
+	events  []Event
+	err     error
+	lc      *lunar.Calendar
+	req     uint64
+	from    time.Time // range of the last request
+	to      time.Time
+	loading bool
+	width   int
+	height  int
+}
+
+var _ common.Component[Model] = (*Model)(nil)
+
+// DefaultOptions: the week starts on Monday; lunar dates show in Chinese.
+func DefaultOptions(p *i18n.Printer) Options {
+	return Options{WeekStart: time.Monday, Lunar: p.Lang() == i18n.ZH}
+}
+
+// New returns a month view on today.
+func New(c *common.Common, opts Options, now func() time.Time, loc *time.Location) Model {
+	t := now().In(loc)
+	return Model{c: c, keys: newKeyMap(c.P), loc: loc, now: now, opts: opts, lc: &lunar.Calendar{},
+		cursor: time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)}
+}
+
+// Init does nothing: the owner calls Load.
+func (m Model) Init() tea.Cmd { return nil }
+
+// SetSize sets the size in cells.
+func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
+
+// Mode is the current view.
+func (m Model) Mode() Mode { return m.mode }
+
+// Range is the span of dates the current view shows: [from, to).
+func (m Model) Range() (time.Time, time.Time) {
+	switch m.mode {
+	case ModeMonth:
+		first := time.Date(m.cursor.Year(), m.cursor.Month(), 1, 0, 0, 0, 0, m.loc)
+		start := m.weekStart(first)
+		return start, start.AddDate(0, 0, 42)
+	case ModeWeek:
+		s := m.weekStart(m.cursor)
+		return s, s.AddDate(0, 0, 7)
+	case ModeDay:
+		return m.cursor, m.cursor.AddDate(0, 0, 1)
+	}
+	return m.cursor, m.cursor.AddDate(0, 0, 14)
+}
+
+func (m Model) weekStart(d time.Time) time.Time {
+	back := (int(d.Weekday()) - int(m.opts.WeekStart) + 7) % 7
+	return d.AddDate(0, 0, -back)
+}
+
+// Load returns the Cmd that reads the view's range from the store (nil
+// when the range is already loaded or being loaded). accounts are the
+// configured accounts' store IDs.
+func (m *Model) Load(ctx context.Context, st *store.Store, accounts []store.AccountID) tea.Cmd {
+	from, to := m.Range()
+	if st == nil || (m.from.Equal(from) && m.to.Equal(to)) {
+		return nil
+	}
+	m.req++
+	m.from, m.to, m.loading = from, to, true
+	return LoadCmd(ctx, st, accounts, from, to, m.loc, m.req)
+}
+
+// LoadCmd reads calendars and expands occurrences in [from, to) from the
+// store cache. It copies what it needs; the store is safe for concurrent
+// use.
+func LoadCmd(ctx context.Context, st *store.Store, accounts []store.AccountID, from, to time.Time, loc *time.Location, req uint64) tea.Cmd {
+	accts := append([]store.AccountID(nil), accounts...)
+	return func() tea.Msg {
+		msg := LoadedMsg{Req: req}
+		var ids []store.CalendarID
+		for _, a := range accts {
+			cals, err := st.Calendars(ctx, a)
+			if err != nil {
+				msg.Err = err
+				return msg
+			}
+			for _, c := range cals {
+				msg.Calendars = append(msg.Calendars, Calendar{ID: c.ID, Name: c.Name, Color: c.Color, Hidden: c.Hidden})
+				ids = append(ids, c.ID)
+			}
+		}
+		objs, err := st.CalObjects(ctx, ids, from, to)
+		if err != nil {
+			msg.Err = err
+			return msg
+		}
+		for _, o := range objs {
+			_, series, err := calendar.Parse(o.Data, loc)
+			if err != nil {
+				continue
+			}
+			for _, s := range series {
+				occs, err := s.Expand(from, to)
+				if err != nil {
+					continue
+				}
+				for _, oc := range occs {
+					msg.Events = append(msg.Events, Event{Calendar: o.Calendar, Occurrence: oc, Conflict: o.State == store.CalConflict})
+				}
+			}
+		}
+		sort.SliceStable(msg.Events, func(i, j int) bool { return msg.Events[i].Start.Before(msg.Events[j].Start) })
+		return msg
+	}
+}
+
+// Update handles keys and load results. It returns a ReloadMsg-free
+// model: after a key the owner calls Load again (cheap when the range is
+// unchanged).
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case LoadedMsg:
+		if msg.Req != m.req {
+			return m, nil // stale
+		}
+		m.loading, m.err = false, msg.Err
+		if msg.Err == nil {
+			hidden := map[store.CalendarID]bool{}
+			for _, c := range m.cals {
+				hidden[c.ID] = c.Hidden
+			}
+			for i := range msg.Calendars {
+				if h, ok := hidden[msg.Calendars[i].ID]; ok {
+					msg.Calendars[i].Hidden = h
+				}
+			}
+			m.cals, m.events = msg.Calendars, msg.Events
+		}
+	case tea.KeyPressMsg:
+		return m.onKey(msg)
+	}
+	return m, nil
+}
+
+func (m Model) onKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
+	km := m.keys
+	step := func(days int) { m.cursor = m.cursor.AddDate(0, 0, days) }
+	switch {
+	case key.Matches(k, km.Close):
+		return m, func() tea.Msg { return ClosedMsg{} }
+	case key.Matches(k, km.Month):
+		m.mode = ModeMonth
+	case key.Matches(k, km.Week):
+		m.mode = ModeWeek
+	case key.Matches(k, km.Day):
+		m.mode = ModeDay
+	case key.Matches(k, km.Agenda):
+		m.mode = ModeAgenda
+	case key.Matches(k, km.Left):
+		step(-1)
+	case key.Matches(k, km.Right):
+		step(1)
+	case key.Matches(k, km.Up):
+		step(-7)
+	case key.Matches(k, km.Down):
+		step(7)
+	case key.Matches(k, km.Prev):
+		m.page(-1)
+	case key.Matches(k, km.Next):
+		m.page(1)
+	case key.Matches(k, km.Today):
+		t := m.now().In(m.loc)
+		m.cursor = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, m.loc)
+	case key.Matches(k, km.Lunar):
+		m.opts.Lunar = !m.opts.Lunar
+	case key.Matches(k, km.Toggle):
+		if n := int(k.String()[0] - '1'); n >= 0 && n < len(m.cals) {
+			m.cals[n].Hidden = !m.cals[n].Hidden
+		}
+	}
+	return m, nil
+}
+
+// page moves by one month, week or day (two weeks in the agenda).
+func (m *Model) page(dir int) {
+	switch m.mode {
+	case ModeMonth:
+		first := time.Date(m.cursor.Year(), m.cursor.Month()+time.Month(dir), 1, 0, 0, 0, 0, m.loc)
+		d := min(m.cursor.Day(), time.Date(first.Year(), first.Month()+1, 0, 0, 0, 0, 0, m.loc).Day())
+		m.cursor = time.Date(first.Year(), first.Month(), d, 0, 0, 0, 0, m.loc)
+	case ModeWeek:
+		m.cursor = m.cursor.AddDate(0, 0, 7*dir)
+	case ModeDay:
+		m.cursor = m.cursor.AddDate(0, 0, dir)
+	default:
+		m.cursor = m.cursor.AddDate(0, 0, 14*dir)
+	}
+}
+
+// Cursor is the selected date.
+func (m Model) Cursor() time.Time { return m.cursor }
+
+// visible reports whether events of calendar id show.
+func (m Model) visible(id store.CalendarID) bool {
+	for _, c := range m.cals {
+		if c.ID == id {
+			return !c.Hidden
+		}
+	}
+	return true
+}
+
+// eventsOn returns the visible events that touch the date d.
+func (m Model) eventsOn(d time.Time) []Event {
+	end := d.AddDate(0, 0, 1)
+	var out []Event
+	for _, e := range m.events {
+		if !m.visible(e.Calendar) {
+			continue
+		}
+		if e.Start.Before(end) && (e.End.After(d) || (e.End.Equal(e.Start) && !e.Start.Before(d))) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// ShortHelp lists the main keys.
+func (m Model) ShortHelp() []key.Binding {
+	return []key.Binding{m.keys.Month, m.keys.Week, m.keys.Day, m.keys.Agenda, m.keys.Today, m.keys.Close}
+}
+
+// FullHelp lists every key.
+func (m Model) FullHelp() [][]key.Binding {
+	k := m.keys
+	return [][]key.Binding{
+		{k.Month, k.Week, k.Day, k.Agenda},
+		{k.Left, k.Right, k.Up, k.Down, k.Prev, k.Next, k.Today},
+		{k.Lunar, k.Toggle, k.Close},
+	}
+}
+
+type keyMap struct {
+	Month, Week, Day, Agenda          key.Binding
+	Left, Right, Up, Down, Prev, Next key.Binding
+	Today, Lunar, Toggle, Close       key.Binding
+}
+
+func newKeyMap(p *i18n.Printer) keyMap {
+	b := func(help, shown string, keys ...string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(shown, p.T(help)))
+	}
+	return keyMap{
+		Month:  b("tui.cal.key.month", "m", "m"),
+		Week:   b("tui.cal.key.week", "w", "w"),
+		Day:    b("tui.cal.key.day", "d", "d"),
+		Agenda: b("tui.cal.key.agenda", "a", "a"),
+		Left:   b("tui.cal.key.left", "h/left", "h", "left"),
+		Right:  b("tui.cal.key.right", "l/right", "l", "right"),
+		Up:     b("tui.cal.key.up", "k/up", "k", "up"),
+		Down:   b("tui.cal.key.down", "j/down", "j", "down"),
+		Prev:   b("tui.cal.key.prev", "[/pgup", "[", "pgup"),
+		Next:   b("tui.cal.key.next", "]/pgdn", "]", "pgdown"),
+		Today:  b("tui.cal.key.today", "t", "t"),
+		Lunar:  b("tui.cal.key.lunar", "L", "L"),
+		Toggle: b("tui.cal.key.toggle", "1-9", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
+		Close:  b("tui.cal.key.close", "esc/q", "esc", "q"),
+	}
+}

@@ -37,7 +37,7 @@ type SortedPageRequest struct {
 	After *SortCursor // the rows after this one; nil: the first page
 }
 
-// The sort keys, as SQL expressions. The indexes of migrateV6ListOrders are
+// The sort keys, as SQL expressions. The indexes of migrateV7ListOrders are
 // on these exact texts: SQLite uses an expression index only for a query
 // that repeats the expression verbatim.
 const (
@@ -224,11 +224,11 @@ func threadsSQL(folder FolderID, req ThreadPageRequest) (string, []any) {
 		ORDER BY p.d ` + order + `, p.thread_id ` + order, args
 }
 
-// migrateV6ListOrders adds the indexes of the list's other orders: by
+// migrateV7ListOrders adds the indexes of the list's other orders: by
 // sender and by subject within a folder (keyed on the expressions of
 // senderKey and subjectKey, without the table alias), and a folder's
 // threads.
-func migrateV6ListOrders(ctx context.Context, tx *sql.Tx) error {
+func migrateV7ListOrders(ctx context.Context, tx *sql.Tx) error {
 	return execAll(ctx, tx,
 		`CREATE INDEX messages_folder_sender ON messages(folder_id,
 			lower(CASE WHEN from_name <> '' THEN from_name ELSE from_addr END), sort_date)`,

@@ -16,7 +16,8 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	migrateV3Queue,
 	migrateV4Outbox,
 	migrateCalendar,     // v5, store/calendar.go
-	migrateV6ListOrders, // read_ui.go
+	migrateRules,        // v6, store/rules.go
+	migrateV7ListOrders, // read_ui.go
 }
 
 // migrate brings db up to version target (≤ len(migrations)). The version

@@ -92,6 +92,8 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.refresh()
 	case key.Matches(k, km.Migrate):
 		return m.openMigration()
+	case key.Matches(k, km.Rules):
+		return m.openRules()
 	}
 	if cmd, ok := m.composeKey(k); ok {
 		return cmd

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -336,5 +337,49 @@ func TestEditOnDovecot(t *testing.T) {
 	if err != nil || got.Rules[0].Conditions[0].Value != "询价单" || got.Vacation == nil || !got.Vacation.Enabled ||
 		!strings.Contains(got.Vacation.Body, "休假") {
 		t.Fatalf("read back: %+v %v", got, err)
+	}
+}
+
+// TestGuessedServerRunsHere: an account without a sieve setting whose IMAP
+// host has port 4190 closed keeps its rules here, and the screen says so.
+func TestGuessedServerRunsHere(t *testing.T) {
+	d := testenv.Dovecot(t)
+	u := d.NewUser(t)
+	ep, _ := account.ParseEndpoint(d.IMAPSAddr(), account.SecurityTLS)
+	secrets := &account.MemorySecrets{}
+	_ = secrets.Set(t.Context(), "dove", u.Password)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := l.Addr().String()
+	l.Close()
+	dialer := &account.Dialer{Secrets: secrets, NetDial: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if strings.HasSuffix(addr, ":4190") {
+			addr = closed
+		}
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	}}
+	st, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "mail.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cfg := &account.Config{Accounts: []account.Account{{Name: "dove", Email: u.Email, Kind: account.KindMember, IMAP: ep, CAFile: d.CAFile}}}
+	m := New(Deps{Printer: i18n.New(i18n.EN), Config: cfg, Store: st, Dialer: dialer, Context: t.Context()}, "dove", Source{})
+	m.SetSize(80, 24)
+	m, _ = m.Update(m.Init()())
+	v := strings.Join(strings.Fields(ansi.Strip(m.View())), " ")
+	if !m.loaded || m.place.Guessed != "127.0.0.1:4190" || !strings.Contains(v, "No ManageSieve answered on the IMAP host (127.0.0.1:4190)") {
+		t.Fatalf("err %q place %+v:\n%s", m.err, m.place, v)
+	}
+	m, _ = press(m, "n", "right", "right", "enter") // from contains: the value
+	m = typeText(m, "报价")
+	m, _ = press(m, "enter")
+	m, cmd := press(m, "ctrl+s")
+	m = saved(t, m, cmd)
+	id, _ := st.Account(t.Context(), "dove")
+	if got, err := rules.LoadLocal(t.Context(), st, id); err != nil || len(got.Rules) != 1 {
+		t.Fatalf("kept here: %+v %v", got, err)
 	}
 }

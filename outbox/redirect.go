@@ -51,12 +51,17 @@ func (o *Outbox) QueueRedirect(ctx context.Context, a account.Account, raw []byt
 	if err != nil {
 		return 0, err
 	}
-	p, _ := message.Parse(raw) // the subject for the outbox list only
-	var subject string
-	if p != nil {
+	// The outbox knows a message by the Message-ID it carries: for a
+	// redirect that is the original's (the Resent-Message-ID is only ours),
+	// which is what a server filing sent mail itself would file it under.
+	msgID, subject := id, ""
+	if p, err := message.Parse(raw); err == nil {
 		subject = p.Subject
+		if p.MessageID != "" {
+			msgID = p.MessageID
+		}
 	}
-	return o.Store.QueueOutgoing(ctx, store.Outgoing{Account: acct, From: a.Email, Rcpts: rcpts, MsgID: id,
+	return o.Store.QueueOutgoing(ctx, store.Outgoing{Account: acct, From: a.Email, Rcpts: rcpts, MsgID: msgID,
 		Subject: subject, Raw: b.Bytes()})
 }
 

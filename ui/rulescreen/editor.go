@@ -33,9 +33,9 @@ type editor struct {
 	// local: the rules run on this computer, which files only into
 	// folders that exist (a new name is made by server rules only).
 	local bool
-	input   *prompt.Model
-	pick    *picker.Model
-	err     string // why the rule cannot be saved yet, worded
+	input *prompt.Model
+	pick  *picker.Model
+	err   string // why the rule cannot be saved yet, worded
 }
 
 // Fields, operators and actions in the order space cycles through them.

@@ -131,7 +131,7 @@ func TestSaveAttachmentNeverOverwritesSilently(t *testing.T) {
 	openWorkInbox(t, m, f)
 	dir := t.TempDir()
 	press(t, m, "enter", "s")
-	if m.modal != modalPrompt {
+	if m.modal != modalDirs {
 		t.Fatal("s did not ask for a folder")
 	}
 	press(t, m, "ctrl+u")

@@ -41,9 +41,8 @@ func (r *runner) copyFolder(ctx context.Context, f *folderRun) error {
 		defer wg.Done()
 		defer close(ch)
 		for _, b := range cutBatches(f.pending, r.opts.batch()) {
-			if err := r.opts.Gate.Wait(fctx); err != nil {
-				return // paused, then stopped
-			}
+			// No gate here: fetching only reads the source, and the gate's
+			// count of parked waiters must mean the storing has stopped.
 			sp, err := r.fetchBatch(fctx, f, b)
 			select {
 			case ch <- fetched{b, sp, err}:

@@ -305,8 +305,10 @@ func (r *runner) sendMulti(ctx context.Context, f *folderRun, out []outgoing) ([
 		return nil, out
 	}
 	// The batch may or may not have landed: forget the destination's
-	// index, so that each message is looked for again.
+	// index, so that each message is looked for again, after the backoff
+	// (a server may still be finishing the command on the lost link).
 	r.resetDst(f)
+	_ = sleep(ctx, r.opts.backoff())
 	return nil, out
 }
 
@@ -352,6 +354,7 @@ func (r *runner) sendPipelined(ctx context.Context, f *folderRun, out []outgoing
 	}
 	if lost {
 		r.resetDst(f)
+		_ = sleep(ctx, r.opts.backoff()) // see sendMulti
 	}
 	return done, unsettled
 }

@@ -161,6 +161,12 @@ func (m *Model) onEvent(ev mailsync.Event) tea.Cmd {
 		return tea.Batch(m.reloadFolders(), m.reloadIfShallow())
 	case mailsync.FoldersChanged, mailsync.OpFinished:
 		return m.reloadFolders()
+	case mailsync.Indexed:
+		// Bodies become searchable only once indexed (after their
+		// download): a search on screen is asked again so that it sees them.
+		if ev.Count > 0 && m.hasEntry && m.entry.Kind == sidebar.KindSearch {
+			return m.reloadIfShallow()
+		}
 	}
 	return nil
 }

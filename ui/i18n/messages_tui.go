@@ -81,7 +81,7 @@ func tuiMessages() map[string]entry {
 
 		// Status bar.
 		"tui.status.hint":            {"%s 帮助", "%s help"},
-		"tui.status.progress":        {"%s %s %s %d/%d", "%s %s %s %d/%d"},
+		"tui.status.progress":        {"%s %s %d/%d", "%s %s %d/%d"},
 		"tui.status.syncing":         {"正在同步 %s", "Syncing %s"},
 		"tui.status.new_mail":        {"%d 封新邮件（%s %s）", "%d new message(s) in %s %s"},
 		"tui.status.offline":         {"离线：%s。操作会先保存在本地，连上后自动发送。", "Offline: %s. Actions are kept and sent when the connection is back."},

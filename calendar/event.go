@@ -24,6 +24,10 @@ type Occurrence struct {
 	Recurring    bool
 	Organizer    string
 	Attendees    []string
+	// Reminders: how long before Start each alarm fires (VALARM).
+	Reminders []time.Duration
+	// RRule is the series' rule as written ("" when it does not repeat).
+	RRule string
 }
 
 // Series is all the VEVENTs of one UID in one calendar object: the master
@@ -162,7 +166,13 @@ func (s *Series) occurrence(c *ical.Component, start, end time.Time, allDay, flo
 		Organizer: strings.TrimPrefix(strings.TrimPrefix(propText(c, ical.PropOrganizer), "mailto:"), "MAILTO:"),
 	}
 	for _, a := range c.Props.Values(ical.PropAttendee) {
-		o.Attendees = append(o.Attendees, strings.TrimPrefix(strings.TrimPrefix(a.Value, "mailto:"), "MAILTO:"))
+		o.Attendees = append(o.Attendees, mailto(a.Value))
+	}
+	o.Reminders = remindersOf(c)
+	if s.Master != nil {
+		if p := s.Master.Props.Get(ical.PropRecurrenceRule); p != nil {
+			o.RRule = p.Value
+		}
 	}
 	return o
 }

@@ -54,6 +54,14 @@ func (s *Syncer) SyncAll(ctx context.Context, cols []Collection) ([]SyncResult, 
 	listed := map[string]bool{}
 	var out []SyncResult
 	var errs []error
+	// The member's queued writes go first, so that the sync brings back
+	// their server versions (and any conflict they meet).
+	for _, c := range cached {
+		var ce *ConflictError
+		if _, err := s.Flush(ctx, c); err != nil && !errors.As(err, &ce) {
+			errs = append(errs, err)
+		}
+	}
 	for _, col := range cols {
 		if !col.HasEvents() {
 			continue

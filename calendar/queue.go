@@ -2,6 +2,8 @@ package calendar
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/url"
@@ -60,6 +62,9 @@ func (s *Syncer) Delete(ctx context.Context, cal store.Calendar, base store.CalO
 var ErrQueued = errors.New("calendar: change queued until the server can be reached")
 
 func (s *Syncer) flushOne(ctx context.Context, cal store.Calendar) error {
+	if s.Client == nil { // no connection configured: kept for later
+		return ErrQueued
+	}
 	_, err := s.Flush(ctx, cal)
 	return err
 }
@@ -159,4 +164,11 @@ func (s *Syncer) Resolve(ctx context.Context, cal store.Calendar, copy store.Cal
 		return err
 	}
 	return s.Store.DeleteCalObject(ctx, copy.ID)
+}
+
+// NewUID is a fresh event UID (RFC 5545 §3.8.4.7: globally unique).
+func NewUID() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:]) + "@magpie"
 }

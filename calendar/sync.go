@@ -22,6 +22,9 @@ type Syncer struct {
 	// Loc is the member's zone: all-day dates and floating times are
 	// placed in it when computing an object's span.
 	Loc *time.Location
+	// UTCOnly: the server ignores TZID (NetEase); new events are written
+	// in UTC.
+	UTCOnly bool
 }
 
 // SyncMethod says how a calendar was brought up to date.

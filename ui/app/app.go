@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/magpie-mail/magpie/account"
+	"github.com/magpie-mail/magpie/calendar"
 	"github.com/magpie-mail/magpie/mailsync"
 	"github.com/magpie-mail/magpie/store"
 	"github.com/magpie-mail/magpie/ui/components/calview"
@@ -55,6 +56,10 @@ type Deps struct {
 	// wizard at once (`magpie migrate wizard`).
 	DataDir        string
 	StartMigration bool
+
+	// Calendars connects an account's CalDAV binding for writes from the
+	// calendar view; nil (or an error) keeps writes queued in the store.
+	Calendars func(ctx context.Context, account string) (*calendar.Syncer, error)
 }
 
 type pane int
@@ -219,6 +224,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.MouseWheelMsg:
 		return m, m.onWheel(msg)
 	case tea.PasteMsg:
+		if m.cal != nil {
+			return m, m.onCalendar(msg)
+		}
 		if m.modal == modalPrompt {
 			var cmd tea.Cmd
 			m.prompt, cmd = m.prompt.Update(msg)
@@ -245,8 +253,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case helpview.ClosedMsg:
 		m.modal = modalNone
 		return m, nil
-	case calview.LoadedMsg, calview.ClosedMsg:
+	case calview.LoadedMsg, calview.ClosedMsg, calview.AddressesMsg:
 		return m, m.onCalendar(msg)
+	case calview.SaveRequestedMsg, calview.DeleteRequestedMsg, calview.ResolveRequestedMsg, calview.HiddenChangedMsg:
+		return m, m.onCalendarRequest(msg)
+	case CalendarWrittenMsg:
+		return m, m.onCalendarWritten(msg)
 	case picker.PickedMsg, picker.CancelledMsg, prompt.SubmittedMsg, prompt.CancelledMsg, confirm.AnsweredMsg:
 		m.modal = modalNone
 		return m, m.onDialog(msg)

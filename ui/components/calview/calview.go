@@ -19,6 +19,7 @@ import (
 	"github.com/magpie-mail/magpie/calendar/lunar"
 	"github.com/magpie-mail/magpie/store"
 	"github.com/magpie-mail/magpie/ui/components/common"
+	"github.com/magpie-mail/magpie/ui/components/evedit"
 	"github.com/magpie-mail/magpie/ui/i18n"
 )
 
@@ -34,10 +35,11 @@ const (
 
 // Calendar is one calendar as the view shows it.
 type Calendar struct {
-	ID     store.CalendarID
-	Name   string
-	Color  string // "#RRGGBB" or "#RRGGBBAA"; "" for the default
-	Hidden bool
+	ID       store.CalendarID
+	Name     string
+	Color    string // "#RRGGBB" or "#RRGGBBAA"; "" for the default
+	Hidden   bool
+	ReadOnly bool
 }
 
 // Event is one occurrence placed on a calendar.
@@ -45,6 +47,8 @@ type Event struct {
 	Calendar store.CalendarID
 	calendar.Occurrence
 	Conflict bool // the member's own version kept after a write conflict
+	Pending  bool // the member's change, not yet on the server
+	Object   store.CalObjectID
 }
 
 // LoadedMsg carries the calendars and the occurrences of a range, for the
@@ -84,6 +88,13 @@ type Model struct {
 	loading bool
 	width   int
 	height  int
+
+	sel        int // the selected event of the cursor's day
+	editor     *evedit.Model
+	ask        askKind // a question on the last line
+	known      []store.KnownAddress
+	defaults   evedit.Defaults
+	defaultCal string
 }
 
 var _ common.Component[Model] = (*Model)(nil)
@@ -158,7 +169,7 @@ func LoadCmd(ctx context.Context, st *store.Store, accounts []store.AccountID, f
 				return msg
 			}
 			for _, c := range cals {
-				msg.Calendars = append(msg.Calendars, Calendar{ID: c.ID, Name: c.Name, Color: c.Color, Hidden: c.Hidden})
+				msg.Calendars = append(msg.Calendars, Calendar{ID: c.ID, Name: c.Name, Color: c.Color, Hidden: c.Hidden, ReadOnly: c.ReadOnly})
 				ids = append(ids, c.ID)
 			}
 		}
@@ -167,7 +178,16 @@ func LoadCmd(ctx context.Context, st *store.Store, accounts []store.AccountID, f
 			msg.Err = err
 			return msg
 		}
+		superseded := map[string]bool{}
 		for _, o := range objs {
+			if o.State == store.CalPending || o.State == store.CalPendingDelete {
+				superseded[o.ConflictOf] = true
+			}
+		}
+		for _, o := range objs {
+			if o.State == store.CalPendingDelete || (o.State == store.CalSynced && superseded[o.Href]) {
+				continue
+			}
 			_, series, err := calendar.Parse(o.Data, loc)
 			if err != nil {
 				continue
@@ -178,7 +198,8 @@ func LoadCmd(ctx context.Context, st *store.Store, accounts []store.AccountID, f
 					continue
 				}
 				for _, oc := range occs {
-					msg.Events = append(msg.Events, Event{Calendar: o.Calendar, Occurrence: oc, Conflict: o.State == store.CalConflict})
+					msg.Events = append(msg.Events, Event{Calendar: o.Calendar, Occurrence: oc, Object: o.ID,
+						Conflict: o.State == store.CalConflict, Pending: o.State == store.CalPending})
 				}
 			}
 		}
@@ -209,7 +230,23 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			}
 			m.cals, m.events = msg.Calendars, msg.Events
 		}
+	case AddressesMsg:
+		m.known = msg.Known
+	case tea.PasteMsg:
+		if m.editor != nil {
+			e, _ := m.editor.Update(msg)
+			m.editor = &e
+		}
 	case tea.KeyPressMsg:
+		if m.editor != nil {
+			return m.onEditorKey(msg)
+		}
+		if m.ask != askNone {
+			return m.onAsk(msg)
+		}
+		if mm, cmd, ok := m.eventKey(msg); ok {
+			return mm, cmd
+		}
 		return m.onKey(msg)
 	}
 	return m, nil
@@ -249,8 +286,11 @@ func (m Model) onKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 	case key.Matches(k, km.Toggle):
 		if n := int(k.String()[0] - '1'); n >= 0 && n < len(m.cals) {
 			m.cals[n].Hidden = !m.cals[n].Hidden
+			hc := HiddenChangedMsg{Calendar: m.cals[n].ID, Hidden: m.cals[n].Hidden}
+			return m, func() tea.Msg { return hc }
 		}
 	}
+	m.sel = 0
 	return m, nil
 }
 
@@ -309,14 +349,16 @@ func (m Model) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Month, k.Week, k.Day, k.Agenda},
 		{k.Left, k.Right, k.Up, k.Down, k.Prev, k.Next, k.Today},
+		{k.New, k.Edit, k.Delete, k.Select, k.Resolve},
 		{k.Lunar, k.Toggle, k.Close},
 	}
 }
 
 type keyMap struct {
-	Month, Week, Day, Agenda          key.Binding
-	Left, Right, Up, Down, Prev, Next key.Binding
-	Today, Lunar, Toggle, Close       key.Binding
+	Month, Week, Day, Agenda           key.Binding
+	Left, Right, Up, Down, Prev, Next  key.Binding
+	Today, Lunar, Toggle, Close        key.Binding
+	New, Edit, Delete, Select, Resolve key.Binding
 }
 
 func newKeyMap(p *i18n.Printer) keyMap {
@@ -338,5 +380,11 @@ func newKeyMap(p *i18n.Printer) keyMap {
 		Lunar:  b("tui.cal.key.lunar", "L", "L"),
 		Toggle: b("tui.cal.key.toggle", "1-9", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
 		Close:  b("tui.cal.key.close", "esc/q", "esc", "q"),
+
+		New:     b("tui.cal.key.new", "n", "n"),
+		Edit:    b("tui.cal.key.edit", "e/enter", "e", "enter"),
+		Delete:  b("tui.cal.key.delete", "x", "x", "delete"),
+		Select:  b("tui.cal.key.select", "tab", "tab", "shift+tab"),
+		Resolve: b("tui.cal.key.resolve", "c", "c"),
 	}
 }

@@ -111,6 +111,9 @@ type Model struct {
 
 	cal *calview.Model // the calendar view, when open (calendar.go)
 
+	reminders  bool      // announce calendar reminders (Run: a minute tick)
+	remindedTo time.Time // reminders are announced up to here
+
 	wizard   wizard.Model
 	wizardOn bool // the wizard is showing (no account yet)
 
@@ -155,6 +158,7 @@ func newModel(d Deps, now func() time.Time, loc *time.Location) *Model {
 func Run(ctx context.Context, d Deps, opts ...tea.ProgramOption) error {
 	m := New(d)
 	m.ctx = ctx
+	m.reminders = true
 	opts = append([]tea.ProgramOption{tea.WithContext(ctx)}, opts...)
 	_, err := tea.NewProgram(m, opts...).Run()
 	if ctx.Err() != nil && err != nil {
@@ -182,7 +186,11 @@ func (m *Model) Init() tea.Cmd {
 	if m.d.StartMigration {
 		mig = m.openMigration()
 	}
-	return tea.Batch(tea.RequestBackgroundColor, m.reloadFolders(), waitEventCmd(m.ctx, m.d.Events), mig)
+	var rem tea.Cmd
+	if m.reminders {
+		rem = reminderTickCmd()
+	}
+	return tea.Batch(tea.RequestBackgroundColor, m.reloadFolders(), waitEventCmd(m.ctx, m.d.Events), mig, rem)
 }
 
 func (m *Model) reloadFolders() tea.Cmd {
@@ -259,6 +267,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onCalendarRequest(msg)
 	case CalendarWrittenMsg:
 		return m, m.onCalendarWritten(msg)
+	case reminderTickMsg:
+		return m, m.onReminderTick(msg)
+	case RemindersDueMsg:
+		return m, m.onRemindersDue(msg)
 	case picker.PickedMsg, picker.CancelledMsg, prompt.SubmittedMsg, prompt.CancelledMsg, confirm.AnsweredMsg:
 		m.modal = modalNone
 		return m, m.onDialog(msg)

@@ -12,7 +12,7 @@ import (
 // cache only.
 
 func (m *Model) calendarKey() key.Binding {
-	return key.NewBinding(key.WithKeys("L"), key.WithHelp("L", m.c.P.T("tui.cal.key.open")))
+	return m.c.Keys.Calendar
 }
 
 func (m *Model) openCalendar() tea.Cmd {

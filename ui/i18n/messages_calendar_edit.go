@@ -72,7 +72,9 @@ func calendarActionMessages() map[string]entry {
 // inviteMessages are the words of invitations (iMIP).
 func inviteMessages() map[string]entry {
 	return map[string]entry{
-		"tui.invite.subject": {"邀请：%s", "Invitation: %s"},
-		"tui.invite.body":    {"邀请你参加：%s\n时间：%s\n地点：%s\n\n请在日历程序中接受或拒绝。", "You are invited to: %s\nWhen: %s\nWhere: %s\n\nAccept or decline in your calendar program."},
+		"tui.cal.reminder":       {"提醒：%s %s", "Reminder: %s %s"},
+		"tui.cal.reminder_title": {"Magpie 日程提醒", "Magpie reminder"},
+		"tui.invite.subject":     {"邀请：%s", "Invitation: %s"},
+		"tui.invite.body":        {"邀请你参加：%s\n时间：%s\n地点：%s\n\n请在日历程序中接受或拒绝。", "You are invited to: %s\nWhen: %s\nWhere: %s\n\nAccept or decline in your calendar program."},
 	}
 }

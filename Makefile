@@ -36,10 +36,13 @@ test-deps:
 	@bash scripts/test-deps.sh
 
 # Go micro-benchmarks, then the sync comparison with mbsync on a loopback
-# Dovecot (BENCH_MESSAGES, default 10000), which rewrites docs/benchmarks.md.
+# Dovecot (BENCH_MESSAGES, default 10000), which rewrites docs/benchmarks.md,
+# then the calendar comparison with vdirsyncer on a loopback Radicale (its
+# own section of the page).
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	bash scripts/bench-sync.sh
+	bash scripts/bench-calendar.sh
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi

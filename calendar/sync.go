@@ -331,3 +331,8 @@ func (c *Client) multiget(ctx context.Context, col string, hrefs []string) ([]Ob
 	}
 	return out, nil
 }
+
+// Row is the cache row of a fetched object (UID and the span its
+// occurrences cover), for callers that fill the cache themselves
+// (benchmarks, imports).
+func (s *Syncer) Row(o Object) store.CalObject { return s.row(o) }

@@ -111,8 +111,9 @@ type Model struct {
 
 	cal *calview.Model // the calendar view, when open (calendar.go)
 
-	reminders  bool      // announce calendar reminders (Run: a minute tick)
-	remindedTo time.Time // reminders are announced up to here
+	invite     *InviteLoadedMsg // the invitation in the message shown (invitation.go)
+	reminders  bool             // announce calendar reminders (Run: a minute tick)
+	remindedTo time.Time        // reminders are announced up to here
 
 	wizard   wizard.Model
 	wizardOn bool // the wizard is showing (no account yet)
@@ -247,7 +248,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onPage(msg)
 	case BodyLoadedMsg:
 		m.onBody(msg)
+		return m, m.inviteCheck(msg)
+	case InviteLoadedMsg:
+		m.onInviteLoaded(msg)
 		return m, nil
+	case InviteAnsweredMsg:
+		return m, m.onInviteAnswered(msg)
 	case SyncEventMsg:
 		return m, tea.Batch(m.onEvent(msg.Event), waitEventCmd(m.ctx, m.d.Events))
 	case EventsClosedMsg:
@@ -273,6 +279,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onRemindersDue(msg)
 	case picker.PickedMsg, picker.CancelledMsg, prompt.SubmittedMsg, prompt.CancelledMsg, confirm.AnsweredMsg:
 		m.modal = modalNone
+		if cmd, ok := m.onInviteDialog(msg); ok {
+			return m, cmd
+		}
 		return m, m.onDialog(msg)
 	case OpAppliedMsg:
 		return m, m.onOpApplied(msg)

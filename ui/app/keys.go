@@ -88,6 +88,8 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.refresh()
 	case key.Matches(k, km.Migrate):
 		return m.openMigration()
+	case key.Matches(k, km.Invite) && m.invite != nil && m.focus != paneSidebar:
+		return m.askInvite()
 	}
 	if cmd, ok := m.composeKey(k); ok {
 		return cmd

@@ -34,8 +34,8 @@ type KeyMap struct {
 	// The migration wizard (邮箱搬家).
 	Migrate key.Binding
 
-	// The calendar view.
-	Calendar key.Binding
+	// The calendar view, and answering an invitation shown in the reader.
+	Calendar, Invite key.Binding
 }
 
 // New returns the key map with help texts from p.
@@ -97,6 +97,7 @@ func New(p *i18n.Printer) KeyMap {
 	km.Refresh.SetHelp("^r/F5", p.T("tui.key.refresh"))
 	km.Migrate = b("tui.key.migrate", "M")
 	km.Calendar = b("tui.cal.key.open", "L")
+	km.Invite = b("tui.invite.key", "I")
 	return km
 }
 
@@ -112,6 +113,6 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.NextMsg, k.PrevMsg, k.ToggleRead, k.Flag, k.Move, k.Copy, k.Delete, k.DeleteForever, k.Archive},
 		{k.Compose, k.Reply, k.ReplyAll, k.Forward, k.ForwardAttached, k.EditDraft},
 		{k.NextAttachment, k.SaveAttachment, k.OpenAttachment, k.Search, k.Jump, k.Refresh, k.Thread, k.Sort, k.Help, k.Quit},
-		{k.Migrate, k.Calendar},
+		{k.Migrate, k.Calendar, k.Invite},
 	}
 }

@@ -50,6 +50,7 @@ func newCalendarCmd(s *Session) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error { return s.calendarPassword(cmd.Context(), args[0]) },
 	}
 	cmd.AddCommand(list, sync, newCalendarAgendaCmd(s), newCalendarAddCmd(s), password)
+	cmd.AddCommand(newCalendarConflictsCmd(s)...)
 	return cmd
 }
 

@@ -115,3 +115,24 @@ func inviteMessages() map[string]entry {
 		"tui.invite.body":                    {"邀请你参加：%s\n时间：%s\n地点：%s\n\n请在日历程序中接受或拒绝。", "You are invited to: %s\nWhen: %s\nWhere: %s\n\nAccept or decline in your calendar program."},
 	}
 }
+
+// calendarCLIEditMessages are the words of magpie calendar conflicts and
+// resolve.
+func calendarCLIEditMessages() map[string]entry {
+	return map[string]entry{
+		"cli.calendar.conflicts.short": {"列出冲突副本和尚未发送的日历修改（不联网）", "List conflict copies and calendar changes not yet sent (offline)"},
+		"cli.calendar.conflicts.long": {"写入日历时若服务器上的事件已被别人修改，两个版本都会保留：服务器的版本和你的冲突副本。\n这里列出冲突副本（用 magpie calendar resolve 处理）和离线时保存、等待发送的修改（下次 magpie calendar sync 时发送）。",
+			"When a calendar write races another client's change, both versions are kept: the server's and your conflict copy.\nThis lists conflict copies (settle them with magpie calendar resolve) and changes saved offline that wait to be sent (by the next magpie calendar sync)."},
+		"cli.calendar.resolve.short":  {"处理冲突副本：保留我的或服务器的版本", "Settle a conflict copy: keep mine or the server's"},
+		"cli.calendar.resolve.long":   {"--keep mine 用你的版本覆盖服务器上的版本；--keep theirs 删除你的副本，保留服务器的版本。ID 见 magpie calendar conflicts。", "--keep mine writes your version over the server's; --keep theirs drops your copy and keeps the server's. The ID is the one magpie calendar conflicts shows."},
+		"cli.flag.cal_keep":           {"mine（我的）或 theirs（服务器的）", "mine or theirs (the server's)"},
+		"calendar.no_conflicts":       {"没有冲突副本，也没有等待发送的修改。", "No conflict copies and no changes waiting to be sent."},
+		"calendar.conflict_line":      {"%d  %s  %s / %s  %s  %s", "%d  %s  %s / %s  %s  %s"},
+		"calendar.kind_conflict":      {"冲突副本", "conflict copy"},
+		"calendar.kind_queued":        {"待发送", "queued"},
+		"calendar.kind_queued_delete": {"待删除", "queued delete"},
+		"calendar.no_such_conflict":   {"没有编号为 %d 的冲突副本。用 magpie calendar conflicts 查看。", "No conflict copy %d. See magpie calendar conflicts."},
+		"calendar.resolved":           {"冲突已处理。", "Conflict settled."},
+		"calendar.resolved_queued":    {"冲突已处理；连不上服务器，你的版本会在下次同步时发送。", "Conflict settled; the server cannot be reached, your version is sent by the next sync."},
+	}
+}

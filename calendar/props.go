@@ -179,8 +179,14 @@ func (d *doc) applyMore(c *ical.Component, ch Change) {
 		}
 	}
 	if ch.Attendees != nil {
-		if c.Props.Get(ical.PropOrganizer) == nil && len(*ch.Attendees) > 0 {
+		org := mailto(propText(c, ical.PropOrganizer))
+		if org == "" && len(*ch.Attendees) > 0 {
 			setOrganizer(c, ch.Organizer)
+		}
+		// The organizer's new version supersedes what attendees hold
+		// (RFC 5546 §2.1.4): SEQUENCE goes up.
+		if len(*ch.Attendees) > 0 && (org == "" || strings.EqualFold(org, ch.Organizer)) {
+			bumpSequence(c)
 		}
 		setAttendees(c, *ch.Attendees)
 		if len(*ch.Attendees) == 0 {
@@ -215,4 +221,13 @@ func (d *doc) setAllDay(c *ical.Component, allDay bool) error {
 	c.Props.Set(rawProp(ical.PropDateTimeStart, start.UTC().Format("20060102T150405Z")))
 	c.Props.Set(rawProp(ical.PropDateTimeEnd, end.UTC().Format("20060102T150405Z")))
 	return nil
+}
+
+// bumpSequence increments SEQUENCE (RFC 5545 §3.8.7.4).
+func bumpSequence(c *ical.Component) {
+	n := 0
+	if p := c.Props.Get(ical.PropSequence); p != nil {
+		fmt.Sscanf(p.Value, "%d", &n)
+	}
+	c.Props.Set(rawProp(ical.PropSequence, fmt.Sprint(n+1)))
 }

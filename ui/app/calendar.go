@@ -29,7 +29,7 @@ func (m *Model) openCalendar() tea.Cmd {
 	if m.d.Store == nil {
 		return nil
 	}
-	return tea.Batch(m.cal.Load(m.ctx, m.d.Store, m.accountIDs), calview.AddressesCmd(m.ctx, m.d.Store))
+	return tea.Batch(m.cal.Load(m.ctx, m.d.Store, m.accountIDs), calview.AddressesCmd(m.ctx, m.d.Store), m.flushQueuedCmd())
 }
 
 // onCalendar routes keys and results to the open calendar view.

@@ -262,3 +262,35 @@ func (w calWriter) invite(out CalendarWrittenMsg, acct account.Account, data str
 	out.Invites = n
 	return out
 }
+
+// flushQueuedCmd sends the calendar writes kept offline (the view opened:
+// a good moment to try again), then reloads the view.
+func (m *Model) flushQueuedCmd() tea.Cmd {
+	if m.d.Store == nil || m.d.Calendars == nil {
+		return nil
+	}
+	w := calWriter{ctx: m.ctx, st: m.d.Store, names: m.accountNames(), connect: m.d.Calendars, loc: m.loc, now: m.now(),
+		cfg: m.d.Config, p: m.c.P}
+	accts := append([]store.AccountID(nil), m.accountIDs...)
+	return func() tea.Msg {
+		cals, err := calendarsOf(w.ctx, w.st, accts)
+		if err != nil {
+			return nil
+		}
+		sent := 0
+		for _, c := range cals {
+			q, err := w.st.CalObjectsIn(w.ctx, c.ID, store.CalPending, store.CalPendingDelete)
+			if err != nil || len(q) == 0 {
+				continue
+			}
+			if _, sy, _, err := w.open(c.ID); err == nil && sy.Client != nil {
+				n, _ := sy.Flush(w.ctx, c)
+				sent += n
+			}
+		}
+		if sent == 0 {
+			return nil
+		}
+		return CalendarWrittenMsg{Done: "tui.cal.flushed"}
+	}
+}

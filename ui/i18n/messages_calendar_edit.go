@@ -63,6 +63,7 @@ func calendarActionMessages() map[string]entry {
 		"tui.cal.conflict":         {"服务器上的事件已被别人修改：两个版本都保留了（带 ! 的是你的），按 c 处理。", "The event changed on the server meanwhile: both versions are kept (yours has a !); press c to settle."},
 		"tui.cal.write_failed":     {"日历写入失败：%s", "Writing the calendar failed: %s"},
 		"tui.cal.read_only":        {"这个日历是只读的。", "This calendar is read-only."},
+		"tui.cal.flushed":          {"离线时保存的日历修改已发送。", "Calendar changes kept offline have been sent."},
 		"tui.cal.resolved":         {"冲突已处理。", "Conflict settled."},
 		"tui.cal.no_binding":       {"账户“%s”没有可用的日历连接。", "Account \"%s\" has no calendar connection."},
 		"tui.cal.invites_sent":     {"已给 %d 位参与人发送邀请。", "Invitations sent to %d attendee(s)."},

@@ -115,7 +115,12 @@ func New(c *common.Common, opts Options, now func() time.Time, loc *time.Locatio
 func (m Model) Init() tea.Cmd { return nil }
 
 // SetSize sets the size in cells.
-func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = w, h
+	if m.editor != nil {
+		m.editor.SetSize(w, h)
+	}
+}
 
 // Mode is the current view.
 func (m Model) Mode() Mode { return m.mode }

@@ -1,7 +1,6 @@
 package evedit
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
@@ -114,12 +113,4 @@ func reminderText(m Model, d time.Duration) string {
 		return p.T("tui.evedit.reminder.hours", int(d/time.Hour))
 	}
 	return p.T("tui.evedit.reminder.minutes", int(d/time.Minute))
-}
-
-// Summary is a one-line description of d for confirmations.
-func Summary(d Draft, loc *time.Location) string {
-	if d.AllDay {
-		return fmt.Sprintf("%s %s", d.Start.In(loc).Format(layoutDate), d.Title)
-	}
-	return fmt.Sprintf("%s %s", d.Start.In(loc).Format(layoutTimed), d.Title)
 }

@@ -47,11 +47,16 @@ var ErrNoEvent = errors.New("calendar: no event")
 // the viewer's zone, used for floating times, all-day dates and unknown
 // TZIDs.
 func Parse(data string, loc *time.Location) (*ical.Calendar, []*Series, error) {
+	return parse(data, loc, nil)
+}
+
+func parse(data string, loc *time.Location, zc *ZoneCache) (*ical.Calendar, []*Series, error) {
 	cal, err := ical.NewDecoder(strings.NewReader(data)).Decode()
 	if err != nil {
 		return nil, nil, fmt.Errorf("calendar: parse: %w", err)
 	}
 	z := newZones(cal, loc)
+	z.shared = zc
 	byUID := map[string]*Series{}
 	var order []string
 	for _, c := range cal.Children {

@@ -95,6 +95,7 @@ type Model struct {
 	known      []store.KnownAddress
 	defaults   evedit.Defaults
 	defaultCal string
+	parsed     *parseCache // shared by the model's copies and its loads
 }
 
 var _ common.Component[Model] = (*Model)(nil)
@@ -107,7 +108,7 @@ func DefaultOptions(p *i18n.Printer) Options {
 // New returns a month view on today.
 func New(c *common.Common, opts Options, now func() time.Time, loc *time.Location) Model {
 	t := now().In(loc)
-	return Model{c: c, keys: newKeyMap(c.P), loc: loc, now: now, opts: opts, lc: &lunar.Calendar{},
+	return Model{c: c, keys: newKeyMap(c.P), loc: loc, now: now, opts: opts, lc: &lunar.Calendar{}, parsed: &parseCache{},
 		cursor: time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)}
 }
 
@@ -156,13 +157,17 @@ func (m *Model) Load(ctx context.Context, st *store.Store, accounts []store.Acco
 	}
 	m.req++
 	m.from, m.to, m.loading = from, to, true
-	return LoadCmd(ctx, st, accounts, from, to, m.loc, m.req)
+	return loadCmd(ctx, st, accounts, from, to, m.loc, m.req, m.parsed)
 }
 
 // LoadCmd reads calendars and expands occurrences in [from, to) from the
 // store cache. It copies what it needs; the store is safe for concurrent
 // use.
 func LoadCmd(ctx context.Context, st *store.Store, accounts []store.AccountID, from, to time.Time, loc *time.Location, req uint64) tea.Cmd {
+	return loadCmd(ctx, st, accounts, from, to, loc, req, &parseCache{})
+}
+
+func loadCmd(ctx context.Context, st *store.Store, accounts []store.AccountID, from, to time.Time, loc *time.Location, req uint64, pc *parseCache) tea.Cmd {
 	accts := append([]store.AccountID(nil), accounts...)
 	return func() tea.Msg {
 		msg := LoadedMsg{Req: req}
@@ -183,6 +188,8 @@ func LoadCmd(ctx context.Context, st *store.Store, accounts []store.AccountID, f
 			msg.Err = err
 			return msg
 		}
+		pc.mu.Lock() // parsed series are not safe for concurrent use
+		defer pc.mu.Unlock()
 		superseded := map[string]bool{}
 		for _, o := range objs {
 			if o.State == store.CalPending || o.State == store.CalPendingDelete {
@@ -193,7 +200,7 @@ func LoadCmd(ctx context.Context, st *store.Store, accounts []store.AccountID, f
 			if o.State == store.CalPendingDelete || (o.State == store.CalSynced && superseded[o.Href]) {
 				continue
 			}
-			_, series, err := calendar.Parse(o.Data, loc)
+			series, err := pc.series(o, loc)
 			if err != nil {
 				continue
 			}

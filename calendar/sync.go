@@ -25,6 +25,9 @@ type Syncer struct {
 	// UTCOnly: the server ignores TZID (NetEase); new events are written
 	// in UTC.
 	UTCOnly bool
+	// MultigetBatch is how many objects one calendar-multiget asks for;
+	// 0 means the default.
+	MultigetBatch int
 }
 
 // SyncMethod says how a calendar was brought up to date.
@@ -140,8 +143,12 @@ func (s *Syncer) Sync(ctx context.Context, col Collection) (SyncResult, error) {
 			want = append(want, href)
 		}
 	}
-	for i := 0; i < len(want); i += multigetBatch {
-		batch := want[i:min(i+multigetBatch, len(want))]
+	per := s.MultigetBatch
+	if per <= 0 {
+		per = multigetBatch
+	}
+	for i := 0; i < len(want); i += per {
+		batch := want[i:min(i+per, len(want))]
 		objs, err := s.Client.multiget(ctx, col.URL, batch)
 		if err != nil {
 			return res, err

@@ -257,8 +257,11 @@ func (s *Series) Expand(from, to time.Time) ([]Occurrence, error) {
 		if err != nil {
 			return nil, err
 		}
-		set, recurring, err := s.recurrence(start)
-		if err != nil {
+		var set *rrule.Set
+		recurring := false
+		if s.single() {
+			set = &rrule.Set{} // no rule, no dates: the one start, without rrule's work
+		} else if set, recurring, err = s.recurrence(start); err != nil {
 			return nil, err
 		}
 		dur := end.Sub(start)
@@ -267,7 +270,14 @@ func (s *Series) Expand(from, to time.Time) ([]Occurrence, error) {
 			days = int((dur + 12*time.Hour) / (24 * time.Hour))
 		}
 		// An instance that started before from may still run into it.
-		starts := set.Between(from.Add(-dur-time.Second), to, true)
+		var starts []time.Time
+		if s.single() {
+			if start.Before(to) && !start.Before(from.Add(-dur-time.Second)) {
+				starts = []time.Time{start}
+			}
+		} else {
+			starts = set.Between(from.Add(-dur-time.Second), to, true)
+		}
 		if len(starts) > maxOccurrences {
 			starts = starts[:maxOccurrences]
 		}
@@ -363,4 +373,10 @@ func (s *Series) Span(farFuture time.Time) (time.Time, time.Time, error) {
 		}
 	}
 	return lo, hi, nil
+}
+
+// single reports a master with no RRULE, RDATE or EXDATE: one occurrence.
+func (s *Series) single() bool {
+	p := s.Master.Props
+	return p.Get(ical.PropRecurrenceRule) == nil && p.Get(ical.PropRecurrenceDates) == nil && p.Get(ical.PropExceptionDates) == nil
 }

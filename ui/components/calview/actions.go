@@ -58,6 +58,7 @@ const (
 	askDelete
 	askDeleteScope
 	askResolve
+	askReadOnly // not a question: says the calendar cannot be written
 )
 
 // SetDefaults sets the new-event defaults from the config; calendar names
@@ -120,6 +121,10 @@ func (m Model) eventKey(k tea.KeyPressMsg) (Model, tea.Cmd, bool) {
 		if !ok || ev.Conflict {
 			return m, nil, true
 		}
+		if m.readOnly(ev.Calendar) {
+			m.ask = askReadOnly
+			return m, nil, true
+		}
 		d := evedit.Draft{Calendar: ev.Calendar, Title: ev.Summary, Location: ev.Location, Description: ev.Description,
 			Start: ev.Start, End: ev.End, AllDay: ev.AllDay, Attendees: ev.Attendees, RRule: ev.RRule}
 		if len(ev.Reminders) > 0 {
@@ -131,8 +136,11 @@ func (m Model) eventKey(k tea.KeyPressMsg) (Model, tea.Cmd, bool) {
 		e.SetSize(m.width, m.height)
 		m.editor = &e
 	case key.Matches(k, km.Delete):
-		if _, ok := m.Selected(); ok {
+		if ev, ok := m.Selected(); ok {
 			m.ask = askDelete
+			if m.readOnly(ev.Calendar) && !ev.Conflict {
+				m.ask = askReadOnly
+			}
 		}
 	case key.Matches(k, km.Resolve):
 		if ev, ok := m.Selected(); ok && ev.Conflict {
@@ -162,11 +170,23 @@ func (m Model) onEditorKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 	return m, nil
 }
 
+func (m Model) readOnly(id store.CalendarID) bool {
+	for _, c := range m.cals {
+		if c.ID == id {
+			return c.ReadOnly
+		}
+	}
+	return false
+}
+
 // onAsk answers the question on the last line.
 func (m Model) onAsk(k tea.KeyPressMsg) (Model, tea.Cmd) {
 	ev, ok := m.Selected()
 	ask := m.ask
 	m.ask = askNone
+	if ask == askReadOnly { // any key dismisses the notice
+		return m, nil
+	}
 	if !ok || k.String() == "esc" || k.String() == "n" {
 		return m, nil
 	}

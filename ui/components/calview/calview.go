@@ -95,7 +95,8 @@ type Model struct {
 	known      []store.KnownAddress
 	defaults   evedit.Defaults
 	defaultCal string
-	parsed     *parseCache // shared by the model's copies and its loads
+	parsed     *parseCache       // shared by the model's copies and its loads
+	byDay      map[int64][]Event // events by the dates they touch (indexDays)
 }
 
 var _ common.Component[Model] = (*Model)(nil)
@@ -241,6 +242,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 				}
 			}
 			m.cals, m.events = msg.Calendars, msg.Events
+			m.byDay = indexDays(m.events, m.from, m.to, m.loc)
 		}
 	case AddressesMsg:
 		m.known = msg.Known
@@ -339,7 +341,11 @@ func (m Model) visible(id store.CalendarID) bool {
 func (m Model) eventsOn(d time.Time) []Event {
 	end := d.AddDate(0, 0, 1)
 	var out []Event
-	for _, e := range m.events {
+	candidates := m.events
+	if m.byDay != nil && !d.Before(m.from) && d.Before(m.to) {
+		candidates = m.byDay[d.Unix()]
+	}
+	for _, e := range candidates {
 		if !m.visible(e.Calendar) {
 			continue
 		}
@@ -399,4 +405,27 @@ func newKeyMap(p *i18n.Printer) keyMap {
 		Select:  b("tui.cal.key.select", "tab", "tab", "shift+tab"),
 		Resolve: b("tui.cal.key.resolve", "c", "c"),
 	}
+}
+
+// indexDays files each event under every date of [from, to) it touches
+// (midnights in loc), so that a grid's 42 cells do not each scan them all.
+func indexDays(events []Event, from, to time.Time, loc *time.Location) map[int64][]Event {
+	out := map[int64][]Event{}
+	for _, e := range events {
+		s := e.Start.In(loc)
+		d := time.Date(s.Year(), s.Month(), s.Day(), 0, 0, 0, 0, loc)
+		if d.Before(from) {
+			d = from
+		}
+		for ; d.Before(to); d = d.AddDate(0, 0, 1) {
+			if !e.Start.Before(d.AddDate(0, 0, 1)) {
+				break
+			}
+			if d.After(e.Start) && !e.End.After(d) {
+				break
+			}
+			out[d.Unix()] = append(out[d.Unix()], e)
+		}
+	}
+	return out
 }

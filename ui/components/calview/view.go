@@ -58,6 +58,8 @@ func (m Model) question() string {
 		return m.c.P.T("tui.cal.ask_delete_scope")
 	case askResolve:
 		return m.c.P.T("tui.cal.ask_resolve")
+	case askReadOnly:
+		return m.c.P.T("tui.cal.read_only")
 	}
 	return ""
 }

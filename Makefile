@@ -36,12 +36,13 @@ test-deps:
 	@bash scripts/test-deps.sh
 
 # Go micro-benchmarks, then the sync comparison with mbsync on a loopback
-# Dovecot (BENCH_MESSAGES, default 10000), which rewrites docs/benchmarks.md,
-# then the calendar comparison with vdirsyncer on a loopback Radicale (its
-# own section of the page).
+# Dovecot (BENCH_MESSAGES, default 10000), which updates its own sections of
+# docs/benchmarks.md, then the terminal app against aerc and neomutt, then the
+# calendar sync against vdirsyncer on a loopback Radicale (each its own section).
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	bash scripts/bench-sync.sh
+	bash scripts/bench-tui.sh
 	bash scripts/bench-calendar.sh
 
 lint:

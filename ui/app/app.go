@@ -11,6 +11,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/magpie-mail/magpie/account"
 	"github.com/magpie-mail/magpie/calendar"
@@ -20,6 +21,7 @@ import (
 	"github.com/magpie-mail/magpie/ui/components/common"
 	"github.com/magpie-mail/magpie/ui/components/composer"
 	"github.com/magpie-mail/magpie/ui/components/confirm"
+	"github.com/magpie-mail/magpie/ui/components/dirpicker"
 	"github.com/magpie-mail/magpie/ui/components/helpview"
 	"github.com/magpie-mail/magpie/ui/components/msglist"
 	"github.com/magpie-mail/magpie/ui/components/picker"
@@ -29,6 +31,7 @@ import (
 	"github.com/magpie-mail/magpie/ui/components/statusbar"
 	"github.com/magpie-mail/magpie/ui/i18n"
 	"github.com/magpie-mail/magpie/ui/migration"
+	"github.com/magpie-mail/magpie/ui/rulescreen"
 	"github.com/magpie-mail/magpie/ui/styles"
 	"github.com/magpie-mail/magpie/ui/wizard"
 )
@@ -78,6 +81,7 @@ const (
 	modalPicker
 	modalPrompt
 	modalConfirm
+	modalDirs // the folder to save an attachment into
 )
 
 // Model is the root tea.Model.
@@ -95,7 +99,9 @@ type Model struct {
 	hasEntry      bool
 	search        *store.Query
 	searchText    string
-	oldest        bool // the list runs oldest first
+	order         listOrder
+	threads       bool       // the thread view
+	listNext      pageCursor // where the list's next page starts
 
 	sidebar sidebar.Model
 	list    msglist.Model
@@ -105,6 +111,7 @@ type Model struct {
 	picker  picker.Model
 	prompt  prompt.Model
 	confirm confirm.Model
+	dirs    dirpicker.Model
 	focus   pane
 	modal   modal
 	pending pendingAction // what a picker, prompt or confirm was opened for
@@ -126,6 +133,9 @@ type Model struct {
 	composeGen uint64
 	autosave   time.Duration // the composer's autosave period; 0: its default
 
+	rulesScr rulescreen.Model // the mail rules screen (key I)
+	rulesOn  bool             // it is showing
+
 	seq        uint64 // request IDs
 	foldersReq uint64
 	listGen    uint64
@@ -145,7 +155,7 @@ func newModel(d Deps, now func() time.Time, loc *time.Location) *Model {
 		d.Printer = i18n.New(i18n.Detect(d.Config.Language, os.Getenv))
 	}
 	c := common.New(d.Printer)
-	m := &Model{d: d, ctx: context.Background(), c: c, now: now, loc: loc, focus: paneList}
+	m := &Model{d: d, ctx: context.Background(), c: c, now: now, loc: loc, focus: paneList, order: newestFirst()}
 	m.sidebar = sidebar.New(c)
 	m.list = msglist.New(c, m.now, m.loc)
 	m.reader = reader.New(c, m.loc)
@@ -160,7 +170,11 @@ func Run(ctx context.Context, d Deps, opts ...tea.ProgramOption) error {
 	m := New(d)
 	m.ctx = ctx
 	m.reminders = true
-	opts = append([]tea.ProgramOption{tea.WithContext(ctx)}, opts...)
+	// The colour profile lipgloss detected for stdout when the program
+	// started: detecting it again would run `tmux info` a second time
+	// inside tmux, tens of milliseconds before the first frame. A caller
+	// writing elsewhere passes its own WithColorProfile (later options win).
+	opts = append([]tea.ProgramOption{tea.WithContext(ctx), tea.WithColorProfile(lipgloss.Writer.Profile)}, opts...)
 	_, err := tea.NewProgram(m, opts...).Run()
 	if ctx.Err() != nil && err != nil {
 		return nil // ended by the caller
@@ -218,6 +232,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if cmd, ok := m.composeMsg(msg); ok {
 		return m, cmd
 	}
+	if cmd, ok := m.updateRules(msg); ok {
+		return m, cmd
+	}
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
@@ -236,11 +253,16 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.cal != nil {
 			return m, m.onCalendar(msg)
 		}
-		if m.modal == modalPrompt {
-			var cmd tea.Cmd
+		var cmd tea.Cmd
+		switch m.modal {
+		case modalPrompt:
 			m.prompt, cmd = m.prompt.Update(msg)
-			return m, cmd
+		case modalDirs:
+			m.dirs, cmd = m.dirs.Update(msg)
 		}
+		return m, cmd
+	case dirpicker.ListedMsg:
+		m.dirs, _ = m.dirs.Update(msg)
 		return m, nil
 	case FoldersLoadedMsg:
 		return m, m.onFolders(msg)
@@ -263,7 +285,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case msglist.OpenedMsg:
 		return m, m.openMessage(msg.Message)
 	case msglist.MoreRequestedMsg:
-		return m, m.loadMore(msg.After)
+		return m, m.loadMore()
+	case msglist.ExpandRequestedMsg:
+		return m, m.expandThread(msg.Thread)
+	case ThreadLoadedMsg:
+		m.onThread(msg)
+		return m, nil
 	case helpview.ClosedMsg:
 		m.modal = modalNone
 		return m, nil
@@ -277,7 +304,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onReminderTick(msg)
 	case RemindersDueMsg:
 		return m, m.onRemindersDue(msg)
-	case picker.PickedMsg, picker.CancelledMsg, prompt.SubmittedMsg, prompt.CancelledMsg, confirm.AnsweredMsg:
+	case picker.PickedMsg, picker.CancelledMsg, prompt.SubmittedMsg, prompt.CancelledMsg, confirm.AnsweredMsg,
+		dirpicker.SubmittedMsg, dirpicker.CancelledMsg:
 		m.modal = modalNone
 		if cmd, ok := m.onInviteDialog(msg); ok {
 			return m, cmd

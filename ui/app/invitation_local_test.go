@@ -58,10 +58,10 @@ func TestInvitationCancelAndReply(t *testing.T) {
 	run(t, m, m.Init())
 	send(t, m, tea.WindowSizeMsg{Width: 100, Height: 30})
 	press(t, m, "enter")
-	if s := screen(m); !strings.Contains(s, "会议已取消：他们的会") || !strings.Contains(s, "按 I 从日历中删除") {
+	if s := screen(m); !strings.Contains(s, "会议已取消：他们的会") || !strings.Contains(s, "按 i 从日历中删除") {
 		t.Fatalf("cancel card:\n%s", s)
 	}
-	press(t, m, "I", "enter")
+	press(t, m, "i", "enter")
 	if s := screen(m); !strings.Contains(s, "已从日历中删除") {
 		t.Fatalf("after removing:\n%s", s)
 	}
@@ -81,7 +81,7 @@ func TestInvitationCancelAndReply(t *testing.T) {
 	if s := screen(m); !strings.Contains(s, "Reply to your invitation: 我的会") || !strings.Contains(s, "li@example.cn (declined)") {
 		t.Fatalf("reply card:\n%s", s)
 	}
-	press(t, m, "I", "enter")
+	press(t, m, "i", "enter")
 	q, _ := f.st.CalObjectsIn(ctx, cal, store.CalPending)
 	if len(q) != 1 || q[0].UID != "mine" || !strings.Contains(q[0].Data, "PARTSTAT=DECLINED") {
 		t.Fatalf("the organizer's copy: %+v", q)

@@ -91,12 +91,12 @@ func TestInvitationAcceptedReachesOrganizer(t *testing.T) {
 	press(t, m, "enter")
 	s := screen(m)
 	for _, want := range []string{"Calendar invitation: 评审会", "When: 2026-03-02 10:00 - 11:00 (Asia/Shanghai)", "Where: 三楼",
-		"Organizer: " + boss.Email, member.Email + " (no answer yet)", "Conflicts with: 10:30-11:30 周会", "Press I to answer"} {
+		"Organizer: " + boss.Email, member.Email + " (no answer yet)", "Conflicts with: 10:30-11:30 周会", "Press i to answer"} {
 		if !strings.Contains(s, want) {
 			t.Fatalf("card lacks %q:\n%s", want, s)
 		}
 	}
-	press(t, m, "I")
+	press(t, m, "i")
 	if s := screen(m); !strings.Contains(s, "Accept -> 工作") {
 		t.Fatalf("answers:\n%s", s)
 	}

@@ -75,7 +75,7 @@ func inviteMessages() map[string]entry {
 	return map[string]entry{
 		"tui.cal.reminder":                   {"提醒：%s %s", "Reminder: %s %s"},
 		"tui.cal.reminder_title":             {"Magpie 日程提醒", "Magpie reminder"},
-		"tui.invite.key":                     {"答复日历邀请", "answer a calendar invitation"},
+		"tui.invite.key":                     {"答复日历邀请", "answer an invitation"},
 		"tui.invite.request":                 {"日历邀请：%s", "Calendar invitation: %s"},
 		"tui.invite.cancel":                  {"会议已取消：%s", "Event cancelled: %s"},
 		"tui.invite.reply":                   {"邀请回复：%s", "Reply to your invitation: %s"},

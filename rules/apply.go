@@ -84,11 +84,12 @@ const batch = 1000
 // target). Every message examined is marked applied. Messages without a
 // downloaded body are judged on their header fields (body and header
 // conditions do not match them). Blocking: runs to completion or ctx.
-func ApplyFolder(ctx context.Context, st *store.Store, folder store.Folder, s Set) (Applied, error) {
+func ApplyFolder(ctx context.Context, st *store.Store, folder store.Folder, s Set, fwd Forwarder) (Applied, error) {
 	a, err := newApplier(ctx, st, folder, s)
 	if err != nil {
 		return Applied{}, err
 	}
+	a.fwd = fwd
 	var cursor *store.Cursor
 	for {
 		page, err := st.Page(ctx, folder.ID, store.PageRequest{Limit: 500, After: cursor, Oldest: true})

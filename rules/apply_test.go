@@ -90,7 +90,7 @@ func TestApplyFolderQueuesBatchedOps(t *testing.T) {
 		t.Fatalf("load: %+v %v", loaded, err)
 	}
 	f, _ := st.Folder(ctx, inbox)
-	res, err := rules.ApplyFolder(ctx, st, f, loaded)
+	res, err := rules.ApplyFolder(ctx, st, f, loaded, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func TestApplyFolderQueuesBatchedOps(t *testing.T) {
 		t.Fatalf("applied %d", len(applied))
 	}
 	// The moved messages left INBOX locally: a second run finds nothing.
-	res, err = rules.ApplyFolder(ctx, st, f, loaded)
+	res, err = rules.ApplyFolder(ctx, st, f, loaded, nil)
 	if err != nil || res.Examined != 0 {
 		t.Fatalf("second run: %+v %v", res, err)
 	}

@@ -81,3 +81,49 @@ func mustMsgID(t *testing.T, raw []byte) string {
 	id := m.Header.Get("Message-ID")
 	return id[1 : len(id)-1]
 }
+
+// TestApplyFolderForwardsOnlyWhenAsked: `rules apply` over mail already
+// here counts forward actions without a Forwarder and sends them, through
+// the outbox and the real Postfix, with one (`--forward`).
+func TestApplyFolderForwardsOnlyWhenAsked(t *testing.T) {
+	pf := testenv.Postfix(t)
+	d := pf.Dovecot
+	u, assistant := d.NewUser(t), d.NewUser(t)
+	smtpEP, _ := account.ParseEndpoint(pf.SubmissionAddr(), account.SecuritySTARTTLS)
+	secrets := &account.MemorySecrets{}
+	_ = secrets.Set(t.Context(), "dove", u.Password)
+	a := account.Account{Name: "dove", Email: u.Email, Kind: account.KindMember, SMTP: smtpEP, CAFile: d.CAFile}
+	st, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "mail.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := t.Context()
+	acct, _ := st.Account(ctx, "dove")
+	inbox, _ := st.UpsertFolder(ctx, store.Folder{Account: acct, Name: "INBOX", RawName: "INBOX", Delim: "/", Role: "inbox"})
+	raw := mail("boss@corp.example", u.Email, "旧邮件：转给助理", "", "去年的报价单。")
+	id := mustMsgID(t, raw)
+	if err := st.PutHeaders(ctx, inbox, []store.Message{{UID: 1, MsgID: id, From: store.Address{Addr: "boss@corp.example"}, Subject: "旧邮件：转给助理"}}); err != nil {
+		t.Fatal(err)
+	}
+	mid, _ := st.Lookup(ctx, inbox, 1)
+	if err := st.PutBody(ctx, mid, store.Body{Raw: raw, Text: "去年的报价单。"}); err != nil {
+		t.Fatal(err)
+	}
+	set := rules.Set{Rules: []rules.Rule{{Name: "助理",
+		Conditions: []rules.Condition{{Field: rules.FieldSubject, Match: rules.MatchContains, Value: "转给助理"}},
+		Actions:    []rules.Action{{Kind: rules.ActionForward, Arg: assistant.Email}}}}}
+	f, _ := st.Folder(ctx, inbox)
+	res, err := rules.ApplyFolder(ctx, st, f, set, nil)
+	if err != nil || res.Forwards != 1 || res.Forwarded != 0 {
+		t.Fatalf("without a forwarder: %+v %v", res, err)
+	}
+	fwd := rules.OutboxForwarder{Outbox: &outbox.Outbox{Store: st, Dialer: &account.Dialer{Secrets: secrets, Timeout: 10 * time.Second},
+		DetectWait: 200 * time.Millisecond}, Account: a}
+	res, err = rules.ApplyFolder(ctx, st, f, set, fwd)
+	if err != nil || res.Forwarded != 1 || res.Forwards != 0 {
+		t.Fatalf("with a forwarder: %+v %v", res, err)
+	}
+	fwd.Send(ctx)
+	pf.WaitMessage(t, assistant.Name, "INBOX", id)
+}

@@ -2,12 +2,15 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/magpie-mail/magpie/message"
+	"github.com/magpie-mail/magpie/outbox"
 	"github.com/magpie-mail/magpie/rules"
 	"github.com/magpie-mail/magpie/store"
 )
@@ -149,20 +152,22 @@ func (s *Session) editRules(ctx context.Context, name string, force bool, edit f
 
 func newRulesApplyCmd(s *Session) *cobra.Command {
 	var folder string
+	var forward bool
 	cmd := &cobra.Command{
-		Use:   "apply ACCOUNT [--folder F]",
+		Use:   "apply ACCOUNT [--folder F] [--forward]",
 		Short: s.P.T("cli.rules.apply.short"),
 		Long:  s.P.T("cli.rules.apply.long"),
 		Args:  exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return s.rulesApply(cmd.Context(), args[0], folder)
+			return s.rulesApply(cmd.Context(), args[0], folder, forward)
 		},
 	}
 	cmd.Flags().StringVar(&folder, "folder", "", s.P.T("cli.flag.rule_folder"))
+	cmd.Flags().BoolVar(&forward, "forward", false, s.P.T("cli.flag.rule_forward"))
 	return cmd
 }
 
-func (s *Session) rulesApply(ctx context.Context, name, folderName string) error {
+func (s *Session) rulesApply(ctx context.Context, name, folderName string, forward bool) error {
 	p := s.P
 	h, err := s.openRules(ctx, name, true)
 	if err != nil {
@@ -187,9 +192,23 @@ func (s *Session) rulesApply(ctx context.Context, name, folderName string) error
 		}
 		return s.fail(store.ErrNotFound, p.T("rules.apply.no_folder", folderName, name))
 	}
-	res, err := rules.ApplyFolder(ctx, h.st, f, set)
+	// Forwarding mail already here is asked for explicitly: a rule made
+	// today would otherwise send years of old mail on.
+	var fwd rules.Forwarder
+	if forward {
+		var closer io.Closer
+		if fwd, closer, err = s.rulesForwarder(name, h.st); err != nil {
+			return err
+		}
+		defer closer.Close()
+	}
+	res, err := rules.ApplyFolder(ctx, h.st, f, set, fwd)
 	if err != nil {
 		return s.fail(err, p.T("rules.failed", message.SanitizeLine(err.Error())))
+	}
+	if res.Forwarded > 0 {
+		fwd.Send(ctx)
+		fmt.Fprintln(s.Stdout, p.T("rules.apply.forwarded", res.Forwarded))
 	}
 	fmt.Fprintln(s.Stdout, p.T("rules.apply.done", message.SanitizeLine(f.Name), res.Examined, res.Matched, res.Moved, res.Copied, res.Flagged))
 	if len(res.Missing) > 0 {
@@ -260,4 +279,22 @@ func (s *Session) printWhere(h *ruleHome) {
 	default:
 		s.println(p.T("rules.where.local", h.Account.Name))
 	}
+}
+
+// rulesForwarder sends the forward actions of `rules apply --forward`
+// through the account's outbox in st (queued first, so nothing is lost
+// offline). The closer ends the wire trace, if any.
+func (s *Session) rulesForwarder(name string, st *store.Store) (rules.Forwarder, io.Closer, error) {
+	_, a, err := s.findAccount(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	if a.SMTP.IsZero() {
+		return nil, nil, usageError{errors.New(s.P.T("rules.apply.no_smtp", name))}
+	}
+	d, closer, err := s.dialer()
+	if err != nil {
+		return nil, nil, err
+	}
+	return rules.OutboxForwarder{Outbox: &outbox.Outbox{Store: st, Dialer: d}, Account: a}, closer, nil
 }

@@ -28,8 +28,8 @@ func rulesMessages() map[string]entry {
 		},
 		"cli.rules.apply.short": {"现在对一个文件夹里已有的邮件执行规则（在本机）", "Run the rules over the mail already in a folder now (on this computer)"},
 		"cli.rules.apply.long": {
-			"在本机对本地存储里这个文件夹（默认收件箱）的邮件逐封执行规则，把移动、复制和标记排进离线操作队列，下次 `magpie sync` 时成批发给服务器。不会连接服务器。\n对已有邮件不执行转发动作（新到的邮件在同步运行时经发件箱转发）；目标文件夹还不存在时先在本机建好，下次同步时在服务器上创建。",
-			"Runs the rules over the messages this computer holds for the folder (the inbox by default) and queues the moves, copies and flag changes in the offline queue; the next `magpie sync` sends them to the server in batches. Does not connect.\nForward actions are not carried out over mail already here (new mail is forwarded through the outbox while sync runs); a folder that does not exist yet is made here at once and created on the server at the next sync.",
+			"在本机对本地存储里这个文件夹（默认收件箱）的邮件逐封执行规则，把移动、复制和标记排进离线操作队列，下次 `magpie sync` 时成批发给服务器。不会连接服务器。\n对已有邮件只在加上 --forward 时执行转发动作（新到的邮件在同步运行时经发件箱转发）；目标文件夹还不存在时先在本机建好，下次同步时在服务器上创建。",
+			"Runs the rules over the messages this computer holds for the folder (the inbox by default) and queues the moves, copies and flag changes in the offline queue; the next `magpie sync` sends them to the server in batches. Does not connect.\nForward actions over mail already here are carried out only with --forward (new mail is forwarded through the outbox while sync runs); a folder that does not exist yet is made here at once and created on the server at the next sync.",
 		},
 		"cli.rules.export.short": {"打印账户规则的 Sieve 脚本", "Print the account's rules as a Sieve script"},
 		"cli.rules.export.long": {
@@ -94,7 +94,10 @@ func rulesMessages() map[string]entry {
 		"rules.apply.no_folder":   {"本机没有文件夹 %q（账户 %s）。请检查名称，或先运行 `magpie sync`。", "No folder %q is held here for %s. Check the name, or run `magpie sync` first."},
 		"rules.apply.done":        {"%s：检查 %d 封，%d 封符合规则；排队移动 %d、复制 %d、改标记 %d 封。", "%s: %d message(s) checked, %d matched; queued %d move(s), %d copy(ies), %d flag change(s)."},
 		"rules.apply.missing":     {"这些文件夹还不存在，相应动作已跳过：%s。请在邮箱里建好并同步后再运行。", "These folders do not exist yet, so those actions were skipped: %s. Create them, sync, and run again."},
-		"rules.apply.forwards":    {"有 %d 个转发动作没有执行：对已收到的邮件，本机不代你转发（只转发新到的邮件）。", "%d forward action(s) were not carried out: this computer forwards only new mail, not mail already here."},
+		"rules.apply.forwards":    {"有 %d 个转发动作没有执行：对已收到的邮件，加上 --forward 才会转发（正文须已下载）。", "%d forward action(s) were not carried out: mail already here is forwarded only with --forward (and only when its body is downloaded)."},
+		"rules.apply.forwarded":   {"已转发 %d 封（经发件箱发出；离线时留在发件箱，联网后发送）。", "%d message(s) forwarded (through the outbox; offline, they wait there and leave once online)."},
+		"rules.apply.no_smtp":     {"账户 %s 没有 SMTP 设置，无法转发。请先用 magpie account add 补上 SMTP 服务器。", "Account %s has no SMTP settings, so it cannot forward. Add its SMTP server with magpie account add first."},
+		"cli.flag.rule_forward":   {"也执行转发动作（默认不转发已收到的邮件）", "also carry out forward actions (mail already here is not forwarded by default)"},
 		"rules.apply.next":        {"下次运行 `magpie sync %s` 时把这些改动发给服务器。", "They reach the server at the next `magpie sync %s`."},
 
 		"rules.list.empty":                 {"（没有规则）", "(no rules)"},

@@ -23,7 +23,9 @@ import (
 // harness's Dovecot into an empty store, for profiling the engine in
 // process (`go test -bench ColdSync -cpuprofile cpu.out ./mailsync`).
 // BENCH_MESSAGES sets the corpus size (default 2000). The corpus is
-// uploaded once; every iteration syncs into a fresh store.
+// uploaded once; every iteration syncs into a fresh store. With
+// -tags memory.counters it also logs what SQLite's allocator had mapped at
+// each phase's RSS peak (the non-Go part of the process's memory).
 func BenchmarkColdSync(b *testing.B) {
 	n := 2000
 	if v, err := strconv.Atoi(os.Getenv("BENCH_MESSAGES")); err == nil && v > 0 {

@@ -91,7 +91,8 @@ func BenchmarkSyncVsMbsync(b *testing.B) {
 		Reproduce: "make bench                                   # Go micro-benchmarks, then this\n" +
 			"BENCH_MESSAGES=50000 bash scripts/bench-sync.sh  # its own section, bench-sync-50000\n" +
 			"BENCH_MESSAGES=2000 BENCH_STORE=0 BENCH_DOC=/tmp/b.md bash scripts/bench-sync.sh   # a quick look\n" +
-			"BENCH_MESSAGES=2000 go test -run '^$' -bench ColdSync -cpuprofile cpu.out ./mailsync   # the engine in process: CPU, RSS by phase",
+			"BENCH_MESSAGES=2000 go test -run '^$' -bench ColdSync -cpuprofile cpu.out ./mailsync   # the engine in process: CPU, RSS by phase\n" +
+			"BENCH_MESSAGES=2000 go test -tags memory.counters -run '^$' -bench ColdSync ./mailsync   # also SQLite's own memory at each peak",
 	}
 	if moved != "" {
 		if n, err := DirBytes(moved); err != nil || n < up.Bytes/2 {

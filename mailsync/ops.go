@@ -61,6 +61,9 @@ func (e *Engine) replayOps(ctx context.Context, c *account.IMAPClient, acct stor
 
 func (e *Engine) applyOp(ctx context.Context, c *account.IMAPClient, op store.Op) (store.OpResult, error) {
 	var res store.OpResult
+	if op.Kind == store.OpCreateFolder {
+		return res, e.createFolder(ctx, c, op)
+	}
 	src, err := e.st.Folder(ctx, op.Folder)
 	if err != nil {
 		return res, fmt.Errorf("mailsync: op %d: %w: %v", op.ID, ErrConflict, err)

@@ -35,6 +35,9 @@ type KeyMap struct {
 	Migrate key.Binding
 	// The mail rules screen (邮件规则).
 	Rules key.Binding
+
+	// The calendar view, and answering an invitation shown in the reader.
+	Calendar, Invite key.Binding
 }
 
 // New returns the key map with help texts from p.
@@ -98,6 +101,8 @@ func New(p *i18n.Printer) KeyMap {
 	km.Refresh.SetHelp("^r/F5", p.T("tui.key.refresh"))
 	km.Migrate = b("tui.key.migrate", "M")
 	km.Rules = b("tui.key.rules", "I")
+	km.Calendar = b("tui.cal.key.open", "L")
+	km.Invite = b("tui.invite.key", "i")
 	return km
 }
 
@@ -113,6 +118,6 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.NextMsg, k.PrevMsg, k.ToggleRead, k.Flag, k.Move, k.Copy, k.Delete, k.DeleteForever, k.Archive},
 		{k.Compose, k.Reply, k.ReplyAll, k.Forward, k.ForwardAttached, k.EditDraft},
 		{k.NextAttachment, k.SaveAttachment, k.OpenAttachment, k.Search, k.Jump, k.Refresh, k.Thread, k.ToggleThread, k.Sort, k.Help, k.Quit},
-		{k.Migrate, k.Rules},
+		{k.Migrate, k.Rules, k.Calendar, k.Invite},
 	}
 }

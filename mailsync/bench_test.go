@@ -23,7 +23,9 @@ import (
 // harness's Dovecot into an empty store, for profiling the engine in
 // process (`go test -bench ColdSync -cpuprofile cpu.out ./mailsync`).
 // BENCH_MESSAGES sets the corpus size (default 2000). The corpus is
-// uploaded once; every iteration syncs into a fresh store.
+// uploaded once; every iteration syncs into a fresh store. With
+// -tags memory.counters it also logs what SQLite's allocator had mapped at
+// each phase's RSS peak (the non-Go part of the process's memory).
 func BenchmarkColdSync(b *testing.B) {
 	n := 2000
 	if v, err := strconv.Atoi(os.Getenv("BENCH_MESSAGES")); err == nil && v > 0 {
@@ -68,7 +70,7 @@ func BenchmarkColdSync(b *testing.B) {
 		start := time.Now()
 		offline := make(chan time.Duration, 1)
 		stopRSS := make(chan struct{})
-		var peakOffline, peakIndex, goAtOffline, goAtIndex int
+		var peakOffline, peakIndex, goAtOffline, goAtIndex, sqlAtOffline, sqlAtIndex int
 		sample := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
 		offlineNow := make(chan struct{})
 		go func() {
@@ -97,11 +99,11 @@ func BenchmarkColdSync(b *testing.B) {
 				select {
 				case <-offlineNow:
 					if rss > peakIndex {
-						peakIndex, goAtIndex = rss, goKiB
+						peakIndex, goAtIndex, sqlAtIndex = rss, goKiB, sqliteMappedKiB()
 					}
 				default:
 					if rss > peakOffline {
-						peakOffline, goAtOffline = rss, goKiB
+						peakOffline, goAtOffline, sqlAtOffline = rss, goKiB, sqliteMappedKiB()
 					}
 				}
 			}
@@ -115,8 +117,8 @@ func BenchmarkColdSync(b *testing.B) {
 		all := time.Since(start)
 		close(stopRSS)
 		close(events)
-		b.Logf("RSS before %d MB, peak while fetching %d MB (Go %d MB), while indexing %d MB (Go %d MB)",
-			startRSS>>10, peakOffline>>10, goAtOffline>>10, peakIndex>>10, goAtIndex>>10)
+		b.Logf("RSS before %d MB, peak while fetching %d MB (Go %d MB, SQLite mapped %d MB), while indexing %d MB (Go %d MB, SQLite mapped %d MB)",
+			startRSS>>10, peakOffline>>10, goAtOffline>>10, sqlAtOffline>>10, peakIndex>>10, goAtIndex>>10, sqlAtIndex>>10)
 		cpuAll := cpuTime() - cpu0
 		b.Logf("offline after %s, indexed after %s (%d indexed); CPU %s to offline, %s in all",
 			(<-offline).Round(time.Millisecond), all.Round(time.Millisecond), sum.Indexed, cpuOffline.Round(time.Millisecond), cpuAll.Round(time.Millisecond))

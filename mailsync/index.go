@@ -15,10 +15,16 @@ import (
 // text, preview, attachment flag) and feeds the full-text index. Parsing
 // runs on every core; writes go in batches of at most indexBatchCount
 // messages or indexBatchBytes raw bytes, one transaction each, while the
-// next batch is parsed.
+// next batch is parsed. The batches are small because a batch is held
+// whole several times over while it is written: as Go texts, as the JSON
+// handed to SQLite, as SQLite's copy of that and its parse of it. At 4 MB
+// per batch that was ~10 MB of the sync's peak; FTS5 itself flushes its
+// pending terms every megabyte (its hashsize), so larger batches gained
+// no time. A body larger than the batch is alone in its batch, so two
+// large attachments are never read back at once.
 const (
-	indexBatchCount = 256
-	indexBatchBytes = 4 << 20
+	indexBatchCount = 64
+	indexBatchBytes = 1 << 20
 )
 
 // indexPending indexes every message of the account whose body is stored

@@ -156,6 +156,12 @@ benchmark takes the time of the first one. This is what mbsync's run delivers (a
 the figure the issue's goal (≤ 1.0× mbsync) compares. **To exit** adds what mbsync does not do at
 all: parsing every body (charsets, HTML) and feeding the trigram full-text index, which
 ` + "`magpie sync --once`" + ` finishes before it exits, so the store it leaves is fully searchable.
+
+Why indexing waits for the downloads instead of running beside them: on this 2-core machine both
+are CPU-bound, so overlapping them only moves index work into the time the user waits for mail.
+Measured in process (3,000 messages, the two variants run side by side): an indexer writing one
+batch after each body batch made mail offline 1.6× slower for 10% less time to exit; one writing
+only while the downloads waited on the network, 1.4× slower offline for no gain to exit.
 `)
 	for _, n := range r.Notes {
 		b.WriteString("\n" + n + "\n")

@@ -21,6 +21,7 @@ import (
 	"github.com/magpie-mail/magpie/ui/components/confirm"
 	"github.com/magpie-mail/magpie/ui/components/helpview"
 	"github.com/magpie-mail/magpie/ui/components/msglist"
+	"github.com/magpie-mail/magpie/ui/components/outboxview"
 	"github.com/magpie-mail/magpie/ui/components/picker"
 	"github.com/magpie-mail/magpie/ui/components/prompt"
 	"github.com/magpie-mail/magpie/ui/components/reader"
@@ -113,6 +114,14 @@ type Model struct {
 	migOn      bool            // it is showing
 	migStarted bool            // it exists (showing, or running hidden)
 
+	obView  *outboxview.Model // the outbox panel, when open (outbox.go)
+	obReq   uint64
+	obBusy  bool              // a background flush runs
+	obAgain bool              // flush again when it ends
+	obTick  uint64            // generation of the live timer
+	obDown  map[string]string // account → why its server was last unreachable (said once)
+	obEvery time.Duration     // background flush period; 0: outbox.DefaultInterval; negative: none
+
 	composing  *composer.Model // the composer, full-screen, when open
 	composeGen uint64
 	autosave   time.Duration // the composer's autosave period; 0: its default
@@ -177,7 +186,7 @@ func (m *Model) Init() tea.Cmd {
 	if m.d.StartMigration {
 		mig = m.openMigration()
 	}
-	return tea.Batch(tea.RequestBackgroundColor, m.reloadFolders(), waitEventCmd(m.ctx, m.d.Events), mig)
+	return tea.Batch(tea.RequestBackgroundColor, m.reloadFolders(), waitEventCmd(m.ctx, m.d.Events), mig, m.startOutbox())
 }
 
 func (m *Model) reloadFolders() tea.Cmd {
@@ -202,6 +211,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	}
 	if cmd, ok := m.composeMsg(msg); ok {
+		return m, cmd
+	}
+	if cmd, ok := m.outboxMsg(msg); ok {
 		return m, cmd
 	}
 	switch msg := msg.(type) {

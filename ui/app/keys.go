@@ -61,6 +61,9 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 	if m.cal != nil {
 		return m.onCalendar(k)
 	}
+	if m.obView != nil {
+		return m.outboxKeyPress(k)
+	}
 	m.status, _ = m.status.Update(k)
 	switch {
 	case key.Matches(k, m.calendarKey()):
@@ -88,6 +91,8 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.refresh()
 	case key.Matches(k, km.Migrate):
 		return m.openMigration()
+	case key.Matches(k, km.Outbox):
+		return m.openOutbox()
 	}
 	if cmd, ok := m.composeKey(k); ok {
 		return cmd

@@ -23,6 +23,7 @@ func TestWizardWhenNoAccountThenMail(t *testing.T) {
 		Secrets: &account.MemorySecrets{}, Dialer: &account.Dialer{},
 		AddAccount: func(a account.Account) *mailsync.Engine { added = append(added, a.Name); return nil },
 	}, clock, time.UTC)
+	m.obEvery = -1 // Cmds run synchronously here: no ticking clock
 	run(t, m, m.Init())
 	send(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
 	if !m.wizardOn {

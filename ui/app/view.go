@@ -46,6 +46,9 @@ func (m *Model) layout() {
 	if m.cal != nil {
 		m.cal.SetSize(m.width, h)
 	}
+	if m.obView != nil {
+		m.obView.SetSize(m.width, h)
+	}
 }
 
 // View draws the title line, the panes (or a dialog in the right pane, or
@@ -79,6 +82,9 @@ func (m *Model) bodyView() string {
 	}
 	if m.cal != nil {
 		return m.cal.View()
+	}
+	if m.obView != nil {
+		return m.obView.View()
 	}
 	var right string
 	switch {

@@ -33,6 +33,9 @@ type KeyMap struct {
 
 	// The migration wizard (邮箱搬家).
 	Migrate key.Binding
+
+	// The outbox panel: mail not sent yet.
+	Outbox key.Binding
 }
 
 // New returns the key map with help texts from p.
@@ -93,6 +96,7 @@ func New(p *i18n.Printer) KeyMap {
 	km.PrevMsg.SetHelp("p/K", p.T("tui.key.prev"))
 	km.Refresh.SetHelp("^r/F5", p.T("tui.key.refresh"))
 	km.Migrate = b("tui.key.migrate", "M")
+	km.Outbox = b("tui.key.outbox", "O")
 	return km
 }
 
@@ -108,6 +112,6 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.NextMsg, k.PrevMsg, k.ToggleRead, k.Flag, k.Move, k.Copy, k.Delete, k.DeleteForever, k.Archive},
 		{k.Compose, k.Reply, k.ReplyAll, k.Forward, k.ForwardAttached, k.EditDraft},
 		{k.NextAttachment, k.SaveAttachment, k.OpenAttachment, k.Search, k.Jump, k.Refresh, k.Thread, k.Sort, k.Help, k.Quit},
-		{k.Migrate},
+		{k.Migrate, k.Outbox},
 	}
 }

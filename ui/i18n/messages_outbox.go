@@ -1,0 +1,53 @@
+package i18n
+
+// outboxMessages are the words of the outbox panel (key O), of background
+// sends in the status bar, and of the outbox in `magpie status` and `magpie
+// sync`.
+func outboxMessages() map[string]entry {
+	return map[string]entry{
+		"tui.key.outbox":                 {"发件箱", "outbox"},
+		"outboxview.title":               {"发件箱 · %d 封待发", "Outbox · %d not sent yet"},
+		"outboxview.loading":             {"正在读取发件箱…", "Reading the outbox..."},
+		"outboxview.empty":               {"发件箱是空的：所有邮件都已发出。", "The outbox is empty: everything has been sent."},
+		"outboxview.no_subject":          {"（无主题）", "(no subject)"},
+		"outboxview.state.queued":        {"待发送", "queued"},
+		"outboxview.state.scheduled":     {"定时", "scheduled"},
+		"outboxview.state.sending":       {"发送中", "sending"},
+		"outboxview.state.failed":        {"失败", "failed"},
+		"outboxview.key.retry":           {"立即发送", "send now"},
+		"outboxview.key.reschedule":      {"改时间", "reschedule"},
+		"outboxview.key.edit":            {"改为草稿并编辑", "edit (back to a draft)"},
+		"outboxview.key.to_drafts":       {"撤回到草稿箱", "back to Drafts"},
+		"outboxview.key.close":           {"关闭", "close"},
+		"outboxview.detail.from_to":      {"%s → %s", "%s → %s"},
+		"outboxview.detail.sending":      {"正在发送，请稍候。", "Being sent now; wait a moment."},
+		"outboxview.detail.scheduled":    {"定时发送：%s 发出（Magpie 或 magpie sync --daemon 需在运行）。", "Scheduled: leaves at %s (while Magpie or magpie sync --daemon runs)."},
+		"outboxview.detail.queued":       {"等待发送：连上服务器后自动发出。", "Waiting: it leaves as soon as the server can be reached."},
+		"outboxview.detail.last_try":     {"上次尝试：%s", "Last attempt: %s"},
+		"outboxview.ask_time":            {"新的发送时间（+2h、15:04、2026-03-02 09:00；留空为立即），回车确认，Esc 取消：", "New send time (+2h, 15:04, 2026-03-02 09:00; empty: now), Enter to set, Esc to cancel:"},
+		"outboxview.bad_time":            {"看不懂“%s”：请写 +2h、15:04 或 2026-03-02 09:00。", "Cannot read “%s”: write +2h, 15:04 or 2026-03-02 09:00."},
+		"outboxview.err_interrupted":     {"发送时 Magpie 被中断，不确定邮件是否已经发出。", "Magpie was interrupted while sending: the message may or may not have left."},
+		"outboxview.fix_interrupted":     {"先看看“已发送”里有没有它；没有的话按 r 重新发送。", "Look in Sent first; if it is not there, press r to send it again."},
+		"outboxview.fix_size":            {"按 e 改为草稿，去掉或缩小附件后再发送。", "Press e to edit it as a draft, remove or shrink attachments, then send again."},
+		"outboxview.fix_recipient":       {"按 e 改为草稿，改正地址后再发送；邮件内容不会丢。", "Press e to edit it as a draft, correct the address and send again; nothing is lost."},
+		"outboxview.fix_sender":          {"请管理员授权你以这个地址发信，或按 e 改用别的发件身份。", "Ask your admin to let you send as this address, or press e and pick another identity."},
+		"outboxview.fix_content":         {"按 e 修改邮件后再发送，或按 r 稍后重试。", "Press e to change the message and send again, or r to try again later."},
+		"outboxview.fix_other":           {"按 r 重试，或按 e 改为草稿修改。", "Press r to try again, or e to edit it as a draft."},
+		"outboxview.done.retry":          {"已安排立即发送。", "It leaves now."},
+		"outboxview.done.reschedule":     {"已改为 %s 发送。", "It now leaves at %s."},
+		"outboxview.done.reschedule_now": {"已安排立即发送。", "It leaves now."},
+		"outboxview.done.to_drafts":      {"已撤回到草稿箱：在“草稿”文件夹里按 e 可继续编辑。", "Back in Drafts: press e on it in the Drafts folder to go on editing."},
+		"outboxview.act_failed":          {"无法操作这封邮件：%s", "Could not change this message: %s"},
+		"outboxview.act_claimed":         {"这封邮件正在发送或已经发出，不能再改。", "This message is being sent or has left; it can no longer be changed."},
+		"tui.status.bg_sent":             {"✓ %s：已发出「%s」。", "✓ %s: sent “%s”."},
+		"tui.status.bg_failed":           {"%s：「%s」没有发出：%s 按 O 打开发件箱处理。", "%s: “%s” was not sent: %s Press O to open the outbox."},
+		"tui.status.bg_unreachable":      {"%s：发件箱有 %d 封待发邮件，暂时连不上发信服务器：%s", "%s: %d message(s) waiting in the outbox; the sending server cannot be reached: %s"},
+		"tui.status.outbox_count":        {"发件箱 %d", "outbox %d"},
+		"status.outbox_title":            {"发件箱：", "Outbox:"},
+		"status.outbox_queued":           {"  %s · 待发送 · 「%s」 → %s", "  %s · queued · “%s” → %s"},
+		"status.outbox_scheduled":        {"  %s · 定时 %s · 「%s」 → %s", "  %s · scheduled %s · “%s” → %s"},
+		"status.outbox_sending":          {"  %s · 发送中 · 「%s」 → %s", "  %s · sending · “%s” → %s"},
+		"status.outbox_failed":           {"  %s · 失败 · 「%s」 → %s\n    %s\n    %s", "  %s · failed · “%s” → %s\n    %s\n    %s"},
+		"status.outbox_fix_cli":          {"在 Magpie 里按 O 打开发件箱：重试、改时间或改为草稿。", "Press O in Magpie to open the outbox: retry, reschedule, or edit as a draft."},
+	}
+}

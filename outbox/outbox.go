@@ -31,8 +31,10 @@ type Outbox struct {
 	Dialer *account.Dialer
 	// Now is the clock (nil: time.Now); tests move it.
 	Now func() time.Time
-	// DetectWait is how long after a send Sent is searched once more when
-	// learning whether the server files sent mail itself (0: 2 s).
+	// DetectWait bounds how long after a send Sent is searched for the
+	// message when learning whether the server files sent mail itself
+	// (0: 3 s). A server slower than that is still caught: the Sent copy's
+	// APPEND looks for the message first (mailsync) and learns it then.
 	DetectWait time.Duration
 }
 

@@ -5,6 +5,7 @@ package i18n
 // sync`.
 func outboxMessages() map[string]entry {
 	return map[string]entry{
+		"send.copy_filed":                {"已在“已发送”文件夹里保存一份副本。", "A copy is filed in the Sent folder."},
 		"tui.key.outbox":                 {"发件箱", "outbox"},
 		"outboxview.title":               {"发件箱 · %d 封待发", "Outbox · %d not sent yet"},
 		"outboxview.loading":             {"正在读取发件箱…", "Reading the outbox..."},

@@ -168,6 +168,9 @@ func wrap(s string, w int) []string {
 // Problem words why a message did not leave (a flush's error, or one
 // stored with the message, see outbox.StoredError).
 func Problem(p *i18n.Printer, err error) string {
+	if err == nil {
+		return ""
+	}
 	var re *outbox.RejectedError
 	var tl *outbox.TooLargeError
 	switch {

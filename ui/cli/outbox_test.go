@@ -29,9 +29,9 @@ func TestSyncOnceSendsDueMailAndFilesItsCopy(t *testing.T) {
 		t.Fatalf("status: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	var rows []struct {
-		Account string          `json:"account"`
-		Folder  *string         `json:"folder"`
-		Role    string          `json:"role"`
+		Account string  `json:"account"`
+		Folder  *string `json:"folder"`
+		Role    string  `json:"role"`
 		Outbox  *struct {
 			State   string `json:"state"`
 			Subject string `json:"subject"`

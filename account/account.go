@@ -88,6 +88,8 @@ type Account struct {
 	MaxConnections int
 	// Bodies is which message bodies sync downloads (the zero value: all).
 	Bodies BodyPolicy
+	// Sieve is where the account's ManageSieve server is (zero: discover).
+	Sieve SieveSetting
 
 	Aliases []Identity
 	Groups  []Identity

@@ -28,6 +28,7 @@ type fileAccount struct {
 	CAFile         string         `toml:"ca_file,omitempty"`
 	MaxConnections int            `toml:"max_connections,omitempty"`
 	Bodies         string         `toml:"bodies,omitempty"`
+	Sieve          string         `toml:"sieve,omitempty"`
 	IMAP           *fileEndpoint  `toml:"imap,omitempty"`
 	SMTP           *fileEndpoint  `toml:"smtp,omitempty"`
 	POP3           *fileEndpoint  `toml:"pop3,omitempty"`
@@ -61,8 +62,13 @@ func (f fileAccount) toAccount() (Account, error) {
 	if err != nil {
 		return Account{}, &FieldError{Field: "bodies", Err: err}
 	}
+	sieve, err := ParseSieveSetting(f.Sieve)
+	if err != nil {
+		return Account{}, &FieldError{Field: "sieve", Err: err}
+	}
 	a := Account{
-		Name: f.Name, Email: f.Email, DisplayName: f.DisplayName, Kind: kind,
+		Sieve: sieve,
+		Name:  f.Name, Email: f.Email, DisplayName: f.DisplayName, Kind: kind,
 		Provider: f.Provider, Username: f.Username, AuthorizeAs: f.AuthorizeAs,
 		PasswordCmd: f.PasswordCmd, CAFile: f.CAFile, MaxConnections: f.MaxConnections, Bodies: bodies,
 		IMAP: f.IMAP.endpoint(), SMTP: f.SMTP.endpoint(), POP3: f.POP3.endpoint(),
@@ -112,6 +118,7 @@ func fromAccount(a Account) fileAccount {
 	if a.Bodies != (BodyPolicy{}) {
 		f.Bodies = a.Bodies.String()
 	}
+	f.Sieve = a.Sieve.String()
 	for _, id := range a.Aliases {
 		f.Aliases = append(f.Aliases, toFileIdentity(id))
 	}

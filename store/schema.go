@@ -16,6 +16,7 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	migrateV3Queue,
 	migrateV4Outbox,
 	migrateCalendar, // v5, store/calendar.go
+	migrateRules,    // v6, store/rules.go
 }
 
 // migrate brings db up to version target (≤ len(migrations)). The version

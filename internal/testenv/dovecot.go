@@ -32,6 +32,10 @@ type DovecotServer struct {
 	POP3SPort int // POP3 over implicit TLS
 	LMTPPort  int // LMTP over TCP (RFC 2033), no TLS
 	SievePort int // ManageSieve (RFC 5804) with STARTTLS
+	// RelayPort is where Dovecot submits the mail Sieve sends (vacation
+	// replies, redirects): the test Postfix's SMTP listener once Postfix
+	// runs (see Postfix), nothing before.
+	RelayPort int
 
 	// CAFile and CAPEM are the CA that signed the server certificate (for
 	// "localhost" and 127.0.0.1). Clients must verify against it.
@@ -124,6 +128,7 @@ ssl_dh = <{{.DHFile}}
 {{- end}}
 ssl_min_protocol = TLSv1.2
 postmaster_address = postmaster@` + TestDomain + `
+submission_host = 127.0.0.1:{{.RelayPort}}
 hostname = localhost
 recipient_delimiter = +
 
@@ -249,7 +254,7 @@ type dovecotConfData struct {
 	LoginUser, InternalUser, InternalGroup                    string
 	FirstUID, FirstGID, MailUID, MailGID                      int
 	IMAPPort, IMAPSPort, POP3Port, POP3SPort, LMTPPort        int
-	SievePort                                                 int
+	SievePort, RelayPort                                      int
 	Root                                                      bool
 }
 
@@ -308,12 +313,12 @@ func startDovecot(bin string) (*DovecotServer, error) {
 
 	var lastErr error
 	for range 3 {
-		ports, err := freePorts(6)
+		ports, err := freePorts(7)
 		if err != nil {
 			return nil, err
 		}
-		d.IMAPPort, d.IMAPSPort, d.POP3Port, d.POP3SPort, d.LMTPPort, d.SievePort =
-			ports[0], ports[1], ports[2], ports[3], ports[4], ports[5]
+		d.IMAPPort, d.IMAPSPort, d.POP3Port, d.POP3SPort, d.LMTPPort, d.SievePort, d.RelayPort =
+			ports[0], ports[1], ports[2], ports[3], ports[4], ports[5], ports[6]
 		lastErr = d.run(bin)
 		if lastErr == nil {
 			report("dovecot", d.Version)
@@ -334,7 +339,7 @@ func (d *DovecotServer) run(bin string) error {
 		CertFile: d.certs.CertFile, KeyFile: d.certs.KeyFile,
 		MailUID: d.mailUser.UID, MailGID: d.mailUser.GID,
 		IMAPPort: d.IMAPPort, IMAPSPort: d.IMAPSPort, POP3Port: d.POP3Port, POP3SPort: d.POP3SPort,
-		LMTPPort: d.LMTPPort, SievePort: d.SievePort, Root: isRoot(),
+		LMTPPort: d.LMTPPort, SievePort: d.SievePort, RelayPort: d.RelayPort, Root: isRoot(),
 	}
 	if _, err := os.Stat("/usr/share/dovecot/dh.pem"); err == nil {
 		data.DHFile = "/usr/share/dovecot/dh.pem"

@@ -23,7 +23,7 @@ import (
 type PostfixServer struct {
 	Host string // always "127.0.0.1"
 
-	SMTPPort        int // MX-style SMTP: accepts mail for TestDomain only, no AUTH
+	SMTPPort        int // MX-style SMTP: accepts mail for TestDomain only, no AUTH; Dovecot's RelayPort when it was free
 	SubmissionPort  int // submission (RFC 6409): STARTTLS required before AUTH
 	SubmissionsPort int // submissions (RFC 8314): implicit TLS, AUTH
 
@@ -217,10 +217,14 @@ func startPostfix(master, postfixBin string, d *DovecotServer) (*PostfixServer, 
 	}
 
 	var lastErr error
-	for range 3 {
+	for attempt := range 3 {
 		ports, err := freePorts(3)
 		if err != nil {
 			return nil, err
+		}
+		if attempt == 0 && ports[1] != d.RelayPort && ports[2] != d.RelayPort {
+			// Dovecot submits Sieve's mail (vacation, redirect) here.
+			ports[0] = d.RelayPort
 		}
 		p.SMTPPort, p.SubmissionPort, p.SubmissionsPort = ports[0], ports[1], ports[2]
 		data := postfixConfData{

@@ -29,6 +29,7 @@ import (
 	"github.com/magpie-mail/magpie/ui/components/statusbar"
 	"github.com/magpie-mail/magpie/ui/i18n"
 	"github.com/magpie-mail/magpie/ui/migration"
+	"github.com/magpie-mail/magpie/ui/rulescreen"
 	"github.com/magpie-mail/magpie/ui/styles"
 	"github.com/magpie-mail/magpie/ui/wizard"
 )
@@ -126,6 +127,9 @@ type Model struct {
 	composeGen uint64
 	autosave   time.Duration // the composer's autosave period; 0: its default
 
+	rulesScr rulescreen.Model // the mail rules screen (key I)
+	rulesOn  bool             // it is showing
+
 	seq        uint64 // request IDs
 	foldersReq uint64
 	listGen    uint64
@@ -214,6 +218,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	}
 	if cmd, ok := m.outboxMsg(msg); ok {
+		return m, cmd
+	}
+	if cmd, ok := m.updateRules(msg); ok {
 		return m, cmd
 	}
 	switch msg := msg.(type) {

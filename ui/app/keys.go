@@ -93,6 +93,8 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.openMigration()
 	case key.Matches(k, km.Outbox):
 		return m.openOutbox()
+	case key.Matches(k, km.Rules):
+		return m.openRules()
 	}
 	if cmd, ok := m.composeKey(k); ok {
 		return cmd

@@ -64,6 +64,8 @@ func (m *Model) View() tea.View {
 		s = m.mig.View()
 	case m.composing != nil:
 		s = m.composeView()
+	case m.rulesOn:
+		s = m.rulesScr.View()
 	case m.needsSetup():
 		s = m.setupView()
 	default:

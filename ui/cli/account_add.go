@@ -17,7 +17,7 @@ type addFlags struct {
 	imap, smtp, pop3, security         string
 	imapSecurity, smtpSecurity         string
 	username, authorizeAs, caFile      string
-	passwordCmd, bodies                string
+	passwordCmd, bodies, sieve         string
 	caldav, caldavUser, caldavPassCmd  string
 	passwordStdin                      bool
 	aliases, groups                    []string
@@ -55,6 +55,7 @@ func newAccountAddCmd(s *Session) *cobra.Command {
 	fl.StringArrayVar(&f.groups, "group", nil, p.T("cli.flag.group"))
 	fl.IntVar(&f.maxConnections, "max-connections", 0, p.T("cli.flag.max_connections"))
 	fl.StringVar(&f.bodies, "bodies", "", p.T("cli.flag.account_bodies"))
+	fl.StringVar(&f.sieve, "sieve", "", p.T("cli.flag.sieve"))
 	fl.BoolVar(&f.passwordStdin, "password-stdin", false, p.T("cli.flag.password_stdin"))
 	fl.StringVar(&f.passwordCmd, "password-cmd", "", p.T("cli.flag.password_cmd"))
 	fl.StringVar(&f.caldav, "caldav", "", p.T("cli.flag.caldav"))
@@ -96,6 +97,9 @@ func (s *Session) accountAdd(ctx context.Context, name string, f addFlags) error
 	}
 	if a.Bodies, err = account.ParseBodyPolicy(f.bodies); err != nil {
 		return usage("--bodies: %v", err)
+	}
+	if a.Sieve, err = account.ParseSieveSetting(f.sieve); err != nil {
+		return usage("--sieve: %v", err)
 	}
 	for _, spec := range f.aliases {
 		id, err := parseIdentity(spec, account.IdentityAlias)

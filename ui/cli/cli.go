@@ -176,6 +176,7 @@ func newRoot(ctx context.Context, s *Session) *cobra.Command {
 	pf.StringVar(&s.TracePath, "trace", "", p.T("cli.flag.trace"))
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newAccountCmd(s), newSyncCmd(s), newStatusCmd(s), newSearchCmd(s), newMigrateCmd(s), newSendCmd(s), newCalendarCmd(s), newVersionCmd(s))
+	root.AddCommand(newRulesCmd(s), newSenderListCmd(s, false), newSenderListCmd(s, true), newVacationCmd(s))
 	addDemoFlag(ctx, root, s)
 	localizeHelp(root, p)
 	return root

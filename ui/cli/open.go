@@ -82,8 +82,8 @@ func startEngines(ctx context.Context, accts []account.Account, d *account.Diale
 // add starts syncing a; the caller keeps the engine (the app's map is the
 // app's: the group holds none, so nothing is shared across goroutines).
 func (g *engineGroup) add(a account.Account) *mailsync.Engine {
-	e := mailsync.New(a, g.d, g.st, mailsync.Options{Bodies: a.Bodies, Events: g.events})
-	g.wg.Go(func() { _ = e.Run(g.ctx) }) // failures reach the app as SyncError events
+	e, run := newRulesEngine(g.ctx, a, g.d, g.st, mailsync.Options{Bodies: a.Bodies, Events: g.events}, &g.wg)
+	g.wg.Go(func() { _ = run(g.ctx) }) // failures reach the app as SyncError events
 	return e
 }
 

@@ -172,7 +172,14 @@ func (s *Session) sync(ctx context.Context, names []string, f syncFlags) error {
 		if override != nil {
 			policy = *override
 		}
-		e := mailsync.New(a, d, st, mailsync.Options{Bodies: policy, Events: events})
+		opts := mailsync.Options{Bodies: policy, Events: events}
+		var e *mailsync.Engine
+		var run func(context.Context) error
+		if f.once {
+			e = mailsync.New(a, d, st, opts)
+		} else {
+			e, run = newRulesEngine(ctx, a, d, st, opts, &wg) // client-side rules on new mail
+		}
 		engines[a.Name] = e
 		wg.Go(func() {
 			if f.once {
@@ -182,7 +189,7 @@ func (s *Session) sync(ctx context.Context, names []string, f syncFlags) error {
 				}
 				return
 			}
-			results[i].err = e.Run(ctx)
+			results[i].err = run(ctx)
 		})
 	}
 	if !f.once {

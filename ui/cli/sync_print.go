@@ -11,6 +11,7 @@ import (
 	"github.com/magpie-mail/magpie/account"
 	"github.com/magpie-mail/magpie/mailsync"
 	"github.com/magpie-mail/magpie/message"
+	"github.com/magpie-mail/magpie/rules"
 	"github.com/magpie-mail/magpie/ui/i18n"
 )
 
@@ -79,6 +80,8 @@ func (pr *syncPrinter) event(ev mailsync.Event) {
 		if ev.Err != nil {
 			pr.println(pr.errOut, p.T("sync.op_failed", ev.Account, message.SanitizeLine(ev.Err.Error())))
 		}
+	case rules.ArrivalApplied:
+		pr.arrivalApplied(ev)
 	}
 }
 

@@ -33,6 +33,8 @@ type KeyMap struct {
 
 	// The migration wizard (邮箱搬家).
 	Migrate key.Binding
+	// The mail rules screen (邮件规则).
+	Rules key.Binding
 
 	// The outbox panel: mail not sent yet.
 	Outbox key.Binding
@@ -96,6 +98,7 @@ func New(p *i18n.Printer) KeyMap {
 	km.PrevMsg.SetHelp("p/K", p.T("tui.key.prev"))
 	km.Refresh.SetHelp("^r/F5", p.T("tui.key.refresh"))
 	km.Migrate = b("tui.key.migrate", "M")
+	km.Rules = b("tui.key.rules", "I")
 	km.Outbox = b("tui.key.outbox", "O")
 	return km
 }
@@ -112,6 +115,6 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.NextMsg, k.PrevMsg, k.ToggleRead, k.Flag, k.Move, k.Copy, k.Delete, k.DeleteForever, k.Archive},
 		{k.Compose, k.Reply, k.ReplyAll, k.Forward, k.ForwardAttached, k.EditDraft},
 		{k.NextAttachment, k.SaveAttachment, k.OpenAttachment, k.Search, k.Jump, k.Refresh, k.Thread, k.Sort, k.Help, k.Quit},
-		{k.Migrate, k.Outbox},
+		{k.Migrate, k.Rules, k.Outbox},
 	}
 }

@@ -296,9 +296,10 @@ func (m *Model) outbox() *outbox.Outbox {
 }
 
 // sendCmd queues the message and, unless scheduled, sends it; the draft
-// it came from is discarded once queued.
+// it came from is discarded once queued. Without a dialer the message only
+// waits in the outbox (a later Magpie or `magpie sync` sends it).
 func (m *Model) sendCmd(r composer.Request) tea.Cmd {
-	if m.d.Store == nil || m.d.Dialer == nil {
+	if m.d.Store == nil {
 		return nil
 	}
 	ctx, ob, engine := m.ctx, m.outbox(), m.d.Engines[r.Sender.Account.Name]
@@ -323,6 +324,10 @@ func (m *Model) sendCmd(r composer.Request) tea.Cmd {
 			_ = ob.Store.ExpungeMessage(ctx, r.Replaces)
 		}
 		if !r.At.IsZero() && r.At.After(time.Now()) {
+			return out
+		}
+		if ob.Dialer == nil {
+			out.Report.ConnErr = outbox.ErrNoDialer // said as "waits in the outbox"
 			return out
 		}
 		out.Report, out.Err = ob.Flush(ctx, r.Sender.Account)

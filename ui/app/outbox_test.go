@@ -7,9 +7,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/magpie-mail/magpie/account"
 	"github.com/magpie-mail/magpie/message"
 	"github.com/magpie-mail/magpie/outbox"
 	"github.com/magpie-mail/magpie/store"
+	"github.com/magpie-mail/magpie/ui/components/composer"
 	"github.com/magpie-mail/magpie/ui/i18n"
 )
 
@@ -139,5 +141,22 @@ func TestBackgroundSendsAreSaidInTheStatusBar(t *testing.T) {
 		if m.status.Error() != "" {
 			t.Errorf("%s: said again: %q", lang, m.status.Error())
 		}
+	}
+}
+
+func TestSendWithoutADialerWaitsInTheOutbox(t *testing.T) {
+	f := newFixture(t)
+	m := newTestModel(t, f, i18n.EN, 100, 30)
+	m.d.Config.Accounts[0].SMTP = account.Endpoint{Host: "127.0.0.1", Port: 1, Security: account.SecurityTLS}
+	sender := m.d.Config.Senders()[0]
+	send(t, m, composer.SendMsg{Request: composer.Request{Sender: sender,
+		Message: message.Outgoing{From: message.Address{Addr: sender.Identity.Address}, To: []message.Address{{Addr: "wang@client.com"}},
+			Subject: "离线", Text: "稍后发"}}})
+	left, err := f.st.Outbox(context.Background(), f.work)
+	if err != nil || len(left) != 1 || left[0].Subject != "离线" || left[0].State != store.OutQueued {
+		t.Fatalf("outbox %+v %v", left, err)
+	}
+	if !strings.Contains(m.status.Error(), "waits in the outbox") {
+		t.Fatalf("status %q", m.status.Error())
 	}
 }

@@ -167,7 +167,10 @@ func (m *Model) reportFlush(rep outbox.Report) {
 	}
 	d := account.Diagnose(rep.ConnErr)
 	why := p.T("diag."+string(d.Problem), d.Endpoint.Addr())
-	if d.Problem == account.ProblemUnknown {
+	switch {
+	case errors.Is(rep.ConnErr, outbox.ErrNoSMTP):
+		why = p.T("compose.no_smtp", common.Clean(rep.Account))
+	case d.Problem == account.ProblemUnknown:
 		why = common.Clean(rep.ConnErr.Error())
 	}
 	if m.obDown[rep.Account] == why {

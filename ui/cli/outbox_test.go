@@ -19,7 +19,7 @@ func TestSyncOnceSendsDueMailAndFilesItsCopy(t *testing.T) {
 	pf := testenv.Postfix(t)
 	u, to := d.NewUser(t), d.NewUser(t)
 	h := addDovecotAccount(t, "en_US.UTF-8", d, u, "--smtp", pf.Addr(pf.SubmissionsPort))
-	at := time.Now().Add(2 * time.Second)
+	at := time.Now().Add(3 * time.Second)
 	r := h.run("定时", "send", "--account", "dove", "--to", to.Email, "--subject", "周报", "--at", at.Format(time.RFC3339))
 	if r.code != ExitOK {
 		t.Fatalf("send --at: exit %d\n%s%s", r.code, r.stdout, r.stderr)
@@ -78,8 +78,8 @@ func TestPlainSyncSendsDueMail(t *testing.T) {
 	pf := testenv.Postfix(t)
 	u, to := d.NewUser(t), d.NewUser(t)
 	h := addDovecotAccount(t, "zh_CN.UTF-8", d, u, "--smtp", pf.Addr(pf.SubmissionsPort))
-	at := time.Now().Add(time.Second)
-	if r := h.run("x", "send", "--account", "dove", "--to", to.Email, "--subject", "稍后", "--at", at.Format(time.RFC3339)); r.code != ExitOK {
+	at := time.Now().Add(3 * time.Second)
+	if r := h.run("x", "send", "--account", "dove", "--to", to.Email, "--subject", "稍后", "--at", at.Format(time.RFC3339)); r.code != ExitOK || !strings.Contains(r.stdout, "已放入发件箱") {
 		t.Fatalf("send --at: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	time.Sleep(time.Until(at.Add(time.Second)))

@@ -122,6 +122,7 @@ type Model struct {
 	obTick  uint64            // generation of the live timer
 	obDown  map[string]string // account → why its server was last unreachable (said once)
 	obEvery time.Duration     // background flush period; 0: outbox.DefaultInterval; negative: none
+	obCount int               // messages not sent yet (title line)
 
 	composing  *composer.Model // the composer, full-screen, when open
 	composeGen uint64
@@ -190,7 +191,7 @@ func (m *Model) Init() tea.Cmd {
 	if m.d.StartMigration {
 		mig = m.openMigration()
 	}
-	return tea.Batch(tea.RequestBackgroundColor, m.reloadFolders(), waitEventCmd(m.ctx, m.d.Events), mig, m.startOutbox())
+	return tea.Batch(tea.RequestBackgroundColor, m.reloadFolders(), waitEventCmd(m.ctx, m.d.Events), mig, m.startOutbox(), m.countOutbox())
 }
 
 func (m *Model) reloadFolders() tea.Cmd {

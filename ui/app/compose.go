@@ -265,7 +265,7 @@ func (m *Model) composeMsg(msg tea.Msg) (tea.Cmd, bool) {
 		}
 	case ComposeSentMsg:
 		m.onSent(msg)
-		return nil, true
+		return m.countOutbox(), true
 	case AddressesLoadedMsg:
 		if m.composing != nil && msg.Gen == m.composeGen {
 			m.composing.SetKnown(msg.List)

@@ -28,6 +28,25 @@ type OutboxFlushedMsg struct {
 	Reports []outbox.Report
 }
 
+// OutboxCountMsg carries how many messages are not sent yet (the title
+// line shows it).
+type OutboxCountMsg struct{ N int }
+
+// countOutbox reads how many messages wait in the outbox.
+func (m *Model) countOutbox() tea.Cmd {
+	st, ctx := m.d.Store, m.ctx
+	if st == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		list, err := st.Outbox(ctx, 0)
+		if err != nil {
+			return nil
+		}
+		return OutboxCountMsg{N: len(list)}
+	}
+}
+
 // outboxTickMsg is the background flush's timer; stale generations are dropped.
 type outboxTickMsg struct{ gen uint64 }
 
@@ -107,9 +126,12 @@ func (m *Model) outboxMsg(msg tea.Msg) (tea.Cmd, bool) {
 			return nil, true
 		}
 		return m.flushOutbox(""), true
+	case OutboxCountMsg:
+		m.obCount = msg.N
+		return nil, true
 	case OutboxFlushedMsg:
 		m.obBusy = false
-		cmds := []tea.Cmd{m.reloadOutbox()}
+		cmds := []tea.Cmd{m.reloadOutbox(), m.countOutbox()}
 		if m.obAgain {
 			m.obAgain = false
 			cmds = append(cmds, m.flushOutbox(""))
@@ -306,7 +328,7 @@ func (m *Model) onOutboxActed(msg OutboxActedMsg) tea.Cmd {
 		}
 		return m.reloadOutbox()
 	}
-	cmds := []tea.Cmd{m.reloadOutbox()}
+	cmds := []tea.Cmd{m.reloadOutbox(), m.countOutbox()}
 	switch msg.Action {
 	case outboxview.ActRetry:
 		m.status.SetNotice(p.T("outboxview.done.retry"))

@@ -37,6 +37,9 @@ func TestOutboxPanelShowsWhyAndTheFix(t *testing.T) {
 		f := newFixture(t)
 		queueFailed(t, f)
 		m := newTestModel(t, f, lang, 100, 30)
+		if want := map[i18n.Lang]string{i18n.EN: "outbox 1 (O)", i18n.ZH: "发件箱 1（O）"}[lang]; !strings.Contains(strings.Split(screen(m), "\n")[0], want) {
+			t.Errorf("%s: the title line does not say %q:\n%s", lang, want, screen(m))
+		}
 		press(t, m, "O")
 		if m.obView == nil {
 			t.Fatal("O did not open the outbox")
@@ -108,7 +111,7 @@ func TestOutboxBackToDraftsAndReschedule(t *testing.T) {
 	if d, _ := f.st.Drafts(ctx, f.work); len(d) != 1 || !strings.Contains(string(d[0].Raw), "boss@example.cn") {
 		t.Fatalf("drafts %+v", d)
 	}
-	if s := screen(m); !strings.Contains(s, "The outbox is empty") || !strings.Contains(s, "Back in Drafts") {
+	if s := screen(m); !strings.Contains(s, "The outbox is empty") || !strings.Contains(s, "Back in Drafts") || strings.Contains(s, "outbox 1") {
 		t.Fatalf("after x:\n%s", s)
 	}
 }

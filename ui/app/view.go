@@ -138,6 +138,9 @@ func (m *Model) titleView() string {
 	if st := m.mig.Status(); st != "" { // a migration runs behind the mail
 		right = st + "  " + right
 	}
+	if m.obCount > 0 { // mail not sent yet: O shows it
+		right = m.c.P.T("tui.status.outbox_count", m.obCount) + "  " + right
+	}
 	if m.status.Offline() || len(m.d.Engines) == 0 {
 		right = m.c.P.T("tui.title.offline") + "  " + right
 	}

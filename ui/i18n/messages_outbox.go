@@ -43,7 +43,7 @@ func outboxMessages() map[string]entry {
 		"tui.status.bg_sent":             {"✓ %s：已发出「%s」。", "✓ %s: sent “%s”."},
 		"tui.status.bg_failed":           {"%s：「%s」没有发出：%s 按 O 打开发件箱处理。", "%s: “%s” was not sent: %s Press O to open the outbox."},
 		"tui.status.bg_unreachable":      {"%s：发件箱有 %d 封待发邮件，暂时连不上发信服务器：%s", "%s: %d message(s) waiting in the outbox; the sending server cannot be reached: %s"},
-		"tui.status.outbox_count":        {"发件箱 %d", "outbox %d"},
+		"tui.status.outbox_count":        {"发件箱 %d（O）", "outbox %d (O)"},
 		"status.outbox_title":            {"发件箱：", "Outbox:"},
 		"status.outbox_queued":           {"  %s · 待发送 · 「%s」 → %s", "  %s · queued · “%s” → %s"},
 		"status.outbox_scheduled":        {"  %s · 定时 %s · 「%s」 → %s", "  %s · scheduled %s · “%s” → %s"},

@@ -36,7 +36,8 @@ test-deps:
 	@bash scripts/test-deps.sh
 
 # Go micro-benchmarks, then the sync comparison with mbsync on a loopback
-# Dovecot (BENCH_MESSAGES, default 10000), which rewrites docs/benchmarks.md.
+# Dovecot (BENCH_MESSAGES, default 10000), which updates its own sections of
+# docs/benchmarks.md.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	bash scripts/bench-sync.sh

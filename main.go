@@ -22,9 +22,17 @@ var version = "dev"
 // sync's garbage is short-lived, so the collector can work a little harder.
 const memoryLimit = 64 << 20
 
+// gcPercent is GOGC unless the environment sets it: the heap may grow to
+// 1.5× what is live rather than 2×. A sync's live heap is mostly bodies in
+// flight, so this takes some 10 MB off its peak for a little more GC work.
+const gcPercent = 50
+
 func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(memoryLimit)
+	}
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	env := cli.Env{

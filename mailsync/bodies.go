@@ -8,7 +8,6 @@ import (
 	"sync"
 
 	"github.com/emersion/go-imap/v2"
-	"golang.org/x/sync/semaphore"
 
 	"github.com/magpie-mail/magpie/account"
 	"github.com/magpie-mail/magpie/store"
@@ -18,34 +17,46 @@ import (
 // bodySetBytes bytes per UID FETCH, and written to the store in batches of
 // at most writeBatchCount bodies or writeBatchBytes bytes, one transaction
 // each. Memory therefore holds a bounded number of bodies whatever the
-// mailbox size.
+// mailbox size (see budget).
 const (
 	bodySetCount    = 500
 	bodySetBytes    = 24 << 20
 	writeBatchCount = 200
-	writeBatchBytes = 8 << 20
+	writeBatchBytes = 2 << 20
 )
 
-// fetchBodies downloads the raw bytes (BODY.PEEK[], RFC 3501 §6.4.5: PEEK so
-// \Seen is never set) of messages the store lacks, newest first, as the
-// account's policy allows. The folder must be selected. The UID FETCHes run
-// back to back into one pipeline (see bodyPipeline), so the network, the
-// parsers and the store's writer work at the same time for the whole folder.
-// Messages the server no longer has are skipped; the next pass sees them
-// expunged.
+// fetchBodies downloads the bodies one folder lacks over c (see
+// feedBodies) and returns how many it stored. The folder must be selected.
 func (e *Engine) fetchBodies(ctx context.Context, c *account.IMAPClient, f store.Folder) (int, error) {
 	if e.opts.Bodies.Mode == account.BodiesNone {
 		return 0, nil
 	}
+	p := e.startBodyPipeline(ctx)
+	err := e.feedBodies(ctx, c, f, p)
+	done, writeErr := p.finish()
+	if err != nil {
+		return done[f.ID], err
+	}
+	return done[f.ID], writeErr
+}
+
+// feedBodies downloads the raw bytes (BODY.PEEK[], RFC 3501 §6.4.5: PEEK so
+// \Seen is never set) of messages the store lacks, newest first, as the
+// account's policy allows, into p. The folder must be selected. The UID
+// FETCHes run back to back, so the network, the encoders and the store's
+// writer work at the same time. Messages the server no longer has are
+// skipped; the next pass sees them expunged. It stops between FETCHes when
+// ctx ends.
+func (e *Engine) feedBodies(ctx context.Context, c *account.IMAPClient, f store.Folder, p *bodyPipeline) error {
 	need, err := e.st.NeedBodies(ctx, f.ID, 1<<30)
 	if err != nil || len(need) == 0 {
-		return 0, err
+		return err
 	}
 	if e.opts.Bodies.Mode == account.BodiesRecent {
 		since := dayStart(e.opts.Now().AddDate(0, 0, -e.opts.Bodies.Days))
 		data, err := c.UIDSearch(&imap.SearchCriteria{Since: since}, nil).Wait()
 		if err != nil {
-			return 0, fmt.Errorf("mailsync: search recent %q: %w", f.Name, err)
+			return fmt.Errorf("mailsync: search recent %q: %w", f.Name, err)
 		}
 		allowed := map[store.UID]bool{}
 		for _, u := range data.AllUIDs() {
@@ -53,9 +64,11 @@ func (e *Engine) fetchBodies(ctx context.Context, c *account.IMAPClient, f store
 		}
 		need = slices.DeleteFunc(need, func(n store.NeedBody) bool { return !allowed[n.UID] })
 	}
-	p := e.startBodyPipeline(ctx, f, len(need))
-	var fetchErr error
-	for len(need) > 0 && fetchErr == nil {
+	p.setTotal(f.ID, len(need))
+	for len(need) > 0 {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		byUID := map[store.UID]store.MessageID{}
 		var set imap.UIDSet
 		var bytes int64
@@ -69,70 +82,92 @@ func (e *Engine) fetchBodies(ctx context.Context, c *account.IMAPClient, f store
 			set.AddNum(imap.UID(need[n].UID))
 		}
 		need = need[n:]
-		fetchErr = p.fetch(c, set, byUID)
+		if err := p.fetch(c, f, set, byUID); err != nil {
+			return fmt.Errorf("mailsync: fetch bodies %q: %w", f.Name, err)
+		}
 	}
-	done, writeErr := p.finish()
-	if fetchErr != nil {
-		return done, fmt.Errorf("mailsync: fetch bodies %q: %w", f.Name, fetchErr)
-	}
-	return done, writeErr
+	return nil
 }
 
-// bodyPipeline carries raw bodies from FETCH through parsers (one per
-// core: charset decoding and HTML reduction for the index, hashing and
-// compression for the store) to one writer that stores them in batches.
-// Bounded channels give backpressure: memory holds a few batches, whatever
-// the folder's size.
+// bodyPipeline carries raw bodies from FETCHes (one or several connections)
+// through encoders (one per core: hashing and compression) to one writer
+// that stores them in batches. Nothing here parses the mail: the full-text
+// index is fed afterwards from the store (indexPending), off the download's
+// path. The budget bounds the bytes between FETCH and the store.
 type bodyPipeline struct {
 	ctx     context.Context
 	cancel  context.CancelFunc
 	raws    chan rawBody
 	written chan writeResult
-	// inFlight bounds the bytes between FETCH and the store (raw, parsed
-	// and compressed copies alike), so peak memory does not depend on how
-	// many large attachments arrive together.
-	inFlight *semaphore.Weighted
+	budget  *budget
+
+	mu     sync.Mutex // guards totals
+	totals map[store.FolderID]int
 }
-
-// pipelineBytes is the in-flight budget; a body larger than it takes the
-// whole budget alone.
-const pipelineBytes = 24 << 20
-
-func weight(n int) int64 { return int64(min(max(n, 1), pipelineBytes)) }
 
 type rawBody struct {
-	id   store.MessageID
-	data []byte
+	id     store.MessageID
+	folder store.Folder
+	data   []byte
 }
 
-func (e *Engine) startBodyPipeline(ctx context.Context, f store.Folder, total int) *bodyPipeline {
-	p := &bodyPipeline{raws: make(chan rawBody, 4), written: make(chan writeResult, 1), inFlight: semaphore.NewWeighted(pipelineBytes)}
+type preparedBody struct {
+	store.PreparedBody
+	folder store.Folder
+}
+
+type writeResult struct {
+	done map[store.FolderID]int // bodies stored per folder
+	err  error
+}
+
+func (e *Engine) startBodyPipeline(ctx context.Context) *bodyPipeline {
+	p := &bodyPipeline{raws: make(chan rawBody, 4), written: make(chan writeResult, 1),
+		budget: newBudget(e.bodyBudget), totals: map[store.FolderID]int{}}
 	p.ctx, p.cancel = context.WithCancel(ctx)
-	parsed := make(chan store.PreparedBody, 4)
-	var parsers sync.WaitGroup
+	prepared := make(chan preparedBody, 4)
+	var encoders sync.WaitGroup
 	for range max(1, runtime.GOMAXPROCS(0)) {
-		parsers.Go(func() {
+		encoders.Go(func() {
+			var enc store.Encoder
 			for r := range p.raws {
-				pb, err := store.PrepareBody(r.id, bodyOf(r.data))
+				pb, err := enc.Prepare(r.id, store.Body{Raw: r.data})
 				if err != nil {
-					p.inFlight.Release(weight(len(r.data)))
+					p.budget.release(len(r.data))
 					continue // not stored; the next pass asks again
 				}
 				select {
-				case parsed <- pb:
+				case prepared <- preparedBody{pb, r.folder}:
 				case <-p.ctx.Done():
 					return
 				}
 			}
 		})
 	}
-	go func() { parsers.Wait(); close(parsed) }()
-	go func() { p.written <- e.writeBodies(p.ctx, f, total, parsed, p.inFlight) }()
+	go func() { encoders.Wait(); close(prepared) }()
+	nudge := p.budget.register()
+	go func() {
+		defer p.budget.unregister(nudge)
+		p.written <- e.writeBodies(p.ctx, p, prepared, nudge)
+	}()
 	return p
 }
 
-// fetch runs one UID FETCH into the pipeline.
-func (p *bodyPipeline) fetch(c *account.IMAPClient, set imap.UIDSet, byUID map[store.UID]store.MessageID) error {
+func (p *bodyPipeline) setTotal(f store.FolderID, n int) {
+	p.mu.Lock()
+	p.totals[f] = n
+	p.mu.Unlock()
+}
+
+func (p *bodyPipeline) total(f store.FolderID) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.totals[f]
+}
+
+// fetch runs one UID FETCH of folder f (selected on c) into the pipeline.
+// It is safe to call from several goroutines, one per connection.
+func (p *bodyPipeline) fetch(c *account.IMAPClient, f store.Folder, set imap.UIDSet, byUID map[store.UID]store.MessageID) error {
 	cmd := c.Fetch(set, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{{Peek: true}}})
 	for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
 		buf, err := msg.Collect()
@@ -145,13 +180,14 @@ func (p *bodyPipeline) fetch(c *account.IMAPClient, set imap.UIDSet, byUID map[s
 			continue
 		}
 		data := buf.BodySection[0].Bytes
-		if err := p.inFlight.Acquire(p.ctx, weight(len(data))); err != nil {
+		if err := p.budget.acquire(p.ctx, len(data)); err != nil {
 			cmd.Close()
 			return err
 		}
 		select {
-		case p.raws <- rawBody{id: id, data: data}:
+		case p.raws <- rawBody{id: id, folder: f, data: data}:
 		case <-p.ctx.Done():
+			p.budget.release(len(data))
 			cmd.Close()
 			return p.ctx.Err()
 		}
@@ -159,45 +195,60 @@ func (p *bodyPipeline) fetch(c *account.IMAPClient, set imap.UIDSet, byUID map[s
 	return cmd.Close()
 }
 
-// finish closes the pipeline's input and waits for the writer.
-func (p *bodyPipeline) finish() (int, error) {
+// finish closes the pipeline's input and waits for the writer; every fetch
+// must have returned.
+func (p *bodyPipeline) finish() (map[store.FolderID]int, error) {
 	close(p.raws)
 	res := <-p.written
 	p.cancel()
-	return res.n, res.err
+	return res.done, res.err
 }
 
-type writeResult struct {
-	n   int
-	err error
-}
-
-// writeBodies stores what arrives on in, in batches, reporting progress; it
-// drains in even after a failure so that the parsers never block.
-func (e *Engine) writeBodies(ctx context.Context, f store.Folder, total int, in <-chan store.PreparedBody, inFlight *semaphore.Weighted) writeResult {
-	var res writeResult
+// writeBodies stores what arrives on in, in batches, reporting progress per
+// folder; it drains in even after a failure so that the encoders never
+// block. While a fetcher waits for budget it commits at once what it holds
+// (see budget).
+func (e *Engine) writeBodies(ctx context.Context, p *bodyPipeline, in <-chan preparedBody, nudge <-chan struct{}) writeResult {
+	res := writeResult{done: map[store.FolderID]int{}}
 	var batch []store.PreparedBody
+	var folders []store.Folder
 	size := 0
 	flush := func() {
 		if res.err == nil && len(batch) > 0 {
-			if res.err = e.st.PutBodies(ctx, batch); res.err == nil {
-				res.n += len(batch)
-				e.emit(ctx, FolderProgress{Account: e.acct.Name, Folder: f.Name, Phase: PhaseBodies, Done: res.n, Total: total})
+			if res.err = e.st.PutRawBodies(ctx, batch); res.err == nil {
+				seen := map[store.FolderID]bool{}
+				for _, f := range folders {
+					res.done[f.ID]++
+				}
+				for _, f := range folders {
+					if !seen[f.ID] {
+						seen[f.ID] = true
+						e.emit(ctx, FolderProgress{Account: e.acct.Name, Folder: f.Name, Phase: PhaseBodies, Done: res.done[f.ID], Total: p.total(f.ID)})
+					}
+				}
 			}
 		}
 		for _, b := range batch {
-			inFlight.Release(weight(b.Size()))
+			p.budget.release(b.Size())
 		}
 		clear(batch) // let the bodies go before the next batch fills
-		batch, size = batch[:0], 0
+		batch, folders, size = batch[:0], folders[:0], 0
 	}
-	for b := range in {
-		batch = append(batch, b)
-		size += b.Size()
-		if len(batch) >= writeBatchCount || size >= writeBatchBytes {
+	for {
+		select {
+		case b, ok := <-in:
+			if !ok {
+				flush()
+				return res
+			}
+			batch = append(batch, b.PreparedBody)
+			folders = append(folders, b.folder)
+			size += b.Size()
+			if len(batch) >= writeBatchCount || size >= writeBatchBytes || p.budget.pressed() {
+				flush()
+			}
+		case <-nudge:
 			flush()
 		}
 	}
-	flush()
-	return res
 }

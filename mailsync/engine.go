@@ -62,6 +62,10 @@ type Engine struct {
 	opts   Options
 	kick   chan struct{}
 
+	// bodyBudget bounds the body bytes in flight in a pass (pipelineBytes;
+	// tests make it tiny).
+	bodyBudget int64
+
 	mu     sync.Mutex // guards acctID
 	acctID store.AccountID
 }
@@ -69,7 +73,7 @@ type Engine struct {
 // New returns an engine for a; it does not connect until SyncOnce or Run.
 func New(a account.Account, d *account.Dialer, st *store.Store, opts Options) *Engine {
 	opts.defaults()
-	return &Engine{acct: a, dialer: d, st: st, opts: opts, kick: make(chan struct{}, 1)}
+	return &Engine{acct: a, dialer: d, st: st, opts: opts, kick: make(chan struct{}, 1), bodyBudget: pipelineBytes}
 }
 
 // Account is the account this engine syncs.
@@ -113,6 +117,9 @@ func (e *Engine) emit(ctx context.Context, ev Event) {
 type Summary struct {
 	Account string
 	Folders []FolderSummary
+	// Indexed is how many stored bodies were added to the full-text index
+	// (SyncOnce indexes after the downloads, before it returns).
+	Indexed int
 	// Err is set when the pass as a whole failed (login, folder list).
 	Err error
 }
@@ -142,6 +149,8 @@ type FolderSummary struct {
 	Unseen   int
 	Reset    bool // UIDVALIDITY changed: re-listed (bodies relinked, not re-downloaded)
 	Err      error
+
+	id store.FolderID
 }
 
 // Event is something an engine reports. Every event names its account.
@@ -161,6 +170,9 @@ const (
 	PhaseHeaders Phase = "headers"
 	PhaseFlags   Phase = "flags"
 	PhaseBodies  Phase = "bodies"
+	// PhaseIndex is the full-text indexing of stored bodies, per account:
+	// FolderProgress.Folder is empty.
+	PhaseIndex Phase = "index"
 )
 
 // FolderSynced reports a folder's finished pass.
@@ -194,6 +206,15 @@ type SyncError struct {
 	Err             error
 }
 
+// Indexed reports that stored bodies were added to the full-text index:
+// Count of them, and the indexing's failure if any (those messages wait
+// for the next try). Until then a search does not see their body text.
+type Indexed struct {
+	Account string
+	Count   int
+	Err     error
+}
+
 // Online reports the connection state of a running engine.
 type Online struct {
 	Account string
@@ -207,3 +228,4 @@ func (e FoldersChanged) AccountName() string { return e.Account }
 func (e OpFinished) AccountName() string     { return e.Account }
 func (e SyncError) AccountName() string      { return e.Account }
 func (e Online) AccountName() string         { return e.Account }
+func (e Indexed) AccountName() string        { return e.Account }

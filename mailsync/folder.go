@@ -29,7 +29,7 @@ import (
 // Pending offline operations must have been replayed before, since the
 // server's flags overwrite the local ones here.
 func (e *Engine) syncFolder(ctx context.Context, c *account.IMAPClient, f store.Folder) (FolderSummary, error) {
-	sum := FolderSummary{Folder: f.Name, Role: f.Role}
+	sum := FolderSummary{Folder: f.Name, Role: f.Role, id: f.ID}
 	caps := c.Caps()
 	condstore := caps.Has(imap.CapCondStore)
 	sel, err := c.Select(f.RawName, &imap.SelectOptions{ReadOnly: true, CondStore: condstore}).Wait()
@@ -108,14 +108,13 @@ func (e *Engine) syncFolder(ctx context.Context, c *account.IMAPClient, f store.
 	if sum.New, err = e.fetchHeaders(ctx, c, f, missing, condstore); err != nil {
 		return sum, err
 	}
+	// Unseen stays as it was: the pass recounts every folder at its end,
+	// in one read (refreshUnseen), not one per folder.
 	state := store.FolderState{
 		UIDValidity: sel.UIDValidity, UIDNext: uint32(sel.UIDNext), HighestModSeq: sel.HighestModSeq,
-		Total: int(sel.NumMessages), LastSync: e.opts.Now(),
+		Total: int(sel.NumMessages), Unseen: f.Unseen, LastSync: e.opts.Now(),
 	}
-	if unread, err := e.st.UnreadCounts(ctx, f.Account); err == nil {
-		state.Unseen = unread[f.ID]
-	}
-	sum.Total, sum.Unseen = state.Total, state.Unseen
+	sum.Total = state.Total
 	return sum, e.st.SetFolderState(ctx, f.ID, state)
 }
 

@@ -60,8 +60,8 @@ func TestSyncKilledHard(t *testing.T) {
 		if err := integrity(st); err != nil {
 			t.Fatalf("round %d: %v", round, err)
 		}
-		msgs, bodies := held(t, st)
-		t.Logf("round %d: killed holding %d messages, %d bodies", round, msgs, bodies)
+		msgs, bodies, unindexed := held(t, st)
+		t.Logf("round %d: killed holding %d messages, %d bodies, %d of them not indexed yet", round, msgs, bodies, unindexed)
 		if bodies < 400 {
 			midway++
 		}
@@ -79,10 +79,13 @@ func TestSyncKilledHard(t *testing.T) {
 	f.st = st
 	f.syncOnce(Options{})
 	f.assertInStep(true)
+	if _, _, unindexed := held(t, st); unindexed != 0 {
+		t.Errorf("%d bodies left out of the search index after a completed SyncOnce", unindexed)
+	}
 }
 
 // held counts what the store holds of the account, all folders together.
-func held(t *testing.T, st *store.Store) (messages, bodies int) {
+func held(t *testing.T, st *store.Store) (messages, bodies, unindexed int) {
 	t.Helper()
 	acct, err := st.Account(context.Background(), "dove")
 	if err != nil {
@@ -95,8 +98,9 @@ func held(t *testing.T, st *store.Store) (messages, bodies int) {
 	for _, c := range counts {
 		messages += c.Messages
 		bodies += c.Bodies
+		unindexed += c.Unindexed
 	}
-	return messages, bodies
+	return messages, bodies, unindexed
 }
 
 // integrity runs SQLite's own check of the database file and of the

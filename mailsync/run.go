@@ -15,18 +15,31 @@ import (
 
 // SyncOnce connects, replays queued operations, and makes one full pass over
 // every folder: the folder list, then headers and flags of each folder (INBOX
-// first), then bodies by policy. It returns what it did; the error is the
-// account-wide failure (also in Summary.Err), while per-folder failures are
-// in Summary.Folders and do not stop the other folders.
+// first), then bodies by policy (over up to maxBodyConns connections of the
+// account's budget), then it feeds the search index with the new bodies
+// before returning, so the store it leaves is fully indexed. It returns
+// what it did; the error is the account-wide failure (also in Summary.Err),
+// while per-folder failures are in Summary.Folders and do not stop the
+// other folders.
 func (e *Engine) SyncOnce(ctx context.Context) (Summary, error) {
 	c, err := e.dialer.DialIMAP(ctx, e.acct, nil)
 	if err != nil {
 		return Summary{Account: e.acct.Name, Err: err}, err
 	}
-	defer closeClient(c)
-	sum, err := e.pass(ctx, c, true)
-	if err == nil {
-		e.collectGarbage(ctx)
+	// Every connection of the account's budget may fetch bodies.
+	sum, err := e.pass(ctx, c, true, e.acct.Connections()-1)
+	if err != nil {
+		closeClient(c)
+		return sum, err
+	}
+	e.collectGarbage(ctx)
+	// The mail is offline now; the search index catches up before
+	// SyncOnce returns, so a finished --once leaves a fully indexed store.
+	closeClient(c)
+	sum.Indexed, err = e.indexPending(ctx)
+	e.emit(ctx, Indexed{Account: e.acct.Name, Count: sum.Indexed, Err: err})
+	if err != nil {
+		sum.Err = err
 	}
 	return sum, err
 }
@@ -50,8 +63,9 @@ func closeClient(c *account.IMAPClient) {
 	_ = c.Close()
 }
 
-// pass is one sync of every folder over c.
-func (e *Engine) pass(ctx context.Context, c *account.IMAPClient, bodies bool) (Summary, error) {
+// pass is one sync of every folder over c; bodies, when asked for, are
+// fetched over c and up to extraConns more connections (see bodiesPass).
+func (e *Engine) pass(ctx context.Context, c *account.IMAPClient, bodies bool, extraConns int) (Summary, error) {
 	sum := Summary{Account: e.acct.Name}
 	fail := func(err error) (Summary, error) {
 		sum.Err = err
@@ -92,37 +106,46 @@ func (e *Engine) pass(ctx context.Context, c *account.IMAPClient, bodies bool) (
 		sum.Folders = append(sum.Folders, fs)
 	}
 	if bodies {
-		for i, rf := range folders {
-			if !rf.selectable {
-				continue
-			}
-			idx := slices.IndexFunc(sum.Folders, func(fs FolderSummary) bool { return fs.Folder == rf.Name })
-			n, err := e.bodiesOf(ctx, c, folders[i].Folder)
-			if idx >= 0 {
-				sum.Folders[idx].Bodies = n
-				if err != nil && sum.Folders[idx].Err == nil {
-					sum.Folders[idx].Err = err
-				}
-			}
-			if err != nil && !isServerRefusal(err) {
-				return fail(err)
+		var selectable []store.Folder
+		for _, rf := range folders {
+			if rf.selectable {
+				selectable = append(selectable, rf.Folder)
 			}
 		}
+		got, err := e.bodiesPass(ctx, c, selectable, extraConns)
+		for i := range sum.Folders {
+			r, ok := got[sum.Folders[i].id]
+			if !ok {
+				continue
+			}
+			sum.Folders[i].Bodies = r.n
+			if r.err != nil && sum.Folders[i].Err == nil {
+				sum.Folders[i].Err = r.err
+			}
+		}
+		if err != nil {
+			return fail(err)
+		}
 	}
+	e.refreshUnseen(ctx, acct, sum.Folders)
 	for _, fs := range sum.Folders {
 		e.emit(ctx, FolderSynced{Account: e.acct.Name, Summary: fs})
 	}
 	return sum, nil
 }
 
-func (e *Engine) bodiesOf(ctx context.Context, c *account.IMAPClient, f store.Folder) (int, error) {
-	if e.opts.Bodies.Mode == account.BodiesNone {
-		return 0, nil
+// refreshUnseen recounts unread mail of the account once, after a pass,
+// and fills the summaries' Unseen. A failure leaves the counts as they
+// were and is reported.
+func (e *Engine) refreshUnseen(ctx context.Context, acct store.AccountID, sums []FolderSummary) {
+	unread, err := e.st.RefreshUnseen(ctx, acct)
+	if err != nil {
+		e.emit(ctx, SyncError{Account: e.acct.Name, Err: err})
+		return
 	}
-	if _, err := c.Select(f.RawName, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
-		return 0, fmt.Errorf("mailsync: examine %q: %w", f.Name, err)
+	for i := range sums {
+		sums[i].Unseen = unread[sums[i].id]
 	}
-	return e.fetchBodies(ctx, c, f)
 }
 
 // isServerRefusal tells a NO/BAD for one folder (the connection is fine)
@@ -173,6 +196,9 @@ func (e *Engine) syncRole(ctx context.Context, c *account.IMAPClient, role store
 			fs.Bodies, err = e.fetchBodies(ctx, c, f)
 		}
 		fs.Err = err
+		sums := []FolderSummary{fs}
+		e.refreshUnseen(ctx, acct, sums)
+		fs = sums[0]
 		if fs.New > 0 && before != 0 {
 			e.emit(ctx, NewMail{Account: e.acct.Name, Folder: f.Name, Count: fs.New})
 		}
@@ -189,8 +215,11 @@ func (e *Engine) syncRole(ctx context.Context, c *account.IMAPClient, role store
 // has no IDLE), and a replay whenever Kick is called. A lost connection is
 // retried with backoff; a login the server refuses (wrong password, IMAP
 // off, account locked) ends Run with that error instead, since retrying it
-// would only lock the account. Run returns nil when ctx ends; it uses at
-// most two connections, within any provider's limit.
+// would only lock the account. Stored bodies are indexed for search by a
+// goroutine of their own beside the passes. Run returns nil when ctx ends.
+// It stays within the account's connection budget (Connections): one for
+// the passes, one for IDLE, and while a pass downloads bodies up to the
+// rest of the budget (at most maxBodyConns in all) for them.
 func (e *Engine) Run(ctx context.Context) error {
 	backoff := time.Second
 	for {
@@ -239,12 +268,24 @@ func (e *Engine) runConnected(ctx context.Context) error {
 	}
 	defer closeClient(c)
 	e.emit(ctx, Online{Account: e.acct.Name, Online: true})
-	if _, err := e.pass(ctx, c, true); err != nil {
+	// IDLE keeps one connection of the account's budget.
+	extra := e.acct.Connections() - 2
+	if _, err := e.pass(ctx, c, true, extra); err != nil {
 		return err
 	}
 	e.collectGarbage(ctx)
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	indexWake := make(chan struct{}, 1)
+	indexDone := make(chan struct{})
+	go func() { defer close(indexDone); e.indexLoop(ctx, indexWake) }()
+	defer func() { cancel(); <-indexDone }()
+	wakeIndex := func() {
+		select {
+		case indexWake <- struct{}{}:
+		default:
+		}
+	}
+	wakeIndex()
 	inboxChanged := make(chan struct{}, 1)
 	idleDone := make(chan error, 1)
 	inboxPoll := e.opts.PollEvery
@@ -272,12 +313,32 @@ func (e *Engine) runConnected(ctx context.Context) error {
 		case <-inbox.C:
 			err = e.syncRole(ctx, c, store.Role(account.RoleInbox))
 		case <-e.kick:
-			_, err = e.pass(ctx, c, false)
+			_, err = e.pass(ctx, c, false, 0)
 		case <-all.C:
-			_, err = e.pass(ctx, c, true)
+			_, err = e.pass(ctx, c, true, extra)
 		}
+		wakeIndex()
 		if err != nil && !isServerRefusal(err) {
 			return err
+		}
+	}
+}
+
+// indexLoop indexes stored bodies whenever wake fires, beside the passes of
+// Run, until ctx ends.
+func (e *Engine) indexLoop(ctx context.Context, wake <-chan struct{}) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-wake:
+		}
+		n, err := e.indexPending(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if n > 0 || err != nil {
+			e.emit(ctx, Indexed{Account: e.acct.Name, Count: n, Err: err})
 		}
 	}
 }

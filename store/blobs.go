@@ -34,26 +34,51 @@ const (
 )
 
 func encodeBlob(raw []byte) (Codec, []byte, error) {
+	var e Encoder
+	return e.encode(raw)
+}
+
+// Encoder compresses blobs, reusing its compressor's state from one blob to
+// the next: a fresh flate writer allocates and clears about a megabyte, which
+// cost more than compressing a typical message. The zero value is ready; an
+// Encoder is not safe for concurrent use (keep one per goroutine).
+type Encoder struct {
+	zw  *flate.Writer
+	buf bytes.Buffer
+}
+
+func (e *Encoder) encode(raw []byte) (Codec, []byte, error) {
 	if len(raw) < compressMin {
 		return CodecIdentity, raw, nil
 	}
-	var buf bytes.Buffer
-	buf.Grow(len(raw) / 2)
-	zw, err := flate.NewWriter(&buf, flate.BestSpeed) // level 1: most of the gain for a fraction of the CPU
-	if err != nil {
+	e.buf.Reset()
+	if e.zw == nil {
+		zw, err := flate.NewWriter(&e.buf, flate.BestSpeed) // level 1: most of the gain for a fraction of the CPU
+		if err != nil {
+			return 0, nil, err
+		}
+		e.zw = zw
+	} else {
+		e.zw.Reset(&e.buf)
+	}
+	if _, err := e.zw.Write(raw); err != nil {
 		return 0, nil, err
 	}
-	if _, err := zw.Write(raw); err != nil {
+	if err := e.zw.Close(); err != nil {
 		return 0, nil, err
 	}
-	if err := zw.Close(); err != nil {
-		return 0, nil, err
+	codec, data := CodecIdentity, raw
+	if e.buf.Len() <= len(raw)-len(raw)/compressRatio {
+		codec, data = CodecDeflate, bytes.Clone(e.buf.Bytes())
 	}
-	if buf.Len() <= len(raw)-len(raw)/compressRatio {
-		return CodecDeflate, buf.Bytes(), nil
+	if e.buf.Cap() > encoderKeep {
+		e.buf = bytes.Buffer{} // a large attachment's buffer is not kept for small mail
 	}
-	return CodecIdentity, raw, nil
+	return codec, data, nil
 }
+
+// encoderKeep is the largest output buffer an Encoder keeps between blobs.
+const encoderKeep = 1 << 20
 
 func decodeBlob(codec Codec, data []byte, size int64) ([]byte, error) {
 	switch codec {

@@ -22,7 +22,13 @@ type PreparedBody struct {
 // PrepareBody hashes and encodes b for PutBodies. It is safe to call from
 // any goroutine.
 func PrepareBody(id MessageID, b Body) (PreparedBody, error) {
-	codec, data, err := encodeBlob(b.Raw)
+	var e Encoder
+	return e.Prepare(id, b)
+}
+
+// Prepare is PrepareBody reusing e's compressor (see Encoder).
+func (e *Encoder) Prepare(id MessageID, b Body) (PreparedBody, error) {
+	codec, data, err := e.encode(b.Raw)
 	if err != nil {
 		return PreparedBody{}, fmt.Errorf("store: prepare body %d: %w", id, err)
 	}

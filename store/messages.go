@@ -228,8 +228,8 @@ func newInserter(ctx context.Context, tx *sql.Tx) (*inserter, error) {
 		{&ins.updFlags, `UPDATE messages SET flags = ?, keywords = ?, modseq = ? WHERE id = ?`},
 		{&ins.insert, `INSERT INTO messages(account_id, folder_id, uid, message_id, in_reply_to, refs,
 			from_name, from_addr, to_list, cc_list, subject, date, internal_date, sort_date, size,
-			flags, keywords, modseq, has_attachment, preview, blob_hash)
-			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`},
+			flags, keywords, modseq, has_attachment, preview, blob_hash, indexed)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`},
 		{&ins.liveBlob, `SELECT m.blob_hash, t.body FROM messages m JOIN texts t ON t.id = m.id
 			WHERE m.account_id = ? AND m.message_id = ? AND m.size = ? AND m.blob_hash IS NOT NULL LIMIT 1`},
 		{&ins.stashed, `SELECT id, blob_hash, body FROM detached WHERE account_id = ? AND message_id = ? AND size = ? LIMIT 1`},
@@ -297,13 +297,17 @@ func (ins *inserter) put(ctx context.Context, m *Message) (MessageID, error) {
 		}
 	}
 	var blob any
+	indexed := 1
 	if hash != nil {
 		blob = hash
+		// The relinked body's text may itself still wait for the index
+		// (PutRawBodies): then this copy waits too.
+		indexed = boolInt(body != "")
 	}
 	err = ins.insert.QueryRowContext(ctx, m.Account, m.Folder, m.UID, msgid, irt, strings.Join(refs, " "),
 		m.From.Name, m.From.Addr, encodeAddrs(m.To), encodeAddrs(m.Cc), m.Subject,
 		unix(m.Date), unix(m.InternalDate), unix(m.SortDate()), m.Size,
-		m.Flags, kw, int64(m.ModSeq), boolInt(m.HasAttachment), m.Preview, blob).Scan(&id)
+		m.Flags, kw, int64(m.ModSeq), boolInt(m.HasAttachment), m.Preview, blob, indexed).Scan(&id)
 	if err != nil {
 		return 0, err
 	}

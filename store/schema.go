@@ -15,8 +15,9 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	migrateV2ThreadsAndSearch,
 	migrateV3Queue,
 	migrateV4Outbox,
-	migrateCalendar, // v5, store/calendar.go
-	migrateRules,    // v6, store/rules.go
+	migrateCalendar,   // v5, store/calendar.go
+	migrateRules,      // v6, store/rules.go
+	migrateIndexQueue, // v7, store/index.go
 }
 
 // migrate brings db up to version target (≤ len(migrations)). The version

@@ -36,7 +36,7 @@ import (
 	"runtime"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // also registers the "sqlite" driver
 )
 
 // Identifiers are SQLite row ids. They are never reused within one store
@@ -90,11 +90,23 @@ func dsn(path string, readOnly bool) string {
 	q.Set("_fk", "1")
 	q.Set("_journal_mode", "WAL")
 	q.Set("_synchronous", "NORMAL")
-	q.Add("_pragma", "temp_store(MEMORY)")
-	q.Add("_pragma", "cache_size(-8000)") // 8 MB per connection: reads stay fast, memory stays flat
 	if readOnly {
+		// 4 MB per reader (there are GOMAXPROCS of them, and the sync's
+		// indexer streams every body through them), 8 MB for the writer,
+		// which rereads the index pages it merges: reads stay fast, memory
+		// stays flat.
+		q.Add("_pragma", "cache_size(-4000)")
+		q.Add("_pragma", "temp_store(MEMORY)")
 		q.Set("_query_only", "1")
 	} else {
+		q.Add("_pragma", "cache_size(-8000)")
+		// Temporary files, not memory, for the writer: with temp_store
+		// MEMORY SQLite keeps each statement's sub-journal (the original of
+		// every page the statement changes) in memory however large it
+		// grows, and a statement that feeds the full-text index can rewrite
+		// index segments that grow with the store. In a file it spills to
+		// disk past 64 KB.
+		q.Add("_pragma", "temp_store(FILE)")
 		q.Set("_txlock", "immediate")
 	}
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
@@ -126,7 +138,7 @@ func open(ctx context.Context, path string, version int) (*Store, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxIdleTime(0)
 	w.SetConnMaxLifetime(0)
-	if err := migrate(ctx, w, version); err != nil {
+	if err := migrateRetrying(ctx, w, version); err != nil {
 		w.Close()
 		return nil, err
 	}
@@ -145,6 +157,30 @@ func open(ctx context.Context, path string, version int) (*Store, error) {
 	}
 	return &Store{w: w, r: r, path: abs}, nil
 }
+
+// migrateRetrying runs migrate, again after a short pause when SQLite
+// answers SQLITE_BUSY at once instead of waiting out the busy timeout:
+// that happens when several processes create the same file together and
+// race to switch it to WAL.
+func migrateRetrying(ctx context.Context, db *sql.DB, version int) error {
+	const tries = 5
+	for i := 1; ; i++ {
+		err := migrate(ctx, db, version)
+		var se *sqlite.Error
+		if err == nil || i == tries || !errors.As(err, &se) || se.Code()&0xff != sqliteBusy {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(i) * 50 * time.Millisecond):
+		}
+	}
+}
+
+// sqliteBusy is SQLITE_BUSY, the primary result code (extended codes keep
+// it in their low byte).
+const sqliteBusy = 5
 
 // Path returns the absolute path of the database file.
 func (s *Store) Path() string { return s.path }

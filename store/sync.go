@@ -190,7 +190,8 @@ func setUID(ctx context.Context, tx *sql.Tx, folder FolderID, prov, real UID) er
 		return fmt.Errorf("store: set uid: %w", err)
 	default:
 		if phash != nil {
-			_, err := tx.ExecContext(ctx, `UPDATE messages SET blob_hash = ? WHERE id = ? AND blob_hash IS NULL`, phash, rid)
+			_, err := tx.ExecContext(ctx, `UPDATE messages SET blob_hash = ?1,
+				indexed = (SELECT indexed FROM messages WHERE id = ?2) WHERE id = ?3 AND blob_hash IS NULL`, phash, pid, rid)
 			if err == nil {
 				_, err = tx.ExecContext(ctx, `UPDATE texts SET body = (SELECT body FROM texts WHERE id = ?1)
 					WHERE id = ?2 AND body = ''`, pid, rid)

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -20,6 +21,22 @@ import (
 type Measurement struct {
 	Wall   time.Duration
 	RSSKiB int64 // peak resident set size, as /usr/bin/time %M reports it
+	// FirstOut is when the program first wrote to stdout (0: never).
+	FirstOut time.Duration
+}
+
+// firstWrite passes writes on to w and notes when the first one came.
+type firstWrite struct {
+	w     io.Writer
+	start time.Time
+	at    *time.Duration
+}
+
+func (f firstWrite) Write(p []byte) (int, error) {
+	if *f.at == 0 && len(p) > 0 {
+		*f.at = time.Since(f.start)
+	}
+	return f.w.Write(p)
 }
 
 // TimeBin is GNU time (Debian package "time").
@@ -39,10 +56,15 @@ func Measure(ctx context.Context, dir string, env []string, argv ...string) (Mea
 	cmd.Dir = dir
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, env...)
 	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	var m Measurement
 	start := time.Now()
+	// Separate writers, so exec copies stdout and stderr on their own
+	// goroutines and stdout's first byte is timed when it comes.
+	var errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = firstWrite{w: &out, start: start, at: &m.FirstOut}, &errOut
 	err = cmd.Run()
-	m := Measurement{Wall: time.Since(start)}
+	m.Wall = time.Since(start)
+	out.Write(errOut.Bytes())
 	if err != nil {
 		return m, out.String(), fmt.Errorf("bench: %s: %w\n%s", filepath.Base(argv[0]), err, tail(out.String(), 40))
 	}

@@ -44,9 +44,12 @@ type statusJSON struct {
 	Unseen   int     `json:"unseen"`
 	// Held and Bodies are what the local store holds: messages, and of
 	// those the ones readable offline.
-	Held     int     `json:"held"`
-	Bodies   int     `json:"bodies"`
-	LastSync *string `json:"last_sync"`
+	Held   int `json:"held"`
+	Bodies int `json:"bodies"`
+	// Unindexed of those bodies are not in the search index yet (the
+	// index is fed behind the downloads).
+	Unindexed int     `json:"unindexed"`
+	LastSync  *string `json:"last_sync"`
 	// Outbox is set on the rows of mail not sent yet (role "outbox",
 	// folder null), one per message.
 	Outbox *outboxJSON `json:"outbox,omitempty"`
@@ -153,7 +156,8 @@ func (s *Session) printStatusJSON(list []accountStatus) error {
 		}
 		for _, f := range as.folders {
 			row := statusJSON{Account: as.acct.Name, Folder: &f.Name, Role: string(f.Role),
-				Messages: f.Total, Unseen: as.unseen(f), Held: as.held[f.ID].Messages, Bodies: as.held[f.ID].Bodies}
+				Messages: f.Total, Unseen: as.unseen(f), Held: as.held[f.ID].Messages, Bodies: as.held[f.ID].Bodies,
+				Unindexed: as.held[f.ID].Unindexed}
 			if !f.LastSync.IsZero() {
 				t := f.LastSync.Format("2006-01-02T15:04:05Z07:00")
 				row.LastSync = &t
@@ -203,6 +207,13 @@ func (s *Session) printStatus(list []accountStatus) {
 		fmt.Fprintln(s.Stdout, p.T("status.never_synced", n))
 	}
 	for _, as := range list {
+		lag := 0
+		for _, c := range as.held {
+			lag += c.Unindexed
+		}
+		if lag > 0 {
+			fmt.Fprintln(s.Stdout, p.T("status.index_lag", as.acct.Name, lag))
+		}
 		if as.conflicts > 0 {
 			fmt.Fprintln(s.Stdout, p.T("status.conflicts", as.acct.Name, as.conflicts))
 		}

@@ -61,6 +61,16 @@ func (pr *syncPrinter) event(ev mailsync.Event) {
 	case mailsync.FolderProgress:
 		pr.progress[ev.Account] = p.T("sync.progress", message.SanitizeLine(ev.Folder), p.T("sync.phase."+string(ev.Phase)), ev.Done, ev.Total)
 		pr.drawProgress()
+	case mailsync.Indexed:
+		delete(pr.progress, ev.Account)
+		switch {
+		case ev.Err != nil && !pr.once: // --once reports it with the summary
+			pr.println(pr.errOut, p.T("sync.index_failed", ev.Account, message.SanitizeLine(ev.Err.Error())))
+		case ev.Count > 0:
+			pr.println(pr.out, p.T("sync.indexed", ev.Account, ev.Count))
+		default:
+			pr.drawProgress()
+		}
 	case mailsync.FolderSynced:
 		pr.folderSynced(ev)
 	case mailsync.NewMail:

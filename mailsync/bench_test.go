@@ -1,0 +1,159 @@
+package mailsync
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/magpie-mail/magpie/account"
+	"github.com/magpie-mail/magpie/internal/corpus"
+	"github.com/magpie-mail/magpie/internal/testenv"
+	"github.com/magpie-mail/magpie/store"
+)
+
+// BenchmarkColdSync is a cold SyncOnce (bodies included) of a corpus on the
+// harness's Dovecot into an empty store, for profiling the engine in
+// process (`go test -bench ColdSync -cpuprofile cpu.out ./mailsync`).
+// BENCH_MESSAGES sets the corpus size (default 2000). The corpus is
+// uploaded once; every iteration syncs into a fresh store.
+func BenchmarkColdSync(b *testing.B) {
+	n := 2000
+	if v, err := strconv.Atoi(os.Getenv("BENCH_MESSAGES")); err == nil && v > 0 {
+		n = v
+	}
+	d := testenv.Dovecot(b)
+	u := d.NewUser(b)
+	ep, err := account.ParseEndpoint(d.IMAPSAddr(), account.SecurityTLS)
+	if err != nil {
+		b.Fatal(err)
+	}
+	secrets := &account.MemorySecrets{}
+	_ = secrets.Set(context.Background(), "dove", u.Password)
+	acct := account.Account{Name: "dove", Email: u.Email, Kind: account.KindMember, IMAP: ep, CAFile: d.CAFile}
+	dialer := &account.Dialer{Secrets: secrets, Timeout: 10 * time.Second}
+	c, err := dialer.DialIMAP(context.Background(), acct, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := corpus.Upload(c.Client, corpus.Options{Seed: 1, Messages: n, LargeEvery: 500}, dovecotRoles); err != nil {
+		b.Fatal(err)
+	}
+	closeClient(c)
+	// As main does: the same soft heap limit, and the peak RSS measured
+	// from here (clear_refs 5 resets VmHWM, Linux ≥ 4.0).
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(64 << 20))
+	defer debug.SetGCPercent(debug.SetGCPercent(50))
+	runtime.GC()
+	debug.FreeOSMemory()
+	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+	b.ResetTimer()
+	for i := range b.N {
+		b.StopTimer()
+		st, err := store.Open(context.Background(), filepath.Join(b.TempDir(), strconv.Itoa(i)+".db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		startRSS := vmRSS()
+		cpu0 := cpuTime()
+		var cpuOffline time.Duration
+		events := make(chan Event, 64)
+		start := time.Now()
+		offline := make(chan time.Duration, 1)
+		stopRSS := make(chan struct{})
+		var peakOffline, peakIndex, goAtOffline, goAtIndex int
+		sample := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
+		offlineNow := make(chan struct{})
+		go func() {
+			var at time.Duration
+			for ev := range events {
+				if _, ok := ev.(FolderSynced); ok && at == 0 {
+					at = time.Since(start)
+					cpuOffline = cpuTime() - cpu0
+					close(offlineNow)
+				}
+			}
+			offline <- at
+		}()
+		go func() {
+			tick := time.NewTicker(20 * time.Millisecond)
+			defer tick.Stop()
+			for {
+				select {
+				case <-stopRSS:
+					return
+				case <-tick.C:
+				}
+				rss := vmRSS()
+				metrics.Read(sample)
+				goKiB := int(sample[0].Value.Uint64()-sample[1].Value.Uint64()) >> 10
+				select {
+				case <-offlineNow:
+					if rss > peakIndex {
+						peakIndex, goAtIndex = rss, goKiB
+					}
+				default:
+					if rss > peakOffline {
+						peakOffline, goAtOffline = rss, goKiB
+					}
+				}
+			}
+		}()
+		b.StartTimer()
+		sum, err := New(acct, dialer, st, Options{Events: events}).SyncOnce(context.Background())
+		if err != nil || sum.Failed() {
+			b.Fatalf("SyncOnce: %v %+v", err, sum)
+		}
+		b.StopTimer()
+		all := time.Since(start)
+		close(stopRSS)
+		close(events)
+		b.Logf("RSS before %d MB, peak while fetching %d MB (Go %d MB), while indexing %d MB (Go %d MB)",
+			startRSS>>10, peakOffline>>10, goAtOffline>>10, peakIndex>>10, goAtIndex>>10)
+		cpuAll := cpuTime() - cpu0
+		b.Logf("offline after %s, indexed after %s (%d indexed); CPU %s to offline, %s in all",
+			(<-offline).Round(time.Millisecond), all.Round(time.Millisecond), sum.Indexed, cpuOffline.Round(time.Millisecond), cpuAll.Round(time.Millisecond))
+		st.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "msg/s")
+	if status, err := os.ReadFile("/proc/self/status"); err == nil {
+		for _, line := range strings.Split(string(status), "\n") {
+			if kb, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+				v, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(kb), "kB")))
+				b.ReportMetric(float64(v)/1024, "peak-RSS-MB")
+			}
+		}
+	}
+}
+
+// vmRSS is this process's resident set in KiB (0 when unknown).
+func vmRSS() int {
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if kb, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			v, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(kb), "kB")))
+			return v
+		}
+	}
+	return 0
+}
+
+// cpuTime is the user+system CPU time this process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}

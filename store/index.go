@@ -1,0 +1,187 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// Deferred indexing. An initial sync stores raw bodies first (PutRawBodies:
+// the mail is readable offline as soon as that commits) and leaves parsing
+// them and feeding the full-text index to a later stage (Unindexed,
+// PutTexts), which the sync engine runs after, or beside, the downloads.
+// messages.indexed = 0 marks a stored body whose text is not in the index
+// yet; both steps are transactions, so a killed process leaves every
+// message either waiting for the index or indexed, and the next run
+// continues.
+
+// migrateIndexQueue adds messages.indexed (existing rows are indexed)
+// with a partial index over the rows waiting, so finding them never scans,
+// and rebuilds blobs as an ordinary rowid table with a UNIQUE hash.
+//
+// Why the rebuild: v1 made blobs WITHOUT ROWID, so each row (hash, size,
+// codec, data) lived inside the primary-key b-tree, and almost every row
+// overflows a page. SQLite compares a key against an overflowing cell by
+// reading the whole cell, so every lookup or insert by hash read several
+// whole message bodies from disk (about 40% of a cold sync's time, growing
+// with the store). Now the hash index holds (hash, rowid) only, and a
+// body's overflow pages are read only when its data is asked for.
+//
+// The rows go through a copy (blobs_old) because the table must keep its
+// name (messages and detached reference "blobs" by name, and a rename would
+// drag those references along). With defer_foreign_keys, dropping the old
+// table counts the orphaned references and reinserting every hash counts
+// them back, so the commit finds no violation. A one-time cost: the body
+// bytes are copied twice.
+func migrateIndexQueue(ctx context.Context, tx *sql.Tx) error {
+	return execAll(ctx, tx,
+		`ALTER TABLE messages ADD COLUMN indexed INTEGER NOT NULL DEFAULT 1`,
+		`CREATE INDEX messages_unindexed ON messages(account_id, id) WHERE indexed = 0`,
+		`PRAGMA defer_foreign_keys = ON`, // reset by SQLite at the commit
+		`CREATE TABLE blobs_old(hash BLOB NOT NULL, size INTEGER NOT NULL, codec INTEGER NOT NULL, data BLOB NOT NULL)`,
+		`INSERT INTO blobs_old SELECT hash, size, codec, data FROM blobs`,
+		`DROP TABLE blobs`,
+		`CREATE TABLE blobs(
+			hash  BLOB NOT NULL UNIQUE,
+			size  INTEGER NOT NULL,
+			codec INTEGER NOT NULL,
+			data  BLOB NOT NULL)`,
+		`INSERT INTO blobs(hash, size, codec, data) SELECT hash, size, codec, data FROM blobs_old`,
+		`DROP TABLE blobs_old`,
+	)
+}
+
+// PutRawBodies stores raw bodies in one transaction, like PutBodies, but
+// leaves their text out of the index: each message is marked as waiting for
+// PutTexts. Body.Text, Preview and HasAttachment are ignored.
+func (s *Store) PutRawBodies(ctx context.Context, bodies []PreparedBody) error {
+	if len(bodies) == 0 {
+		return nil
+	}
+	return s.write(ctx, func(tx *sql.Tx) error {
+		link, err := tx.PrepareContext(ctx, `UPDATE messages SET blob_hash = ?, indexed = 0 WHERE id = ?`)
+		if err != nil {
+			return fmt.Errorf("store: put raw bodies: %w", err)
+		}
+		defer link.Close()
+		for _, b := range bodies {
+			encoded := func() (Codec, []byte, error) { return b.codec, b.data, nil }
+			if err := putEncodedBlob(ctx, tx, b.sum, len(b.Body.Raw), encoded); err != nil {
+				return fmt.Errorf("store: put body %d: %w", b.ID, err)
+			}
+			res, err := link.ExecContext(ctx, b.sum[:], b.ID)
+			if err != nil {
+				return fmt.Errorf("store: put body %d: %w", b.ID, err)
+			}
+			if err := mustAffect(res, "message", int64(b.ID)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Unindexed is a message whose stored body waits for the full-text index.
+type Unindexed struct {
+	ID   MessageID
+	Hash Hash
+	Size int64
+}
+
+// Unindexed returns up to limit messages of an account waiting for the
+// index, in ID order, starting after the given ID (0: from the start).
+func (s *Store) Unindexed(ctx context.Context, acct AccountID, after MessageID, limit int) ([]Unindexed, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT m.id, m.blob_hash, coalesce(b.size, 0)
+		FROM messages m INDEXED BY messages_unindexed LEFT JOIN blobs b ON b.hash = m.blob_hash
+		WHERE m.account_id = ? AND m.indexed = 0 AND m.id > ? ORDER BY m.id LIMIT ?`, acct, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: unindexed: %w", err)
+	}
+	defer rows.Close()
+	var out []Unindexed
+	for rows.Next() {
+		var u Unindexed
+		var hash []byte
+		if err := rows.Scan(&u.ID, &hash, &u.Size); err != nil {
+			return nil, fmt.Errorf("store: unindexed: %w", err)
+		}
+		copy(u.Hash[:], hash)
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: unindexed: %w", err)
+	}
+	return out, nil
+}
+
+// IndexBacklog counts an account's messages whose stored body is not in
+// the full-text index yet (`magpie status` shows it while it lags).
+func (s *Store) IndexBacklog(ctx context.Context, acct AccountID) (int, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM messages INDEXED BY messages_unindexed
+		WHERE account_id = ? AND indexed = 0`, acct).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: index backlog: %w", err)
+	}
+	return n, nil
+}
+
+// BodyText is what a caller extracted from a stored body for the index.
+type BodyText struct {
+	ID   MessageID
+	Hash Hash // the body it was extracted from
+	// Text is indexed; Preview and HasAttachment replace the header-time
+	// values as in Body.
+	Text          string
+	Preview       string
+	HasAttachment *bool
+}
+
+// PutTexts writes extracted texts into the index and marks their messages
+// indexed (in that order, see below). A text whose message is gone, or
+// whose body changed since it was read (Hash differs), is skipped.
+func (s *Store) PutTexts(ctx context.Context, texts []BodyText) error {
+	if len(texts) == 0 {
+		return nil
+	}
+	type row struct {
+		ID      MessageID `json:"i"`
+		Hash    string    `json:"h"`
+		Text    string    `json:"t"`
+		Preview string    `json:"p"`
+		Att     *bool     `json:"a"`
+	}
+	rows := make([]row, 0, len(texts))
+	for _, t := range texts {
+		rows = append(rows, row{t.ID, strings.ToUpper(hex.EncodeToString(t.Hash[:])), t.Text, t.Preview, t.HasAttachment})
+	}
+	j, err := json.Marshal(rows)
+	if err != nil {
+		return fmt.Errorf("store: put texts: %w", err)
+	}
+	// Two statements, each its own transaction, texts first. One UPDATE for
+	// the whole batch's text: FTS5 flushes its pending segment at every
+	// statement, so one per message would fragment the index (see
+	// inserter). On its own (autocommit) the UPDATE needs no statement
+	// journal, which would otherwise hold the original of every index page
+	// the FTS5 merges it triggers rewrite. A crash between the two leaves
+	// messages still marked waiting: indexing them again writes the same
+	// text. Only rows still pointing at the body a text came from are
+	// written.
+	if _, err := s.w.ExecContext(ctx, `UPDATE texts SET body = j.value ->> 't'
+		FROM json_each(?1) AS j JOIN messages m ON m.id = j.value ->> 'i'
+		WHERE texts.id = m.id AND hex(m.blob_hash) = j.value ->> 'h'`, string(j)); err != nil {
+		return fmt.Errorf("store: put texts: %w", err)
+	}
+	if _, err := s.w.ExecContext(ctx, `UPDATE messages SET indexed = 1,
+		preview = CASE WHEN (j.value ->> 'p') = '' THEN messages.preview ELSE j.value ->> 'p' END,
+		has_attachment = coalesce(j.value ->> 'a', messages.has_attachment)
+		FROM json_each(?1) AS j
+		WHERE messages.id = j.value ->> 'i' AND hex(messages.blob_hash) = j.value ->> 'h'`, string(j)); err != nil {
+		return fmt.Errorf("store: put texts: %w", err)
+	}
+	return nil
+}

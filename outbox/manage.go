@@ -88,7 +88,7 @@ func (o *Outbox) Reschedule(ctx context.Context, id store.OutboxID, at time.Time
 // ToDraft takes a queued or failed message out of the outbox and makes it a
 // local draft of account a again (Bcc recovered from the envelope), then
 // queues its upload to Drafts when that folder is known or can be asked
-// for. The outbox row and the draft are swapped in one transaction, so the
+// for (a zero a: no upload). The outbox row and the draft are swapped in one transaction, so the
 // text is never lost; a failed upload is retried at the next start
 // (UploadPendingDrafts) and does not fail the call. A message being sent
 // is left alone (store.ErrClaimed).
@@ -121,6 +121,8 @@ func (o *Outbox) ToDraft(ctx context.Context, a account.Account, id store.Outbox
 	if err != nil {
 		return 0, err
 	}
-	_ = o.UploadDraft(ctx, a, did)
+	if a.Name != "" { // an account no longer configured: the draft stays local
+		_ = o.UploadDraft(ctx, a, did)
+	}
 	return did, nil
 }

@@ -265,7 +265,8 @@ func (m *Model) composeMsg(msg tea.Msg) (tea.Cmd, bool) {
 		}
 	case ComposeSentMsg:
 		m.onSent(msg)
-		return m.countOutbox(), true
+		// The Sent copy is in the store now: a list of Sent shows it.
+		return tea.Batch(m.countOutbox(), m.reloadFolders(), m.reloadIfShallow()), true
 	case AddressesLoadedMsg:
 		if m.composing != nil && msg.Gen == m.composeGen {
 			m.composing.SetKnown(msg.List)

@@ -26,6 +26,8 @@ import (
 // OutboxFlushedMsg carries the reports of one background flush.
 type OutboxFlushedMsg struct {
 	Reports []outbox.Report
+	// Waiting is, per account, how many messages are left unsent.
+	Waiting map[string]int
 }
 
 // OutboxCountMsg carries how many messages are not sent yet (the title
@@ -106,13 +108,17 @@ func (m *Model) flushOutbox(name string) tea.Cmd {
 	m.obBusy = true
 	ctx, ob := m.ctx, m.outbox()
 	return func() tea.Msg {
-		var out OutboxFlushedMsg
+		out := OutboxFlushedMsg{Waiting: map[string]int{}}
 		for _, a := range accts {
 			rep, err := ob.Flush(ctx, a)
 			if err != nil && rep.ConnErr == nil {
 				rep.ConnErr = err
 			}
 			out.Reports = append(out.Reports, rep)
+			if id, err := ob.Store.Account(ctx, a.Name); err == nil {
+				list, _ := ob.Store.Outbox(ctx, id)
+				out.Waiting[a.Name] = len(list)
+			}
 		}
 		return out
 	}
@@ -140,13 +146,18 @@ func (m *Model) outboxMsg(msg tea.Msg) (tea.Cmd, bool) {
 			gen := m.obTick
 			cmds = append(cmds, tea.Tick(m.outboxEvery(), func(time.Time) tea.Msg { return outboxTickMsg{gen: gen} }))
 		}
+		sent := false
 		for _, rep := range msg.Reports {
-			m.reportFlush(rep)
+			m.reportFlush(rep, msg.Waiting[rep.Account])
 			for _, o := range rep.Outcomes {
 				if o.SentCopy {
 					kick(m.d.Engines[rep.Account]) // upload the Sent copy now
+					sent = true
 				}
 			}
+		}
+		if sent { // the Sent copies are in the store: a list of Sent shows them
+			cmds = append(cmds, m.reloadFolders(), m.reloadIfShallow())
 		}
 		return tea.Batch(cmds...), true
 	case OutboxLoadedMsg:
@@ -170,7 +181,7 @@ func (m *Model) outboxMsg(msg tea.Msg) (tea.Cmd, bool) {
 
 // reportFlush says in the status bar what a background flush did: each
 // message sent or refused, and an unreachable server once per change.
-func (m *Model) reportFlush(rep outbox.Report) {
+func (m *Model) reportFlush(rep outbox.Report, waiting int) {
 	p := m.c.P
 	for _, o := range rep.Outcomes {
 		subj := common.Clean(o.Subject)
@@ -199,14 +210,7 @@ func (m *Model) reportFlush(rep outbox.Report) {
 		return
 	}
 	m.obDown[rep.Account] = why
-	n := 0
-	if st := m.d.Store; st != nil {
-		if id, err := st.Account(m.ctx, rep.Account); err == nil {
-			list, _ := st.Outbox(m.ctx, id)
-			n = len(list)
-		}
-	}
-	m.status.SetError(p.T("tui.status.bg_unreachable", common.Clean(rep.Account), n, why))
+	m.status.SetError(p.T("tui.status.bg_unreachable", common.Clean(rep.Account), waiting, why))
 }
 
 // openOutbox shows the outbox panel over the panes.

@@ -69,7 +69,6 @@ type Model struct {
 	items  []Item
 	loaded bool
 	sel    int
-	top    int // first visible row
 	width  int
 	height int
 

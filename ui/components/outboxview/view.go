@@ -34,10 +34,7 @@ func (m Model) View() string {
 	case len(m.items) == 0:
 		lines = append(lines, st.Empty.Render(common.Fit(p.T("outboxview.empty"), m.width)))
 	default:
-		top := m.top
-		if m.sel < top {
-			top = m.sel
-		}
+		top := 0 // the selected row stays in view
 		if m.sel >= top+listH {
 			top = m.sel - listH + 1
 		}

@@ -65,9 +65,13 @@ type Applied struct {
 	// Missing lists folders rules file into that the store does not know:
 	// those actions were skipped (client-side rules cannot create folders).
 	Missing []string
-	// Forwards counts forward actions not done: this computer does not
-	// send mail on a rule's behalf.
+	// Forwards counts forward actions not done: over mail already here
+	// (ApplyFolder) this computer does not send mail on a rule's behalf, nor
+	// without a Forwarder, the message's bytes, or when it would loop.
 	Forwards int
+	// Forwarded counts copies queued for sending by the Forwarder (new
+	// mail only).
+	Forwarded int
 }
 
 // batch bounds the UIDs of one queued operation, so the engine sends them
@@ -109,6 +113,13 @@ func ApplyFolder(ctx context.Context, st *store.Store, folder store.Folder, s Se
 // watermark) it only sets the watermark: mail that was there before is not
 // new, and `rules apply` is the way to run rules over it.
 func ApplyNew(ctx context.Context, st *store.Store, folder store.Folder, s Set) (Applied, error) {
+	return applyNew(ctx, st, folder, s, nil)
+}
+
+// applyNew is ApplyNew whose forward actions are done through fwd when
+// not nil (queued before the messages are marked applied: a crash between
+// the two may forward one twice, never lose it).
+func applyNew(ctx context.Context, st *store.Store, folder store.Folder, s Set, fwd Forwarder) (Applied, error) {
 	mark, ok, err := st.RulesWatermark(ctx, folder.ID, folder.UIDValidity)
 	if err != nil {
 		return Applied{}, err
@@ -137,6 +148,7 @@ func ApplyNew(ctx context.Context, st *store.Store, folder store.Folder, s Set) 
 	if err != nil || len(fresh) == 0 {
 		return Applied{}, err
 	}
+	a.fwd = fwd
 	var msgs []store.Message
 	for _, u := range fresh {
 		id, err := st.Lookup(ctx, folder.ID, u)
@@ -172,6 +184,7 @@ type applier struct {
 	q      *queue
 	seen   []store.UID
 	res    Applied
+	fwd    Forwarder // nil: forward actions are counted, not done
 }
 
 func newApplier(ctx context.Context, st *store.Store, folder store.Folder, s Set) (*applier, error) {
@@ -206,8 +219,41 @@ func (a *applier) run(ctx context.Context, msgs []store.Message) error {
 		if len(out.Matched) > 0 || out.Blocked {
 			a.res.Matched++
 		}
-		a.res.Forwards += len(out.Forward)
+		if err := a.forward(ctx, m, out.Forward); err != nil {
+			return err
+		}
 		a.q.add(m.UID, out, a.byName, &a.res)
+	}
+	return nil
+}
+
+// forward queues the copies of m the rules ask for.
+func (a *applier) forward(ctx context.Context, m store.Message, to []string) error {
+	if len(to) == 0 {
+		return nil
+	}
+	if a.fwd == nil {
+		a.res.Forwards += len(to)
+		return nil
+	}
+	raw, err := a.st.Raw(ctx, m.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		a.res.Forwards += len(to) // headers only here: nothing whole to send
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, addr := range to {
+		err := a.fwd.Forward(ctx, raw, addr)
+		switch {
+		case err == nil:
+			a.res.Forwarded++
+		case errors.Is(err, ErrLoop):
+			a.res.Forwards++
+		default:
+			return err
+		}
 	}
 	return nil
 }

@@ -32,9 +32,11 @@ var _ Kicker = (*mailsync.Engine)(nil)
 // (mailsync.FolderSynced) it runs the account's stored rules over the
 // messages that arrived since they last ran (ApplyNew: once each, across
 // restarts and re-syncs), and when that queued operations it kicks the
-// engine so they reach the server at once, batched. It returns when in is
+// engine so they reach the server at once, batched. Forward actions go
+// through fwd (nil: counted, not done), whose Send runs when it queued
+// some. It returns when in is
 // closed or ctx ends. Blocking; run it in its own goroutine.
-func WatchArrivals(ctx context.Context, st *store.Store, account string, k Kicker, in <-chan mailsync.Event, out chan<- mailsync.Event) {
+func WatchArrivals(ctx context.Context, st *store.Store, account string, k Kicker, fwd Forwarder, in <-chan mailsync.Event, out chan<- mailsync.Event) {
 	send := func(ev mailsync.Event) bool {
 		select {
 		case out <- ev:
@@ -61,12 +63,15 @@ func WatchArrivals(ctx context.Context, st *store.Store, account string, k Kicke
 		if !ok || fs.Summary.Role != "inbox" || fs.Summary.Err != nil {
 			continue
 		}
-		res, err := applyArrivals(ctx, st, account, fs.Summary.Folder)
+		res, err := applyArrivals(ctx, st, account, fs.Summary.Folder, fwd)
 		if err == nil && res.Moved+res.Copied+res.Flagged == 0 && res.Examined == 0 {
 			continue
 		}
 		if err == nil && res.Moved+res.Copied+res.Flagged > 0 {
 			k.Kick()
+		}
+		if err == nil && res.Forwarded > 0 {
+			fwd.Send(ctx)
 		}
 		if !send(ArrivalApplied{Account: account, Applied: res, Err: err}) {
 			return
@@ -74,7 +79,7 @@ func WatchArrivals(ctx context.Context, st *store.Store, account string, k Kicke
 	}
 }
 
-func applyArrivals(ctx context.Context, st *store.Store, account, folderName string) (Applied, error) {
+func applyArrivals(ctx context.Context, st *store.Store, account, folderName string, fwd Forwarder) (Applied, error) {
 	id, err := st.Account(ctx, account)
 	if err != nil {
 		return Applied{}, err
@@ -89,7 +94,7 @@ func applyArrivals(ctx context.Context, st *store.Store, account, folderName str
 	}
 	for _, f := range folders {
 		if f.Role == "inbox" || f.Name == folderName {
-			return ApplyNew(ctx, st, f, set)
+			return applyNew(ctx, st, f, set, fwd)
 		}
 	}
 	return Applied{}, nil

@@ -27,16 +27,23 @@ type watched struct {
 	wg     sync.WaitGroup
 	mu     sync.Mutex
 	synced int // INBOX passes seen
+	// forwarded and unforwarded total ArrivalApplied's Forwarded, Forwards.
+	forwarded, unforwarded int
 }
 
 func runWatched(t *testing.T, a account.Account, d *account.Dialer, st *store.Store) *watched {
+	t.Helper()
+	return runWatchedFwd(t, a, d, st, nil)
+}
+
+func runWatchedFwd(t *testing.T, a account.Account, d *account.Dialer, st *store.Store, fwd rules.Forwarder) *watched {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
 	w := &watched{cancel: cancel}
 	in, out := make(chan mailsync.Event, 64), make(chan mailsync.Event, 64)
 	e := mailsync.New(a, d, st, mailsync.Options{Events: in})
 	w.wg.Go(func() { _ = e.Run(ctx) })
-	w.wg.Go(func() { rules.WatchArrivals(ctx, st, a.Name, e, in, out) })
+	w.wg.Go(func() { rules.WatchArrivals(ctx, st, a.Name, e, fwd, in, out) })
 	w.wg.Go(func() {
 		for {
 			select {
@@ -46,8 +53,14 @@ func runWatched(t *testing.T, a account.Account, d *account.Dialer, st *store.St
 					w.synced++
 					w.mu.Unlock()
 				}
-				if aa, ok := ev.(rules.ArrivalApplied); ok && aa.Err != nil {
-					t.Errorf("arrival rules: %v", aa.Err)
+				if aa, ok := ev.(rules.ArrivalApplied); ok {
+					if aa.Err != nil {
+						t.Errorf("arrival rules: %v", aa.Err)
+					}
+					w.mu.Lock()
+					w.forwarded += aa.Applied.Forwarded
+					w.unforwarded += aa.Applied.Forwards
+					w.mu.Unlock()
 				}
 			case <-ctx.Done():
 				return

@@ -391,3 +391,21 @@ func (s Set) AddSender(addr string, allow bool) (Set, error) {
 	}
 	return s, nil
 }
+
+// Replace puts r in place of the rule called name (keeping its position)
+// and returns the new set. r may be renamed, but not to another rule's name.
+func (s Set) Replace(name string, r Rule) (Set, error) {
+	i := s.Index(name)
+	if i < 0 {
+		return s, &RuleError{Rule: name, Err: ErrNotFound}
+	}
+	if err := r.Validate(); err != nil {
+		return s, err
+	}
+	if j := s.Index(r.Name); j >= 0 && j != i {
+		return s, &RuleError{Rule: r.Name, Err: ErrDuplicate}
+	}
+	s.Rules = append([]Rule{}, s.Rules...)
+	s.Rules[i] = r
+	return s, nil
+}

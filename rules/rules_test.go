@@ -239,3 +239,27 @@ func TestSyntaxRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+func TestReplace(t *testing.T) {
+	a := Rule{Name: "a", Conditions: []Condition{{Field: FieldAttachment}}, Actions: []Action{{Kind: ActionFlag}}}
+	b := Rule{Name: "b", Conditions: []Condition{{Field: FieldAttachment}}, Actions: []Action{{Kind: ActionRead}}}
+	s, _ := Set{}.Add(a)
+	s, _ = s.Add(b)
+	c := a
+	c.Name, c.Any = "c", true
+	got, err := s.Replace("a", c)
+	if err != nil || got.Rules[0].Name != "c" || !got.Rules[0].Any || s.Rules[0].Name != "a" {
+		t.Fatalf("replace: %+v %v (the old set must not change: %+v)", got.Rules, err, s.Rules)
+	}
+	if _, err := s.Replace("a", b); !errors.Is(err, ErrDuplicate) {
+		t.Fatalf("renamed onto another rule: %v", err)
+	}
+	if _, err := s.Replace("z", c); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("no such rule: %v", err)
+	}
+	bad := c
+	bad.Actions = nil
+	if _, err := s.Replace("a", bad); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("invalid rule: %v", err)
+	}
+}

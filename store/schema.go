@@ -18,6 +18,7 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	migrateCalendar,   // v5, store/calendar.go
 	migrateRules,      // v6, store/rules.go
 	migrateIndexQueue, // v7, store/index.go
+	migrateListOrders, // v8, store/read_ui.go
 }
 
 // migrate brings db up to version target (≤ len(migrations)). The version

@@ -26,6 +26,21 @@ type Options struct {
 	// Malformed mixes in about 2% deliberately broken messages (see
 	// Message.Malformed).
 	Malformed bool
+	// Owner is whose mailbox this is: the To of received mail, the From of
+	// sent mail and drafts. The zero Owner is 孙丽 <sunli@magpie-demo.cn>,
+	// and every message carries her signature (the output of older corpora,
+	// kept byte for byte); with an Owner set, each message is signed by its
+	// sender instead.
+	Owner Owner
+}
+
+// Owner names the mailbox owner of a corpus.
+type Owner struct {
+	Name string // display name, e.g. 陈明
+	Addr string // address, e.g. chenming@example.cn
+	// Latin is the name as an English signature writes it (Chen Ming);
+	// "" means Name.
+	Latin string
 }
 
 // Folder is one mailbox of the corpus.

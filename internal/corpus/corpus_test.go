@@ -264,3 +264,39 @@ func TestFolders(t *testing.T) {
 		t.Fatal("folderWeights and Folders disagree")
 	}
 }
+
+// TestOwner: with an Owner, the mailbox is hers in every header and each
+// message is signed by its sender, never by the default owner 孙丽.
+func TestOwner(t *testing.T) {
+	opts := Options{Seed: 9, Messages: 400, Owner: Owner{Name: "陈明", Addr: "chen@magpie.demo", Latin: "Chen Ming"}}
+	sentByOwner := 0
+	for m := range All(opts) {
+		raw := string(m.Raw)
+		if strings.Contains(raw, "sunli@") || strings.Contains(raw, "Sun Li") {
+			t.Fatalf("message %s still names the default owner", m.MessageID)
+		}
+		p, err := message.Parse(m.Raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(p.Text, "孙丽") {
+			t.Fatalf("message %s is signed 孙丽:\n%s", m.MessageID, p.Text)
+		}
+		if m.Folder == "已发送" {
+			if len(p.From) != 1 || p.From[0].Addr != "chen@magpie.demo" || p.From[0].Name != "陈明" {
+				t.Fatalf("sent mail is from %v", p.From)
+			}
+			_, sig, signed := strings.Cut(p.Text, "-- \n")
+			if signed && !strings.HasPrefix(sig, "陈明\n") && !strings.Contains(sig, "Chen Ming") && !strings.Contains(sig, "敬礼") {
+				t.Fatalf("sent mail is not signed by its owner:\n%s", p.Text)
+			}
+			sentByOwner++
+		}
+	}
+	if sentByOwner == 0 {
+		t.Fatal("no sent mail in the corpus")
+	}
+	if digest(t, Options{Seed: 9, Messages: 50}) == digest(t, Options{Seed: 9, Messages: 50, Owner: opts.Owner}) {
+		t.Error("the owner changes nothing")
+	}
+}

@@ -36,6 +36,40 @@ func newGenerator(opts Options) *generator {
 	}
 }
 
+// me is the mailbox owner.
+func (g *generator) me() person {
+	if g.opts.Owner.Addr == "" {
+		return me()
+	}
+	return person{g.opts.Owner.Name, g.opts.Owner.Addr}
+}
+
+// signature is the sign-off of s's plain text: 孙丽's on every message of
+// a corpus without an Owner, else the sender's own.
+func (g *generator) signature(s *spec) string {
+	i := int(s.date.Unix()%2) * 2 // 0 or 2: a name or a formula
+	if s.lang != "zh" {
+		i = 1
+	}
+	if g.opts.Owner.Addr == "" {
+		return signatures()[i]
+	}
+	own := s.from == g.me()
+	switch {
+	case i == 2:
+		return signatures()[2]
+	case i == 1 && own && g.opts.Owner.Latin != "":
+		return "Best regards,\n" + g.opts.Owner.Latin
+	case i == 1 && isASCII(s.from.name):
+		return "Best regards,\n" + s.from.name
+	case i == 1:
+		return "Best regards," // a Chinese name fits neither us-ascii nor Big5
+	case own:
+		return s.from.name + "\n华信科技 商务部\n电话：010-8888 6666"
+	}
+	return s.from.name
+}
+
 // next returns message i.
 func (g *generator) next(i int) Message {
 	large := g.opts.LargeEvery > 0 && (i+1)%g.opts.LargeEvery == 0
@@ -101,6 +135,7 @@ type spec struct {
 	attachments []attachment
 	malformed   string
 	mailer      string
+	sign        string // the plain text's signature
 }
 
 type attachment struct {
@@ -114,11 +149,11 @@ func (g *generator) build(i int, large bool, malformed string) Message {
 	everyone := people()
 	outgoing := s.folder.Role == "sent" || s.folder.Role == "drafts"
 	if outgoing {
-		s.from = me()
+		s.from = g.me()
 		s.to = []person{pick(g.rng, everyone)}
 	} else {
 		s.from = pick(g.rng, everyone)
-		s.to = []person{me()}
+		s.to = []person{g.me()}
 	}
 	if g.chance(0.3) {
 		s.cc = []person{pick(g.rng, everyone), pick(g.rng, everyone)}
@@ -154,7 +189,7 @@ func (g *generator) build(i int, large bool, malformed string) Message {
 		}
 		if !outgoing {
 			s.from = orig.from
-			if s.from == me() {
+			if s.from == g.me() {
 				s.from = pick(g.rng, everyone)
 			}
 		}
@@ -167,6 +202,7 @@ func (g *generator) build(i int, large bool, malformed string) Message {
 	if !g.chance(0.03) {
 		s.id = fmt.Sprintf("%016x.%d@%s", g.rng.Uint64(), i, domainOf(s.from.addr))
 	}
+	s.sign = g.signature(&s)
 	s.paras = g.paragraphs(s.lang, 2048+int(min(g.rng.ExpFloat64()*5000, 16000)))
 	switch r := g.rng.Float64(); {
 	case r < 0.08:

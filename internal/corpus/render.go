@@ -107,12 +107,7 @@ func plainText(s *spec) string {
 		b.WriteString(s.paras[0])
 	}
 	b.WriteString("\n\n-- \n")
-	switch s.lang {
-	case "zh":
-		b.WriteString(signatures()[int(s.date.Unix()%2)*2])
-	default:
-		b.WriteString(signatures()[1])
-	}
+	b.WriteString(s.sign)
 	return b.String()
 }
 

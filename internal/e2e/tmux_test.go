@@ -71,7 +71,7 @@ func (term *terminal) keys(keys ...string) {
 	term.t.Helper()
 	for _, k := range keys {
 		args := []string{"send-keys", "-t", term.session}
-		if k == "Enter" || k == "Escape" || k == "Tab" || (len(k) == 3 && strings.HasPrefix(k, "C-")) {
+		if k == "Enter" || k == "Escape" || k == "Down" || k == "Tab" || (len(k) == 3 && strings.HasPrefix(k, "C-")) {
 			args = append(args, k)
 		} else {
 			args = append(args, "-l", k)
@@ -178,3 +178,42 @@ func TestDemoSpeaksChinese(t *testing.T) {
 		return strings.TrimSpace(string(b)) == "EXIT:0"
 	})
 }
+
+// click sends a left click at a screen cell (0-based) as the terminal
+// reports it in SGR mode (press, then release).
+func (term *terminal) click(x, y int) {
+	term.t.Helper()
+	for _, ev := range []string{"M", "m"} {
+		seq := fmt.Sprintf("\x1b[<0;%d;%d%s", x+1, y+1, ev)
+		if out, err := exec.Command("tmux", "send-keys", "-t", term.session, "-l", seq).CombinedOutput(); err != nil {
+			term.t.Fatalf("send-keys: %v\n%s", err, out)
+		}
+	}
+}
+
+// TestDemoSortThreadsAndMouse sorts the list by sender, shows it as
+// threads, and opens a folder with a click.
+func TestDemoSortThreadsAndMouse(t *testing.T) {
+	needTmux(t)
+	bin := build(t)
+	term := start(t, "en_US.UTF-8", bin+" --demo")
+	term.waitText("公司邮箱搬家方案")
+	term.keys("S")
+	term.waitText("Sort by?")
+	term.keys("Down", "Down", "Enter")
+	term.waitText("sender: A to Z")
+	term.keys("t")
+	term.waitFor("threads with their sizes", func(s string) bool {
+		return strings.Contains(s, "threads") && threadMark.MatchString(s)
+	})
+	// The sidebar's third row is the member's Inbox.
+	term.click(3, 3)
+	term.waitText("work / Inbox")
+	term.keys("q")
+	term.waitFor("the shell back after quitting", func(string) bool {
+		b, _ := os.ReadFile(term.exit)
+		return strings.TrimSpace(string(b)) == "EXIT:0"
+	})
+}
+
+var threadMark = regexp.MustCompile(`\[\+\d+\] `)

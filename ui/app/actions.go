@@ -9,6 +9,7 @@ import (
 	"github.com/magpie-mail/magpie/store"
 	"github.com/magpie-mail/magpie/ui/components/common"
 	"github.com/magpie-mail/magpie/ui/components/confirm"
+	"github.com/magpie-mail/magpie/ui/components/dirpicker"
 	"github.com/magpie-mail/magpie/ui/components/picker"
 	"github.com/magpie-mail/magpie/ui/components/prompt"
 	"github.com/magpie-mail/magpie/ui/components/sidebar"
@@ -227,6 +228,10 @@ func (m *Model) onDialog(msg tea.Msg) tea.Cmd {
 			if e, ok := msg.Item.Value.(sidebar.Entry); ok {
 				return m.openEntry(e)
 			}
+		case actSort:
+			if o, ok := msg.Item.Value.(listOrder); ok {
+				return m.setOrder(o)
+			}
 		}
 	case prompt.SubmittedMsg:
 		switch msg.Purpose {
@@ -234,6 +239,10 @@ func (m *Model) onDialog(msg tea.Msg) tea.Cmd {
 			return m.runSearch(msg.Value)
 		case actSave:
 			return checkSaveCmd(msg.Value, p.att)
+		}
+	case dirpicker.SubmittedMsg:
+		if msg.Purpose == actSave {
+			return checkSaveCmd(msg.Dir, p.att)
 		}
 	case confirm.AnsweredMsg:
 		if !msg.Yes {

@@ -131,7 +131,7 @@ func TestSaveAttachmentNeverOverwritesSilently(t *testing.T) {
 	openWorkInbox(t, m, f)
 	dir := t.TempDir()
 	press(t, m, "enter", "s")
-	if m.modal != modalPrompt {
+	if m.modal != modalDirs {
 		t.Fatal("s did not ask for a folder")
 	}
 	press(t, m, "ctrl+u")
@@ -293,4 +293,38 @@ func TestEventsReachTheStatusBar(t *testing.T) {
 		t.Errorf("error not worded: %q", m.status.Error())
 	}
 	checkFrame(t, screen(m), 80, 24)
+}
+
+// A body downloaded but not yet indexed is not found; when the engine
+// reports indexing, the search on screen is asked again and finds it.
+func TestSearchOnScreenSeesLateIndexing(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	m := newTestModel(t, f, i18n.EN, 120, 40)
+	must(t, f.st.PutHeaders(ctx, f.inbox, []store.Message{{UID: 9, MsgID: "late@example.com",
+		From: store.Address{Addr: "late@example.com"}, Subject: "late body", Date: now, InternalDate: now}}))
+	id, err := f.st.Lookup(ctx, f.inbox, 9)
+	must(t, err)
+	raw := "From: late@example.com\r\nSubject: late body\r\n\r\n萤火虫 in the body\r\n"
+	body, err := store.PrepareBody(id, store.Body{Raw: []byte(raw)})
+	must(t, err)
+	must(t, f.st.PutRawBodies(ctx, []store.PreparedBody{body}))
+	press(t, m, "/")
+	for _, r := range "萤火虫" {
+		press(t, m, string(r))
+	}
+	press(t, m, "enter")
+	if m.entry.Kind != sidebar.KindSearch || m.list.Len() != 0 {
+		t.Fatalf("before indexing the search shows %d rows", m.list.Len())
+	}
+	pending, err := f.st.Unindexed(ctx, f.work, 0, 10)
+	must(t, err)
+	if len(pending) != 1 || pending[0].ID != id {
+		t.Fatalf("waiting for the index: %+v", pending)
+	}
+	must(t, f.st.PutTexts(ctx, []store.BodyText{{ID: id, Hash: pending[0].Hash, Text: "萤火虫 in the body"}}))
+	send(t, m, SyncEventMsg{Event: mailsync.Indexed{Account: "work", Count: 1}})
+	if m.list.Len() != 1 {
+		t.Fatalf("after indexing the search shows %d rows", m.list.Len())
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"github.com/magpie-mail/magpie/account"
 	"github.com/magpie-mail/magpie/mailsync"
@@ -19,6 +20,7 @@ import (
 	"github.com/magpie-mail/magpie/ui/components/common"
 	"github.com/magpie-mail/magpie/ui/components/composer"
 	"github.com/magpie-mail/magpie/ui/components/confirm"
+	"github.com/magpie-mail/magpie/ui/components/dirpicker"
 	"github.com/magpie-mail/magpie/ui/components/helpview"
 	"github.com/magpie-mail/magpie/ui/components/msglist"
 	"github.com/magpie-mail/magpie/ui/components/outboxview"
@@ -75,6 +77,7 @@ const (
 	modalPicker
 	modalPrompt
 	modalConfirm
+	modalDirs // the folder to save an attachment into
 )
 
 // Model is the root tea.Model.
@@ -92,7 +95,9 @@ type Model struct {
 	hasEntry      bool
 	search        *store.Query
 	searchText    string
-	oldest        bool // the list runs oldest first
+	order         listOrder
+	threads       bool       // the thread view
+	listNext      pageCursor // where the list's next page starts
 
 	sidebar sidebar.Model
 	list    msglist.Model
@@ -102,6 +107,7 @@ type Model struct {
 	picker  picker.Model
 	prompt  prompt.Model
 	confirm confirm.Model
+	dirs    dirpicker.Model
 	focus   pane
 	modal   modal
 	pending pendingAction // what a picker, prompt or confirm was opened for
@@ -150,7 +156,7 @@ func newModel(d Deps, now func() time.Time, loc *time.Location) *Model {
 		d.Printer = i18n.New(i18n.Detect(d.Config.Language, os.Getenv))
 	}
 	c := common.New(d.Printer)
-	m := &Model{d: d, ctx: context.Background(), c: c, now: now, loc: loc, focus: paneList}
+	m := &Model{d: d, ctx: context.Background(), c: c, now: now, loc: loc, focus: paneList, order: newestFirst()}
 	m.sidebar = sidebar.New(c)
 	m.list = msglist.New(c, m.now, m.loc)
 	m.reader = reader.New(c, m.loc)
@@ -164,7 +170,11 @@ func newModel(d Deps, now func() time.Time, loc *time.Location) *Model {
 func Run(ctx context.Context, d Deps, opts ...tea.ProgramOption) error {
 	m := New(d)
 	m.ctx = ctx
-	opts = append([]tea.ProgramOption{tea.WithContext(ctx)}, opts...)
+	// The colour profile lipgloss detected for stdout when the program
+	// started: detecting it again would run `tmux info` a second time
+	// inside tmux, tens of milliseconds before the first frame. A caller
+	// writing elsewhere passes its own WithColorProfile (later options win).
+	opts = append([]tea.ProgramOption{tea.WithContext(ctx), tea.WithColorProfile(lipgloss.Writer.Profile)}, opts...)
 	_, err := tea.NewProgram(m, opts...).Run()
 	if ctx.Err() != nil && err != nil {
 		return nil // ended by the caller
@@ -239,11 +249,16 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.MouseWheelMsg:
 		return m, m.onWheel(msg)
 	case tea.PasteMsg:
-		if m.modal == modalPrompt {
-			var cmd tea.Cmd
+		var cmd tea.Cmd
+		switch m.modal {
+		case modalPrompt:
 			m.prompt, cmd = m.prompt.Update(msg)
-			return m, cmd
+		case modalDirs:
+			m.dirs, cmd = m.dirs.Update(msg)
 		}
+		return m, cmd
+	case dirpicker.ListedMsg:
+		m.dirs, _ = m.dirs.Update(msg)
 		return m, nil
 	case FoldersLoadedMsg:
 		return m, m.onFolders(msg)
@@ -261,13 +276,19 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case msglist.OpenedMsg:
 		return m, m.openMessage(msg.Message)
 	case msglist.MoreRequestedMsg:
-		return m, m.loadMore(msg.After)
+		return m, m.loadMore()
+	case msglist.ExpandRequestedMsg:
+		return m, m.expandThread(msg.Thread)
+	case ThreadLoadedMsg:
+		m.onThread(msg)
+		return m, nil
 	case helpview.ClosedMsg:
 		m.modal = modalNone
 		return m, nil
 	case calview.LoadedMsg, calview.ClosedMsg:
 		return m, m.onCalendar(msg)
-	case picker.PickedMsg, picker.CancelledMsg, prompt.SubmittedMsg, prompt.CancelledMsg, confirm.AnsweredMsg:
+	case picker.PickedMsg, picker.CancelledMsg, prompt.SubmittedMsg, prompt.CancelledMsg, confirm.AnsweredMsg,
+		dirpicker.SubmittedMsg, dirpicker.CancelledMsg:
 		m.modal = modalNone
 		return m, m.onDialog(msg)
 	case OpAppliedMsg:

@@ -52,6 +52,8 @@ func TestGoldenViews(t *testing.T) {
 					{"reader", []string{"t", "down", "enter"}},
 					{"help", []string{"?"}},
 					{"move", []string{"?", "esc", "m"}},
+					{"sorted", []string{"esc", "S", "down", "down", "enter"}},
+					{"thread_open", []string{"c", "项", "目", "enter", "t", "enter"}},
 				}
 				for _, st := range steps {
 					press(t, m, st.keys...)

@@ -17,7 +17,7 @@ import (
 	"github.com/magpie-mail/magpie/message"
 	"github.com/magpie-mail/magpie/store"
 	"github.com/magpie-mail/magpie/ui/components/common"
-	"github.com/magpie-mail/magpie/ui/components/prompt"
+	"github.com/magpie-mail/magpie/ui/components/dirpicker"
 )
 
 // attachmentRef names one attachment of a stored message.
@@ -63,17 +63,18 @@ func (m *Model) selectedAttachment() (attachmentRef, bool) {
 	return attachmentRef{Message: m.reader.Message().ID, PartPath: a.PartPath, Filename: a.Filename}, true
 }
 
-// askSave asks for the folder to save the selected attachment into.
+// askSave asks for the folder to save the selected attachment into: a
+// path with Tab completion over a list of folders to browse.
 func (m *Model) askSave() tea.Cmd {
 	ref, ok := m.selectedAttachment()
 	if !ok {
 		return nil
 	}
 	m.pending = pendingAction{att: ref}
-	m.prompt = prompt.New(m.c, actSave, m.c.P.T("tui.save.title", ref.Filename), m.c.P.T("tui.save.hint"), defaultSaveDir())
-	m.modal = modalPrompt
+	m.dirs = dirpicker.New(m.c, actSave, m.c.P.T("tui.save.title", common.Clean(ref.Filename)), m.c.P.T("tui.save.browse"), defaultSaveDir())
+	m.modal = modalDirs
 	m.layout()
-	return nil
+	return m.dirs.Init()
 }
 
 // defaultSaveDir is ~/Downloads when it exists, else the home directory.
@@ -89,15 +90,7 @@ func defaultSaveDir() string {
 }
 
 // expandHome turns a leading ~ into the home directory.
-func expandHome(dir string) string {
-	dir = strings.TrimSpace(dir)
-	if dir == "~" || strings.HasPrefix(dir, "~/") {
-		if home, err := os.UserHomeDir(); err == nil {
-			return filepath.Join(home, dir[1:])
-		}
-	}
-	return dir
-}
+func expandHome(dir string) string { return dirpicker.Expand(strings.TrimSpace(dir)) }
 
 // checkSaveCmd resolves the file an attachment would be saved as (name
 // sanitised, never outside dir) and whether it exists.

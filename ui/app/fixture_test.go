@@ -105,6 +105,12 @@ func newFixture(t testing.TB) fixture {
 		Subject: "周报（未下载正文）", Date: now.Add(-400 * 24 * time.Hour), Flags: store.FlagSeen}, "")
 	put("sub", f.project, store.Message{UID: 1, From: store.Address{Addr: "bot@example.com"}, To: me,
 		Subject: "项目进度", Date: now.Add(-3 * time.Hour)}, "")
+	// Two read replies thread onto "sub": 项目 holds a thread of three.
+	put("sub2", f.project, store.Message{UID: 2, From: store.Address{Name: "张三", Addr: "zhangsan@example.cn"}, To: me,
+		Subject: "回复：项目进度", Date: now.Add(-150 * time.Minute), Flags: store.FlagSeen, InReplyTo: "sub@example.com"}, "")
+	put("sub3", f.project, store.Message{UID: 3, From: store.Address{Name: "Alice Smith", Addr: "alice@example.com"}, To: me,
+		Subject: "Re: 项目进度", Date: now.Add(-2 * time.Hour), Flags: store.FlagSeen, InReplyTo: "sub2@example.com",
+		References: []string{"sub@example.com", "sub2@example.com"}}, "")
 	put("sent", f.sent, store.Message{UID: 1, From: me[0], To: []store.Address{{Name: "王五", Addr: "wangwu@example.cn"}},
 		Subject: "回复：合同", Date: now.Add(-5 * time.Hour), Flags: store.FlagSeen}, "")
 	put("home", f.hInbox, store.Message{UID: 1, From: store.Address{Name: "Mum", Addr: "mum@example.org"}, To: me,

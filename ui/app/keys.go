@@ -6,6 +6,7 @@ import (
 
 	"github.com/magpie-mail/magpie/store"
 	"github.com/magpie-mail/magpie/ui/components/confirm"
+	"github.com/magpie-mail/magpie/ui/components/dirpicker"
 	"github.com/magpie-mail/magpie/ui/components/helpview"
 	"github.com/magpie-mail/magpie/ui/components/picker"
 	"github.com/magpie-mail/magpie/ui/components/prompt"
@@ -23,7 +24,7 @@ func (m *Model) settle(cmd tea.Cmd) tea.Cmd {
 	msg := cmd()
 	switch msg.(type) {
 	case picker.PickedMsg, picker.CancelledMsg, prompt.SubmittedMsg, prompt.CancelledMsg,
-		confirm.AnsweredMsg, helpview.ClosedMsg:
+		confirm.AnsweredMsg, helpview.ClosedMsg, dirpicker.SubmittedMsg, dirpicker.CancelledMsg:
 		_, next := m.Update(msg)
 		return next
 	}
@@ -50,6 +51,9 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.settle(cmd)
 	case modalConfirm:
 		m.confirm, cmd = m.confirm.Update(k)
+		return m.settle(cmd)
+	case modalDirs:
+		m.dirs, cmd = m.dirs.Update(k)
 		return m.settle(cmd)
 	}
 	if m.needsSetup() {
@@ -117,12 +121,13 @@ func (m *Model) paneKey(k tea.KeyPressMsg) tea.Cmd {
 	case paneList:
 		switch {
 		case key.Matches(k, km.Back):
-			m.setFocus(paneSidebar)
+			if !m.list.CollapseSelected() {
+				m.setFocus(paneSidebar)
+			}
 		case key.Matches(k, km.Thread):
-			m.list.SetThreaded(!m.list.Threaded())
+			cmd = m.toggleThreads()
 		case key.Matches(k, km.Sort):
-			m.oldest = !m.oldest
-			cmd = m.reloadList()
+			cmd = m.askSort()
 		case key.Matches(k, km.NextMsg):
 			cmd = m.list.Move(1)
 		case key.Matches(k, km.PrevMsg):

@@ -3,8 +3,8 @@ package app
 import (
 	"context"
 	"errors"
-	"slices"
 	"sort"
+	"strings"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -30,13 +30,18 @@ type FoldersLoadedMsg struct {
 }
 
 // PageLoadedMsg carries a page of the list's source. Gen is the list
-// generation it was asked for; Append is false for a first page.
+// generation it was asked for; Append is false for a first page. In the
+// thread view Heads holds the page instead of Rows. Next (NextThread in
+// the thread view) is the store's cursor after the page.
 type PageLoadedMsg struct {
-	Gen    uint64
-	Append bool
-	Rows   []store.Message
-	More   bool
-	Err    error
+	Gen        uint64
+	Append     bool
+	Rows       []store.Message
+	Heads      []store.ThreadHead
+	Next       store.SortCursor
+	NextThread store.ThreadCursor
+	More       bool
+	Err        error
 }
 
 // BodyLoadedMsg carries the parsed body of the message the reader asked for.
@@ -54,12 +59,21 @@ type SyncEventMsg struct{ Event mailsync.Event }
 // EventsClosedMsg says the event channel closed (all engines stopped).
 type EventsClosedMsg struct{}
 
+// pageCursor is where the list's next page starts: msg in a list of
+// messages, thread in the thread view.
+type pageCursor struct {
+	msg    store.SortCursor
+	thread store.ThreadCursor
+}
+
 // source is what the list shows, resolved to folders: one folder, the
-// inboxes of every account (unified), or a search.
+// inboxes of every account (unified), or a search; in which order, and
+// whether as threads.
 type source struct {
 	folders []store.FolderID
 	search  *store.Query
-	oldest  bool // oldest first
+	order   listOrder
+	threads bool
 }
 
 // loadFoldersCmd reads every configured account's folders and unread counts.
@@ -92,9 +106,9 @@ func loadFoldersCmd(ctx context.Context, st *store.Store, req uint64, names []st
 
 // loadPageCmd reads the page of src after `after` (nil: the first page).
 // Several folders (the unified Inbox) are merged by keyset: each folder is
-// read after the same cursor and the newest pageSize rows are kept, which is
-// exactly the next page of their union.
-func loadPageCmd(ctx context.Context, st *store.Store, gen uint64, src source, after *store.Cursor) tea.Cmd {
+// read after the same cursor and the first pageSize rows of their union
+// are kept, which is exactly the next page of the union.
+func loadPageCmd(ctx context.Context, st *store.Store, gen uint64, src source, after *pageCursor) tea.Cmd {
 	src.folders = append([]store.FolderID(nil), src.folders...)
 	if after != nil {
 		c := *after
@@ -102,42 +116,108 @@ func loadPageCmd(ctx context.Context, st *store.Store, gen uint64, src source, a
 	}
 	return func() tea.Msg {
 		out := PageLoadedMsg{Gen: gen, Append: after != nil}
-		if src.search != nil {
+		switch {
+		case src.search != nil:
+			if after == nil {
+				rows, err := st.Search(ctx, store.SearchRequest{Query: *src.search, Limit: searchLimit})
+				out.Rows, out.Err = sortFound(rows, src.order), err
+			}
+		case src.threads:
+			var t *store.ThreadCursor
 			if after != nil {
-				return out
+				t = &after.thread
 			}
-			rows, err := st.Search(ctx, store.SearchRequest{Query: *src.search, Limit: searchLimit})
-			if src.oldest {
-				slices.Reverse(rows)
+			out.Heads, out.NextThread, out.More, out.Err = threadPage(ctx, st, src, t)
+		default:
+			var m *store.SortCursor
+			if after != nil {
+				m = &after.msg
 			}
-			out.Rows, out.Err = rows, err
-			return out
-		}
-		var all []store.Message
-		for _, f := range src.folders {
-			rows, err := st.Page(ctx, f, store.PageRequest{Limit: pageSize + 1, After: after, Oldest: src.oldest})
-			if err != nil {
-				out.Err = err
-				return out
-			}
-			all = append(all, rows...)
-		}
-		if len(src.folders) > 1 {
-			sort.Slice(all, func(i, j int) bool {
-				a, b := all[i].Cursor(), all[j].Cursor()
-				if src.oldest {
-					a, b = b, a
-				}
-				return a.Date > b.Date || a.Date == b.Date && a.ID > b.ID
-			})
-		}
-		if len(all) > pageSize {
-			out.Rows, out.More = all[:pageSize], true
-		} else {
-			out.Rows = all
+			out.Rows, out.Next, out.More, out.Err = sortedPage(ctx, st, src, m)
 		}
 		return out
 	}
+}
+
+// sortedPage reads the next page of src's folders in src's order.
+func sortedPage(ctx context.Context, st *store.Store, src source, after *store.SortCursor) ([]store.Message, store.SortCursor, bool, error) {
+	type row struct {
+		m store.Message
+		c store.SortCursor
+	}
+	var all []row
+	req := store.SortedPageRequest{By: src.order.by, Desc: src.order.desc, Limit: pageSize + 1, After: after}
+	for _, f := range src.folders {
+		rows, curs, err := st.PageSorted(ctx, f, req)
+		if err != nil {
+			return nil, store.SortCursor{}, false, err
+		}
+		for i := range rows {
+			all = append(all, row{rows[i], curs[i]})
+		}
+	}
+	if len(src.folders) > 1 {
+		sort.Slice(all, func(i, j int) bool { return all[i].c.Less(all[j].c, src.order.desc) })
+	}
+	more := len(all) > pageSize
+	all = all[:min(len(all), pageSize)]
+	out := make([]store.Message, len(all))
+	for i, r := range all {
+		out[i] = r.m
+	}
+	var next store.SortCursor
+	if len(all) > 0 {
+		next = all[len(all)-1].c
+	}
+	return out, next, more, nil
+}
+
+// threadPage reads the next page of src's folders' threads, the most
+// recently active first (least recently, when the list runs oldest first).
+func threadPage(ctx context.Context, st *store.Store, src source, after *store.ThreadCursor) ([]store.ThreadHead, store.ThreadCursor, bool, error) {
+	oldest := src.order.by == store.SortDate && !src.order.desc
+	req := store.ThreadPageRequest{Limit: pageSize + 1, Oldest: oldest, After: after}
+	var all []store.ThreadHead
+	for _, f := range src.folders {
+		heads, err := st.FolderThreads(ctx, f, req)
+		if err != nil {
+			return nil, store.ThreadCursor{}, false, err
+		}
+		all = append(all, heads...)
+	}
+	if len(src.folders) > 1 {
+		sort.Slice(all, func(i, j int) bool { return all[i].Cursor().Less(all[j].Cursor(), oldest) })
+	}
+	more := len(all) > pageSize
+	all = all[:min(len(all), pageSize)]
+	var next store.ThreadCursor
+	if len(all) > 0 {
+		next = all[len(all)-1].Cursor()
+	}
+	return all, next, more, nil
+}
+
+// sortFound puts search results (newest first from the store, at most
+// searchLimit) in the list's order.
+func sortFound(rows []store.Message, o listOrder) []store.Message {
+	key := func(m store.Message) string {
+		switch o.by {
+		case store.SortSender:
+			if m.From.Name != "" {
+				return strings.ToLower(m.From.Name)
+			}
+			return strings.ToLower(m.From.Addr)
+		case store.SortSubject:
+			return strings.ToLower(m.Subject)
+		}
+		return ""
+	}
+	sort.SliceStable(rows, func(i, j int) bool {
+		a := store.SortCursor{Key: key(rows[i]), Date: rows[i].Cursor().Date, ID: rows[i].ID}
+		b := store.SortCursor{Key: key(rows[j]), Date: rows[j].Cursor().Date, ID: rows[j].ID}
+		return a.Less(b, o.desc)
+	})
+	return rows
 }
 
 // loadBodyCmd reads and parses a message's raw bytes.

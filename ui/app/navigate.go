@@ -32,11 +32,11 @@ func (m *Model) onFolders(msg FoldersLoadedMsg) tea.Cmd {
 func (m *Model) resolve(e sidebar.Entry) source {
 	switch e.Kind {
 	case sidebar.KindFolder:
-		return source{folders: []store.FolderID{e.Folder.ID}, oldest: m.oldest}
+		return source{folders: []store.FolderID{e.Folder.ID}, order: m.order, threads: m.threads}
 	case sidebar.KindSearch:
-		return source{search: m.search, oldest: m.oldest}
+		return source{search: m.search, order: m.order}
 	}
-	src := source{oldest: m.oldest}
+	src := source{order: m.order, threads: m.threads}
 	for _, a := range m.accounts {
 		if e.Kind == sidebar.KindAccount && a.Name != e.Account {
 			continue
@@ -74,10 +74,13 @@ func (m *Model) reloadList() tea.Cmd {
 	return loadPageCmd(m.ctx, m.d.Store, m.listGen, m.resolve(m.entry), nil)
 }
 
-func (m *Model) loadMore(after store.Cursor) tea.Cmd {
+// loadMore reads the page after the last one (the store's cursor kept by
+// onPage).
+func (m *Model) loadMore() tea.Cmd {
 	if m.d.Store == nil || !m.hasEntry {
 		return nil
 	}
+	after := m.listNext
 	return loadPageCmd(m.ctx, m.d.Store, m.listGen, m.resolve(m.entry), &after)
 }
 
@@ -90,9 +93,15 @@ func (m *Model) onPage(msg PageLoadedMsg) tea.Cmd {
 		m.list.AppendRows(nil, false)
 		return nil
 	}
-	if msg.Append {
+	m.listNext = pageCursor{msg: msg.Next, thread: msg.NextThread}
+	switch {
+	case msg.Heads != nil && msg.Append:
+		m.list.AppendThreads(msg.Heads, msg.More)
+	case msg.Heads != nil:
+		m.list.SetThreads(msg.Heads, msg.More)
+	case msg.Append:
 		m.list.AppendRows(msg.Rows, msg.More)
-	} else {
+	default:
 		m.list.SetRows(msg.Rows, msg.More)
 	}
 	return nil
@@ -155,6 +164,12 @@ func (m *Model) onEvent(ev mailsync.Event) tea.Cmd {
 	case mailsync.Online:
 		if ev.Online { // back online: what waits in the outbox leaves
 			return m.flushOutbox(ev.Account)
+		}
+	case mailsync.Indexed:
+		// Bodies become searchable only once indexed (after their
+		// download): a search on screen is asked again so that it sees them.
+		if ev.Count > 0 && m.hasEntry && m.entry.Kind == sidebar.KindSearch {
+			return m.reloadIfShallow()
 		}
 	}
 	return nil

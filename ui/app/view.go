@@ -43,6 +43,7 @@ func (m *Model) layout() {
 	m.picker.SetSize(w, h)
 	m.prompt.SetSize(w, h)
 	m.confirm.SetSize(w, h)
+	m.dirs.SetSize(w, h)
 	if m.cal != nil {
 		m.cal.SetSize(m.width, h)
 	}
@@ -96,6 +97,8 @@ func (m *Model) bodyView() string {
 		right = m.prompt.View()
 	case m.modal == modalConfirm:
 		right = m.confirm.View()
+	case m.modal == modalDirs:
+		right = m.dirs.View()
 	case m.focus == paneReader:
 		right = m.reader.View()
 	default:
@@ -132,8 +135,8 @@ func (m *Model) titleView() string {
 	if m.list.Threaded() {
 		right = m.c.P.T("tui.title.threads") + "  " + right
 	}
-	if m.oldest {
-		right = m.c.P.T("tui.title.oldest") + "  " + right
+	if o := m.orderTitle(); o != "" {
+		right = o + "  " + right
 	}
 	if st := m.mig.Status(); st != "" { // a migration runs behind the mail
 		right = st + "  " + right

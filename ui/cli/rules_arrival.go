@@ -7,6 +7,7 @@ import (
 	"github.com/magpie-mail/magpie/account"
 	"github.com/magpie-mail/magpie/mailsync"
 	"github.com/magpie-mail/magpie/message"
+	"github.com/magpie-mail/magpie/outbox"
 	"github.com/magpie-mail/magpie/rules"
 	"github.com/magpie-mail/magpie/store"
 )
@@ -24,7 +25,7 @@ func rulesRunHere(a account.Account) bool {
 // newRulesEngine makes a's sync engine and the function that runs it (its
 // Run). When a's rules run here, the engine's events pass through
 // rules.WatchArrivals (started on wg), which files new INBOX mail by the
-// rules and kicks the engine; the events then reach opts.Events as before.
+// rules, forwards it through the outbox and kicks the engine; the events then reach opts.Events as before.
 // The watcher ends when run returns.
 func newRulesEngine(ctx context.Context, a account.Account, d *account.Dialer, st *store.Store, opts mailsync.Options, wg *sync.WaitGroup) (*mailsync.Engine, func(context.Context) error) {
 	if !rulesRunHere(a) || opts.Events == nil {
@@ -35,7 +36,13 @@ func newRulesEngine(ctx context.Context, a account.Account, d *account.Dialer, s
 	in := make(chan mailsync.Event, 64)
 	opts.Events = in
 	e := mailsync.New(a, d, st, opts)
-	wg.Go(func() { rules.WatchArrivals(ctx, st, a.Name, e, in, out) })
+	var fwd rules.Forwarder
+	if !a.SMTP.IsZero() {
+		// Forward actions leave through the outbox (also while no other
+		// sender runs: WatchArrivals flushes it when it queued some).
+		fwd = rules.OutboxForwarder{Outbox: &outbox.Outbox{Store: st, Dialer: d}, Account: a}
+	}
+	wg.Go(func() { rules.WatchArrivals(ctx, st, a.Name, e, fwd, in, out) })
 	return e, func(ctx context.Context) error {
 		defer close(in) // the engine emits nothing once Run has returned
 		return e.Run(ctx)
@@ -51,5 +58,8 @@ func (pr *syncPrinter) arrivalApplied(ev rules.ArrivalApplied) {
 	}
 	if r := ev.Applied; r.Matched > 0 {
 		pr.println(pr.out, p.T("rules.arrival.done", ev.Account, r.Matched, r.Moved, r.Copied, r.Flagged))
+	}
+	if r := ev.Applied; r.Forwarded > 0 {
+		pr.println(pr.out, p.T("rules.arrival.forwarded", ev.Account, r.Forwarded))
 	}
 }

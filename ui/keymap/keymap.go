@@ -26,7 +26,7 @@ type KeyMap struct {
 	NextAttachment, SaveAttachment, OpenAttachment key.Binding
 
 	// Views and the app.
-	Search, Jump, Refresh, Thread, Sort, Help, Quit key.Binding
+	Search, Jump, Refresh, Thread, ToggleThread, Sort, Help, Quit key.Binding
 
 	// Dialogs.
 	Confirm, Cancel key.Binding
@@ -82,8 +82,10 @@ func New(p *i18n.Printer) KeyMap {
 		Refresh: b("tui.key.refresh", "ctrl+r", "f5"),
 		Thread:  b("tui.key.thread", "t"),
 		Sort:    b("tui.key.sort", "S"),
-		Help:    b("tui.key.help", "?"),
-		Quit:    b("tui.key.quit", "q", "ctrl+c"),
+
+		ToggleThread: b("tui.key.toggle_thread", "z"),
+		Help:         b("tui.key.help", "?"),
+		Quit:         b("tui.key.quit", "q", "ctrl+c"),
 
 		Confirm: b("tui.key.confirm", "y", "Y"),
 		Cancel:  b("tui.key.cancel", "n", "N", "esc"),
@@ -114,7 +116,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Open, k.Back, k.FocusNext},
 		{k.NextMsg, k.PrevMsg, k.ToggleRead, k.Flag, k.Move, k.Copy, k.Delete, k.DeleteForever, k.Archive},
 		{k.Compose, k.Reply, k.ReplyAll, k.Forward, k.ForwardAttached, k.EditDraft},
-		{k.NextAttachment, k.SaveAttachment, k.OpenAttachment, k.Search, k.Jump, k.Refresh, k.Thread, k.Sort, k.Help, k.Quit},
+		{k.NextAttachment, k.SaveAttachment, k.OpenAttachment, k.Search, k.Jump, k.Refresh, k.Thread, k.ToggleThread, k.Sort, k.Help, k.Quit},
 		{k.Migrate, k.Rules, k.Outbox},
 	}
 }

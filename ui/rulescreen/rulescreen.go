@@ -2,8 +2,11 @@
 // shows where the rules run (on the server over ManageSieve, or on this
 // computer), the ordered rules, the block and allow lists and the vacation
 // reply, and scripts on the server Magpie did not write (read-only). A rule
-// is switched on or off, moved up or down, or removed; opened from a
-// message, the screen blocks or always allows its sender.
+// is switched on or off, moved up or down, removed, edited or made anew in
+// an editor where fields, operators, actions and folders are picked, not
+// typed; opened from a message, the screen blocks or always allows its
+// sender and prefills a new rule from it. v opens the vacation reply, or
+// says which provider web page sets it when there is no ManageSieve.
 //
 // It is a component (New/Init/Update/View/SetSize). Update never blocks on
 // the network: reading and saving happen in Cmds whose result messages
@@ -12,6 +15,7 @@ package rulescreen
 
 import (
 	"context"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -29,6 +33,8 @@ type Deps struct {
 	Store   *store.Store    // where rules that run here are kept
 	Dialer  *account.Dialer // ManageSieve connections (its Secrets: the keyring)
 	Context context.Context // the app's lifetime
+	// Now is the clock (for the vacation dates); nil means time.Now.
+	Now func() time.Time
 }
 
 // ClosedMsg asks the root to show the mail again.
@@ -83,6 +89,8 @@ type Model struct {
 	folders []string
 	editing bool
 	ed      editor
+	vacOn   bool // the vacation screen shows
+	vac     vacForm
 	seq     int  // ID of the request in flight or the last
 	busy    bool // a request is in flight
 	loaded  bool
@@ -99,6 +107,28 @@ type Model struct {
 // a new rule from it.
 func New(d Deps, accountName string, src Source) Model {
 	return Model{d: d, p: d.Printer, keys: newKeyMap(d.Printer), account: accountName, sender: src.Sender, src: src}
+}
+
+func (m Model) now() time.Time {
+	if m.d.Now != nil {
+		return m.d.Now()
+	}
+	return time.Now()
+}
+
+// idents lists the account's addresses: primary, aliases, groups.
+func (m Model) idents() []string {
+	a, ok := m.d.Config.Account(m.account)
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, id := range a.Identities() {
+		if id.Address != "" {
+			out = append(out, id.Address)
+		}
+	}
+	return out
 }
 
 // SetSize sets the size View renders.
@@ -143,7 +173,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 func (m Model) onKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 	km := m.keys
 	if m.editing {
-		ed, done, save := m.ed.update(k, km)
+		ed, done, save := m.ed.update(k, m)
 		m.ed = ed
 		if !done {
 			return m, nil
@@ -152,9 +182,31 @@ func (m Model) onKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 		if !save {
 			return m, nil
 		}
-		set, err := m.set.Add(ed.rule(m.src, m.set))
+		if ed.orig != "" {
+			set, err := m.set.Replace(ed.orig, ed.r)
+			return m.save(set, err)
+		}
+		set, err := m.set.Add(ed.r)
 		m.cursor = len(m.set.Rules)
 		return m.save(set, err)
+	}
+	if m.vacOn {
+		if m.place.Server == "" {
+			m.vacOn = !key.Matches(k, km.Close)
+			return m, nil
+		}
+		f, done, save := m.vac.update(k, m)
+		m.vac = f
+		if !done {
+			return m, nil
+		}
+		m.vacOn = false
+		if !save {
+			return m, nil
+		}
+		set := m.set
+		set.Vacation = f.vacation()
+		return m.save(set, nil)
 	}
 	if key.Matches(k, km.Close) {
 		return m, func() tea.Msg { return ClosedMsg{} }
@@ -198,8 +250,14 @@ func (m Model) onKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 	case key.Matches(k, km.Allow) && m.sender != "":
 		set, err := m.set.AddSender(m.sender, true)
 		return m.save(set, err)
-	case key.Matches(k, km.New) && (m.src.Sender != "" || m.src.Subject != ""):
-		m.editing, m.ed = true, newEditor(m.src, m.folders)
+	case key.Matches(k, km.New):
+		m.editing, m.ed = true, newEditor(m.src, m.folders, m.idents(), m.set)
+		m.ed.local = m.place.Server == ""
+	case key.Matches(k, km.Edit) && n > 0:
+		m.editing, m.ed = true, editExisting(m.set.Rules[m.cursor], m.folders, m.idents())
+		m.ed.local = m.place.Server == ""
+	case key.Matches(k, km.Vacation):
+		m.vacOn, m.vac = true, newVacForm(m.set.Vacation, m.idents(), m.p)
 	}
 	return m, nil
 }
@@ -240,7 +298,7 @@ func (m Model) FullHelp() [][]key.Binding { return [][]key.Binding{m.hints()} }
 
 type keyMap struct {
 	Up, Down, Toggle, MoveUp, MoveDown, Remove, Block, Allow, Account, Close key.Binding
-	New, Save, Left, Right                                                   key.Binding
+	New, Edit, Change, Commit, Not, Left, Right, Vacation, Template, Cycle   key.Binding
 }
 
 func newKeyMap(p *i18n.Printer) keyMap {
@@ -259,7 +317,13 @@ func newKeyMap(p *i18n.Printer) keyMap {
 		Account:  b("rscr.key.account", "tab"),
 		Close:    b("rscr.key.close", "esc", "q"),
 		New:      b("rscr.key.new", "n"),
-		Save:     b("rscr.key.save", "enter"),
+		Edit:     b("rscr.key.edit", "enter", "e"),
+		Change:   b("rscr.key.change", "enter"),
+		Commit:   b("rscr.key.commit", "ctrl+s"),
+		Not:      b("rscr.key.not", "!"),
+		Vacation: b("rscr.key.vacation", "v"),
+		Template: b("rscr.key.template", "t"),
+		Cycle:    b("rscr.key.cycle", "space"),
 		Left:     b("rscr.key.left", "left", "h"),
 		Right:    b("rscr.key.right", "right", "l"),
 	}

@@ -34,12 +34,6 @@ func (m Model) View() string {
 		lines = append(lines, m.wrap("", p.T("rscr.where.local"))...)
 	}
 	lines = append(lines, dim.Render(strings.Repeat("─", max(m.w, 0))))
-	switch {
-	case m.editing:
-		lines = append(lines, m.ed.view(m)...)
-	case m.loaded:
-		lines = append(lines, m.body(sel, dim)...)
-	}
 
 	var status string
 	switch {
@@ -54,6 +48,14 @@ func (m Model) View() string {
 	}
 	foot := append(m.wrap("", status), m.hintLines(dim)...)
 	room := max(m.h-len(foot), 0)
+	switch {
+	case m.editing:
+		lines = append(lines, m.ed.view(m, room-len(lines))...)
+	case m.vacOn:
+		lines = append(lines, m.vac.view(m, room-len(lines))...)
+	case m.loaded:
+		lines = append(lines, m.body(sel, dim)...)
+	}
 	if len(lines) > room {
 		lines = lines[:room]
 	}
@@ -165,19 +167,26 @@ func (m Model) hintLines(dim lipgloss.Style) []string {
 // hints are the keys that do something now.
 func (m Model) hints() []keyBinding {
 	k := m.keys
-	if m.editing {
-		out := []keyBinding{k.Up, k.Down, k.Toggle}
-		if len(m.folders) > 0 {
-			out = append(out, k.Left, k.Right)
-		}
-		return append(out, k.Save, k.Close)
+	switch {
+	case m.editing && (m.ed.input != nil || m.ed.pick != nil):
+		return []keyBinding{k.Change, k.Close}
+	case m.editing:
+		return []keyBinding{k.Up, k.Down, k.Left, k.Right, k.Cycle, k.Change, k.Not, k.Remove, k.Commit, k.Close}
+	case m.vacOn && m.vac.input != nil:
+		return []keyBinding{k.Change, k.Close}
+	case m.vacOn && m.vac.inBody:
+		return []keyBinding{k.Commit, k.Close}
+	case m.vacOn && m.place.Server == "":
+		return []keyBinding{k.Close}
+	case m.vacOn:
+		return []keyBinding{k.Up, k.Down, k.Left, k.Right, k.Cycle, k.Change, k.Remove, k.Template, k.Commit, k.Close}
 	}
-	out := []keyBinding{k.Up, k.Down, k.Toggle, k.MoveUp, k.MoveDown, k.Remove}
+	out := []keyBinding{k.Up, k.Down, k.Toggle, k.Edit, k.New, k.MoveUp, k.MoveDown, k.Remove, k.Vacation}
 	if m.place.Edited || !m.loaded {
 		out = nil
 	}
 	if m.sender != "" && m.loaded && !m.place.Edited {
-		out = append(out, k.Block, k.Allow, k.New)
+		out = append(out, k.Block, k.Allow)
 	}
 	if len(m.d.Config.Accounts) > 1 {
 		out = append(out, k.Account)

@@ -6,6 +6,7 @@ package msglist
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -19,18 +20,24 @@ import (
 // the selected row).
 type OpenedMsg struct{ Message store.Message }
 
-// MoreRequestedMsg asks the owner for the rows after After. The owner
-// answers with AppendRows (or SetRows) and drops answers it no longer wants.
-type MoreRequestedMsg struct{ After store.Cursor }
+// MoreRequestedMsg asks the owner for the rows after the last one (the
+// owner keeps the store's cursor: only it knows the order). The owner
+// answers with AppendRows (or AppendThreads) and drops answers it no longer
+// wants.
+type MoreRequestedMsg struct{}
 
 // Model is the message list.
 type Model struct {
-	c        *common.Common
-	rows     []store.Message // every row paged in, newest first
-	view     []int           // indexes into rows that are shown (threads collapse)
-	count    map[store.ThreadID]int
-	cursor   int // index into view
-	offset   int // first view index on screen
+	c     *common.Common
+	rows  []store.Message // every row paged in, in the owner's order
+	view  []item          // what is shown: rows, minus collapsed thread members, plus expanded threads
+	count map[store.ThreadID]int
+	// heads says rows are threads from the store (one row each, count
+	// from the store); else the thread view groups the rows paged in.
+	heads    bool
+	children map[store.ThreadID][]store.Message // expanded threads, oldest first
+	cursor   int                                // index into view
+	offset   int                                // first view index on screen
 	width    int
 	height   int
 	more     bool // the store may hold rows after the last one
@@ -52,7 +59,7 @@ var _ common.Component[Model] = (*Model)(nil)
 // New returns an empty list. now and loc decide how dates are written
 // (today: time, this year: month-day, else the full date).
 func New(c *common.Common, now func() time.Time, loc *time.Location) Model {
-	return Model{c: c, now: now, loc: loc, count: map[store.ThreadID]int{}}
+	return Model{c: c, now: now, loc: loc, count: map[store.ThreadID]int{}, children: map[store.ThreadID][]store.Message{}}
 }
 
 // Init does nothing.
@@ -70,7 +77,8 @@ func (m *Model) Blur()  { m.focused = false }
 
 // Reset empties the list for a new source; it shows "loading" until SetRows.
 func (m *Model) Reset(showAccount, showTo bool, accountNames map[store.AccountID]string) {
-	m.rows, m.view, m.count = nil, nil, map[store.ThreadID]int{}
+	m.rows, m.view, m.count, m.heads = nil, nil, map[store.ThreadID]int{}, false
+	m.children = map[store.ThreadID][]store.Message{}
 	m.cursor, m.offset, m.more, m.loading, m.loaded = 0, 0, false, true, false
 	m.showAccount, m.showTo, m.accountNames = showAccount, showTo, accountNames
 }
@@ -80,7 +88,8 @@ func (m *Model) Reset(showAccount, showTo bool, accountNames map[store.AccountID
 // further rows.
 func (m *Model) SetRows(rows []store.Message, more bool) {
 	sel, had := m.Selected()
-	m.rows, m.more, m.loading, m.loaded = rows, more, false, true
+	m.rows, m.more, m.loading, m.loaded, m.heads = rows, more, false, true, false
+	clear(m.children)
 	m.rebuild()
 	m.cursor = 0
 	if had {
@@ -120,32 +129,17 @@ func (m *Model) SetThreaded(on bool) {
 	m.scroll()
 }
 
-func (m *Model) rebuild() {
-	m.view = m.view[:0]
-	clear(m.count)
-	for i, r := range m.rows {
-		if m.threaded && r.Thread != 0 {
-			m.count[r.Thread]++
-			if m.count[r.Thread] > 1 {
-				continue
-			}
-		}
-		m.view = append(m.view, i)
-	}
-	m.cursor = max(0, min(m.cursor, len(m.view)-1))
-}
-
 // Selected returns the message under the cursor.
 func (m Model) Selected() (store.Message, bool) {
 	if m.cursor < len(m.view) {
-		return m.rows[m.view[m.cursor]], true
+		return m.at(m.view[m.cursor]), true
 	}
 	return store.Message{}, false
 }
 
 func (m *Model) selectID(id store.MessageID) bool {
-	for vi, ri := range m.view {
-		if m.rows[ri].ID == id {
+	for vi, it := range m.view {
+		if m.at(it).ID == id {
 			m.cursor = vi
 			return true
 		}
@@ -157,8 +151,8 @@ func (m *Model) selectThreadOf(msg store.Message) {
 	if m.selectID(msg.ID) || msg.Thread == 0 {
 		return
 	}
-	for vi, ri := range m.view {
-		if m.rows[ri].Thread == msg.Thread {
+	for vi, it := range m.view {
+		if m.at(it).Thread == msg.Thread {
 			m.cursor = vi
 			return
 		}
@@ -170,6 +164,13 @@ func (m *Model) Replace(msg store.Message) {
 	for i := range m.rows {
 		if m.rows[i].ID == msg.ID {
 			m.rows[i] = msg
+		}
+	}
+	for _, kids := range m.children {
+		for i := range kids {
+			if kids[i].ID == msg.ID {
+				kids[i] = msg
+			}
 		}
 	}
 }
@@ -188,6 +189,9 @@ func (m *Model) Remove(ids ...store.MessageID) {
 		}
 	}
 	m.rows = kept
+	for t, kids := range m.children {
+		m.children[t] = slices.DeleteFunc(kids, func(r store.Message) bool { return gone[r.ID] })
+	}
 	m.rebuild()
 	m.scroll()
 }
@@ -205,8 +209,7 @@ func (m *Model) maybeMore() tea.Cmd {
 		return nil
 	}
 	m.loading = true
-	after := m.rows[len(m.rows)-1].Cursor()
-	return func() tea.Msg { return MoreRequestedMsg{After: after} }
+	return func() tea.Msg { return MoreRequestedMsg{} }
 }
 
 func (m *Model) scroll() {
@@ -245,6 +248,8 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			return m, m.Move(len(m.view))
 		case key.Matches(msg, k.Open):
 			return m, m.open()
+		case key.Matches(msg, k.ToggleThread):
+			return m, m.toggleThread()
 		}
 	case tea.MouseWheelMsg:
 		switch msg.Button {
@@ -258,7 +263,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 }
 
 // Click selects the row at y (relative to the list's top); a click on the
-// row already selected opens it.
+// row already selected opens it (or, on a thread, opens or closes it).
 func (m *Model) Click(y int) tea.Cmd {
 	i := m.offset + y
 	if y < 0 || i >= len(m.view) {
@@ -271,10 +276,15 @@ func (m *Model) Click(y int) tea.Cmd {
 	return m.maybeMore()
 }
 
-func (m Model) open() tea.Cmd {
+// open opens the selected message, or expands or collapses the selected
+// thread of several messages.
+func (m *Model) open() tea.Cmd {
 	sel, ok := m.Selected()
 	if !ok {
 		return nil
+	}
+	if m.isHead(m.cursor) {
+		return m.toggleThread()
 	}
 	return func() tea.Msg { return OpenedMsg{Message: sel} }
 }
@@ -288,7 +298,7 @@ func (m Model) ShortHelp() []key.Binding {
 // FullHelp lists the list's keys.
 func (m Model) FullHelp() [][]key.Binding {
 	k := m.c.Keys
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, m.ShortHelp(), {k.Thread, k.Move, k.Copy}}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, m.ShortHelp(), {k.Thread, k.ToggleThread, k.Sort, k.Move, k.Copy}}
 }
 
 // Position is "cursor/loaded" with a "+" when more rows exist, for the

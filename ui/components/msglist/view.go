@@ -25,8 +25,9 @@ func (m Model) View() string {
 	}
 	lines := make([]string, 0, m.height)
 	for vi := m.offset; vi < len(m.view) && len(lines) < m.height; vi++ {
-		r := m.rows[m.view[vi]]
-		line := m.row(r, vi == m.cursor)
+		it := m.view[vi]
+		r := m.at(it)
+		line := m.row(r, vi == m.cursor, it.child >= 0)
 		style := st.Row
 		switch {
 		case vi == m.cursor && m.focused:
@@ -41,8 +42,11 @@ func (m Model) View() string {
 
 // row formats one message as plain text of exactly m.width cells:
 // cursor, marks (unread *, flagged !, attachment @), [account], sender,
-// subject, date. Every string from mail is sanitised first.
-func (m Model) row(r store.Message, selected bool) string {
+// subject, date. In the thread view a thread of several messages shows
+// [+n] (collapsed) or [-n] (expanded) before its subject, and the messages
+// of an expanded thread are indented under it. Every string from mail is
+// sanitised first.
+func (m Model) row(r store.Message, selected, child bool) string {
 	var b strings.Builder
 	if selected {
 		b.WriteByte('>')
@@ -60,15 +64,23 @@ func (m Model) row(r store.Message, selected bool) string {
 		rest -= 9
 	}
 	fromW := max(min(rest/4, 24), 10)
-	b.WriteString(common.Fit(m.who(r), fromW))
+	who := m.who(r)
+	if child {
+		who = "  " + who
+	}
+	b.WriteString(common.Fit(who, fromW))
 	b.WriteByte(' ')
 	subjW := max(rest-fromW-1-dateW-1, 1)
 	subj := common.Clean(r.Subject)
 	if subj == "" {
 		subj = m.c.P.T("tui.list.no_subject")
 	}
-	if n := m.count[r.Thread]; m.threaded && n > 1 {
-		subj = fmt.Sprintf("(%d) %s", n, subj)
+	if n := m.count[r.Thread]; m.threaded && n > 1 && !child {
+		sign := '+'
+		if m.Expanded(r.Thread) {
+			sign = '-'
+		}
+		subj = fmt.Sprintf("[%c%d] %s", sign, n, subj)
 	}
 	b.WriteString(common.Fit(subj, subjW))
 	b.WriteByte(' ')

@@ -60,6 +60,17 @@ func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
 // Purpose is what the picker was opened for.
 func (m Model) Purpose() string { return m.purpose }
 
+// Select puts the cursor on item i (an index into the items given to New),
+// when no filter hides it.
+func (m *Model) Select(i int) {
+	for si, ii := range m.shown {
+		if ii == i {
+			m.cursor = si
+			return
+		}
+	}
+}
+
 // Filter is the text typed so far.
 func (m Model) Filter() string { return m.filter }
 

@@ -61,11 +61,15 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	switch ev := msg.(type) {
 	case mailsync.FolderProgress:
 		m.progress = clone(m.progress)
-		m.progress[ev.Account] = p.T("tui.status.progress", common.Clean(ev.Account), common.Clean(ev.Folder),
-			p.T("sync.phase."+phaseKey(ev.Phase)), ev.Done, ev.Total)
-	case mailsync.FolderSynced:
+		where := common.Clean(ev.Account)
+		if ev.Folder != "" { // indexing is per account
+			where += " " + common.Clean(ev.Folder)
+		}
+		m.progress[ev.Account] = p.T("tui.status.progress", where, p.T("sync.phase."+phaseKey(ev.Phase)), ev.Done, ev.Total)
+	case mailsync.FolderSynced, mailsync.Indexed:
+		// Indexing follows the downloads; its end ends the account's line.
 		m.progress = clone(m.progress)
-		delete(m.progress, ev.Account)
+		delete(m.progress, ev.(mailsync.Event).AccountName())
 	case mailsync.NewMail:
 		m.notice = p.T("tui.status.new_mail", ev.Count, common.Clean(ev.Account), common.Clean(ev.Folder))
 	case mailsync.Online:
@@ -90,7 +94,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 
 func phaseKey(ph mailsync.Phase) string {
 	switch ph {
-	case mailsync.PhaseFlags, mailsync.PhaseBodies:
+	case mailsync.PhaseFlags, mailsync.PhaseBodies, mailsync.PhaseIndex:
 		return string(ph)
 	}
 	return "headers"

@@ -30,3 +30,18 @@ func TestEventsInPlainWords(t *testing.T) {
 		t.Error("offline not shown")
 	}
 }
+
+// Indexing comes after an account's downloads and has no folder: it is
+// named as such and its end (Indexed) ends the account's progress line.
+func TestIndexingShownThenCleared(t *testing.T) {
+	m := New(common.New(i18n.New(i18n.EN)))
+	m.SetSize(100, 1)
+	m, _ = m.Update(mailsync.FolderProgress{Account: "work", Phase: mailsync.PhaseIndex, Done: 52, Total: 312})
+	if v := ansi.Strip(m.View()); !strings.Contains(v, "work indexing for search 52/312") {
+		t.Errorf("indexing progress: %q", v)
+	}
+	m, _ = m.Update(mailsync.Indexed{Account: "work", Count: 312})
+	if v := ansi.Strip(m.View()); strings.Contains(v, "work") {
+		t.Errorf("progress kept after indexing ended: %q", v)
+	}
+}

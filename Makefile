@@ -37,11 +37,15 @@ test-deps:
 
 # Go micro-benchmarks, then the sync comparison with mbsync on a loopback
 # Dovecot (BENCH_MESSAGES, default 10000), which updates its own sections of
-# docs/benchmarks.md, then the terminal app against aerc and neomutt (its own section there).
+# docs/benchmarks.md, then the migration comparison with mbsync and dsync, then
+# the terminal app against aerc and neomutt, then the calendar sync against
+# vdirsyncer on a loopback Radicale (each in its own section there).
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	bash scripts/bench-sync.sh
+	bash scripts/bench-migrate.sh
 	bash scripts/bench-tui.sh
+	bash scripts/bench-calendar.sh
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi

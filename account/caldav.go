@@ -94,34 +94,78 @@ type CalendarSettings struct {
 	// Lunar, when set, overrides the language default for the lunar line
 	// (on in zh-CN, off in en).
 	Lunar *bool
+	// New events: EventDuration long (default 1 h), a reminder Reminder
+	// before the start (default 15 min; negative: none), in the calendar
+	// named DefaultCalendar ("" the first writable one).
+	EventDuration   time.Duration
+	Reminder        time.Duration
+	DefaultCalendar string
 }
 
 type fileCalendarSettings struct {
-	WeekStart string `toml:"week_start,omitempty"`
-	Lunar     *bool  `toml:"lunar,omitempty"`
+	WeekStart       string `toml:"week_start,omitempty"`
+	Lunar           *bool  `toml:"lunar,omitempty"`
+	EventDuration   string `toml:"event_duration,omitempty"`
+	Reminder        string `toml:"reminder,omitempty"`
+	DefaultCalendar string `toml:"default_calendar,omitempty"`
 }
 
-func (f *fileCalendarSettings) settings() (CalendarSettings, error) {
-	s := CalendarSettings{WeekStart: time.Monday}
+// DefaultCalendarSettings are the settings without a [calendar] table.
+func DefaultCalendarSettings() CalendarSettings {
+	return CalendarSettings{WeekStart: time.Monday, EventDuration: time.Hour, Reminder: 15 * time.Minute}
+}
+
+func (f *fileCalendarSettings) settings() (CalendarSettings, string, error) {
+	s := DefaultCalendarSettings()
 	if f == nil {
-		return s, nil
+		return s, "", nil
 	}
 	switch strings.ToLower(strings.TrimSpace(f.WeekStart)) {
 	case "", "monday":
 	case "sunday":
 		s.WeekStart = time.Sunday
 	default:
-		return s, fmt.Errorf("%w: %q (want monday or sunday)", ErrInvalidValue, f.WeekStart)
+		return s, "calendar.week_start", fmt.Errorf("%w: %q (want monday or sunday)", ErrInvalidValue, f.WeekStart)
 	}
 	s.Lunar = f.Lunar
-	return s, nil
+	if v := strings.TrimSpace(f.EventDuration); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return s, "calendar.event_duration", fmt.Errorf("%w: %q (want e.g. 1h or 30m)", ErrInvalidValue, v)
+		}
+		s.EventDuration = d
+	}
+	switch v := strings.ToLower(strings.TrimSpace(f.Reminder)); v {
+	case "":
+	case "none", "off":
+		s.Reminder = -1
+	default:
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return s, "calendar.reminder", fmt.Errorf("%w: %q (want e.g. 15m, 1h or none)", ErrInvalidValue, v)
+		}
+		s.Reminder = d
+	}
+	s.DefaultCalendar = strings.TrimSpace(f.DefaultCalendar)
+	return s, "", nil
 }
 
 func toFileCalendarSettings(s CalendarSettings) *fileCalendarSettings {
-	if s.WeekStart != time.Sunday && s.Lunar == nil {
+	def := DefaultCalendarSettings()
+	if s.WeekStart != time.Sunday && s.Lunar == nil && s.DefaultCalendar == "" &&
+		(s.EventDuration == 0 || s.EventDuration == def.EventDuration) && (s.Reminder == 0 || s.Reminder == def.Reminder) {
 		return nil
 	}
-	f := &fileCalendarSettings{Lunar: s.Lunar}
+	f := &fileCalendarSettings{Lunar: s.Lunar, DefaultCalendar: s.DefaultCalendar}
+	if s.EventDuration != 0 && s.EventDuration != def.EventDuration {
+		f.EventDuration = s.EventDuration.String()
+	}
+	switch {
+	case s.Reminder < 0:
+		f.Reminder = "none"
+	case s.Reminder != 0 && s.Reminder != def.Reminder:
+		f.Reminder = s.Reminder.String()
+	}
 	if s.WeekStart == time.Sunday {
 		f.WeekStart = "sunday"
 	}

@@ -100,8 +100,9 @@ func ParseConfig(path string, data []byte) (*Config, error) {
 			Err: fmt.Errorf("%w: %q (want zh-CN or en)", ErrInvalidValue, f.Language)}
 	}
 	var err error
-	if cfg.Calendar, err = f.Calendar.settings(); err != nil {
-		return nil, &ConfigError{File: path, Line: locate("calendar.week_start"), Key: "calendar.week_start", Err: err}
+	var calKey string
+	if cfg.Calendar, calKey, err = f.Calendar.settings(); err != nil {
+		return nil, &ConfigError{File: path, Line: locate(calKey), Key: calKey, Err: err}
 	}
 	names := map[string]bool{}
 	for i, fa := range f.Accounts {

@@ -17,6 +17,13 @@ type NewEvent struct {
 	Start, End                          time.Time // End exclusive; for AllDay the day after the last
 	AllDay                              bool
 	RRule                               string // e.g. "FREQ=WEEKLY;BYDAY=MO"; "" for none
+	// Organizer and Attendees make it a scheduling object (RFC 5546): the
+	// attendees are asked to reply (RSVP).
+	Organizer string
+	Attendees []string
+	// Reminder, when Remind, is a display alarm that long before the start.
+	Reminder time.Duration
+	Remind   bool
 }
 
 // prodID names Magpie in the documents it writes (RFC 5545 §3.7.3).
@@ -62,6 +69,13 @@ func (e NewEvent) Encode(utcOnly bool, now time.Time) (string, error) {
 		p := ical.NewProp(ical.PropRecurrenceRule)
 		p.Value = strings.TrimPrefix(e.RRule, "RRULE:")
 		ev.Props.Set(p)
+	}
+	if len(e.Attendees) > 0 {
+		setOrganizer(ev, e.Organizer)
+		setAttendees(ev, e.Attendees)
+	}
+	if e.Remind {
+		setReminder(ev, e.Reminder, e.Summary)
 	}
 	if !e.AllDay && loc != time.UTC {
 		cal.Children = append(cal.Children, VTimezone(loc, e.Start.Year()))

@@ -23,6 +23,20 @@ type Change struct {
 	Summary, Location *string
 	Shift             time.Duration // moves start and end
 	Duration          time.Duration // new length; 0 keeps it
+	Description       *string
+	// Attendees replaces the attendee list (a kept address keeps its
+	// PARTSTAT); Organizer is set with it when the event had none.
+	Attendees *[]string
+	Organizer string
+	// Reminder replaces the alarms: one display alarm that long before the
+	// start; a negative value removes them.
+	Reminder *time.Duration
+	// RRule replaces the rule of the series ("" makes it single); it applies
+	// to the master only, so with ScopeAll or ScopeFollowing.
+	RRule *string
+	// AllDay switches between DATE and DATE-TIME values (timed values are
+	// then written in UTC).
+	AllDay *bool
 }
 
 // ErrNoSeries: the document holds no event with that UID.
@@ -87,6 +101,12 @@ func (d *doc) apply(c *ical.Component, ch Change) error {
 	}
 	if ch.Location != nil {
 		c.Props.SetText(ical.PropLocation, *ch.Location)
+	}
+	d.applyMore(c, ch)
+	if ch.AllDay != nil {
+		if err := d.setAllDay(c, *ch.AllDay); err != nil {
+			return err
+		}
 	}
 	if ch.Shift == 0 && ch.Duration == 0 {
 		return nil

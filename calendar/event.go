@@ -24,6 +24,10 @@ type Occurrence struct {
 	Recurring    bool
 	Organizer    string
 	Attendees    []string
+	// Reminders: how long before Start each alarm fires (VALARM).
+	Reminders []time.Duration
+	// RRule is the series' rule as written ("" when it does not repeat).
+	RRule string
 }
 
 // Series is all the VEVENTs of one UID in one calendar object: the master
@@ -43,11 +47,16 @@ var ErrNoEvent = errors.New("calendar: no event")
 // the viewer's zone, used for floating times, all-day dates and unknown
 // TZIDs.
 func Parse(data string, loc *time.Location) (*ical.Calendar, []*Series, error) {
+	return parse(data, loc, nil)
+}
+
+func parse(data string, loc *time.Location, zc *ZoneCache) (*ical.Calendar, []*Series, error) {
 	cal, err := ical.NewDecoder(strings.NewReader(data)).Decode()
 	if err != nil {
 		return nil, nil, fmt.Errorf("calendar: parse: %w", err)
 	}
 	z := newZones(cal, loc)
+	z.shared = zc
 	byUID := map[string]*Series{}
 	var order []string
 	for _, c := range cal.Children {
@@ -162,7 +171,13 @@ func (s *Series) occurrence(c *ical.Component, start, end time.Time, allDay, flo
 		Organizer: strings.TrimPrefix(strings.TrimPrefix(propText(c, ical.PropOrganizer), "mailto:"), "MAILTO:"),
 	}
 	for _, a := range c.Props.Values(ical.PropAttendee) {
-		o.Attendees = append(o.Attendees, strings.TrimPrefix(strings.TrimPrefix(a.Value, "mailto:"), "MAILTO:"))
+		o.Attendees = append(o.Attendees, mailto(a.Value))
+	}
+	o.Reminders = remindersOf(c)
+	if s.Master != nil {
+		if p := s.Master.Props.Get(ical.PropRecurrenceRule); p != nil {
+			o.RRule = p.Value
+		}
 	}
 	return o
 }
@@ -242,8 +257,11 @@ func (s *Series) Expand(from, to time.Time) ([]Occurrence, error) {
 		if err != nil {
 			return nil, err
 		}
-		set, recurring, err := s.recurrence(start)
-		if err != nil {
+		var set *rrule.Set
+		recurring := false
+		if s.single() {
+			set = &rrule.Set{} // no rule, no dates: the one start, without rrule's work
+		} else if set, recurring, err = s.recurrence(start); err != nil {
 			return nil, err
 		}
 		dur := end.Sub(start)
@@ -252,7 +270,14 @@ func (s *Series) Expand(from, to time.Time) ([]Occurrence, error) {
 			days = int((dur + 12*time.Hour) / (24 * time.Hour))
 		}
 		// An instance that started before from may still run into it.
-		starts := set.Between(from.Add(-dur-time.Second), to, true)
+		var starts []time.Time
+		if s.single() {
+			if start.Before(to) && !start.Before(from.Add(-dur-time.Second)) {
+				starts = []time.Time{start}
+			}
+		} else {
+			starts = set.Between(from.Add(-dur-time.Second), to, true)
+		}
 		if len(starts) > maxOccurrences {
 			starts = starts[:maxOccurrences]
 		}
@@ -348,4 +373,10 @@ func (s *Series) Span(farFuture time.Time) (time.Time, time.Time, error) {
 		}
 	}
 	return lo, hi, nil
+}
+
+// single reports a master with no RRULE, RDATE or EXDATE: one occurrence.
+func (s *Series) single() bool {
+	p := s.Master.Props
+	return p.Get(ical.PropRecurrenceRule) == nil && p.Get(ical.PropRecurrenceDates) == nil && p.Get(ical.PropExceptionDates) == nil
 }

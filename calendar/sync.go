@@ -22,6 +22,12 @@ type Syncer struct {
 	// Loc is the member's zone: all-day dates and floating times are
 	// placed in it when computing an object's span.
 	Loc *time.Location
+	// UTCOnly: the server ignores TZID (NetEase); new events are written
+	// in UTC.
+	UTCOnly bool
+	// MultigetBatch is how many objects one calendar-multiget asks for;
+	// 0 means the default.
+	MultigetBatch int
 }
 
 // SyncMethod says how a calendar was brought up to date.
@@ -54,6 +60,14 @@ func (s *Syncer) SyncAll(ctx context.Context, cols []Collection) ([]SyncResult, 
 	listed := map[string]bool{}
 	var out []SyncResult
 	var errs []error
+	// The member's queued writes go first, so that the sync brings back
+	// their server versions (and any conflict they meet).
+	for _, c := range cached {
+		var ce *ConflictError
+		if _, err := s.Flush(ctx, c); err != nil && !errors.As(err, &ce) {
+			errs = append(errs, err)
+		}
+	}
 	for _, col := range cols {
 		if !col.HasEvents() {
 			continue
@@ -129,8 +143,12 @@ func (s *Syncer) Sync(ctx context.Context, col Collection) (SyncResult, error) {
 			want = append(want, href)
 		}
 	}
-	for i := 0; i < len(want); i += multigetBatch {
-		batch := want[i:min(i+multigetBatch, len(want))]
+	per := s.MultigetBatch
+	if per <= 0 {
+		per = multigetBatch
+	}
+	for i := 0; i < len(want); i += per {
+		batch := want[i:min(i+per, len(want))]
 		objs, err := s.Client.multiget(ctx, col.URL, batch)
 		if err != nil {
 			return res, err
@@ -320,3 +338,8 @@ func (c *Client) multiget(ctx context.Context, col string, hrefs []string) ([]Ob
 	}
 	return out, nil
 }
+
+// Row is the cache row of a fetched object (UID and the span its
+// occurrences cover), for callers that fill the cache themselves
+// (benchmarks, imports).
+func (s *Syncer) Row(o Object) store.CalObject { return s.row(o) }

@@ -3,9 +3,11 @@ package calendar
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	_ "time/tzdata" // IANA zones even where the system has no zoneinfo
 
@@ -59,6 +61,42 @@ type zones struct {
 	def      *time.Location
 	embedded map[string]*ical.Component
 	cache    map[string]*time.Location
+	shared   *ZoneCache // may be nil
+}
+
+// ZoneCache remembers the IANA zones loaded by name across documents (a
+// view parses hundreds, nearly all in the same few zones). The zero value
+// is ready; it is safe for concurrent use.
+type ZoneCache struct {
+	mu sync.Mutex
+	m  map[string]*time.Location // nil value: not a zone name
+}
+
+func (zc *ZoneCache) load(name string) (*time.Location, error) {
+	if zc == nil {
+		return time.LoadLocation(name)
+	}
+	zc.mu.Lock()
+	defer zc.mu.Unlock()
+	if loc, ok := zc.m[name]; ok {
+		if loc == nil {
+			return nil, errUnknownZone
+		}
+		return loc, nil
+	}
+	if zc.m == nil {
+		zc.m = map[string]*time.Location{}
+	}
+	loc, err := time.LoadLocation(name)
+	zc.m[name] = loc
+	return loc, err
+}
+
+var errUnknownZone = errors.New("calendar: unknown time zone")
+
+// Parse is the package's Parse with the zones of zc.
+func (zc *ZoneCache) Parse(data string, loc *time.Location) (*ical.Calendar, []*Series, error) {
+	return parse(data, loc, zc)
 }
 
 func newZones(cal *ical.Calendar, def *time.Location) *zones {
@@ -99,18 +137,18 @@ func (z *zones) find(tzid string) *time.Location {
 	if tzid == "" || tzid == "Local" {
 		return nil
 	}
-	if loc, err := time.LoadLocation(tzid); err == nil {
+	if loc, err := z.shared.load(tzid); err == nil {
 		return loc
 	}
 	if name, ok := windowsZones()[tzid]; ok {
-		if loc, err := time.LoadLocation(name); err == nil {
+		if loc, err := z.shared.load(name); err == nil {
 			return loc
 		}
 	}
 	// Vendor prefixes: try ever shorter suffixes of the path.
 	parts := strings.Split(strings.Trim(tzid, "/"), "/")
 	for i := 1; i < len(parts); i++ {
-		if loc, err := time.LoadLocation(strings.Join(parts[i:], "/")); err == nil {
+		if loc, err := z.shared.load(strings.Join(parts[i:], "/")); err == nil {
 			return loc
 		}
 	}

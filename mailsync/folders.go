@@ -86,8 +86,13 @@ func (e *Engine) syncFolderList(ctx context.Context, c *account.IMAPClient, acct
 		rf.Folder = f
 		out = append(out, rf)
 	}
+	// A folder made here whose CREATE has not reached the server yet stays.
+	pending, err := e.st.PendingFolderCreates(ctx, acct)
+	if err != nil {
+		return nil, false, err
+	}
 	for _, f := range local {
-		if !seen[f.RawName] {
+		if !seen[f.RawName] && !pending[f.ID] {
 			if err := e.st.DeleteFolder(ctx, f.ID); err != nil {
 				return nil, false, err
 			}

@@ -83,6 +83,9 @@ func (e *Engine) ReplayOps(ctx context.Context) error {
 
 func (e *Engine) applyOp(ctx context.Context, c *account.IMAPClient, op store.Op) (store.OpResult, error) {
 	var res store.OpResult
+	if op.Kind == store.OpCreateFolder {
+		return res, e.createFolder(ctx, c, op)
+	}
 	src, err := e.st.Folder(ctx, op.Folder)
 	if err != nil {
 		return res, fmt.Errorf("mailsync: op %d: %w: %v", op.ID, ErrConflict, err)

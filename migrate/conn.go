@@ -2,12 +2,13 @@ package migrate
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -67,6 +68,28 @@ func (cn *conn) open(ctx context.Context, mailbox string, readOnly bool) (*imap.
 	return sel, nil
 }
 
+// fresh is open followed, when the mailbox was already selected, by NOOP
+// (RFC 3501 §6.1.2), so that messages other connections appended since
+// are announced (EXISTS) and visible to the next FETCH. It returns the
+// number of messages now in the mailbox.
+func (cn *conn) fresh(ctx context.Context, mailbox string, readOnly bool) (uint32, error) {
+	cached := cn.c != nil && cn.mailbox == mailbox && cn.sel != nil
+	sel, err := cn.open(ctx, mailbox, readOnly)
+	if err != nil {
+		return 0, err
+	}
+	if !cached {
+		return sel.NumMessages, nil
+	}
+	if err := cn.c.Noop().Wait(); err != nil {
+		return 0, fmt.Errorf("migrate: noop %s: %w", cn.name, err)
+	}
+	if mb := cn.c.Mailbox(); mb != nil {
+		return mb.NumMessages, nil
+	}
+	return sel.NumMessages, nil
+}
+
 // drop closes the connection without ceremony.
 func (cn *conn) drop() {
 	if cn.c == nil {
@@ -104,6 +127,9 @@ type srcMsg struct {
 	Flags []imap.Flag
 	Date  time.Time
 	MsgID string
+	// full says FLAGS and INTERNALDATE were fetched: a message listed by
+	// UID alone (settled before, see listMessages) has neither.
+	full bool
 }
 
 // msgKey narrows the candidates for a content match: identical bytes have
@@ -128,42 +154,84 @@ func noMatch(err error) bool {
 }
 
 // scanSource EXAMINEs name and lists its messages (UID, FLAGS,
-// INTERNALDATE, RFC822.SIZE, Message-ID) in ascending UID order; with
-// since, only those SEARCH SINCE (a single key, which every server takes)
-// finds.
+// INTERNALDATE, RFC822.SIZE) in ascending UID order; with since, only
+// those SEARCH SINCE (a single key, which every server takes) finds.
 func scanSource(c *imapclient.Client, name string, since time.Time) ([]srcMsg, *imap.SelectData, error) {
 	sel, err := c.Select(name, &imap.SelectOptions{ReadOnly: true}).Wait()
 	if err != nil {
 		return nil, nil, fmt.Errorf("migrate: examine source %q: %w", name, err)
 	}
-	msgs, err := listMessages(c, sel, since)
+	msgs, err := listMessages(c, sel.NumMessages, since, nil)
 	return msgs, sel, err
 }
 
-func listMessages(c *imapclient.Client, sel *imap.SelectData, since time.Time) ([]srcMsg, error) {
-	if sel.NumMessages == 0 {
+// listMessages lists the selected mailbox, which holds n messages, in
+// ascending UID order. Messages in settled (UID → size, from the journal)
+// are listed by UID alone, from one UID SEARCH (ESEARCH, RFC 4731, when
+// offered): what was copied before costs nothing but its number. The
+// others get their FLAGS, INTERNALDATE and RFC822.SIZE.
+func listMessages(c *imapclient.Client, n uint32, since time.Time, settled map[imap.UID]int64) ([]srcMsg, error) {
+	if n == 0 {
 		return nil, nil
 	}
-	set := imap.UIDSet{imap.UIDRange{Start: 1, Stop: 0}}
-	if !since.IsZero() {
-		data, err := c.UIDSearch(&imap.SearchCriteria{Since: since}, nil).Wait()
-		if err != nil {
-			return nil, fmt.Errorf("migrate: search since: %w", err)
-		}
-		uids := data.AllUIDs()
-		if len(uids) == 0 {
-			return nil, nil
-		}
-		set = imap.UIDSetNum(uids...)
+	if since.IsZero() && len(settled) == 0 {
+		return fetchMeta(c, imap.UIDSet{imap.UIDRange{Start: 1, Stop: 0}}, true, false)
 	}
-	return fetchMeta(c, set, true)
+	crit := &imap.SearchCriteria{}
+	if !since.IsZero() {
+		crit.Since = since
+	}
+	var opts *imap.SearchOptions
+	if c.Caps().Has(imap.CapESearch) || c.Caps().Has(imap.CapIMAP4rev2) {
+		opts = &imap.SearchOptions{ReturnAll: true}
+	}
+	data, err := c.UIDSearch(crit, opts).Wait()
+	if err != nil {
+		return nil, fmt.Errorf("migrate: search: %w", err)
+	}
+	var out, known []srcMsg
+	var rest []imap.UID
+	for _, uid := range data.AllUIDs() {
+		if size, ok := settled[uid]; ok {
+			known = append(known, srcMsg{UID: uid, Size: size})
+		} else {
+			rest = append(rest, uid)
+		}
+	}
+	if len(rest) > 0 {
+		if out, err = fetchMeta(c, uidRanges(rest), true, false); err != nil {
+			return nil, err
+		}
+	}
+	out = append(out, known...)
+	slices.SortFunc(out, func(a, b srcMsg) int { return cmp.Compare(a.UID, b.UID) })
+	return out, nil
 }
 
-// fetchMeta fetches UID, RFC822.SIZE and Message-ID (and FLAGS and
-// INTERNALDATE when full) of set, without touching \Seen.
-func fetchMeta(c *imapclient.Client, set imap.UIDSet, full bool) ([]srcMsg, error) {
-	cmd := c.Fetch(set, &imap.FetchOptions{UID: true, RFC822Size: true, Flags: full, InternalDate: full,
-		BodySection: []*imap.FetchItemBodySection{messageIDSection()}})
+// uidRanges is a UID set with consecutive UIDs as ranges.
+func uidRanges(uids []imap.UID) imap.UIDSet {
+	slices.Sort(uids)
+	var set imap.UIDSet
+	for _, u := range uids {
+		if n := len(set); n > 0 && set[n-1].Stop+1 == u {
+			set[n-1].Stop = u
+			continue
+		}
+		set = append(set, imap.UIDRange{Start: u, Stop: u})
+	}
+	return set
+}
+
+// fetchMeta fetches UID and RFC822.SIZE of set, with FLAGS and
+// INTERNALDATE when full and the Message-ID when withID, without touching
+// \Seen. Without the Message-ID a server answers from its index alone,
+// which is what keeps listing and verifying cheap.
+func fetchMeta(c *imapclient.Client, set imap.UIDSet, full, withID bool) ([]srcMsg, error) {
+	opts := &imap.FetchOptions{UID: true, RFC822Size: true, Flags: full, InternalDate: full}
+	if withID {
+		opts.BodySection = []*imap.FetchItemBodySection{messageIDSection()}
+	}
+	cmd := c.Fetch(set, opts)
 	var out []srcMsg
 	for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
 		buf, err := msg.Collect()
@@ -171,7 +239,7 @@ func fetchMeta(c *imapclient.Client, set imap.UIDSet, full bool) ([]srcMsg, erro
 			cmd.Close()
 			return nil, fmt.Errorf("migrate: fetch: %w", err)
 		}
-		m := srcMsg{UID: buf.UID, Size: buf.RFC822Size, Flags: buf.Flags, Date: buf.InternalDate}
+		m := srcMsg{UID: buf.UID, Size: buf.RFC822Size, Flags: buf.Flags, Date: buf.InternalDate, full: full}
 		if len(buf.BodySection) > 0 {
 			m.MsgID = parseMessageID(buf.BodySection[0].Bytes)
 		}
@@ -194,10 +262,22 @@ func parseMessageID(header []byte) string {
 // spool holds one message body: in memory up to SpoolLimit, else in an
 // unlinked temporary file.
 type spool struct {
-	buf  []byte
-	f    *os.File
-	size int64
-	hash [32]byte
+	buf   []byte
+	f     *os.File
+	size  int64
+	hash  [32]byte
+	msgID string    // parsed from the header, as the destination's look parses it
+	date  time.Time // the Date header's (POP3 sources only: the INTERNALDATE to give)
+}
+
+// head is the start of the body, enough for its header.
+func (sp *spool) head() []byte {
+	if sp.f == nil {
+		return sp.buf
+	}
+	head := make([]byte, 64<<10)
+	n, _ := sp.f.ReadAt(head, 0)
+	return head[:n]
 }
 
 func newSpool(r imap.LiteralReader) (*spool, error) {
@@ -226,7 +306,42 @@ func newSpool(r imap.LiteralReader) (*spool, error) {
 		}
 	}
 	copy(sp.hash[:], h.Sum(nil))
+	sp.msgID = parseMessageID(messageIDLines(sp.head()))
 	return sp, nil
+}
+
+// messageIDLines returns the Message-ID header lines of a message's
+// header (with their continuation lines), as a FETCH of
+// BODY.PEEK[HEADER.FIELDS (Message-ID)] would (RFC 3501 §6.4.5), so that
+// both are parsed alike.
+func messageIDLines(raw []byte) []byte {
+	var out []byte
+	in := false
+	for len(raw) > 0 {
+		i := bytes.IndexByte(raw, '\n')
+		line := raw
+		if i >= 0 {
+			line, raw = raw[:i+1], raw[i+1:]
+		} else {
+			raw = nil
+		}
+		t := bytes.TrimRight(line, "\r\n")
+		if len(t) == 0 {
+			break
+		}
+		if t[0] == ' ' || t[0] == '\t' {
+			if in {
+				out = append(out, line...)
+			}
+			continue
+		}
+		name, _, ok := bytes.Cut(t, []byte(":"))
+		in = ok && strings.EqualFold(strings.TrimSpace(string(name)), "Message-ID")
+		if in {
+			out = append(out, line...)
+		}
+	}
+	return out
 }
 
 func (sp *spool) reader() io.Reader {
@@ -240,37 +355,6 @@ func (sp *spool) Close() {
 	if sp.f != nil {
 		sp.f.Close()
 	}
-}
-
-// errVanished means the message is no longer on the source.
-var errVanished = errors.New("migrate: message vanished from the source")
-
-// fetchBody reads one message's raw bytes with BODY.PEEK[] (RFC 3501
-// §6.4.5: \Seen is not set) into a spool.
-func fetchBody(c *imapclient.Client, uid imap.UID) (*spool, error) {
-	cmd := c.Fetch(imap.UIDSetNum(uid), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{{Peek: true}}})
-	var sp *spool
-	var err error
-	for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
-		for item := msg.Next(); item != nil; item = msg.Next() {
-			if b, ok := item.(imapclient.FetchItemDataBodySection); ok && b.Literal != nil && sp == nil && err == nil {
-				sp, err = newSpool(b.Literal)
-			}
-		}
-	}
-	if cerr := cmd.Close(); cerr != nil && !noMatch(cerr) && err == nil {
-		err = fmt.Errorf("migrate: fetch body: %w", cerr)
-	}
-	if err != nil {
-		if sp != nil {
-			sp.Close()
-		}
-		return nil, err
-	}
-	if sp == nil {
-		return nil, errVanished
-	}
-	return sp, nil
 }
 
 // hashBodies streams the bodies of set through SHA-256, one at a time,

@@ -5,83 +5,97 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/emersion/go-imap/v2"
 )
 
-// copyOne settles one source message: it reads the body (BODY.PEEK[]),
-// looks for an unclaimed identical message on the destination, and
-// APPENDs only when there is none. The journal says in-flight before the
-// APPEND is sent, so a crash at any instant leaves either a settled entry
-// or one the next run checks on the destination.
-func (r *runner) copyOne(ctx context.Context, f *folderRun, m srcMsg) error {
-	var sp *spool
-	err := r.try(ctx, f, func() error {
-		if _, err := r.src.open(ctx, f.fp.Source, true); err != nil {
-			return err
+// settle copies one fetched source message the careful way: it looks
+// for an unclaimed identical message on the destination and APPENDs only
+// when there is none, retrying transient failures from the look (an
+// APPEND cut off may or may not have landed). e is the message's journal
+// entry, already written as in-flight or to be written now; sent says
+// whether a batch tried to APPEND it (and holds a claim on its hash,
+// released first). A message found on the destination after an APPEND
+// of it was tried counts as copied: the look before had not found it.
+func (r *runner) settle(ctx context.Context, f *folderRun, m srcMsg, sp *spool, e Entry, sent bool) error {
+	reserved := sent
+	return r.tryDst(ctx, f, func() error {
+		if reserved {
+			f.release(sp.hash)
+			reserved = false
 		}
-		var err error
-		sp, err = fetchBody(r.src.c.Client, m.UID)
-		return err
-	})
-	if errors.Is(err, errVanished) {
-		f.rep.SourceCount--
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	defer sp.Close()
-	m.Size = sp.size // the bytes are the truth; RFC822.SIZE should agree
-	e := Entry{SrcFolder: f.fp.Source, SrcUIDValidity: f.srcUIDV, SrcUID: m.UID, Hash: sp.hash, Size: sp.size,
-		MessageID: m.MsgID, DstFolder: f.fp.Dest}
-	// One attempt looks on the destination, then APPENDs if needed. A
-	// transient failure reconnects and runs it again from the look: the
-	// APPEND may or may not have landed.
-	return r.try(ctx, f, func() error {
-		have, err := r.dstHas(ctx, f, m.key(), sp.hash)
+		have, err := r.decide(ctx, f, m.key(), sp.hash)
 		if err != nil {
 			return err
 		}
+		reserved = true // decide claims either way
 		e.DstUIDValidity = f.dstUIDV
+		if have && sent {
+			e.Outcome, e.DstUID = OutcomeCopied, 0
+			reserved = false
+			return r.record(ctx, f, []Entry{e}, nil)
+		}
 		if have {
 			e.Outcome = OutcomeAlready
 			if err := r.put(ctx, f, e); err != nil {
 				return err
 			}
-			f.claimed[sp.hash]++
+			reserved = false
+			f.mu.Lock()
 			f.rep.Already++
+			f.mu.Unlock()
 			return nil
 		}
 		e.Outcome = OutcomeInFlight
 		if err := r.put(ctx, f, e); err != nil {
 			return err
 		}
+		sent = true
 		uid, err := r.appendMsg(ctx, f, m, sp)
 		if err == nil {
 			e.Outcome, e.DstUID = OutcomeCopied, uid
-			if err := r.put(ctx, f, e); err != nil {
-				return err
-			}
-			f.claimed[sp.hash]++
-			if c := f.counts[m.key()]; c != nil {
-				c[sp.hash]++
-			}
-			f.rep.Copied++
-			return nil
+			reserved = false
+			return r.record(ctx, f, []Entry{e}, nil)
 		}
 		if reason, detail, ok := refusal(err); ok && ctx.Err() == nil {
 			e.Outcome, e.Reason, e.Detail = OutcomeFailed, reason, detail
-			if err := r.put(ctx, f, e); err != nil {
-				return err
-			}
-			f.rep.Failed++
-			f.rep.Failures = append(f.rep.Failures, Failure{UID: m.UID, MessageID: m.MsgID, Size: sp.size, Reason: reason, Detail: detail})
-			return nil
+			reserved = false
+			return r.record(ctx, f, []Entry{e}, nil)
 		}
 		return err
 	})
+}
+
+// record writes the outcomes of messages that were reserved (copied or
+// failed) in one journal transaction and counts them.
+func (r *runner) record(ctx context.Context, f *folderRun, done []Entry, already []Entry) error {
+	if err := r.j.PutAll(context.WithoutCancel(ctx), slices.Concat(done, already)); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, e := range slices.Concat(done, already) {
+		f.entries[e.SrcUID] = e
+	}
+	for _, e := range done {
+		switch e.Outcome {
+		case OutcomeCopied:
+			if c := f.counts[msgKey{e.MessageID, e.Size}]; c != nil {
+				c[e.Hash]++
+			}
+			f.rep.Copied++
+		case OutcomeFailed:
+			f.claimed[e.Hash]--
+			f.rep.Failed++
+			f.rep.Failures = append(f.rep.Failures, Failure{UID: e.SrcUID, MessageID: e.MessageID, Size: e.Size, Reason: e.Reason, Detail: e.Detail})
+		}
+	}
+	f.rep.Already += len(already)
+	f.progress.Done += len(done) + len(already)
+	f.progress.Copied, f.progress.Already, f.progress.Failed = f.rep.Copied, f.rep.Already, f.rep.Failed
+	return nil
 }
 
 func (r *runner) put(ctx context.Context, f *folderRun, e Entry) error {
@@ -90,24 +104,56 @@ func (r *runner) put(ctx context.Context, f *folderRun, e Entry) error {
 	if err := r.j.Put(context.WithoutCancel(ctx), e); err != nil {
 		return err
 	}
+	f.mu.Lock()
 	f.entries[e.SrcUID] = e
+	if e.Outcome == OutcomeAlready {
+		f.progress.Done++
+	}
+	f.mu.Unlock()
 	return nil
+}
+
+// release gives back a claim on hash h.
+func (f *folderRun) release(h [32]byte) {
+	f.mu.Lock()
+	f.claimed[h]--
+	f.mu.Unlock()
+}
+
+// decide reports whether the destination folder holds a message with
+// hash h that no other source message accounts for, and claims one copy
+// of h either way: the one found, or the one about to be appended. It
+// holds f.mu throughout, so that two workers never claim the same copy.
+func (r *runner) decide(ctx context.Context, f *folderRun, k msgKey, h [32]byte) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	have, err := r.dstHas(ctx, f, k, h)
+	if err != nil {
+		return false, err
+	}
+	f.claimed[h]++
+	return have, nil
 }
 
 // dstHas reports whether the destination folder holds a message with
 // hash h that no other source message accounts for. Candidates are the
 // destination messages with the same Message-ID and size (one FETCH of
 // those header fields per folder and connection); only their bodies are
-// fetched, streamed through SHA-256.
+// fetched, streamed through SHA-256. The caller holds f.mu.
 func (r *runner) dstHas(ctx context.Context, f *folderRun, k msgKey, h [32]byte) (bool, error) {
-	if err := r.openDest(ctx, f); err != nil {
-		return false, err
-	}
-	c := r.dst.c.Client
 	if f.idx == nil {
+		r.closeApp() // one connection per side
+		if err := r.openDest(ctx, f); err != nil {
+			return false, err
+		}
+		n, err := r.dst.fresh(ctx, f.fp.Dest, false)
+		if err != nil {
+			return false, err
+		}
+		c := r.dst.c.Client
 		idx := map[msgKey][]imap.UID{}
-		if r.dst.sel.NumMessages > 0 || (c.Mailbox() != nil && c.Mailbox().NumMessages > 0) {
-			list, err := fetchMeta(c, imap.UIDSet{imap.UIDRange{Start: 1, Stop: 0}}, false)
+		if n > 0 {
+			list, err := fetchMeta(c, imap.UIDSet{imap.UIDRange{Start: 1, Stop: 0}}, false, true)
 			if err != nil {
 				return false, err
 			}
@@ -121,7 +167,11 @@ func (r *runner) dstHas(ctx context.Context, f *folderRun, k msgKey, h [32]byte)
 	if !ok {
 		counts = map[[32]byte]int{}
 		if uids := f.idx[k]; len(uids) > 0 {
-			hashes, err := hashBodies(c, imap.UIDSetNum(uids...))
+			r.closeApp()
+			if err := r.openDest(ctx, f); err != nil {
+				return false, err
+			}
+			hashes, err := hashBodies(r.dst.c.Client, imap.UIDSetNum(uids...))
 			if err != nil {
 				return false, err
 			}
@@ -138,7 +188,7 @@ func (r *runner) dstHas(ctx context.Context, f *folderRun, k msgKey, h [32]byte)
 // (RFC 3501 §6.3.11) and returns the new UID from APPENDUID (RFC 4315),
 // or 0 without UIDPLUS.
 func (r *runner) appendMsg(ctx context.Context, f *folderRun, m srcMsg, sp *spool) (imap.UID, error) {
-	c, err := r.dst.client(ctx)
+	c, err := r.dstClient(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -162,6 +212,8 @@ func (r *runner) appendMsg(ctx context.Context, f *folderRun, m srcMsg, sp *spoo
 // §7.1: PERMANENTFLAGS, \* meaning any keyword); \Recent is never sent.
 // Keywords left out are remembered for the report.
 func (f *folderRun) flagsFor(flags []imap.Flag) []imap.Flag {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	var out []imap.Flag
 	wildcard := false
 	perm := map[string]bool{}

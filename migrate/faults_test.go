@@ -57,7 +57,8 @@ func TestInterruptedRunsThenCatchUp(t *testing.T) {
 				}
 			}
 		}()
-		rep, err := Run(ctx, p, Options{JournalDir: dir, Progress: progress})
+		// Small batches on one worker, so that the stop lands mid-run.
+		rep, err := Run(ctx, p, Options{JournalDir: dir, Progress: progress, Batch: 3, Jobs: 1})
 		close(progress)
 		<-done
 		cancel()
@@ -224,4 +225,30 @@ func TestExmailFolderNamesMapToRoles(t *testing.T) {
 		t.Errorf("Sent holds %d, want 2", n)
 	}
 	sameFolders(t, p, snapshot(t, src), snapshot(t, dst))
+}
+
+// The plan reads the destination's quota (GETQUOTAROOT, RFC 9208) and
+// says whether what is still to copy fits; after a run, what was copied
+// no longer counts as pending.
+func TestPlanChecksDestinationQuota(t *testing.T) {
+	d := testenv.Dovecot(t)
+	src := dovecotSide(t, d, d.NewUser(t))
+	dst := dovecotSide(t, d, d.NewUserWith(t, testenv.UserOptions{QuotaStorage: "100k"}))
+	roomy := dovecotSide(t, d, d.NewUserWith(t, testenv.UserOptions{QuotaStorage: "100M", QuotaMessages: 1000}))
+	upload(t, src, corpus.Options{Seed: 4, Messages: 80})
+	opts := Options{JournalDir: t.TempDir()}
+	p := plan(t, src, dst, opts)
+	q := p.Quota
+	if q == nil || q.StorageLimit != 100<<10 || q.NeedBytes != p.TotalSize || q.NeedMessages != 80 || q.Fits() {
+		t.Fatalf("quota %+v, plan total %d", q, p.TotalSize)
+	}
+	p = plan(t, src, roomy, opts)
+	if q := p.Quota; q == nil || !q.Fits() || q.MessagesLimit != 1000 || q.StorageLimit != 100<<20 {
+		t.Fatalf("roomy quota %+v", q)
+	}
+	run(t, p, opts)
+	p = plan(t, src, roomy, opts)
+	if q := p.Quota; p.PendingCount != 0 || q == nil || q.NeedBytes != 0 || q.MessagesUsed != 80 || !q.Fits() {
+		t.Errorf("after the run: pending %d, quota %+v", p.PendingCount, q)
+	}
 }

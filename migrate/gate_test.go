@@ -55,7 +55,8 @@ func TestGatePauseResumeStop(t *testing.T) {
 	var runErr error
 	go func() {
 		defer close(done)
-		rep, runErr = Run(ctx, p, Options{JournalDir: journal, Progress: progress, Gate: g})
+		// Batches of one message: a Progress per message, as counted below.
+		rep, runErr = Run(ctx, p, Options{JournalDir: journal, Progress: progress, Gate: g, Batch: 1})
 		close(progress)
 	}()
 	copied, pauses := 0, 0

@@ -54,7 +54,7 @@ type Entry struct {
 }
 
 // Journal records every message's outcome for one source/destination
-// pair. It is safe for use by one goroutine at a time.
+// pair. It is safe for concurrent use.
 type Journal struct {
 	db   *sql.DB
 	path string
@@ -76,6 +76,10 @@ CREATE TABLE IF NOT EXISTS messages (
 	reason TEXT NOT NULL,
 	detail TEXT NOT NULL,
 	PRIMARY KEY (src_folder, src_uidvalidity, src_uid)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS pop3_uids (
+	uidl TEXT PRIMARY KEY,
+	uid INTEGER NOT NULL UNIQUE
 ) WITHOUT ROWID;`
 
 // OpenJournal opens (creating it and its directory when missing) the
@@ -131,15 +135,62 @@ func (j *Journal) Path() string { return j.path }
 // Close closes the journal.
 func (j *Journal) Close() error { return j.db.Close() }
 
+const putEntry = `INSERT OR REPLACE INTO messages
+	(src_folder, src_uidvalidity, src_uid, hash, size, message_id, dst_folder, dst_uidvalidity, dst_uid, outcome, reason, detail)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
 // Put writes e, replacing any earlier entry for the same source message.
 // It returns once the write is committed.
 func (j *Journal) Put(ctx context.Context, e Entry) error {
-	_, err := j.db.ExecContext(ctx, `INSERT OR REPLACE INTO messages
-		(src_folder, src_uidvalidity, src_uid, hash, size, message_id, dst_folder, dst_uidvalidity, dst_uid, outcome, reason, detail)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.SrcFolder, e.SrcUIDValidity, uint32(e.SrcUID), e.Hash[:], e.Size, e.MessageID,
-		e.DstFolder, e.DstUIDValidity, uint32(e.DstUID), string(e.Outcome), string(e.Reason), e.Detail)
+	return j.PutAll(ctx, []Entry{e})
+}
+
+// PutAll writes entries in one transaction: all or none are recorded.
+func (j *Journal) PutAll(ctx context.Context, entries []Entry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	return j.PutAllMeta(ctx, entries, "", "")
+}
+
+// Meta returns the value stored under key by PutAllMeta ("" when none).
+func (j *Journal) Meta(ctx context.Context, key string) (string, error) {
+	var v string
+	err := j.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, "x-"+key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
 	if err != nil {
+		return "", fmt.Errorf("migrate: journal read: %w", err)
+	}
+	return v, nil
+}
+
+// PutAllMeta is PutAll that also sets key to value (when key is set) in
+// the same transaction.
+func (j *Journal) PutAllMeta(ctx context.Context, entries []Entry, key, value string) error {
+	tx, err := j.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("%w write: %w", errJournal, err)
+	}
+	defer tx.Rollback()
+	stmt, err := tx.PrepareContext(ctx, putEntry)
+	if err != nil {
+		return fmt.Errorf("%w write: %w", errJournal, err)
+	}
+	defer stmt.Close()
+	for _, e := range entries {
+		if _, err := stmt.ExecContext(ctx, e.SrcFolder, e.SrcUIDValidity, uint32(e.SrcUID), e.Hash[:], e.Size, e.MessageID,
+			e.DstFolder, e.DstUIDValidity, uint32(e.DstUID), string(e.Outcome), string(e.Reason), e.Detail); err != nil {
+			return fmt.Errorf("%w write: %w", errJournal, err)
+		}
+	}
+	if key != "" {
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)`, "x-"+key, value); err != nil {
+			return fmt.Errorf("%w write: %w", errJournal, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("%w write: %w", errJournal, err)
 	}
 	return nil
@@ -173,6 +224,49 @@ func (j *Journal) Folder(ctx context.Context, srcFolder string, uidValidity uint
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("migrate: journal read: %w", err)
+	}
+	return out, nil
+}
+
+// POP3UIDs returns the UID standing for each POP3 unique-id (RFC 1939 §7
+// UIDL) of a maildrop, giving the next free UIDs, in order, to those seen
+// for the first time. A unique-id keeps its UID for good, which is what
+// makes a re-run over POP3 copy nothing twice.
+func (j *Journal) POP3UIDs(ctx context.Context, uidls []string) (map[string]imap.UID, error) {
+	out := map[string]imap.UID{}
+	tx, err := j.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%w write: %w", errJournal, err)
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, `SELECT uidl, uid FROM pop3_uids`)
+	if err != nil {
+		return nil, fmt.Errorf("migrate: journal read: %w", err)
+	}
+	var next uint32
+	for rows.Next() {
+		var uidl string
+		var uid uint32
+		if err := rows.Scan(&uidl, &uid); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("migrate: journal read: %w", err)
+		}
+		out[uidl] = imap.UID(uid)
+		next = max(next, uid)
+	}
+	rows.Close()
+	for _, u := range uidls {
+		if _, ok := out[u]; ok {
+			continue
+		}
+		next++
+		if _, err := tx.ExecContext(ctx, `INSERT INTO pop3_uids(uidl, uid) VALUES (?, ?)`, u, next); err != nil {
+			return nil, fmt.Errorf("%w write: %w", errJournal, err)
+		}
+		out[u] = imap.UID(next)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("%w write: %w", errJournal, err)
 	}
 	return out, nil
 }

@@ -15,9 +15,9 @@
 //     Message-ID and size and then by SHA-256 of the raw bytes, before it is
 //     copied. Source duplicates stay as many on the destination as on the
 //     source (equality as multisets of content hashes).
-//   - Memory stays flat: one message body at a time, spooled to a
-//     temporary file above SpoolLimit bytes; verification streams bodies
-//     through the hash.
+//   - Memory stays flat: each worker holds one batch of bodies (at most
+//     Options.Batch messages and 8 MB), a body above SpoolLimit bytes in a
+//     temporary file; verification streams bodies through the hash.
 //
 // Plan and Run block until done or until ctx ends; a Run stopped by ctx
 // leaves a journal the next Run continues from. Nothing here is safe for
@@ -40,7 +40,7 @@ import (
 
 // SpoolLimit is the largest body kept in memory; larger ones go to a
 // temporary file while they are copied.
-const SpoolLimit = 8 << 20
+const SpoolLimit = 1 << 20
 
 // Side is one end of a migration: an account and how to connect to it.
 // Dialer is used again whenever a connection must be re-established.
@@ -50,10 +50,18 @@ type Side struct {
 }
 
 // ID names the side's mailbox independently of the user's short account
-// name: login@host:port. It keys the journal.
+// name: login@host:port of its IMAP server, or "pop3:login@host:port"
+// for a POP3 source. It keys the journal.
 func (s Side) ID() string {
+	if s.isPOP3() {
+		return fmt.Sprintf("pop3:%s@%s:%d", s.Account.LoginName(), s.Account.POP3.Host, s.Account.POP3.Port)
+	}
 	return fmt.Sprintf("%s@%s:%d", s.Account.LoginName(), s.Account.IMAP.Host, s.Account.IMAP.Port)
 }
+
+// isPOP3 reports whether the side is read over POP3 (RFC 1939): an
+// account with a POP3 server and no IMAP server.
+func (s Side) isPOP3() bool { return s.Account.IMAP.IsZero() && !s.Account.POP3.IsZero() }
 
 func (s Side) dial(ctx context.Context) (*account.IMAPClient, error) {
 	if s.Dialer == nil {
@@ -90,9 +98,33 @@ type Options struct {
 	Backoff time.Duration
 	// Now is the clock for the report; nil means time.Now.
 	Now func() time.Time
-	// Gate, when set, is waited at before each message (see Gate): the
-	// way to pause and resume a Run without losing anything.
+	// Jobs is how many workers copy at once, each with one connection
+	// per side (to a destination offering MULTIAPPEND, RFC 3502, the
+	// appender's while it copies); 0 means 4. It is bounded by both
+	// accounts' connection budgets (account.Account.Connections).
+	Jobs int
+	// Batch is how many messages a worker fetches and appends at once;
+	// 0 means 100.
+	Batch int
+	// Gate, when set, is waited at before each batch (see Gate): the way
+	// to pause and resume a Run without losing anything. A Run with a
+	// Gate copies with one worker, so that a pause parks it whole.
 	Gate *Gate
+}
+
+func (o Options) jobs(p Plan) int {
+	n := o.Jobs
+	if n <= 0 {
+		n = 4
+	}
+	return max(1, min(n, p.Source.Account.Connections(), p.Dest.Account.Connections()))
+}
+
+func (o Options) batch() int {
+	if o.Batch <= 0 {
+		return 100
+	}
+	return o.Batch
 }
 
 func (o Options) retries() int {

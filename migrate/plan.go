@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/emersion/go-imap/v2"
 
@@ -42,6 +44,14 @@ type FolderPlan struct {
 	Renamed    RenameReason
 	Messages   int   // in scope (after Since)
 	Size       int64 // bytes in scope (RFC822.SIZE)
+	// Pending and PendingSize are what is left to copy: the messages in
+	// scope that the journal does not have as settled.
+	Pending     int
+	PendingSize int64
+
+	// scan is the listing NewPlan made; Run uses it instead of listing
+	// again when it is recent and UIDVALIDITY has not changed.
+	scan *folderScan
 }
 
 // Plan is what a migration will do. It holds no connection: Run dials
@@ -56,7 +66,27 @@ type Plan struct {
 	Folders    []FolderPlan
 	TotalCount int
 	TotalSize  int64
+	// PendingCount and PendingSize sum the folders' Pending figures.
+	PendingCount int
+	PendingSize  int64
+	// Quota is the destination's quota when it tells (QUOTA, RFC 9208);
+	// nil otherwise. Quota.Fits says whether what is pending fits.
+	Quota *Quota
+	// Made is when the plan was made.
+	Made time.Time
 }
+
+// scanMaxAge is how long Run trusts the listing NewPlan made: mail that
+// arrived since is caught by the catch-up pass either way.
+const scanMaxAge = 10 * time.Minute
+
+// ErrSinceWithPOP3 means Since was asked of a POP3 source, which cannot
+// search by date.
+var ErrSinceWithPOP3 = errors.New("migrate: a POP3 source cannot be limited by date")
+
+// ErrDestNotIMAP means the destination account has no IMAP server (a
+// POP3 maildrop can only be read from).
+var ErrDestNotIMAP = errors.New("migrate: the destination has no IMAP server")
 
 // ErrBadGlob means a --folders or --exclude pattern is malformed.
 var ErrBadGlob = errors.New("migrate: bad folder pattern")
@@ -94,31 +124,71 @@ func NewPlan(ctx context.Context, src, dst Side, opts Options) (Plan, error) {
 		return Plan{}, err
 	}
 	p := Plan{Source: src, Dest: dst, Options: opts}
-	sc, err := src.dial(ctx)
-	if err != nil {
-		return p, &ConnError{Side: SideSource, Err: err}
+	if src.isPOP3() && !opts.Since.IsZero() {
+		return p, ErrSinceWithPOP3
 	}
-	defer sc.Close()
+	if dst.Account.IMAP.IsZero() {
+		return p, ErrDestNotIMAP
+	}
+	var j *Journal
+	if opts.JournalDir != "" {
+		path := JournalPath(opts.JournalDir, src, dst)
+		if _, err := os.Stat(path); err == nil {
+			if j, err = OpenJournal(ctx, path, src.ID(), dst.ID()); err != nil {
+				return p, err
+			}
+			defer j.Close()
+		}
+	}
+	sc := newSource(src, j)
+	defer sc.logout()
+	srcList, err := sc.folders(ctx)
+	if err != nil {
+		if isConnErr(err) {
+			return p, err
+		}
+		return p, fmt.Errorf("migrate: list source: %w", err)
+	}
 	dc, err := dst.dial(ctx)
 	if err != nil {
 		return p, &ConnError{Side: SideDest, Err: err}
 	}
 	defer dc.Close()
-	srcList, err := sc.List("", "*", nil).Collect()
-	if err != nil {
-		return p, fmt.Errorf("migrate: list source: %w", err)
-	}
 	dstList, err := dc.List("", "*", nil).Collect()
 	if err != nil {
 		return p, fmt.Errorf("migrate: list destination: %w", err)
 	}
 	p.SrcDelim, p.DstDelim = delimOf(srcList), delimOf(dstList)
 	p.Folders = mapFolders(srcList, dstList, p.SrcDelim, p.DstDelim, opts)
+	p.Made = opts.now()
+	scans := make([]folderScan, len(p.Folders))
 	for i := range p.Folders {
 		f := &p.Folders[i]
-		msgs, _, err := scanSource(sc.Client, f.Source, opts.Since)
+		uidv, err := sc.examine(ctx, f.Source)
 		if err != nil {
 			return p, err
+		}
+		// What the journal has as settled is listed by UID alone (see
+		// listMessages): a re-run's plan costs next to nothing.
+		settled := map[imap.UID]int64{}
+		if j != nil {
+			entries, err := j.Folder(ctx, f.Source, uidv)
+			if err != nil {
+				return p, err
+			}
+			for _, e := range entries {
+				if e.Outcome.done() && e.DstFolder == f.Dest {
+					settled[e.SrcUID] = e.Size
+				}
+			}
+		}
+		msgs, err := sc.list(ctx, f.Source, 0, opts.Since, settled)
+		if err != nil {
+			return p, err
+		}
+		scans[i] = folderScan{uidValidity: uidv, msgs: msgs, at: p.Made}
+		if !src.isPOP3() || j != nil { // without a journal POP3 UIDs are this plan's own
+			f.scan = &scans[i]
 		}
 		f.Messages = len(msgs)
 		for _, m := range msgs {
@@ -126,6 +196,13 @@ func NewPlan(ctx context.Context, src, dst Side, opts Options) (Plan, error) {
 		}
 		p.TotalCount += f.Messages
 		p.TotalSize += f.Size
+	}
+	if err := p.pending(ctx, j, scans); err != nil {
+		return p, err
+	}
+	if q := destQuota(dc.Client); q != nil {
+		q.NeedBytes, q.NeedMessages = p.PendingSize, p.PendingCount
+		p.Quota = q
 	}
 	return p, nil
 }

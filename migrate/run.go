@@ -3,42 +3,62 @@ package migrate
 import (
 	"context"
 	"errors"
-	"fmt"
-	"slices"
+	"sync"
 
 	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
 )
 
-// runner is one Run: a connection per side and the journal. It is used
-// from one goroutine.
+// runner is one worker of a Run: a connection per side (to the
+// destination either the ordinary one or, while copying into a
+// destination that offers RFC 3502, the MULTIAPPEND appender), sharing
+// the journal with the other workers. A runner is used by one goroutine,
+// except that while it copies a folder its source connection belongs to
+// the fetching stage (see copyFolder).
 type runner struct {
 	plan     Plan
 	opts     Options
-	src, dst *conn
+	src      source
+	dst      *conn
+	app      *rawConn
+	noMulti  bool // the destination offers no MULTIAPPEND, or the appender failed to connect
+	multiCap bool // the destination offers MULTIAPPEND
 	j        *Journal
 }
 
-// folderRun is the state of one folder during a Run.
+// folderRun is the state of one folder during a Run. Workers copying
+// batches of the same folder share it under mu; preparing and finishing a
+// folder is done by one worker alone.
 type folderRun struct {
+	mu       sync.Mutex
 	fp       FolderPlan
 	srcUIDV  uint32
 	dstUIDV  uint32
 	perm     []imap.Flag // destination PERMANENTFLAGS; nil: not announced
 	msgs     []srcMsg
+	pending  []srcMsg
+	maxUID   imap.UID
 	entries  map[imap.UID]Entry
-	claimed  map[[32]byte]int // destination copies accounted for, by hash
+	claimed  map[[32]byte]int // destination copies accounted for (or reserved), by hash
 	idx      map[msgKey][]imap.UID
 	counts   map[msgKey]map[[32]byte]int // destination hashes per key, fetched lazily
 	dropped  map[string]bool
 	rep      *FolderReport
 	progress Progress
+	failed   bool // the folder failed on its own (rep says why)
 }
 
 // Run carries out plan: for every folder it creates the destination folder
 // when missing, copies what the journal does not have as done (checking
-// the destination first, see the package doc), and verifies the folder. It
-// uses one connection per side, reconnecting with backoff after transient
-// failures.
+// the destination first, see the package doc), copies what arrived on the
+// source meanwhile, and verifies the folder.
+//
+// Work is spread over Options.Jobs workers, each with its own connection
+// per side: folders are prepared and verified in parallel, and their
+// messages are copied in batches (one FETCH of the bodies, one
+// MULTIAPPEND when the destination offers it, else pipelined APPENDs),
+// batches of different folders interleaved. Transient failures are
+// retried with backoff after reconnecting.
 //
 // It returns the report, also saved next to the journal (ReportPath). The
 // error is ctx's when the run was stopped (the report then says
@@ -55,25 +75,36 @@ func Run(ctx context.Context, plan Plan, opts Options) (Report, error) {
 		return rep, err
 	}
 	defer j.Close()
-	r := &runner{plan: plan, opts: opts, j: j,
-		src: &conn{side: plan.Source, name: SideSource},
-		dst: &conn{side: plan.Dest, name: SideDest}}
-	defer r.src.logout()
-	defer r.dst.logout()
-
-	var runErr error
-	for _, fp := range plan.Folders {
-		fr := FolderReport{Source: fp.Path, Dest: fp.Dest, Role: fp.Role, Renamed: fp.Renamed, Verdict: VerdictInterrupted}
-		if ctx.Err() == nil && runErr == nil {
-			runErr = r.folder(ctx, fp, &fr)
-			if runErr != nil && ctx.Err() == nil && !errors.Is(runErr, errJournal) && !isConnErr(runErr) {
-				// The folder failed on its own; the next may work.
-				fr.Verdict, fr.err, fr.Err = VerdictError, runErr, runErr.Error()
-				runErr = nil
-			}
-		}
-		rep.Folders = append(rep.Folders, fr)
+	rep.Folders = make([]FolderReport, len(plan.Folders))
+	folders := make([]*folderRun, len(plan.Folders))
+	for i, fp := range plan.Folders {
+		rep.Folders[i] = FolderReport{Source: fp.Path, Dest: fp.Dest, Role: fp.Role, Renamed: fp.Renamed, Verdict: VerdictInterrupted}
+		folders[i] = &folderRun{fp: fp, rep: &rep.Folders[i], claimed: map[[32]byte]int{}, dropped: map[string]bool{},
+			progress: Progress{Folder: fp.Path, Dest: fp.Dest, Phase: PhaseScan}}
 	}
+	p := newPool(ctx, plan, opts, j)
+	defer p.close()
+
+	var prep, fin []task
+	for _, f := range folders {
+		prep = append(prep, task{f, func(ctx context.Context, r *runner) error { return r.prepare(ctx, f) }})
+		fin = append(fin, task{f, func(ctx context.Context, r *runner) error { return r.finish(ctx, f) }})
+	}
+	// Preparing is a few round trips per folder: one worker, so that a
+	// run with nothing to copy opens one connection per side, not one per
+	// worker. Finishing (verification may fetch bodies) uses the workers
+	// that the copying connected.
+	p.each(prep, 1)
+	copiers := len(p.runners)
+	if opts.Gate != nil {
+		// A pause must park the whole run at once (see Gate): one worker
+		// copies, so the message in flight is the only one.
+		copiers = 1
+	}
+	p.each(copyTasks(folders), copiers)
+	p.each(fin, p.connected())
+
+	runErr := p.err()
 	if ctx.Err() != nil {
 		runErr = ctx.Err()
 	}
@@ -85,14 +116,154 @@ func Run(ctx context.Context, plan Plan, opts Options) (Report, error) {
 	return rep, runErr
 }
 
+// task is one unit of work on a folder.
+type task struct {
+	f  *folderRun
+	do func(ctx context.Context, r *runner) error
+}
+
+// pool runs tasks on its runners. The first error that stops the whole
+// run (a side unreachable, the journal) cancels the others; an error of
+// one folder marks that folder failed and the run goes on.
+type pool struct {
+	ctx     context.Context
+	cancel  context.CancelFunc
+	runners []*runner
+	mu      sync.Mutex
+	fatal   error
+}
+
+func newPool(ctx context.Context, plan Plan, opts Options, j *Journal) *pool {
+	ctx, cancel := context.WithCancel(ctx)
+	p := &pool{ctx: ctx, cancel: cancel}
+	for range opts.jobs(plan) {
+		p.runners = append(p.runners, &runner{plan: plan, opts: opts, j: j,
+			src: newSource(plan.Source, j),
+			dst: &conn{side: plan.Dest, name: SideDest}})
+	}
+	return p
+}
+
+// connected counts the runners holding a connection (at least one).
+func (p *pool) connected() int {
+	n := 0
+	for _, r := range p.runners {
+		if r.dst.c != nil || r.app != nil {
+			n++
+		}
+	}
+	return max(1, n)
+}
+
+func (p *pool) err() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.fatal
+}
+
+// each runs tasks on the first n runners and returns when all are done or
+// the run was stopped.
+func (p *pool) each(tasks []task, n int) {
+	queue := make(chan task)
+	var wg sync.WaitGroup
+	for _, r := range p.runners[:max(1, min(n, len(p.runners)))] {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for t := range queue {
+				p.run(r, t)
+			}
+		}()
+	}
+	for _, t := range tasks {
+		if p.ctx.Err() != nil {
+			break
+		}
+		select {
+		case queue <- t:
+		case <-p.ctx.Done():
+		}
+	}
+	close(queue)
+	wg.Wait()
+}
+
+func (p *pool) run(r *runner, t task) {
+	t.f.mu.Lock()
+	skip := t.f.failed
+	t.f.mu.Unlock()
+	if skip || p.ctx.Err() != nil {
+		return
+	}
+	err := t.do(p.ctx, r)
+	if err == nil || p.ctx.Err() != nil {
+		return
+	}
+	if errors.Is(err, errJournal) || isConnErr(err) {
+		p.mu.Lock()
+		if p.fatal == nil {
+			p.fatal = err
+		}
+		p.mu.Unlock()
+		p.cancel()
+		return
+	}
+	// The folder failed on its own; the others may work.
+	t.f.mu.Lock()
+	t.f.failed = true
+	t.f.rep.Verdict, t.f.rep.err, t.f.rep.Err = VerdictError, err, err.Error()
+	t.f.mu.Unlock()
+}
+
+func (p *pool) close() {
+	for _, r := range p.runners {
+		r.close()
+	}
+	p.cancel()
+}
+
+func (r *runner) close() {
+	r.closeApp()
+	r.src.logout()
+	r.dst.logout()
+}
+
+func (r *runner) closeApp() {
+	if r.app != nil {
+		r.app.Close()
+		r.app = nil
+	}
+}
+
+// dstClient is the ordinary destination connection. A worker holds one
+// connection per side: the appender, when open, is closed first (the
+// next batch dials it again).
+func (r *runner) dstClient(ctx context.Context) (*imapclient.Client, error) {
+	r.closeApp()
+	return r.dst.client(ctx)
+}
+
 func isConnErr(err error) bool {
 	var ce *ConnError
 	return errors.As(err, &ce)
 }
 
-// try runs fn, retrying transient failures after dropping both
-// connections and waiting with exponential backoff.
+// try runs fn, retrying transient failures after dropping the runner's
+// connections and waiting with exponential backoff. It must not be called
+// with f.mu held.
 func (r *runner) try(ctx context.Context, f *folderRun, fn func() error) error {
+	return r.retry(ctx, func() { r.reset(f) }, fn)
+}
+
+// tryDst is try for work on the destination alone: a failure drops only
+// the destination's connections (a source fetch may be running beside).
+func (r *runner) tryDst(ctx context.Context, f *folderRun, fn func() error) error {
+	return r.retry(ctx, func() { r.resetDst(f) }, fn)
+}
+
+// retry runs fn, calling reset and waiting with exponential backoff after
+// each transient failure.
+func (r *runner) retry(ctx context.Context, reset func(), fn func() error) error {
 	wait := r.opts.backoff()
 	for attempt := 0; ; attempt++ {
 		err := fn()
@@ -105,7 +276,7 @@ func (r *runner) try(ctx context.Context, f *folderRun, fn func() error) error {
 		if !transient(err) || attempt >= r.opts.retries() {
 			return err
 		}
-		r.reset(f)
+		reset()
 		if err := sleep(ctx, wait); err != nil {
 			return err
 		}
@@ -115,161 +286,34 @@ func (r *runner) try(ctx context.Context, f *folderRun, fn func() error) error {
 
 const maxBackoff = 30e9 // 30 s
 
-// reset drops both connections and forgets what was learnt about the
-// destination folder: an APPEND in flight may have landed.
+// reset drops the runner's connections and forgets what was learnt about
+// the destination folder: an APPEND in flight may have landed.
 func (r *runner) reset(f *folderRun) {
 	r.src.drop()
+	r.resetDst(f)
+}
+
+// resetDst is reset for the destination's connections alone.
+func (r *runner) resetDst(f *folderRun) {
 	r.dst.drop()
+	r.closeApp()
 	if f != nil {
+		f.mu.Lock()
 		f.idx, f.counts = nil, nil
+		f.mu.Unlock()
 	}
 }
 
+// send reports f's progress. It must not be called with f.mu held.
 func (r *runner) send(ctx context.Context, f *folderRun) {
 	if r.opts.Progress == nil {
 		return
 	}
+	f.mu.Lock()
+	pr := f.progress
+	f.mu.Unlock()
 	select {
-	case r.opts.Progress <- f.progress:
+	case r.opts.Progress <- pr:
 	case <-ctx.Done():
 	}
-}
-
-// folder migrates and verifies one folder, filling rep.
-func (r *runner) folder(ctx context.Context, fp FolderPlan, rep *FolderReport) error {
-	f := &folderRun{fp: fp, rep: rep, claimed: map[[32]byte]int{}, dropped: map[string]bool{},
-		progress: Progress{Folder: fp.Path, Dest: fp.Dest, Phase: PhaseScan}}
-	r.send(ctx, f)
-	if err := r.try(ctx, f, func() error { return r.ensureDest(ctx, f) }); err != nil {
-		return err
-	}
-	rep.Dest, rep.Renamed, f.progress.Dest = f.fp.Dest, f.fp.Renamed, f.fp.Dest
-	err := r.try(ctx, f, func() error {
-		sel, err := r.src.open(ctx, fp.Source, true)
-		if err != nil {
-			return err
-		}
-		f.srcUIDV = sel.UIDValidity
-		f.msgs, err = listMessages(r.src.c.Client, sel, r.plan.Options.Since)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	if f.entries, err = r.j.Folder(ctx, fp.Source, f.srcUIDV); err != nil {
-		return err
-	}
-	if err := r.try(ctx, f, func() error { return r.openDest(ctx, f) }); err != nil {
-		return err
-	}
-	var pending []srcMsg
-	for _, m := range f.msgs {
-		if e, ok := f.entries[m.UID]; ok && r.settled(f, e) {
-			f.claimed[e.Hash]++
-			rep.Previously++
-			continue
-		}
-		pending = append(pending, m)
-	}
-	rep.SourceCount = len(f.msgs)
-	f.progress.Total, f.progress.Done, f.progress.Phase = len(f.msgs), rep.Previously, PhaseCopy
-	r.send(ctx, f)
-	for _, m := range pending {
-		if err := r.opts.Gate.Wait(ctx); err != nil {
-			return err
-		}
-		if err := r.copyOne(ctx, f, m); err != nil {
-			return err
-		}
-		f.progress.Done++
-		f.progress.Copied, f.progress.Already, f.progress.Failed = rep.Copied, rep.Already, rep.Failed
-		r.send(ctx, f)
-	}
-	for k := range f.dropped {
-		rep.DroppedKeywords = append(rep.DroppedKeywords, k)
-	}
-	slices.Sort(rep.DroppedKeywords)
-	f.progress.Phase = PhaseVerify
-	r.send(ctx, f)
-	if err := r.try(ctx, f, func() error { return r.verify(ctx, f) }); err != nil {
-		return err
-	}
-	rep.Verdict = VerdictOK
-	if rep.Missing > 0 || rep.Failed > 0 {
-		rep.Verdict = VerdictIncomplete
-	}
-	f.progress.Phase = PhaseDone
-	r.send(ctx, f)
-	return nil
-}
-
-// settled reports whether a journal entry accounts for a copy in the
-// destination folder as it is now.
-func (r *runner) settled(f *folderRun, e Entry) bool {
-	return e.Outcome.done() && e.DstFolder == f.fp.Dest && e.DstUIDValidity == f.dstUIDV
-}
-
-// ensureDest creates the destination folder when it is missing; a name the
-// destination refuses is replaced by a safe one (recorded as
-// RenameRefused).
-func (r *runner) ensureDest(ctx context.Context, f *folderRun) error {
-	c, err := r.dst.client(ctx)
-	if err != nil {
-		return err
-	}
-	exists := func(name string) (bool, error) {
-		l, err := c.List("", name, nil).Collect()
-		if err != nil {
-			return false, fmt.Errorf("migrate: list destination %q: %w", name, err)
-		}
-		for _, m := range l {
-			if m.Mailbox == name && selectable(m) {
-				return true, nil
-			}
-		}
-		return false, nil
-	}
-	ok, err := exists(f.fp.Dest)
-	if err != nil || ok {
-		return err
-	}
-	cerr := c.Create(f.fp.Dest, nil).Wait()
-	if cerr == nil {
-		return nil
-	}
-	if !isRefusal(cerr) {
-		return fmt.Errorf("migrate: create %q: %w", f.fp.Dest, cerr)
-	}
-	if ok, err := exists(f.fp.Dest); err != nil || ok { // created by someone else meanwhile
-		return err
-	}
-	safe := safeName(f.fp.Dest, r.plan.DstDelim)
-	if safe == f.fp.Dest {
-		safe = "Migrated" + string(r.plan.DstDelim) + safe
-	}
-	if ok, err := exists(safe); err != nil {
-		return err
-	} else if !ok {
-		if err := c.Create(safe, nil).Wait(); err != nil {
-			return fmt.Errorf("migrate: create %q (for %q, refused: %v): %w", safe, f.fp.Dest, cerr, err)
-		}
-	}
-	f.fp.Dest, f.fp.Renamed = safe, RenameRefused
-	return nil
-}
-
-func isRefusal(err error) bool {
-	var ie *imap.Error
-	return errors.As(err, &ie) && !transientIMAP(ie)
-}
-
-// openDest SELECTs the destination folder (read-write: EXAMINE would hide
-// PERMANENTFLAGS) and notes its UIDVALIDITY and PERMANENTFLAGS.
-func (r *runner) openDest(ctx context.Context, f *folderRun) error {
-	sel, err := r.dst.open(ctx, f.fp.Dest, false)
-	if err != nil {
-		return err
-	}
-	f.dstUIDV, f.perm = sel.UIDValidity, sel.PermanentFlags
-	return nil
 }

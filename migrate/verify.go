@@ -2,6 +2,7 @@ package migrate
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/emersion/go-imap/v2"
 )
@@ -9,9 +10,11 @@ import (
 // verify compares the folder's source and destination as multisets of
 // content hashes. Source hashes come from the journal (computed from the
 // bytes fetched this run or an earlier one: a UID's bytes never change,
-// RFC 3501 §2.3.1.1); destination messages Magpie APPENDed (APPENDUID
-// known, size unchanged) take the hash recorded then; every other
-// destination body is fetched and hashed, streamed, one at a time.
+// RFC 3501 §2.3.1.1); the destination's UIDs come from one UID SEARCH
+// ALL (ESEARCH ranges, RFC 4731, when offered), and messages Magpie
+// APPENDed (APPENDUID known, same UIDVALIDITY) take the hash recorded
+// then; every other destination body is fetched and hashed, streamed,
+// one at a time.
 func (r *runner) verify(ctx context.Context, f *folderRun) error {
 	src := map[[32]byte]int{}
 	var unknown []imap.UID
@@ -23,10 +26,7 @@ func (r *runner) verify(ctx context.Context, f *folderRun) error {
 		}
 	}
 	if len(unknown) > 0 {
-		if _, err := r.src.open(ctx, f.fp.Source, true); err != nil {
-			return err
-		}
-		hashes, err := hashBodies(r.src.c.Client, imap.UIDSetNum(unknown...))
+		hashes, err := r.src.hashes(ctx, f.fp.Source, unknown)
 		if err != nil {
 			return err
 		}
@@ -39,10 +39,22 @@ func (r *runner) verify(ctx context.Context, f *folderRun) error {
 	if err := r.openDest(ctx, f); err != nil {
 		return err
 	}
-	c := r.dst.c.Client
-	list, err := fetchMeta(c, imap.UIDSet{imap.UIDRange{Start: 1, Stop: 0}}, false)
+	n, err := r.dst.fresh(ctx, f.fp.Dest, false)
 	if err != nil {
 		return err
+	}
+	c := r.dst.c.Client
+	var list []imap.UID
+	if n > 0 {
+		var opts *imap.SearchOptions
+		if c.Caps().Has(imap.CapESearch) || c.Caps().Has(imap.CapIMAP4rev2) {
+			opts = &imap.SearchOptions{ReturnAll: true} // ranges, not 10,000 numbers
+		}
+		data, err := c.UIDSearch(&imap.SearchCriteria{}, opts).Wait()
+		if err != nil {
+			return fmt.Errorf("migrate: search destination: %w", err)
+		}
+		list = data.AllUIDs()
 	}
 	known := map[imap.UID]Entry{}
 	for _, e := range f.entries {
@@ -52,11 +64,11 @@ func (r *runner) verify(ctx context.Context, f *folderRun) error {
 	}
 	dst := map[[32]byte]int{}
 	var fetch []imap.UID
-	for _, m := range list {
-		if e, ok := known[m.UID]; ok && e.Size == m.Size {
+	for _, uid := range list {
+		if e, ok := known[uid]; ok {
 			dst[e.Hash]++
 		} else {
-			fetch = append(fetch, m.UID)
+			fetch = append(fetch, uid)
 		}
 	}
 	if len(fetch) > 0 {

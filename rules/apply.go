@@ -185,6 +185,7 @@ type applier struct {
 	seen   []store.UID
 	res    Applied
 	fwd    Forwarder // nil: forward actions are counted, not done
+	delim  string    // the account's hierarchy delimiter, for folders made here
 }
 
 func newApplier(ctx context.Context, st *store.Store, folder store.Folder, s Set) (*applier, error) {
@@ -196,6 +197,9 @@ func newApplier(ctx context.Context, st *store.Store, folder store.Folder, s Set
 	for _, f := range folders {
 		a.byName[f.Name] = f.ID
 		a.byName[f.RawName] = f.ID
+		if a.delim == "" {
+			a.delim = f.Delim
+		}
 		if f.Role == "inbox" {
 			a.byName["INBOX"] = f.ID
 		}
@@ -222,7 +226,32 @@ func (a *applier) run(ctx context.Context, msgs []store.Message) error {
 		if err := a.forward(ctx, m, out.Forward); err != nil {
 			return err
 		}
+		if err := a.createMissing(ctx, out.Folders); err != nil {
+			return err
+		}
 		a.q.add(m.UID, out, a.byName, &a.res)
+	}
+	return nil
+}
+
+// createMissing makes the folders a rule files into that the account does
+// not have yet: here at once, and on the server by the queued CREATE that
+// the sync engine replays before the moves queued after it ("move to
+// folder, created if missing").
+func (a *applier) createMissing(ctx context.Context, names []string) error {
+	for _, name := range names {
+		if _, ok := a.byName[name]; ok || name == "" {
+			continue
+		}
+		delim := a.delim
+		if delim == "" {
+			delim = "/"
+		}
+		id, _, err := a.st.CreateFolderOffline(ctx, store.Folder{Account: a.folder.Account, Name: name, RawName: name, Delim: delim})
+		if err != nil {
+			return err
+		}
+		a.byName[name] = id
 	}
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/magpie-mail/magpie/account"
+	"github.com/magpie-mail/magpie/calendar"
 	"github.com/magpie-mail/magpie/mailsync"
 	"github.com/magpie-mail/magpie/store"
 	"github.com/magpie-mail/magpie/ui/components/calview"
@@ -59,6 +60,10 @@ type Deps struct {
 	// wizard at once (`magpie migrate wizard`).
 	DataDir        string
 	StartMigration bool
+
+	// Calendars connects an account's CalDAV binding for writes from the
+	// calendar view; nil (or an error) keeps writes queued in the store.
+	Calendars func(ctx context.Context, account string) (*calendar.Syncer, error)
 }
 
 type pane int
@@ -113,6 +118,10 @@ type Model struct {
 	pending pendingAction // what a picker, prompt or confirm was opened for
 
 	cal *calview.Model // the calendar view, when open (calendar.go)
+
+	invite     *InviteLoadedMsg // the invitation in the message shown (invitation.go)
+	reminders  bool             // announce calendar reminders (Run: a minute tick)
+	remindedTo time.Time        // reminders are announced up to here
 
 	wizard   wizard.Model
 	wizardOn bool // the wizard is showing (no account yet)
@@ -170,6 +179,7 @@ func newModel(d Deps, now func() time.Time, loc *time.Location) *Model {
 func Run(ctx context.Context, d Deps, opts ...tea.ProgramOption) error {
 	m := New(d)
 	m.ctx = ctx
+	m.reminders = true
 	// The colour profile lipgloss detected for stdout when the program
 	// started: detecting it again would run `tmux info` a second time
 	// inside tmux, tens of milliseconds before the first frame. A caller
@@ -201,7 +211,11 @@ func (m *Model) Init() tea.Cmd {
 	if m.d.StartMigration {
 		mig = m.openMigration()
 	}
-	return tea.Batch(tea.RequestBackgroundColor, m.reloadFolders(), waitEventCmd(m.ctx, m.d.Events), mig, m.startOutbox(), m.countOutbox())
+	var rem tea.Cmd
+	if m.reminders {
+		rem = reminderTickCmd()
+	}
+	return tea.Batch(tea.RequestBackgroundColor, m.reloadFolders(), waitEventCmd(m.ctx, m.d.Events), mig, rem, m.startOutbox(), m.countOutbox())
 }
 
 func (m *Model) reloadFolders() tea.Cmd {
@@ -249,6 +263,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.MouseWheelMsg:
 		return m, m.onWheel(msg)
 	case tea.PasteMsg:
+		if m.cal != nil {
+			return m, m.onCalendar(msg)
+		}
 		var cmd tea.Cmd
 		switch m.modal {
 		case modalPrompt:
@@ -266,7 +283,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onPage(msg)
 	case BodyLoadedMsg:
 		m.onBody(msg)
+		return m, m.inviteCheck(msg)
+	case InviteLoadedMsg:
+		m.onInviteLoaded(msg)
 		return m, nil
+	case InviteAnsweredMsg:
+		return m, m.onInviteAnswered(msg)
 	case SyncEventMsg:
 		return m, tea.Batch(m.onEvent(msg.Event), waitEventCmd(m.ctx, m.d.Events))
 	case EventsClosedMsg:
@@ -285,11 +307,22 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case helpview.ClosedMsg:
 		m.modal = modalNone
 		return m, nil
-	case calview.LoadedMsg, calview.ClosedMsg:
+	case calview.LoadedMsg, calview.ClosedMsg, calview.AddressesMsg:
 		return m, m.onCalendar(msg)
+	case calview.SaveRequestedMsg, calview.DeleteRequestedMsg, calview.ResolveRequestedMsg, calview.HiddenChangedMsg:
+		return m, m.onCalendarRequest(msg)
+	case CalendarWrittenMsg:
+		return m, m.onCalendarWritten(msg)
+	case reminderTickMsg:
+		return m, m.onReminderTick(msg)
+	case RemindersDueMsg:
+		return m, m.onRemindersDue(msg)
 	case picker.PickedMsg, picker.CancelledMsg, prompt.SubmittedMsg, prompt.CancelledMsg, confirm.AnsweredMsg,
 		dirpicker.SubmittedMsg, dirpicker.CancelledMsg:
 		m.modal = modalNone
+		if cmd, ok := m.onInviteDialog(msg); ok {
+			return m, cmd
+		}
 		return m, m.onDialog(msg)
 	case OpAppliedMsg:
 		return m, m.onOpApplied(msg)

@@ -12,7 +12,7 @@ import (
 // cache only.
 
 func (m *Model) calendarKey() key.Binding {
-	return key.NewBinding(key.WithKeys("L"), key.WithHelp("L", m.c.P.T("tui.cal.key.open")))
+	return m.c.Keys.Calendar
 }
 
 func (m *Model) openCalendar() tea.Cmd {
@@ -24,7 +24,12 @@ func (m *Model) openCalendar() tea.Cmd {
 	v := calview.New(m.c, opts, m.now, m.loc)
 	m.cal = &v
 	m.cal.SetSize(m.width, max(m.height-2, 1))
-	return m.cal.Load(m.ctx, m.d.Store, m.accountIDs)
+	def, name := m.calendarDefaults()
+	m.cal.SetDefaults(def, name)
+	if m.d.Store == nil {
+		return nil
+	}
+	return tea.Batch(m.cal.Load(m.ctx, m.d.Store, m.accountIDs), calview.AddressesCmd(m.ctx, m.d.Store), m.flushQueuedCmd())
 }
 
 // onCalendar routes keys and results to the open calendar view.

@@ -99,6 +99,8 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.openOutbox()
 	case key.Matches(k, km.Rules):
 		return m.openRules()
+	case key.Matches(k, km.Invite) && m.invite != nil && m.focus != paneSidebar:
+		return m.askInvite()
 	}
 	if cmd, ok := m.composeKey(k); ok {
 		return cmd

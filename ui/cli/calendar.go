@@ -50,6 +50,7 @@ func newCalendarCmd(s *Session) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error { return s.calendarPassword(cmd.Context(), args[0]) },
 	}
 	cmd.AddCommand(list, sync, newCalendarAgendaCmd(s), newCalendarAddCmd(s), password)
+	cmd.AddCommand(newCalendarConflictsCmd(s)...)
 	return cmd
 }
 
@@ -320,4 +321,22 @@ func readLine(r io.Reader) (string, error) {
 			return b.String(), nil
 		}
 	}
+}
+
+// calendarSyncer connects account name's CalDAV binding for writes (no
+// discovery: writes go to the cached collections' URLs).
+func (s *Session) calendarSyncer(ctx context.Context, cfg *account.Config, st *store.Store, name string) (*calendar.Syncer, error) {
+	a, ok := cfg.Account(name)
+	if !ok {
+		return nil, fmt.Errorf("cli: account %q: %w", name, account.ErrNotFound)
+	}
+	c, _, preset, err := s.calendarClient(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	acct, err := st.Account(ctx, a.Name)
+	if err != nil {
+		return nil, err
+	}
+	return &calendar.Syncer{Client: c, Store: st, Account: acct, Loc: time.Local, UTCOnly: preset.IgnoresTZID}, nil
 }

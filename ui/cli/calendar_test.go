@@ -9,7 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/magpie-mail/magpie/calendar"
 	"github.com/magpie-mail/magpie/internal/testenv"
+	"github.com/magpie-mail/magpie/store"
 )
 
 // The calendar commands against a real Radicale: discovery through the
@@ -83,6 +85,51 @@ func TestCalendarCommandsAgainstRadicale(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "2026-02-17 周二  正月初一 春节 休") || !strings.Contains(r.stdout, "春节团拜") {
 		t.Fatalf("agenda text:\n%s%s", r.stdout, r.stderr)
 	}
+	// A write that raced another client's change leaves a conflict copy;
+	// conflicts lists it and resolve --keep mine writes it to the server.
+	r = h.run("", "calendar", "conflicts")
+	if r.code != 0 || !strings.Contains(r.stdout, "没有冲突副本") {
+		t.Fatalf("no conflicts yet: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	ctx := t.Context()
+	st, err := store.Open(ctx, filepath.Join(h.env["XDG_DATA_HOME"], "magpie", "mail.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	acct, _ := st.Account(ctx, "work")
+	cals, _ := st.Calendars(ctx, acct)
+	client := calendar.NewClient(calendar.ClientOptions{Username: user, Password: pw})
+	sy := &calendar.Syncer{Client: client, Store: st, Account: acct, Loc: time.UTC}
+	obj, err := st.CalObjectByUID(ctx, cals[0].ID, "weekly")
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs := strings.Replace(obj.Data, "值班", "值班（他们改）", 1)
+	if _, err := client.Put(ctx, obj.Href, obj.ETag, theirs); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sy.Update(ctx, cals[0], obj, strings.Replace(obj.Data, "值班", "值班（我改）", 1)); err == nil {
+		t.Fatal("a stale write went through")
+	}
+	st.Close()
+	r = h.run("", "calendar", "conflicts")
+	fields := strings.Fields(r.stdout)
+	if r.code != 0 || len(fields) == 0 || !strings.Contains(r.stdout, "冲突副本") || !strings.Contains(r.stdout, "值班（我改）") {
+		t.Fatalf("conflicts: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r = h.run("", "calendar", "resolve", fields[0], "--keep", "maybe"); r.code != 2 {
+		t.Fatalf("resolve --keep maybe: %d", r.code)
+	}
+	if r = h.run("", "calendar", "resolve", fields[0], "--keep", "mine"); r.code != 0 || !strings.Contains(r.stdout, "冲突已处理") {
+		t.Fatalf("resolve: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if got, err := client.Get(ctx, obj.Href); err != nil || !strings.Contains(got.Data, "值班（我改）") {
+		t.Fatalf("after keep mine the server has: %v\n%s", err, got.Data)
+	}
+	if r = h.run("", "calendar", "conflicts"); !strings.Contains(r.stdout, "没有冲突副本") {
+		t.Fatalf("conflict left:\n%s", r.stdout)
+	}
+
 	// A separate CalDAV password goes to the keyring, and the account is
 	// marked to use it.
 	r = h.run("dav-secret\n", "calendar", "password", "work")

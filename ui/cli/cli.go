@@ -175,7 +175,7 @@ func newRoot(ctx context.Context, s *Session) *cobra.Command {
 	pf.String("lang", "", p.T("cli.flag.lang"))
 	pf.StringVar(&s.TracePath, "trace", "", p.T("cli.flag.trace"))
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newAccountCmd(s), newSyncCmd(s), newStatusCmd(s), newSearchCmd(s), newMigrateCmd(s), newSendCmd(s), newCalendarCmd(s), newVersionCmd(s))
+	root.AddCommand(newAccountCmd(s), newSyncCmd(s), newStatusCmd(s), newSearchCmd(s), newMigrateCmd(s), newBackupCmd(s), newSendCmd(s), newCalendarCmd(s), newVersionCmd(s))
 	root.AddCommand(newRulesCmd(s), newSenderListCmd(s, false), newSenderListCmd(s, true), newVacationCmd(s))
 	addDemoFlag(ctx, root, s)
 	localizeHelp(root, p)

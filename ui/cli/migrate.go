@@ -22,6 +22,8 @@ type migrateFlags struct {
 	folders, exclude []string
 	since            string
 	dryRun, asJSON   bool
+	jobs             int
+	ignoreQuota      bool
 }
 
 func newMigrateCmd(s *Session) *cobra.Command {
@@ -44,6 +46,8 @@ func newMigrateCmd(s *Session) *cobra.Command {
 	fl.StringArrayVar(&f.exclude, "exclude", nil, p.T("cli.flag.migrate_exclude"))
 	fl.StringVar(&f.since, "since", "", p.T("cli.flag.migrate_since"))
 	fl.BoolVar(&f.dryRun, "dry-run", false, p.T("cli.flag.migrate_dry_run"))
+	fl.IntVar(&f.jobs, "jobs", 0, p.T("cli.flag.migrate_jobs"))
+	fl.BoolVar(&f.ignoreQuota, "ignore-quota", false, p.T("cli.flag.migrate_ignore_quota"))
 	fl.BoolVar(&f.asJSON, "json", false, p.T("cli.flag.json"))
 	cmd.AddCommand(newMigrateBatchCmd(s), newMigrateWizardCmd(s))
 	return cmd
@@ -59,7 +63,10 @@ func (s *Session) migrate(ctx context.Context, f migrateFlags) error {
 	if f.from == f.to {
 		return usage("--from and --to name the same account")
 	}
-	opts := migrate.Options{Folders: f.folders, Exclude: f.exclude}
+	if f.jobs < 0 {
+		return usage("--jobs %d: want a positive number", f.jobs)
+	}
+	opts := migrate.Options{Folders: f.folders, Exclude: f.exclude, Jobs: f.jobs}
 	if f.since != "" {
 		t, err := time.ParseInLocation("2006-01-02", f.since, time.Local)
 		if err != nil {
@@ -95,7 +102,12 @@ func (s *Session) migrate(ctx context.Context, f migrateFlags) error {
 
 	fmt.Fprintln(s.Stderr, p.T("migrate.planning", f.from, f.to))
 	plan, err := migrate.NewPlan(ctx, src, dst, opts)
-	if err != nil {
+	switch {
+	case errors.Is(err, migrate.ErrSinceWithPOP3):
+		return usage("--since: %s reads mail over POP3, which cannot select by date", f.from)
+	case errors.Is(err, migrate.ErrDestNotIMAP):
+		return s.fail(err, p.T("migrate.dest_not_imap", f.to))
+	case err != nil:
 		return s.fail(err, s.explainMigrateError(ctx, accts, err))
 	}
 	if f.dryRun {
@@ -104,6 +116,13 @@ func (s *Session) migrate(ctx context.Context, f migrateFlags) error {
 		}
 		s.printPlan(plan)
 		return nil
+	}
+	if q := plan.Quota; q != nil && !q.Fits() {
+		fmt.Fprintln(s.Stderr, s.quotaLine(*q))
+		if !f.ignoreQuota {
+			return s.fail(errors.New("migrate: destination quota too small"), s.quotaShort(*q))
+		}
+		fmt.Fprintln(s.Stderr, p.T("migrate.quota_ignored"))
 	}
 	progress := make(chan migrate.Progress, 64)
 	printed := make(chan struct{})
@@ -158,6 +177,9 @@ func (s *Session) explainMigrateError(ctx context.Context, accts [2]account.Acco
 		d := account.Diagnose(ce.Err)
 		if d.Endpoint.IsZero() {
 			d.Endpoint = a.IMAP
+			if a.IMAP.IsZero() {
+				d.Endpoint = a.POP3
+			}
 		}
 		return p.T("migrate.side."+string(ce.Side), a.Name) + "\n" + explainDiagnosis(p, a, d)
 	}
@@ -186,14 +208,41 @@ func (s *Session) printPlan(plan migrate.Plan) {
 		fmt.Fprintln(s.Stdout, line)
 	}
 	fmt.Fprintln(s.Stdout, p.T("migrate.plan_total", len(plan.Folders), plan.TotalCount, humanize.IBytes(uint64(plan.TotalSize))))
+	if plan.PendingCount != plan.TotalCount {
+		fmt.Fprintln(s.Stdout, p.T("migrate.plan_pending", plan.PendingCount, humanize.IBytes(uint64(plan.PendingSize))))
+	}
+	if q := plan.Quota; q != nil {
+		fmt.Fprintln(s.Stdout, s.quotaLine(*q))
+		if !q.Fits() {
+			fmt.Fprintln(s.Stdout, s.quotaShort(*q))
+		}
+	}
 }
 
-// printProgress writes a line every 200 messages and when a folder is
-// done.
+// quotaLine states the destination's quota and what is still to copy.
+func (s *Session) quotaLine(q migrate.Quota) string {
+	p := s.P
+	if q.StorageLimit > 0 {
+		return p.T("migrate.quota_storage", humanize.IBytes(uint64(q.StorageUsed)), humanize.IBytes(uint64(q.StorageLimit)), humanize.IBytes(uint64(q.NeedBytes)))
+	}
+	return p.T("migrate.quota_messages", q.MessagesUsed, q.MessagesLimit, q.NeedMessages)
+}
+
+// quotaShort says the copy will not fit and what to do.
+func (s *Session) quotaShort(q migrate.Quota) string {
+	p := s.P
+	if q.StorageLimit > 0 && q.StorageUsed+q.NeedBytes > q.StorageLimit {
+		return p.T("migrate.quota_short_storage", humanize.IBytes(uint64(q.NeedBytes)), humanize.IBytes(uint64(max(0, q.StorageLimit-q.StorageUsed))))
+	}
+	return p.T("migrate.quota_short_messages", q.NeedMessages, max(0, q.MessagesLimit-q.MessagesUsed))
+}
+
+// printProgress writes a line after each batch (about 100 messages) and
+// when a folder is done.
 func (s *Session) printProgress(pr migrate.Progress) {
 	switch {
 	case pr.Phase == migrate.PhaseDone,
-		pr.Phase == migrate.PhaseCopy && pr.Done > 0 && pr.Done < pr.Total && pr.Done%200 == 0:
+		pr.Phase == migrate.PhaseCopy && pr.Done > 0 && pr.Done < pr.Total:
 		fmt.Fprintln(s.Stderr, s.P.T("migrate.progress", message.SanitizeLine(pr.Folder), message.SanitizeLine(pr.Dest),
 			pr.Done, pr.Total, pr.Copied, pr.Already, pr.Failed))
 	}

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -90,5 +91,65 @@ func TestMigrateCommandFailuresExit1(t *testing.T) {
 	if r.code != ExitFailure || !strings.Contains(r.stdout, "larger than the new mailbox accepts") || !strings.Contains(r.stdout, "exceeded") ||
 		!strings.Contains(r.stdout, "1 copied") {
 		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// A destination whose quota cannot hold the mail is refused up front
+// (exit 1, saying what to do) unless --ignore-quota.
+func TestMigrateCommandChecksQuota(t *testing.T) {
+	d := testenv.Dovecot(t)
+	old, neu := d.NewUser(t), d.NewUserWith(t, testenv.UserOptions{QuotaStorage: "10k"})
+	for i := range 4 {
+		d.Deliver(t, old.Email, []byte(string(sampleMail(old.Email, fmt.Sprintf("mail %d", i)))+strings.Repeat("大附件", 1000)+"\r\n"))
+	}
+	d.WaitMessages(t, old.Email, "INBOX", 4)
+	h := newHarness(t, "en_US.UTF-8")
+	addAccount(t, h, "old", old, "--imap", d.IMAPSAddr(), "--security", "tls", "--ca-file", d.CAFile)
+	addAccount(t, h, "new", neu, "--imap", d.IMAPSAddr(), "--security", "tls", "--ca-file", d.CAFile)
+	r := h.run("", "migrate", "--from", "old", "--to", "new", "--dry-run")
+	if r.code != ExitOK || !strings.Contains(r.stdout, "New mailbox quota: 0 B used of 10 KiB") || !strings.Contains(r.stdout, "--ignore-quota") {
+		t.Fatalf("dry run: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = h.run("", "migrate", "--from", "old", "--to", "new")
+	if r.code != ExitFailure || !strings.Contains(r.stderr, "The new mailbox is too small") {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if n := d.MessageCount(t, neu.Email, "INBOX"); n != 0 {
+		t.Fatalf("refused run copied %d messages", n)
+	}
+	r = h.run("", "migrate", "--from", "old", "--to", "new", "--ignore-quota")
+	if r.code != ExitFailure || !strings.Contains(r.stderr, "Moving anyway") || !strings.Contains(r.stdout, "the new mailbox is full") {
+		t.Fatalf("--ignore-quota: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// A source-only POP3 account (no SMTP, no IMAP): INBOX is moved, a re-run
+// copies nothing, --since is refused, and it cannot be a destination.
+func TestMigrateFromPOP3Account(t *testing.T) {
+	d := testenv.Dovecot(t)
+	old, neu := d.NewUser(t), d.NewUser(t)
+	for i := range 3 {
+		d.Deliver(t, old.Email, sampleMail(old.Email, fmt.Sprintf("pop %d", i)))
+	}
+	d.WaitMessages(t, old.Email, "INBOX", 3)
+	h := newHarness(t, "en_US.UTF-8")
+	addAccount(t, h, "pop", old, "--pop3", fmt.Sprintf("localhost:%d", d.POP3SPort), "--security", "tls", "--ca-file", d.CAFile)
+	addAccount(t, h, "new", neu, "--imap", d.IMAPSAddr(), "--security", "tls", "--ca-file", d.CAFile)
+	r := h.run("", "migrate", "--from", "pop", "--to", "new")
+	if r.code != ExitOK || !strings.Contains(r.stdout, "3 copied") {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if n := d.MessageCount(t, neu.Email, "INBOX"); n != 3 {
+		t.Fatalf("%d messages in the new INBOX", n)
+	}
+	r = h.run("", "migrate", "--from", "pop", "--to", "new")
+	if r.code != ExitOK || !strings.Contains(r.stdout, "0 copied") || !strings.Contains(r.stdout, "3 earlier") {
+		t.Fatalf("re-run: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r = h.run("", "migrate", "--from", "pop", "--to", "new", "--since", "2024-01-01"); r.code != ExitUsage {
+		t.Errorf("--since: exit %d\n%s", r.code, r.stderr)
+	}
+	if r = h.run("", "migrate", "--from", "new", "--to", "pop"); r.code != ExitFailure || !strings.Contains(r.stderr, "no IMAP server") {
+		t.Errorf("into POP3: exit %d\n%s", r.code, r.stderr)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/magpie-mail/magpie/account"
+	"github.com/magpie-mail/magpie/calendar"
 	"github.com/magpie-mail/magpie/mailsync"
 	"github.com/magpie-mail/magpie/message"
 	"github.com/magpie-mail/magpie/outbox"
@@ -46,6 +47,9 @@ func OpenTUI(ctx context.Context, s *Session) error {
 		Notify: desktopNotifier(), Open: desktopOpener(),
 		Secrets: s.Secrets, Dialer: d, AddAccount: group.add,
 		DataDir: s.Paths.DataDir, StartMigration: s.StartMigration,
+		Calendars: func(ctx context.Context, name string) (*calendar.Syncer, error) {
+			return s.calendarSyncer(ctx, cfg, st, name)
+		},
 	})
 	obStop()
 	obDone.Wait()

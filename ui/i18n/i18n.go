@@ -119,5 +119,6 @@ func catalogue() map[string]entry {
 func tables() []map[string]entry {
 	return []map[string]entry{cliMessages(), accountMessages(), diagnosisMessages(), syncMessages(),
 		wizardMessages(), demoMessages(), tuiMessages(), migrateMessages(), migrateTUIMessages(), composeMessages(),
-		calendarMessages(), rulesMessages(), indexMessages(), listMessages(), rulesTUIMessages(), outboxMessages()}
+		calendarMessages(), rulesMessages(), indexMessages(), listMessages(), rulesTUIMessages(),
+		calendarEditMessages(), calendarActionMessages(), inviteMessages(), calendarCLIEditMessages(), outboxMessages()}
 }

@@ -28,8 +28,8 @@ func rulesMessages() map[string]entry {
 		},
 		"cli.rules.apply.short": {"现在对一个文件夹里已有的邮件执行规则（在本机）", "Run the rules over the mail already in a folder now (on this computer)"},
 		"cli.rules.apply.long": {
-			"在本机对本地存储里这个文件夹（默认收件箱）的邮件逐封执行规则，把移动、复制和标记排进离线操作队列，下次 `magpie sync` 时成批发给服务器。不会连接服务器。\n对已有邮件不执行转发动作（新到的邮件在同步运行时经发件箱转发）；目标文件夹还不存在时，相应动作会跳过并列出。",
-			"Runs the rules over the messages this computer holds for the folder (the inbox by default) and queues the moves, copies and flag changes in the offline queue; the next `magpie sync` sends them to the server in batches. Does not connect.\nForward actions are not carried out over mail already here (new mail is forwarded through the outbox while sync runs); actions whose folder does not exist yet are skipped and listed.",
+			"在本机对本地存储里这个文件夹（默认收件箱）的邮件逐封执行规则，把移动、复制和标记排进离线操作队列，下次 `magpie sync` 时成批发给服务器。不会连接服务器。\n对已有邮件不执行转发动作（新到的邮件在同步运行时经发件箱转发）；目标文件夹还不存在时先在本机建好，下次同步时在服务器上创建。",
+			"Runs the rules over the messages this computer holds for the folder (the inbox by default) and queues the moves, copies and flag changes in the offline queue; the next `magpie sync` sends them to the server in batches. Does not connect.\nForward actions are not carried out over mail already here (new mail is forwarded through the outbox while sync runs); a folder that does not exist yet is made here at once and created on the server at the next sync.",
 		},
 		"cli.rules.export.short": {"打印账户规则的 Sieve 脚本", "Print the account's rules as a Sieve script"},
 		"cli.rules.export.long": {

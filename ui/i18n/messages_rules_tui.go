@@ -31,7 +31,6 @@ func rulesTUIMessages() map[string]entry {
 		"rscr.ed.identity":      {"收件地址（本账户的地址或别名）", "Addressed to (an address or alias of this account)"},
 		"rscr.ed.size":          {"大小（如 5M、100K）", "Size (such as 5M, 100K)"},
 		"rscr.ed.folder":        {"文件夹（输入不存在的名称则新建）", "Folder (type a new name to create it)"},
-		"rscr.ed.folder_local":  {"文件夹（规则在本机执行：只能移到已有的文件夹）", "Folder (rules on this computer file only into folders that exist)"},
 		"rscr.ed.forward":       {"转发到的地址", "Forward to address"},
 		"rscr.ed.keyword":       {"关键字（不含空格）", "Keyword (no spaces)"},
 		"rscr.ed.bad_size":      {"无法识别的大小：%s（例如 5M）", "Not a size: %s (for example 5M)"},

@@ -30,12 +30,9 @@ type editor struct {
 	col     int // column of a condition or action row
 	folders []string
 	idents  []string // the account's addresses, for "addressed to"
-	// local: the rules run on this computer, which files only into
-	// folders that exist (a new name is made by server rules only).
-	local bool
-	input *prompt.Model
-	pick  *picker.Model
-	err   string // why the rule cannot be saved yet, worded
+	input   *prompt.Model
+	pick    *picker.Model
+	err     string // why the rule cannot be saved yet, worded
 }
 
 // Fields, operators and actions in the order space cycles through them.
@@ -379,11 +376,7 @@ func (e editor) activate(kind rowKind, idx int, c *common.Common) editor {
 		case e.col == 0:
 			return e.cycle(kind, idx, c)
 		case a.Kind == rules.ActionMove || a.Kind == rules.ActionCopy:
-			title := p.T("rscr.ed.folder")
-			if e.local {
-				title = p.T("rscr.ed.folder_local")
-			}
-			return e.picker(c, purFolder, title, e.folders)
+			return e.picker(c, purFolder, p.T("rscr.ed.folder"), e.folders)
 		case a.Kind == rules.ActionForward:
 			return ask(purArg, p.T("rscr.ed.forward"), a.Arg)
 		case a.Kind == rules.ActionKeyword:

@@ -252,10 +252,8 @@ func (m Model) onKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m.save(set, err)
 	case key.Matches(k, km.New):
 		m.editing, m.ed = true, newEditor(m.src, m.folders, m.idents(), m.set)
-		m.ed.local = m.place.Server == ""
 	case key.Matches(k, km.Edit) && n > 0:
 		m.editing, m.ed = true, editExisting(m.set.Rules[m.cursor], m.folders, m.idents())
-		m.ed.local = m.place.Server == ""
 	case key.Matches(k, km.Vacation):
 		m.vacOn, m.vac = true, newVacForm(m.set.Vacation, m.idents(), m.p)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/magpie-mail/magpie/calendar/lunar"
 	"github.com/magpie-mail/magpie/store"
 	"github.com/magpie-mail/magpie/ui/components/common"
+	"github.com/magpie-mail/magpie/ui/components/evedit"
 	"github.com/magpie-mail/magpie/ui/i18n"
 )
 
@@ -34,10 +35,11 @@ const (
 
 // Calendar is one calendar as the view shows it.
 type Calendar struct {
-	ID     store.CalendarID
-	Name   string
-	Color  string // "#RRGGBB" or "#RRGGBBAA"; "" for the default
-	Hidden bool
+	ID       store.CalendarID
+	Name     string
+	Color    string // "#RRGGBB" or "#RRGGBBAA"; "" for the default
+	Hidden   bool
+	ReadOnly bool
 }
 
 // Event is one occurrence placed on a calendar.
@@ -45,6 +47,8 @@ type Event struct {
 	Calendar store.CalendarID
 	calendar.Occurrence
 	Conflict bool // the member's own version kept after a write conflict
+	Pending  bool // the member's change, not yet on the server
+	Object   store.CalObjectID
 }
 
 // LoadedMsg carries the calendars and the occurrences of a range, for the
@@ -84,6 +88,15 @@ type Model struct {
 	loading bool
 	width   int
 	height  int
+
+	sel        int // the selected event of the cursor's day
+	editor     *evedit.Model
+	ask        askKind // a question on the last line
+	known      []store.KnownAddress
+	defaults   evedit.Defaults
+	defaultCal string
+	parsed     *parseCache       // shared by the model's copies and its loads
+	byDay      map[int64][]Event // events by the dates they touch (indexDays)
 }
 
 var _ common.Component[Model] = (*Model)(nil)
@@ -96,7 +109,7 @@ func DefaultOptions(p *i18n.Printer) Options {
 // New returns a month view on today.
 func New(c *common.Common, opts Options, now func() time.Time, loc *time.Location) Model {
 	t := now().In(loc)
-	return Model{c: c, keys: newKeyMap(c.P), loc: loc, now: now, opts: opts, lc: &lunar.Calendar{},
+	return Model{c: c, keys: newKeyMap(c.P), loc: loc, now: now, opts: opts, lc: &lunar.Calendar{}, parsed: &parseCache{},
 		cursor: time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)}
 }
 
@@ -104,7 +117,12 @@ func New(c *common.Common, opts Options, now func() time.Time, loc *time.Locatio
 func (m Model) Init() tea.Cmd { return nil }
 
 // SetSize sets the size in cells.
-func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = w, h
+	if m.editor != nil {
+		m.editor.SetSize(w, h)
+	}
+}
 
 // Mode is the current view.
 func (m Model) Mode() Mode { return m.mode }
@@ -140,13 +158,17 @@ func (m *Model) Load(ctx context.Context, st *store.Store, accounts []store.Acco
 	}
 	m.req++
 	m.from, m.to, m.loading = from, to, true
-	return LoadCmd(ctx, st, accounts, from, to, m.loc, m.req)
+	return loadCmd(ctx, st, accounts, from, to, m.loc, m.req, m.parsed)
 }
 
 // LoadCmd reads calendars and expands occurrences in [from, to) from the
 // store cache. It copies what it needs; the store is safe for concurrent
 // use.
 func LoadCmd(ctx context.Context, st *store.Store, accounts []store.AccountID, from, to time.Time, loc *time.Location, req uint64) tea.Cmd {
+	return loadCmd(ctx, st, accounts, from, to, loc, req, &parseCache{})
+}
+
+func loadCmd(ctx context.Context, st *store.Store, accounts []store.AccountID, from, to time.Time, loc *time.Location, req uint64, pc *parseCache) tea.Cmd {
 	accts := append([]store.AccountID(nil), accounts...)
 	return func() tea.Msg {
 		msg := LoadedMsg{Req: req}
@@ -158,7 +180,7 @@ func LoadCmd(ctx context.Context, st *store.Store, accounts []store.AccountID, f
 				return msg
 			}
 			for _, c := range cals {
-				msg.Calendars = append(msg.Calendars, Calendar{ID: c.ID, Name: c.Name, Color: c.Color, Hidden: c.Hidden})
+				msg.Calendars = append(msg.Calendars, Calendar{ID: c.ID, Name: c.Name, Color: c.Color, Hidden: c.Hidden, ReadOnly: c.ReadOnly})
 				ids = append(ids, c.ID)
 			}
 		}
@@ -167,8 +189,19 @@ func LoadCmd(ctx context.Context, st *store.Store, accounts []store.AccountID, f
 			msg.Err = err
 			return msg
 		}
+		pc.mu.Lock() // parsed series are not safe for concurrent use
+		defer pc.mu.Unlock()
+		superseded := map[string]bool{}
 		for _, o := range objs {
-			_, series, err := calendar.Parse(o.Data, loc)
+			if o.State == store.CalPending || o.State == store.CalPendingDelete {
+				superseded[o.ConflictOf] = true
+			}
+		}
+		for _, o := range objs {
+			if o.State == store.CalPendingDelete || (o.State == store.CalSynced && superseded[o.Href]) {
+				continue
+			}
+			series, err := pc.series(o, loc)
 			if err != nil {
 				continue
 			}
@@ -178,7 +211,8 @@ func LoadCmd(ctx context.Context, st *store.Store, accounts []store.AccountID, f
 					continue
 				}
 				for _, oc := range occs {
-					msg.Events = append(msg.Events, Event{Calendar: o.Calendar, Occurrence: oc, Conflict: o.State == store.CalConflict})
+					msg.Events = append(msg.Events, Event{Calendar: o.Calendar, Occurrence: oc, Object: o.ID,
+						Conflict: o.State == store.CalConflict, Pending: o.State == store.CalPending})
 				}
 			}
 		}
@@ -208,8 +242,25 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 				}
 			}
 			m.cals, m.events = msg.Calendars, msg.Events
+			m.byDay = indexDays(m.events, m.from, m.to, m.loc)
+		}
+	case AddressesMsg:
+		m.known = msg.Known
+	case tea.PasteMsg:
+		if m.editor != nil {
+			e, _ := m.editor.Update(msg)
+			m.editor = &e
 		}
 	case tea.KeyPressMsg:
+		if m.editor != nil {
+			return m.onEditorKey(msg)
+		}
+		if m.ask != askNone {
+			return m.onAsk(msg)
+		}
+		if mm, cmd, ok := m.eventKey(msg); ok {
+			return mm, cmd
+		}
 		return m.onKey(msg)
 	}
 	return m, nil
@@ -249,8 +300,11 @@ func (m Model) onKey(k tea.KeyPressMsg) (Model, tea.Cmd) {
 	case key.Matches(k, km.Toggle):
 		if n := int(k.String()[0] - '1'); n >= 0 && n < len(m.cals) {
 			m.cals[n].Hidden = !m.cals[n].Hidden
+			hc := HiddenChangedMsg{Calendar: m.cals[n].ID, Hidden: m.cals[n].Hidden}
+			return m, func() tea.Msg { return hc }
 		}
 	}
+	m.sel = 0
 	return m, nil
 }
 
@@ -287,7 +341,11 @@ func (m Model) visible(id store.CalendarID) bool {
 func (m Model) eventsOn(d time.Time) []Event {
 	end := d.AddDate(0, 0, 1)
 	var out []Event
-	for _, e := range m.events {
+	candidates := m.events
+	if m.byDay != nil && !d.Before(m.from) && d.Before(m.to) {
+		candidates = m.byDay[d.Unix()]
+	}
+	for _, e := range candidates {
 		if !m.visible(e.Calendar) {
 			continue
 		}
@@ -309,14 +367,16 @@ func (m Model) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Month, k.Week, k.Day, k.Agenda},
 		{k.Left, k.Right, k.Up, k.Down, k.Prev, k.Next, k.Today},
+		{k.New, k.Edit, k.Delete, k.Select, k.Resolve},
 		{k.Lunar, k.Toggle, k.Close},
 	}
 }
 
 type keyMap struct {
-	Month, Week, Day, Agenda          key.Binding
-	Left, Right, Up, Down, Prev, Next key.Binding
-	Today, Lunar, Toggle, Close       key.Binding
+	Month, Week, Day, Agenda           key.Binding
+	Left, Right, Up, Down, Prev, Next  key.Binding
+	Today, Lunar, Toggle, Close        key.Binding
+	New, Edit, Delete, Select, Resolve key.Binding
 }
 
 func newKeyMap(p *i18n.Printer) keyMap {
@@ -338,5 +398,34 @@ func newKeyMap(p *i18n.Printer) keyMap {
 		Lunar:  b("tui.cal.key.lunar", "L", "L"),
 		Toggle: b("tui.cal.key.toggle", "1-9", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
 		Close:  b("tui.cal.key.close", "esc/q", "esc", "q"),
+
+		New:     b("tui.cal.key.new", "n", "n"),
+		Edit:    b("tui.cal.key.edit", "e/enter", "e", "enter"),
+		Delete:  b("tui.cal.key.delete", "x", "x", "delete"),
+		Select:  b("tui.cal.key.select", "tab", "tab", "shift+tab"),
+		Resolve: b("tui.cal.key.resolve", "c", "c"),
 	}
+}
+
+// indexDays files each event under every date of [from, to) it touches
+// (midnights in loc), so that a grid's 42 cells do not each scan them all.
+func indexDays(events []Event, from, to time.Time, loc *time.Location) map[int64][]Event {
+	out := map[int64][]Event{}
+	for _, e := range events {
+		s := e.Start.In(loc)
+		d := time.Date(s.Year(), s.Month(), s.Day(), 0, 0, 0, 0, loc)
+		if d.Before(from) {
+			d = from
+		}
+		for ; d.Before(to); d = d.AddDate(0, 0, 1) {
+			if !e.Start.Before(d.AddDate(0, 0, 1)) {
+				break
+			}
+			if d.After(e.Start) && !e.End.After(d) {
+				break
+			}
+			out[d.Unix()] = append(out[d.Unix()], e)
+		}
+	}
+	return out
 }

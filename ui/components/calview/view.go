@@ -19,6 +19,9 @@ func (m Model) View() string {
 	if m.width <= 0 || m.height <= 0 {
 		return ""
 	}
+	if m.editor != nil {
+		return m.editor.View()
+	}
 	lines := []string{m.headerLine(), m.legendLine()}
 	bodyH := max(m.height-len(lines), 0)
 	var body []string
@@ -32,7 +35,42 @@ func (m Model) View() string {
 	default:
 		body = m.agendaView()
 	}
-	return common.Block(append(lines, body...), m.width, m.height)
+	out := append(lines, body...)
+	if q := m.question(); q != "" {
+		out = append(out[:min(len(out), m.height-1)], m.c.Styles.StatusNote.Render(common.Fit(" "+q, m.width)))
+		for len(out) < m.height {
+			out = append(out[:len(out)-1], "", out[len(out)-1])
+		}
+	}
+	return common.Block(out, m.width, m.height)
+}
+
+// question is the last line while the view asks something.
+func (m Model) question() string {
+	ev, ok := m.Selected()
+	if !ok {
+		return ""
+	}
+	switch m.ask {
+	case askDelete:
+		return m.c.P.T("tui.cal.ask_delete", m.eventTitle(ev))
+	case askDeleteScope:
+		return m.c.P.T("tui.cal.ask_delete_scope")
+	case askResolve:
+		return m.c.P.T("tui.cal.ask_resolve")
+	case askReadOnly:
+		return m.c.P.T("tui.cal.read_only")
+	}
+	return ""
+}
+
+// isSelected reports whether e is the selected event of the cursor's day.
+func (m Model) isSelected(d time.Time, i int) bool {
+	if !d.Equal(m.cursor) {
+		return false
+	}
+	n := len(m.eventsOn(d))
+	return n > 0 && i == min(m.sel, n-1)
 }
 
 func (m Model) weekdayName(w time.Weekday) string {
@@ -150,6 +188,9 @@ func (m Model) eventTitle(e Event) string {
 	if e.Conflict {
 		title = "!" + title
 	}
+	if e.Pending {
+		title = "*" + title
+	}
 	return title
 }
 
@@ -220,7 +261,11 @@ func (m Model) cell(d time.Time, w, h int, inMonth bool, timed bool) []string {
 			lines = append(lines, st.TitleDim.Render(common.Fit(m.c.P.T("tui.cal.more", len(evs)-i), w1))+" ")
 			break
 		}
-		lines = append(lines, m.colorOf(e.Calendar).Render(common.Fit(m.eventText(e, false), w1))+" ")
+		es := m.colorOf(e.Calendar)
+		if m.isSelected(d, i) {
+			es = es.Reverse(true)
+		}
+		lines = append(lines, es.Render(common.Fit(m.eventText(e, false), w1))+" ")
 	}
 	for len(lines) < h {
 		lines = append(lines, strings.Repeat(" ", max(w, 0)))
@@ -286,21 +331,25 @@ func (m Model) dayView() []string {
 	if line, badge, _ := m.dayInfo(m.cursor); line != "" || badge != "" {
 		out = append(out, " "+st.PaneTitle.Render(strings.TrimSpace(line+" "+badge)))
 	}
-	out = append(out, m.eventLines(m.eventsOn(m.cursor))...)
+	out = append(out, m.eventLines(m.cursor, m.eventsOn(m.cursor))...)
 	if len(m.eventsOn(m.cursor)) == 0 {
 		out = append(out, st.Empty.Render(" "+m.c.P.T("tui.cal.no_events")))
 	}
 	return out
 }
 
-func (m Model) eventLines(evs []Event) []string {
+func (m Model) eventLines(d time.Time, evs []Event) []string {
 	var out []string
-	for _, e := range evs {
+	for i, e := range evs {
 		when := m.c.P.T("calendar.all_day")
 		if !e.AllDay {
 			when = e.Start.In(m.loc).Format("15:04") + "-" + e.End.In(m.loc).Format("15:04")
 		}
-		line := "   " + common.Fit(when, 11) + " " + m.colorOf(e.Calendar).Render(m.eventTitle(e))
+		mark, ts := "   ", m.colorOf(e.Calendar)
+		if m.isSelected(d, i) {
+			mark, ts = " > ", ts.Reverse(true)
+		}
+		line := mark + common.Fit(when, 11) + " " + ts.Render(m.eventTitle(e))
 		if loc := common.Clean(e.Location); loc != "" {
 			line += m.c.Styles.TitleDim.Render("  @ " + loc)
 		}
@@ -328,7 +377,7 @@ func (m Model) agendaView() []string {
 			hs = st.Title.Reverse(true)
 		}
 		out = append(out, " "+hs.Render(head))
-		out = append(out, m.eventLines(evs)...)
+		out = append(out, m.eventLines(d, evs)...)
 	}
 	if len(out) == 0 {
 		out = append(out, st.Empty.Render(" "+m.c.P.T("tui.cal.no_events")))

@@ -42,6 +42,7 @@ type Model struct {
 	width   int
 	height  int
 	loc     *time.Location
+	card    []string // an invitation card above the body (SetCard)
 }
 
 var _ common.Component[Model] = (*Model)(nil)
@@ -65,7 +66,7 @@ func (m *Model) SetSize(w, h int) {
 // Open starts showing msg (its header fields at once, the body when
 // SetParsed arrives).
 func (m *Model) Open(msg store.Message) {
-	m.msg, m.parsed, m.state, m.errText, m.offset, m.att = msg, nil, StateLoading, "", 0, 0
+	m.msg, m.parsed, m.state, m.errText, m.offset, m.att, m.card = msg, nil, StateLoading, "", 0, 0, nil
 	m.render()
 }
 
@@ -185,8 +186,21 @@ func (m *Model) render() {
 	case StateFailed:
 		m.wrap(m.errText, st.Problem)
 	case StateReady:
+		for _, l := range m.card {
+			m.wrap(l, st.StatusNote)
+		}
+		if len(m.card) > 0 {
+			m.lines = append(m.lines, st.Border.Render(strings.Repeat("-", m.width)))
+		}
 		m.body()
 	}
+}
+
+// SetCard shows lines (worded by the caller, already clean) above the body
+// of the message shown: the calendar invitation card. nil removes it.
+func (m *Model) SetCard(lines []string) {
+	m.card = lines
+	m.render()
 }
 
 func (m *Model) body() {

@@ -1,0 +1,157 @@
+package migrate
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+
+	"github.com/magpie-mail/magpie/internal/corpus"
+	"github.com/magpie-mail/magpie/internal/testenv"
+)
+
+func TestParseAppendUID(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		v    uint32
+		uids []imap.UID
+	}{
+		{"38505 3955", 38505, []imap.UID{3955}},
+		{"1 7:9", 1, []imap.UID{7, 8, 9}},
+		{"1 3,5:6,10", 1, []imap.UID{3, 5, 6, 10}},
+		{"1 9:7", 1, []imap.UID{7, 8, 9}},
+		{"x 1", 0, nil},
+		{"1", 0, nil},
+		{"1 1:4294967295", 0, nil},
+	} {
+		v, uids := parseAppendUID(tc.in)
+		if v != tc.v || !slices.Equal(uids, tc.uids) {
+			t.Errorf("parseAppendUID(%q) = %d %v, want %d %v", tc.in, v, uids, tc.v, tc.uids)
+		}
+	}
+}
+
+func TestEncodeMUTF7(t *testing.T) {
+	for in, want := range map[string]string{"INBOX": "INBOX", "已发送": "&XfJT0ZAB-", "a&b": "a&-b", "客户邮件/2024": "&W6JiN5CuTvY-/2024"} {
+		if got := encodeMUTF7(in); got != want {
+			t.Errorf("encodeMUTF7(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// The appender logs in to Dovecot over TLS, stores a batch in one
+// MULTIAPPEND with the UIDs from APPENDUID in order, and a batch the
+// destination refuses (over quota) stores none of its messages.
+func TestMultiAppendAgainstDovecot(t *testing.T) {
+	d := testenv.Dovecot(t)
+	ctx := context.Background()
+	side := dovecotSide(t, d, d.NewUser(t))
+	rc, err := dialRaw(ctx, side)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	if !rc.caps["MULTIAPPEND"] || !rc.caps["LITERAL+"] {
+		t.Fatalf("capabilities after login: %v", rc.caps)
+	}
+	var bodies [][]byte
+	if err := corpus.Each(corpus.Options{Seed: 3, Messages: 5}, func(m corpus.Message) error {
+		bodies = append(bodies, m.Raw)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	date := time.Date(2019, 3, 4, 5, 6, 7, 0, time.FixedZone("", 8*3600))
+	items := func(bs ...[]byte) []appendItem {
+		var out []appendItem
+		for _, b := range bs {
+			out = append(out, appendItem{flags: []imap.Flag{imap.FlagSeen, "$label1"}, date: date, size: int64(len(b)), body: bytes.NewReader(b)})
+		}
+		return out
+	}
+	for _, plus := range []bool{true, false} {
+		rc.caps["LITERAL+"] = plus // synchronising literals too
+		name := fmt.Sprintf("客户邮件-%v", plus)
+		c := dial(t, side)
+		if err := c.Create(name, nil).Wait(); err != nil {
+			t.Fatal(err)
+		}
+		v, uids, err := rc.multiAppend(name, items(bodies[0], bodies[1], bodies[2]))
+		if err != nil || v == 0 || !slices.Equal(uids, []imap.UID{1, 2, 3}) {
+			t.Fatalf("multiAppend (LITERAL+ %v): %d %v %v", plus, v, uids, err)
+		}
+		snap := snapshot(t, side)[name]
+		if len(snap) != 3 || snap[0].flags != `$label1 \seen` || snap[0].date != date.Unix() {
+			t.Fatalf("stored %+v", snap)
+		}
+		for i, m := range snap {
+			if m.sum != sha(bodies[i]) {
+				t.Errorf("message %d differs", i)
+			}
+		}
+		c.Logout().Wait()
+	}
+	// Over quota: a batch bigger than what is left fails as a whole.
+	side = dovecotSide(t, d, d.NewUserWith(t, testenv.UserOptions{QuotaStorage: "40k"}))
+	rc.Close()
+	if rc, err = dialRaw(ctx, side); err != nil {
+		t.Fatal(err)
+	}
+	big := bytes.Repeat([]byte("x"), 60<<10)
+	msg := append([]byte("Subject: big\r\n\r\n"), big...)
+	_, _, err = rc.multiAppend("INBOX", items(bodies[3], msg))
+	var ie *imap.Error
+	if !errors.As(err, &ie) {
+		t.Fatalf("over-quota batch: %v", err)
+	}
+	if reason, _, ok := refusal(err); !ok || reason != ReasonOverQuota {
+		t.Errorf("refusal(%v) = %v %v", err, reason, ok)
+	}
+	if n := len(snapshot(t, side)["INBOX"]); n != 0 {
+		t.Errorf("INBOX holds %d messages after a refused batch", n)
+	}
+}
+
+func sha(b []byte) [32]byte { return sha256.Sum256(b) }
+
+// Batches start at one message and double up to n, whatever the folder's
+// size (a 20,000-message folder once overflowed the doubling).
+func TestCutBatches(t *testing.T) {
+	msgs := make([]srcMsg, 20000)
+	for i := range msgs {
+		msgs[i] = srcMsg{UID: imap.UID(i + 1), Size: 1000}
+	}
+	bs := cutBatches(msgs, 100)
+	var sizes []int
+	total := 0
+	for _, b := range bs {
+		sizes = append(sizes, len(b))
+		total += len(b)
+	}
+	if total != len(msgs) || !slices.Equal(sizes[:8], []int{1, 2, 4, 8, 16, 32, 64, 100}) || len(bs) != 7+(20000-127+99)/100 {
+		t.Fatalf("%d batches, %d messages, sizes %v…", len(bs), total, sizes[:10])
+	}
+	for _, b := range bs[7:] {
+		if len(b) > 100 || len(b) == 0 {
+			t.Fatalf("batch of %d", len(b))
+		}
+	}
+	big := []srcMsg{{UID: 1, Size: 3 << 20}, {UID: 2, Size: 900 << 10}, {UID: 3, Size: 900 << 10}, {UID: 4, Size: 900 << 10}, {UID: 5, Size: 900 << 10}, {UID: 6, Size: 900 << 10}}
+	for _, b := range cutBatches(big, 100)[2:] {
+		var mem int64
+		for _, m := range b {
+			if m.Size <= SpoolLimit {
+				mem += m.Size
+			}
+		}
+		if mem > batchBytes {
+			t.Errorf("batch holds %d bytes in memory", mem)
+		}
+	}
+}

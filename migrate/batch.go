@@ -1,0 +1,404 @@
+package migrate
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+)
+
+// batchBytes bounds the bytes (by RFC822.SIZE) of one batch's bodies held
+// in memory, so that what a worker holds stays small whatever the mailbox.
+const batchBytes = 4 << 20
+
+// outgoing is one message of a batch about to be appended.
+type outgoing struct {
+	m  srcMsg
+	sp *spool
+	e  Entry
+}
+
+// copyFolder copies f's pending messages in batches (at most
+// Options.Batch messages and batchBytes bytes each) through a two-stage
+// pipeline: while one batch is stored on the destination (storeBatch),
+// the next one's bodies are fetched from the source on the runner's
+// source connection. A worker holds at most three batches of bodies.
+func (r *runner) copyFolder(ctx context.Context, f *folderRun) error {
+	type fetched struct {
+		msgs   []srcMsg
+		spools map[imap.UID]*spool
+		err    error
+	}
+	ch := make(chan fetched, 1)
+	fctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(ch)
+		for _, b := range cutBatches(f.pending, r.opts.batch()) {
+			// No gate here: fetching only reads the source, and the gate's
+			// count of parked waiters must mean the storing has stopped.
+			sp, err := r.fetchBatch(fctx, f, b)
+			select {
+			case ch <- fetched{b, sp, err}:
+			case <-fctx.Done():
+				closeSpools(sp)
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	var err error
+	for fb := range ch {
+		if err == nil {
+			err = fb.err
+		}
+		if err == nil {
+			err = r.opts.Gate.Wait(ctx) // a pause lets the batch in flight finish, no more
+		}
+		if err == nil {
+			err = r.storeBatch(ctx, f, fb.msgs, fb.spools)
+		}
+		closeSpools(fb.spools)
+		if err != nil {
+			cancel()
+		}
+	}
+	wg.Wait()
+	if err == nil {
+		err = ctx.Err() // the fetcher stopped early
+	}
+	return err
+}
+
+// cutBatches cuts msgs into batches of at most n messages and batchBytes
+// bytes held in memory (bodies above SpoolLimit go to disk). The first
+// batches are small (1, 2, 4… messages): the first copies, and a pause,
+// come at once.
+func cutBatches(msgs []srcMsg, n int) [][]srcMsg {
+	var out [][]srcMsg
+	var cur []srcMsg
+	var size int64
+	limit := 1
+	for _, m := range msgs {
+		mem := m.Size
+		if mem > SpoolLimit {
+			mem = 0
+		}
+		if len(cur) > 0 && (len(cur) >= limit || size+mem > batchBytes) {
+			out, cur, size = append(out, cur), nil, 0
+			limit = min(limit*2, max(n, 1))
+		}
+		cur = append(cur, m)
+		size += mem
+	}
+	if len(cur) > 0 {
+		out = append(out, cur)
+	}
+	return out
+}
+
+// copyBatch fetches and stores one batch (the catch-up pass).
+func (r *runner) copyBatch(ctx context.Context, f *folderRun, msgs []srcMsg) error {
+	if err := r.opts.Gate.Wait(ctx); err != nil {
+		return err
+	}
+	spools, err := r.fetchBatch(ctx, f, msgs)
+	defer closeSpools(spools)
+	if err != nil {
+		return err
+	}
+	return r.storeBatch(ctx, f, msgs, spools)
+}
+
+// fetchBatch reads the bodies of msgs with one UID FETCH BODY.PEEK[]
+// (RFC 3501 §6.4.5) on the source connection alone; a failure there
+// drops only that connection.
+func (r *runner) fetchBatch(ctx context.Context, f *folderRun, msgs []srcMsg) (map[imap.UID]*spool, error) {
+	uids := make([]imap.UID, len(msgs))
+	for i, m := range msgs {
+		uids[i] = m.UID
+	}
+	var spools map[imap.UID]*spool
+	err := r.retry(ctx, r.src.drop, func() error {
+		closeSpools(spools)
+		var err error
+		spools, err = r.src.bodies(ctx, f.fp.Source, uids)
+		return err
+	})
+	return spools, err
+}
+
+// storeBatch settles msgs, whose bodies are in spools:
+//  1. each is looked for on the destination (see decide), and those not
+//     there are written to the journal as in-flight, in one transaction;
+//  2. they are appended with one MULTIAPPEND (RFC 3502) when the
+//     destination offers it, else with pipelined APPENDs;
+//  3. the outcomes go to the journal in one transaction.
+//
+// A batch is atomic on the destination: when it is refused, or its fate
+// is unknown after a lost connection, each of its messages is settled on
+// its own (look, then a single APPEND), so one bad message costs only
+// itself and nothing is stored twice. Only destination connections are
+// used (and dropped on failure).
+func (r *runner) storeBatch(ctx context.Context, f *folderRun, msgs []srcMsg, spools map[imap.UID]*spool) error {
+	var out []outgoing
+	var already []Entry
+	err := r.tryDst(ctx, f, func() error {
+		f.unclaim(out, already)
+		out, already = nil, nil
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		for _, m := range msgs {
+			sp := spools[m.UID]
+			if sp == nil {
+				continue
+			}
+			m.Size = sp.size // the bytes are the truth; RFC822.SIZE should agree
+			m.MsgID = sp.msgID
+			if m.Date.IsZero() {
+				m.Date = sp.date
+			}
+			e := Entry{SrcFolder: f.fp.Source, SrcUIDValidity: f.srcUIDV, SrcUID: m.UID, Hash: sp.hash, Size: sp.size,
+				MessageID: m.MsgID, DstFolder: f.fp.Dest, DstUIDValidity: f.dstUIDV}
+			have, err := r.dstHas(ctx, f, m.key(), sp.hash)
+			if err != nil {
+				return err
+			}
+			f.claimed[sp.hash]++
+			if have {
+				e.Outcome = OutcomeAlready
+				already = append(already, e)
+			} else {
+				e.Outcome = OutcomeInFlight
+				out = append(out, outgoing{m, sp, e})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	vanished := len(msgs) - len(out) - len(already)
+	pending := make([]Entry, len(out))
+	for i, o := range out {
+		pending[i] = o.e
+	}
+	if err := r.record(ctx, f, nil, already); err != nil {
+		return err
+	}
+	if err := r.j.PutAll(context.WithoutCancel(ctx), pending); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	f.rep.SourceCount -= vanished
+	f.progress.Total -= vanished
+	for _, e := range pending {
+		f.entries[e.SrcUID] = e
+	}
+	f.mu.Unlock()
+
+	var done []Entry
+	var unsettled []outgoing
+	if r.multi(ctx) {
+		done, unsettled = r.sendMulti(ctx, f, out)
+	} else {
+		done, unsettled = r.sendPipelined(ctx, f, out)
+	}
+	if err := r.record(ctx, f, done, nil); err != nil {
+		return err
+	}
+	for _, o := range unsettled {
+		if err := r.settle(ctx, f, o.m, o.sp, o.e, true); err != nil {
+			return err
+		}
+	}
+	r.send(ctx, f)
+	return nil
+}
+
+// unclaim gives back the claims of a decision step that failed halfway.
+func (f *folderRun) unclaim(out []outgoing, already []Entry) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, o := range out {
+		f.claimed[o.e.Hash]--
+	}
+	for _, e := range already {
+		f.claimed[e.Hash]--
+	}
+}
+
+// multi reports whether this runner appends with MULTIAPPEND, dialling
+// its appender connection on first use. A destination that does not
+// offer it, or an appender that cannot connect, means single APPENDs.
+func (r *runner) multi(ctx context.Context) bool {
+	if r.noMulti {
+		return false
+	}
+	if r.app != nil {
+		return true
+	}
+	if !r.multiCap {
+		c, err := r.dst.client(ctx)
+		if err != nil {
+			return false
+		}
+		if !c.Caps().Has(imap.CapMultiAppend) {
+			r.noMulti = true
+			return false
+		}
+		r.multiCap = true
+	}
+	app, err := dialRaw(ctx, r.plan.Dest)
+	if err != nil {
+		r.noMulti = true
+		return false
+	}
+	if !app.caps["MULTIAPPEND"] {
+		app.Close()
+		r.noMulti = true
+		return false
+	}
+	// The appender takes the place of the ordinary connection, so that a
+	// worker holds one connection per side (see dstConn).
+	r.dst.logout()
+	r.app = app
+	return true
+}
+
+// sendMulti appends out with one MULTIAPPEND. It returns the settled
+// entries (all copied), or, when the batch was refused or its fate is
+// unknown, all of out as unsettled. A single refused message is settled
+// here as failed.
+func (r *runner) sendMulti(ctx context.Context, f *folderRun, out []outgoing) ([]Entry, []outgoing) {
+	if len(out) == 0 {
+		return nil, nil
+	}
+	items := make([]appendItem, len(out))
+	for i, o := range out {
+		items[i] = appendItem{flags: f.flagsFor(o.m.Flags), date: o.m.Date, size: o.sp.size, body: o.sp.reader()}
+	}
+	uidv, uids, err := r.app.multiAppend(f.fp.Dest, items)
+	if err == nil {
+		done := make([]Entry, len(out))
+		for i, o := range out {
+			e := o.e
+			e.Outcome = OutcomeCopied
+			if uids != nil && uidv == f.dstUIDV {
+				e.DstUID = uids[i]
+			}
+			done[i] = e
+		}
+		return done, nil
+	}
+	if _, _, ok := refusal(err); ok && ctx.Err() == nil {
+		// Nothing was stored (RFC 3502 §6.3.11): the messages go one by
+		// one, so that only the bad one fails.
+		return nil, out
+	}
+	// The batch may or may not have landed: forget the destination's
+	// index, so that each message is looked for again, after the backoff
+	// (a server may still be finishing the command on the lost link).
+	r.resetDst(f)
+	_ = sleep(ctx, r.opts.backoff())
+	return nil, out
+}
+
+// sendPipelined appends out with one APPEND each, all sent before the
+// first answer is awaited (non-synchronising literals when the server
+// offers LITERAL+, RFC 7888). A refusal settles its message as failed;
+// after a lost connection the messages without an answer are unsettled.
+func (r *runner) sendPipelined(ctx context.Context, f *folderRun, out []outgoing) ([]Entry, []outgoing) {
+	if len(out) == 0 {
+		return nil, nil
+	}
+	c, err := r.dst.client(ctx)
+	if err != nil {
+		return nil, out
+	}
+	cmds := make([]*imapclient.AppendCommand, len(out))
+	for i, o := range out {
+		cmd := c.Append(f.fp.Dest, o.sp.size, &imap.AppendOptions{Flags: f.flagsFor(o.m.Flags), Time: o.m.Date})
+		_, _ = io.Copy(cmd, o.sp.reader())
+		_ = cmd.Close()
+		cmds[i] = cmd
+	}
+	var done []Entry
+	var unsettled []outgoing
+	lost := false
+	for i, o := range out {
+		data, err := cmds[i].Wait()
+		e := o.e
+		switch reason, detail, refused := refusal(err); {
+		case err == nil:
+			e.Outcome = OutcomeCopied
+			if data != nil && data.UIDValidity == f.dstUIDV {
+				e.DstUID = data.UID
+			}
+			done = append(done, e)
+		case refused && ctx.Err() == nil:
+			e.Outcome, e.Reason, e.Detail = OutcomeFailed, reason, detail
+			done = append(done, e)
+		default:
+			lost = true
+			unsettled = append(unsettled, o)
+		}
+	}
+	if lost {
+		r.resetDst(f)
+		_ = sleep(ctx, r.opts.backoff()) // see sendMulti
+	}
+	return done, unsettled
+}
+
+func closeSpools(m map[imap.UID]*spool) {
+	for _, sp := range m {
+		sp.Close()
+	}
+}
+
+// fetchBodies reads the raw bytes of set with BODY.PEEK[] (\Seen is not
+// set) into spools, by UID, one body at a time; a UID missing from the
+// answer has vanished from the source.
+func fetchBodies(c *imapclient.Client, set imap.UIDSet) (map[imap.UID]*spool, error) {
+	out := map[imap.UID]*spool{}
+	cmd := c.Fetch(set, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{{Peek: true}}})
+	var ferr error
+	for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
+		var uid imap.UID
+		var sp *spool
+		for item := msg.Next(); item != nil; item = msg.Next() {
+			switch it := item.(type) {
+			case imapclient.FetchItemDataUID:
+				uid = it.UID
+			case imapclient.FetchItemDataBodySection:
+				if it.Literal != nil && sp == nil && ferr == nil {
+					sp, ferr = newSpool(it.Literal)
+				}
+			}
+		}
+		if sp != nil {
+			if uid == 0 || out[uid] != nil {
+				sp.Close()
+				continue
+			}
+			out[uid] = sp
+		}
+	}
+	if err := cmd.Close(); err != nil && !noMatch(err) && ferr == nil {
+		ferr = fmt.Errorf("migrate: fetch bodies: %w", err)
+	}
+	if ferr != nil {
+		closeSpools(out)
+		return nil, ferr
+	}
+	return out, nil
+}

@@ -1,0 +1,219 @@
+package migrate
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/emersion/go-imap/v2"
+)
+
+// prepare creates the destination folder when missing, lists the source
+// folder, reads the journal and decides which messages are pending.
+func (r *runner) prepare(ctx context.Context, f *folderRun) error {
+	r.send(ctx, f)
+	if err := r.try(ctx, f, func() error { return r.ensureDest(ctx, f) }); err != nil {
+		return err
+	}
+	f.rep.Dest, f.rep.Renamed, f.progress.Dest = f.fp.Dest, f.fp.Renamed, f.fp.Dest
+	err := r.try(ctx, f, func() error {
+		var err error
+		f.srcUIDV, err = r.src.examine(ctx, f.fp.Source)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if f.entries, err = r.j.Folder(ctx, f.fp.Source, f.srcUIDV); err != nil {
+		return err
+	}
+	if err := r.try(ctx, f, func() error { return r.openDest(ctx, f) }); err != nil {
+		return err
+	}
+	settled := map[imap.UID]int64{}
+	for _, e := range f.entries {
+		if r.settled(f, e) {
+			settled[e.SrcUID] = e.Size
+		}
+	}
+	sc := f.fp.scan
+	reuse := sc != nil && sc.uidValidity == f.srcUIDV && r.opts.now().Sub(sc.at) < scanMaxAge
+	for _, m := range sc.msgsIf(reuse) {
+		if _, ok := settled[m.UID]; !ok && !m.full {
+			reuse = false // the plan took it for settled; it is not (any more)
+			break
+		}
+	}
+	if reuse {
+		f.msgs = sc.msgs // the plan's listing; the catch-up pass adds what came since
+	} else {
+		err = r.try(ctx, f, func() error {
+			if _, err := r.src.examine(ctx, f.fp.Source); err != nil {
+				return err
+			}
+			var err error
+			f.msgs, err = r.src.list(ctx, f.fp.Source, 0, r.plan.Options.Since, settled)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	for _, m := range f.msgs {
+		f.maxUID = max(f.maxUID, m.UID)
+		if e, ok := f.entries[m.UID]; ok && r.settled(f, e) {
+			f.claimed[e.Hash]++
+			f.rep.Previously++
+			continue
+		}
+		f.pending = append(f.pending, m)
+	}
+	f.rep.SourceCount = len(f.msgs)
+	f.progress.Total, f.progress.Done, f.progress.Phase = len(f.msgs), f.rep.Previously, PhaseCopy
+	r.send(ctx, f)
+	return nil
+}
+
+// copyTasks makes one copying task per folder with pending messages,
+// the biggest first: a server locks a folder while it appends to it, so
+// one worker per folder, and the biggest folder is the run's critical
+// path.
+func copyTasks(folders []*folderRun) []task {
+	var fs []*folderRun
+	for _, f := range folders {
+		if len(f.pending) > 0 {
+			fs = append(fs, f)
+		}
+	}
+	slices.SortStableFunc(fs, func(a, b *folderRun) int { return cmp.Compare(b.pendingBytes(), a.pendingBytes()) })
+	out := make([]task, len(fs))
+	for i, f := range fs {
+		out[i] = task{f, func(ctx context.Context, r *runner) error { return r.copyFolder(ctx, f) }}
+	}
+	return out
+}
+
+func (f *folderRun) pendingBytes() int64 {
+	var n int64
+	for _, m := range f.pending {
+		n += m.Size + 2048 // a message costs more than its bytes
+	}
+	return n
+}
+
+// finish copies what arrived in the source folder since it was listed
+// (the catch-up pass), then verifies the folder.
+func (r *runner) finish(ctx context.Context, f *folderRun) error {
+	r.closeApp() // verification reads through the ordinary connection
+	var late []srcMsg
+	err := r.try(ctx, f, func() error {
+		var err error
+		late, err = r.src.list(ctx, f.fp.Source, f.maxUID, r.plan.Options.Since, nil)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if len(late) > 0 {
+		f.msgs = append(f.msgs, late...)
+		f.rep.SourceCount += len(late)
+		f.progress.Total += len(late)
+		for len(late) > 0 {
+			n := min(len(late), r.opts.batch())
+			if err := r.copyBatch(ctx, f, late[:n]); err != nil {
+				return err
+			}
+			late = late[n:]
+		}
+	}
+	for k := range f.dropped {
+		f.rep.DroppedKeywords = append(f.rep.DroppedKeywords, k)
+	}
+	slices.Sort(f.rep.DroppedKeywords)
+	f.progress.Phase = PhaseVerify
+	r.send(ctx, f)
+	if err := r.try(ctx, f, func() error { return r.verify(ctx, f) }); err != nil {
+		return err
+	}
+	f.rep.Verdict = VerdictOK
+	if f.rep.Missing > 0 || f.rep.Failed > 0 {
+		f.rep.Verdict = VerdictIncomplete
+	}
+	f.progress.Phase = PhaseDone
+	r.send(ctx, f)
+	return nil
+}
+
+// settled reports whether a journal entry accounts for a copy in the
+// destination folder as it is now.
+func (r *runner) settled(f *folderRun, e Entry) bool {
+	return e.Outcome.done() && e.DstFolder == f.fp.Dest && e.DstUIDValidity == f.dstUIDV
+}
+
+// ensureDest creates the destination folder when it is missing; a name the
+// destination refuses is replaced by a safe one (recorded as
+// RenameRefused).
+func (r *runner) ensureDest(ctx context.Context, f *folderRun) error {
+	c, err := r.dst.client(ctx)
+	if err != nil {
+		return err
+	}
+	exists := func(name string) (bool, error) {
+		l, err := c.List("", name, nil).Collect()
+		if err != nil {
+			return false, fmt.Errorf("migrate: list destination %q: %w", name, err)
+		}
+		for _, m := range l {
+			if m.Mailbox == name && selectable(m) {
+				return true, nil
+			}
+		}
+		return false, nil
+	}
+	ok, err := exists(f.fp.Dest)
+	if err != nil || ok {
+		return err
+	}
+	cerr := c.Create(f.fp.Dest, nil).Wait()
+	if cerr == nil {
+		return nil
+	}
+	if !isRefusal(cerr) {
+		return fmt.Errorf("migrate: create %q: %w", f.fp.Dest, cerr)
+	}
+	if ok, err := exists(f.fp.Dest); err != nil || ok { // created by someone else meanwhile
+		return err
+	}
+	safe := safeName(f.fp.Dest, r.plan.DstDelim)
+	if safe == f.fp.Dest {
+		safe = "Migrated" + string(r.plan.DstDelim) + safe
+	}
+	if ok, err := exists(safe); err != nil {
+		return err
+	} else if !ok {
+		if err := c.Create(safe, nil).Wait(); err != nil {
+			return fmt.Errorf("migrate: create %q (for %q, refused: %v): %w", safe, f.fp.Dest, cerr, err)
+		}
+	}
+	f.fp.Dest, f.fp.Renamed = safe, RenameRefused
+	return nil
+}
+
+func isRefusal(err error) bool {
+	var ie *imap.Error
+	return errors.As(err, &ie) && !transientIMAP(ie)
+}
+
+// openDest SELECTs the destination folder (read-write: EXAMINE would hide
+// PERMANENTFLAGS) and notes its UIDVALIDITY and PERMANENTFLAGS. Callers
+// copying batches hold f.mu.
+func (r *runner) openDest(ctx context.Context, f *folderRun) error {
+	sel, err := r.dst.open(ctx, f.fp.Dest, false)
+	if err != nil {
+		return err
+	}
+	f.dstUIDV, f.perm = sel.UIDValidity, sel.PermanentFlags
+	return nil
+}

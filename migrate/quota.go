@@ -1,0 +1,111 @@
+package migrate
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+)
+
+// Quota is the destination's quota on INBOX's quota root as GETQUOTAROOT
+// reports it (RFC 9208 §4.3.2, RFC 2087 §4.3), next to what the plan
+// would add.
+type Quota struct {
+	Root string
+	// StorageUsed and StorageLimit are in bytes (the server counts in
+	// units of 1024 octets, RFC 9208 §5.1); a limit of 0 means none.
+	StorageUsed, StorageLimit int64
+	// MessagesUsed and MessagesLimit count messages; 0 means no limit.
+	MessagesUsed, MessagesLimit int64
+	// NeedBytes and NeedMessages are what the plan still has to copy
+	// (Plan.PendingSize, Plan.PendingCount).
+	NeedBytes    int64
+	NeedMessages int
+}
+
+// Fits reports whether what is still to copy fits in what is left.
+func (q Quota) Fits() bool {
+	if q.StorageLimit > 0 && q.StorageUsed+q.NeedBytes > q.StorageLimit {
+		return false
+	}
+	if q.MessagesLimit > 0 && q.MessagesUsed+int64(q.NeedMessages) > q.MessagesLimit {
+		return false
+	}
+	return true
+}
+
+// destQuota asks the destination for INBOX's quota when it offers QUOTA;
+// nil means the server tells nothing (no QUOTA, no root, no limit).
+// Servers that announce QUOTA but fail the command are not an error: the
+// check is advice, the APPENDs will say [OVERQUOTA] anyway.
+func destQuota(c *imapclient.Client) *Quota {
+	if !c.Caps().Has(imap.CapQuota) {
+		return nil
+	}
+	roots, err := c.GetQuotaRoot("INBOX").Wait()
+	if err != nil || len(roots) == 0 {
+		return nil
+	}
+	q := &Quota{Root: roots[0].Root}
+	limited := false
+	for typ, r := range roots[0].Resources {
+		switch typ {
+		case imap.QuotaResourceStorage:
+			q.StorageUsed, q.StorageLimit = r.Usage*1024, r.Limit*1024
+			limited = limited || r.Limit > 0
+		case imap.QuotaResourceMessage:
+			q.MessagesUsed, q.MessagesLimit = r.Usage, r.Limit
+			limited = limited || r.Limit > 0
+		}
+	}
+	if !limited {
+		return nil
+	}
+	return q
+}
+
+// pending counts, from the journal j when there is one (nil: none), the
+// messages of the plan's folders that earlier runs already settled, and sets each
+// folder's and the plan's pending figures. scans holds each folder's
+// UIDVALIDITY and messages as just listed.
+func (p *Plan) pending(ctx context.Context, j *Journal, scans []folderScan) error {
+	p.PendingCount, p.PendingSize = 0, 0
+	for i := range p.Folders {
+		f := &p.Folders[i]
+		var entries map[imap.UID]Entry
+		if j != nil {
+			var err error
+			if entries, err = j.Folder(ctx, f.Source, scans[i].uidValidity); err != nil {
+				return fmt.Errorf("migrate: plan: %w", err)
+			}
+		}
+		f.Pending, f.PendingSize = 0, 0
+		for _, m := range scans[i].msgs {
+			if e, ok := entries[m.UID]; ok && e.Outcome.done() && e.DstFolder == f.Dest {
+				continue
+			}
+			f.Pending++
+			f.PendingSize += m.Size
+		}
+		p.PendingCount += f.Pending
+		p.PendingSize += f.PendingSize
+	}
+	return nil
+}
+
+// folderScan is one source folder as NewPlan listed it.
+type folderScan struct {
+	uidValidity uint32
+	msgs        []srcMsg
+	at          time.Time
+}
+
+// msgsIf is the scan's messages when ok (nil otherwise, or without a scan).
+func (sc *folderScan) msgsIf(ok bool) []srcMsg {
+	if sc == nil || !ok {
+		return nil
+	}
+	return sc.msgs
+}

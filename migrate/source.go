@@ -1,0 +1,110 @@
+package migrate
+
+import (
+	"context"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+)
+
+// source is the side mail is read from: an IMAP account (imapSource) or a
+// POP3 maildrop (pop3Source, INBOX only). Messages are named by UID
+// within a folder at a UIDVALIDITY, as the journal keys them. Nothing a
+// source does changes the mailbox it reads. A source is used by one
+// goroutine at a time.
+type source interface {
+	// folders lists the selectable folders (names decoded, with the
+	// source's delimiter).
+	folders(ctx context.Context) ([]*imap.ListData, error)
+	// examine opens folder read-only and returns its UIDVALIDITY.
+	examine(ctx context.Context, folder string) (uint32, error)
+	// list returns folder's messages with UID > after (and INTERNALDATE on
+	// or after since, when set), ascending by UID, seeing mail that
+	// arrived since the folder was opened. Messages in settled (UID →
+	// size) may be listed by UID and size alone.
+	list(ctx context.Context, folder string, after imap.UID, since time.Time, settled map[imap.UID]int64) ([]srcMsg, error)
+	// bodies reads the raw bytes of uids into spools; a UID missing from
+	// the answer has vanished.
+	bodies(ctx context.Context, folder string, uids []imap.UID) (map[imap.UID]*spool, error)
+	// hashes is bodies streamed through SHA-256 without keeping them.
+	hashes(ctx context.Context, folder string, uids []imap.UID) (map[imap.UID][32]byte, error)
+	// drop closes the connection without ceremony; logout politely.
+	drop()
+	logout()
+}
+
+// newSource returns the source for side: POP3 when the account has a
+// POP3 server and no IMAP server, else IMAP. j keeps the UIDs given to
+// POP3 unique-ids (nil: numbered for this session only).
+func newSource(side Side, j *Journal) source {
+	if side.isPOP3() {
+		return &pop3Source{side: side, j: j}
+	}
+	return &imapSource{conn{side: side, name: SideSource}}
+}
+
+// imapSource reads an IMAP account: EXAMINE (RFC 3501 §6.3.2) and
+// BODY.PEEK (§6.4.5) only.
+type imapSource struct{ cn conn }
+
+var _ source = (*imapSource)(nil)
+
+func (s *imapSource) folders(ctx context.Context) ([]*imap.ListData, error) {
+	c, err := s.cn.client(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return c.List("", "*", nil).Collect()
+}
+
+func (s *imapSource) examine(ctx context.Context, folder string) (uint32, error) {
+	sel, err := s.cn.open(ctx, folder, true)
+	if err != nil {
+		return 0, err
+	}
+	return sel.UIDValidity, nil
+}
+
+func (s *imapSource) list(ctx context.Context, folder string, after imap.UID, since time.Time, settled map[imap.UID]int64) ([]srcMsg, error) {
+	if after == 0 { // right after examine: the view is fresh
+		sel, err := s.cn.open(ctx, folder, true)
+		if err != nil {
+			return nil, err
+		}
+		n := sel.NumMessages
+		if mb := s.cn.c.Mailbox(); mb != nil {
+			n = mb.NumMessages
+		}
+		return listMessages(s.cn.c.Client, n, since, settled)
+	}
+	n, err := s.cn.fresh(ctx, folder, true)
+	if err != nil || n == 0 {
+		return nil, err
+	}
+	list, err := fetchMeta(s.cn.c.Client, imap.UIDSet{imap.UIDRange{Start: after + 1, Stop: 0}}, true, false)
+	var out []srcMsg
+	for _, m := range list {
+		// "n:*" always includes the last message, even below n.
+		if m.UID > after && (since.IsZero() || !m.Date.Before(since)) {
+			out = append(out, m)
+		}
+	}
+	return out, err
+}
+
+func (s *imapSource) bodies(ctx context.Context, folder string, uids []imap.UID) (map[imap.UID]*spool, error) {
+	if _, err := s.cn.open(ctx, folder, true); err != nil {
+		return nil, err
+	}
+	return fetchBodies(s.cn.c.Client, imap.UIDSetNum(uids...))
+}
+
+func (s *imapSource) hashes(ctx context.Context, folder string, uids []imap.UID) (map[imap.UID][32]byte, error) {
+	if _, err := s.cn.open(ctx, folder, true); err != nil {
+		return nil, err
+	}
+	return hashBodies(s.cn.c.Client, imap.UIDSetNum(uids...))
+}
+
+func (s *imapSource) drop()   { s.cn.drop() }
+func (s *imapSource) logout() { s.cn.logout() }

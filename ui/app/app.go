@@ -177,6 +177,10 @@ func newModel(d Deps, now func() time.Time, loc *time.Location) *Model {
 
 // Run runs the TUI until the user quits or ctx ends.
 func Run(ctx context.Context, d Deps, opts ...tea.ProgramOption) error {
+	// The app's own context ends when it does: timers and reads it started
+	// stop with it instead of outliving the program.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	m := New(d)
 	m.ctx = ctx
 	m.reminders = true
@@ -213,7 +217,7 @@ func (m *Model) Init() tea.Cmd {
 	}
 	var rem tea.Cmd
 	if m.reminders {
-		rem = reminderTickCmd()
+		rem = reminderTickCmd(m.ctx)
 	}
 	return tea.Batch(tea.RequestBackgroundColor, m.reloadFolders(), waitEventCmd(m.ctx, m.d.Events), mig, rem, m.startOutbox(), m.countOutbox())
 }

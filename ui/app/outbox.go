@@ -124,6 +124,21 @@ func (m *Model) flushOutbox(name string) tea.Cmd {
 	}
 }
 
+// tickCmd is tea.Tick that gives up when ctx ends (the app quit), so no
+// goroutine waits on a timer after the program.
+func tickCmd(ctx context.Context, d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
+	return func() tea.Msg {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return nil
+		case at := <-t.C:
+			return fn(at)
+		}
+	}
+}
+
 // outboxMsg handles the outbox's messages; ok reports that msg was one.
 func (m *Model) outboxMsg(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
@@ -144,7 +159,7 @@ func (m *Model) outboxMsg(msg tea.Msg) (tea.Cmd, bool) {
 		} else if m.obEvery >= 0 { // negative: no timer (tests run Cmds synchronously)
 			m.obTick = m.next()
 			gen := m.obTick
-			cmds = append(cmds, tea.Tick(m.outboxEvery(), func(time.Time) tea.Msg { return outboxTickMsg{gen: gen} }))
+			cmds = append(cmds, tickCmd(m.ctx, m.outboxEvery(), func(time.Time) tea.Msg { return outboxTickMsg{gen: gen} }))
 		}
 		sent := false
 		for _, rep := range msg.Reports {

@@ -86,6 +86,35 @@ func (s Sender) Signature(reply bool) string {
 	return s.Account.SignatureNew
 }
 
+// OnBehalf reports whether sending as this identity is sending on a mail
+// group's behalf: the message then names the member in Sender: (RFC 5322
+// §3.6.2) and, unless the preset says otherwise, the envelope too.
+func (s Sender) OnBehalf() bool { return s.Identity.Kind == IdentityGroup }
+
+// GroupIdentity returns the account's group identity with address addr.
+func (a Account) GroupIdentity(addr string) (Identity, bool) {
+	for _, id := range a.Groups {
+		if strings.EqualFold(id.Address, strings.TrimSpace(addr)) {
+			return id, true
+		}
+	}
+	return Identity{}, false
+}
+
+// EnvelopeFrom is the SMTP reverse-path (RFC 5321 §4.1.1.2) for a message
+// whose From is from: the member's own address when from is one of the
+// account's groups (bounces reach a person), unless the provider's preset
+// wants the group's; from otherwise.
+func (a Account) EnvelopeFrom(from string) string {
+	if _, ok := a.GroupIdentity(from); !ok {
+		return from
+	}
+	if p, ok := LookupProvider(a.Provider); ok && p.GroupEnvelope {
+		return from
+	}
+	return a.Email
+}
+
 // Senders lists every identity of every account, in config order: each
 // account's primary address, aliases, then groups. A business mailbox is an
 // account of its own, so its address comes with its own SMTP login.

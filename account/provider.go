@@ -119,6 +119,10 @@ type Provider struct {
 	// SendLimit is the largest message its SMTP server accepts, in bytes
 	// (0: unknown; the server's SIZE extension, RFC 1870, tells too).
 	SendLimit int64
+	// GroupEnvelope: when a member sends as a mail group, the server wants
+	// the group's address in MAIL FROM too (false: the member's own, so
+	// bounces reach a person; see Account.EnvelopeFrom).
+	GroupEnvelope bool
 	// MaxConnections is Magpie's budget of concurrent IMAP connections for
 	// one account of this provider; 0 means the default, 4.
 	MaxConnections int

@@ -59,6 +59,28 @@ func (e *Engine) replayOps(ctx context.Context, c *account.IMAPClient, acct stor
 	return nil
 }
 
+// ReplayOps connects and sends the account's pending offline operations
+// (flag changes, moves, drafts and Sent copies to append) without syncing
+// any folder: `magpie send` files its Sent copy at once with it. It blocks
+// until done; the error is the connection's or the store's (operations the
+// server refused are recorded as conflicts, as in a sync).
+func (e *Engine) ReplayOps(ctx context.Context) error {
+	acct, err := e.accountID(ctx)
+	if err != nil {
+		return err
+	}
+	ops, err := e.st.PendingOps(ctx, acct)
+	if err != nil || len(ops) == 0 {
+		return err
+	}
+	c, err := e.dialer.DialIMAP(ctx, e.acct, nil)
+	if err != nil {
+		return err
+	}
+	defer closeClient(c)
+	return e.replayOps(ctx, c, acct)
+}
+
 func (e *Engine) applyOp(ctx context.Context, c *account.IMAPClient, op store.Op) (store.OpResult, error) {
 	var res store.OpResult
 	if op.Kind == store.OpCreateFolder {
@@ -202,11 +224,21 @@ func (e *Engine) appendDraft(ctx context.Context, c *account.IMAPClient, caps im
 		return res, fmt.Errorf("mailsync: op %d: %w: %v", op.ID, ErrConflict, err)
 	}
 	prov := op.NewUIDs[0]
-	if op.Attempts > 0 && m.MsgID != "" {
+	// A copy for Sent is looked for even on the first attempt: a server
+	// that files sent mail itself, too slowly for the outbox to notice, has
+	// put its own there meanwhile — the copy then maps to it, and the
+	// account is remembered as one that files sent mail (no more copies).
+	sentCopy := f.Role == store.Role(account.RoleSent)
+	if (op.Attempts > 0 || sentCopy) && m.MsgID != "" {
 		data, err := c.UIDSearch(&imap.SearchCriteria{Header: []imap.SearchCriteriaHeaderField{{Key: "Message-ID", Value: m.MsgID}}}, nil).Wait()
 		if err == nil {
 			if uids := data.AllUIDs(); len(uids) > 0 {
 				res.UIDs = map[store.UID]store.UID{prov: store.UID(uids[len(uids)-1])}
+				if sentCopy && op.Attempts == 0 {
+					if _, known := e.acct.ServerSavesSent(); !known {
+						_ = e.st.SetServerSavesSent(ctx, f.Account, true)
+					}
+				}
 				return res, nil
 			}
 		}

@@ -21,7 +21,11 @@ import (
 // Signature (placed after "-- ", RFC 3676 §4.3) and Quote (the quoted or
 // forwarded original, below the signature as Exmail and Outlook place it).
 type Outgoing struct {
-	From    Address
+	From Address
+	// Sender is the agent who sends on From's behalf (RFC 5322 §3.6.2): a
+	// member writing as a mail group. Written only when its address differs
+	// from From's.
+	Sender  Address
 	To, Cc  []Address
 	Bcc     []Address // envelope only: never written in the header
 	ReplyTo []Address
@@ -140,6 +144,9 @@ func (o *Outgoing) Build() ([]byte, error) {
 	var h headerWriter
 	h.field("Date", o.Date.Format("Mon, 02 Jan 2006 15:04:05 -0700"))
 	h.addresses("From", []Address{o.From})
+	if o.Sender.Addr != "" && !strings.EqualFold(strings.TrimSpace(o.Sender.Addr), strings.TrimSpace(o.From.Addr)) {
+		h.addresses("Sender", []Address{o.Sender})
+	}
 	h.addresses("To", o.To)
 	h.addresses("Cc", o.Cc)
 	if o.Draft {

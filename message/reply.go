@@ -14,6 +14,12 @@ type ReplyOptions struct {
 	// aliases, business mailboxes, groups). They are never replied to, and
 	// the one the original was addressed to becomes From; Own[0] otherwise.
 	Own []Address
+	// Self are the identities of the mailbox the original is in (empty:
+	// Own). Mail from one of them is the member's own sent mail, answered
+	// by continuing with its recipients; mail from another of the member's
+	// mailboxes (the business mailbox answering the member) is answered
+	// like anyone's.
+	Self []Address
 	// Attribution is the line above the quote ("陈明 wrote on …:"),
 	// worded by the caller in the member's language; empty means none.
 	Attribution string
@@ -40,9 +46,14 @@ func Reply(orig *Parsed, opt *ReplyOptions) Outgoing {
 		// starts the chain.
 		out.References = []string{orig.InReplyTo, orig.MessageID}
 	}
+	self := opt.Self
+	if len(self) == 0 {
+		self = opt.Own
+	}
 	var to []Address
+	toOwn := own
 	switch {
-	case len(orig.From) > 0 && own(orig.From[0]):
+	case len(orig.From) > 0 && isOwn(self, orig.From[0].Addr):
 		// Replying to one's own sent mail continues with its recipients.
 		to = orig.To
 	case len(orig.ReplyTo) > 0:
@@ -50,8 +61,13 @@ func Reply(orig *Parsed, opt *ReplyOptions) Outgoing {
 	default:
 		to = orig.From
 	}
+	if len(orig.From) > 0 && !isOwn(self, orig.From[0].Addr) {
+		// The sender may be another of the member's mailboxes: answered,
+		// only the replying mailbox's own addresses are left out.
+		toOwn = func(a Address) bool { return isOwn(self, a.Addr) }
+	}
 	seen := map[string]bool{}
-	out.To = addUnique(nil, to, seen, own)
+	out.To = addUnique(nil, to, seen, toOwn)
 	if opt.All {
 		out.Cc = addUnique(nil, append(append([]Address{}, orig.To...), orig.Cc...), seen, own)
 		if len(out.To) == 0 && len(out.Cc) > 0 {

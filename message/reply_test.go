@@ -148,3 +148,28 @@ func TestForwardAsAttachment(t *testing.T) {
 		t.Errorf("inner message %+v", ip)
 	}
 }
+
+// TestReplyBetweenTheMembersOwnMailboxes: the business mailbox answering
+// the member (both the member's) answers the member, not nobody; the
+// member answering their own sent mail continues with its recipients.
+func TestReplyBetweenTheMembersOwnMailboxes(t *testing.T) {
+	o := &Outgoing{From: Address{Name: "陈明", Addr: "chen@example.com"}, To: []Address{{Addr: "sales@example.com"}},
+		Subject: "内部", Text: "x", Date: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)}
+	p, err := Parse(mustBuild(t, o))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sales := []Address{{Name: "销售部", Addr: "sales@example.com"}}
+	r := Reply(p, &ReplyOptions{Own: own(), Self: sales})
+	if len(r.To) != 1 || r.To[0].Addr != "chen@example.com" || r.From.Addr != "sales@example.com" {
+		t.Fatalf("sales answering chen: to %v from %v", r.To, r.From)
+	}
+	member := []Address{{Addr: "chen@example.com"}, {Addr: "ming@example.com"}}
+	r = Reply(p, &ReplyOptions{Own: own(), Self: member})
+	if len(r.To) != 0 { // continues with its recipients: sales@, the member's own, left out
+		t.Fatalf("chen answering own mail: to %v", r.To)
+	}
+	if r = Reply(p, &ReplyOptions{Own: own()}); len(r.To) != 0 {
+		t.Fatalf("without Self: to %v", r.To)
+	}
+}

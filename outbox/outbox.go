@@ -31,8 +31,10 @@ type Outbox struct {
 	Dialer *account.Dialer
 	// Now is the clock (nil: time.Now); tests move it.
 	Now func() time.Time
-	// DetectWait is how long after a send Sent is searched once more when
-	// learning whether the server files sent mail itself (0: 2 s).
+	// DetectWait bounds how long after a send Sent is searched for the
+	// message when learning whether the server files sent mail itself
+	// (0: 3 s). A server slower than that is still caught: the Sent copy's
+	// APPEND looks for the message first (mailsync) and learns it then.
 	DetectWait time.Duration
 }
 
@@ -86,7 +88,9 @@ func CheckSize(a account.Account, size int64) error {
 
 // Queue builds m and puts it in the account's outbox, to leave at at (zero:
 // at the next flush). m's Date and MessageID are filled in. Bcc goes into
-// the envelope only.
+// the envelope only. When From is one of a's mail groups, m.Sender is set
+// to the member (RFC 5322 §3.6.2) unless given, and the envelope sender is
+// a.EnvelopeFrom's.
 func (o *Outbox) Queue(ctx context.Context, a account.Account, m *message.Outgoing, at time.Time) (store.OutboxID, error) {
 	if a.SMTP.IsZero() {
 		return 0, ErrNoSMTP
@@ -97,6 +101,9 @@ func (o *Outbox) Queue(ctx context.Context, a account.Account, m *message.Outgoi
 			m.Date = at // a scheduled message is dated when it leaves
 		}
 	}
+	if _, ok := a.GroupIdentity(m.From.Addr); ok && m.Sender.Addr == "" {
+		m.Sender = message.Address{Name: a.DisplayName, Addr: a.Email}
+	}
 	raw, err := m.Build()
 	if err != nil {
 		return 0, fmt.Errorf("outbox: %w", err)
@@ -106,7 +113,7 @@ func (o *Outbox) Queue(ctx context.Context, a account.Account, m *message.Outgoi
 		return 0, err
 	}
 	return o.Store.QueueOutgoing(ctx, store.Outgoing{
-		Account: acct, From: m.From.Addr, Rcpts: m.Recipients(), MsgID: m.MessageID,
+		Account: acct, From: a.EnvelopeFrom(m.From.Addr), Rcpts: m.Recipients(), MsgID: m.MessageID,
 		Subject: m.Subject, Raw: raw, NotBefore: at,
 	})
 }

@@ -109,7 +109,7 @@ func (o *Outbox) Flush(ctx context.Context, a account.Account) (Report, error) {
 		}
 		permanent := isPermanent(sendErr)
 		out.Err, out.Kept = sendErr, !permanent
-		err := o.Store.ReleaseOutgoing(keep, m.ID, sendErr.Error(), permanent)
+		err := o.Store.ReleaseOutgoing(keep, m.ID, reasonOf(sendErr), permanent)
 		cancel()
 		if err != nil {
 			return rep, err

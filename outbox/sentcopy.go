@@ -83,14 +83,19 @@ func (o *Outbox) detect(ctx context.Context, c *account.IMAPClient, a account.Ac
 	}
 	wait := o.DetectWait
 	if wait == 0 {
-		wait = 2 * time.Second
+		wait = 3 * time.Second
 	}
-	for try := 0; try < 2; try++ {
+	deadline := time.Now().Add(wait)
+	for try := 0; ; try++ {
 		if try > 0 {
+			left := time.Until(deadline)
+			if left <= 0 {
+				return false, nil
+			}
 			select {
 			case <-ctx.Done():
 				return false, ctx.Err()
-			case <-time.After(wait):
+			case <-time.After(min(left, 250*time.Millisecond)):
 			}
 		}
 		if _, err := c.Select(f.RawName, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
@@ -104,7 +109,6 @@ func (o *Outbox) detect(ctx context.Context, c *account.IMAPClient, a account.Ac
 			return true, nil
 		}
 	}
-	return false, nil
 }
 
 // sentFolder returns the store's Sent folder of the account; when the

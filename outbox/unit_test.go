@@ -39,6 +39,8 @@ type refusingServer struct {
 	refuse   map[string]bool
 	mu       sync.Mutex
 	accepted int
+	froms    []string // envelope senders, in order
+	last     []byte   // the last message accepted
 }
 
 func (b *refusingServer) NewSession(*smtp.Conn) (smtp.Session, error) {
@@ -56,7 +58,12 @@ func (s *refusingSession) Auth(string) (sasl.Server, error) {
 		return nil
 	}), nil
 }
-func (s *refusingSession) Mail(string, *smtp.MailOptions) error { return nil }
+func (s *refusingSession) Mail(from string, _ *smtp.MailOptions) error {
+	s.b.mu.Lock()
+	s.b.froms = append(s.b.froms, from)
+	s.b.mu.Unlock()
+	return nil
+}
 func (s *refusingSession) Rcpt(to string, _ *smtp.RcptOptions) error {
 	if s.b.refuse[to] {
 		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "mailbox unavailable"}
@@ -64,8 +71,9 @@ func (s *refusingSession) Rcpt(to string, _ *smtp.RcptOptions) error {
 	return nil
 }
 func (s *refusingSession) Data(r io.Reader) error {
-	_, err := io.Copy(io.Discard, r)
+	raw, err := io.ReadAll(r)
 	s.b.mu.Lock()
+	s.b.last = raw
 	s.b.accepted++
 	s.b.mu.Unlock()
 	return err

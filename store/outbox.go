@@ -271,3 +271,46 @@ func (s *Store) SetServerSavesSent(ctx context.Context, acct AccountID, saves bo
 		return nil
 	})
 }
+
+// RescheduleOutgoing puts a queued or failed message (back) in the queue
+// to leave at at (zero: at the next flush), clearing its failure. A message
+// being sent or already sent is not touched: ErrClaimed.
+func (s *Store) RescheduleOutgoing(ctx context.Context, id OutboxID, at time.Time) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE outbox SET state = ?, not_before = ?, reason = '', updated = ?
+			WHERE id = ? AND state IN (?, ?)`, OutQueued, unix(at), time.Now().Unix(), id, OutQueued, OutFailed)
+		if err != nil {
+			return fmt.Errorf("store: reschedule outgoing %d: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fmt.Errorf("store: reschedule outgoing %d: %w", id, ErrClaimed)
+		}
+		return nil
+	})
+}
+
+// OutgoingToDraft takes a queued or failed message out of the outbox and
+// saves d (its text, rebuilt as a draft) as a new local draft, in one
+// transaction: the text is never in neither place nor in both. A message
+// being sent or already sent is left alone: ErrClaimed.
+func (s *Store) OutgoingToDraft(ctx context.Context, id OutboxID, d LocalDraft) (DraftID, error) {
+	if d.Account == 0 || len(d.Raw) == 0 {
+		return 0, errors.New("store: outgoing to draft: account and bytes are required")
+	}
+	var did DraftID
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE id = ? AND state IN (?, ?)`, id, OutQueued, OutFailed)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return ErrClaimed
+		}
+		return tx.QueryRowContext(ctx, `INSERT INTO drafts(account_id, message_id, subject, raw, updated)
+			VALUES (?,?,?,?,?) RETURNING id`, d.Account, normMsgID(d.MsgID), d.Subject, d.Raw, time.Now().Unix()).Scan(&did)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: outgoing %d to draft: %w", id, err)
+	}
+	return did, nil
+}

@@ -66,12 +66,12 @@ func (term *terminal) screen() string {
 	return string(out)
 }
 
-// keys types literal text or tmux key names (Enter, Escape).
+// keys types literal text or tmux key names (Enter, Escape, Tab, C-x…).
 func (term *terminal) keys(keys ...string) {
 	term.t.Helper()
 	for _, k := range keys {
 		args := []string{"send-keys", "-t", term.session}
-		if k == "Enter" || k == "Escape" || k == "Down" {
+		if k == "Enter" || k == "Escape" || k == "Down" || k == "Tab" || (len(k) == 3 && strings.HasPrefix(k, "C-")) {
 			args = append(args, k)
 		} else {
 			args = append(args, "-l", k)

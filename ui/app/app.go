@@ -24,6 +24,7 @@ import (
 	"github.com/magpie-mail/magpie/ui/components/dirpicker"
 	"github.com/magpie-mail/magpie/ui/components/helpview"
 	"github.com/magpie-mail/magpie/ui/components/msglist"
+	"github.com/magpie-mail/magpie/ui/components/outboxview"
 	"github.com/magpie-mail/magpie/ui/components/picker"
 	"github.com/magpie-mail/magpie/ui/components/prompt"
 	"github.com/magpie-mail/magpie/ui/components/reader"
@@ -129,6 +130,15 @@ type Model struct {
 	migOn      bool            // it is showing
 	migStarted bool            // it exists (showing, or running hidden)
 
+	obView  *outboxview.Model // the outbox panel, when open (outbox.go)
+	obReq   uint64
+	obBusy  bool              // a background flush runs
+	obAgain bool              // flush again when it ends
+	obTick  uint64            // generation of the live timer
+	obDown  map[string]string // account → why its server was last unreachable (said once)
+	obEvery time.Duration     // background flush period; 0: outbox.DefaultInterval; negative: none
+	obCount int               // messages not sent yet (title line)
+
 	composing  *composer.Model // the composer, full-screen, when open
 	composeGen uint64
 	autosave   time.Duration // the composer's autosave period; 0: its default
@@ -167,6 +177,10 @@ func newModel(d Deps, now func() time.Time, loc *time.Location) *Model {
 
 // Run runs the TUI until the user quits or ctx ends.
 func Run(ctx context.Context, d Deps, opts ...tea.ProgramOption) error {
+	// The app's own context ends when it does: timers and reads it started
+	// stop with it instead of outliving the program.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	m := New(d)
 	m.ctx = ctx
 	m.reminders = true
@@ -203,9 +217,9 @@ func (m *Model) Init() tea.Cmd {
 	}
 	var rem tea.Cmd
 	if m.reminders {
-		rem = reminderTickCmd()
+		rem = reminderTickCmd(m.ctx)
 	}
-	return tea.Batch(tea.RequestBackgroundColor, m.reloadFolders(), waitEventCmd(m.ctx, m.d.Events), mig, rem)
+	return tea.Batch(tea.RequestBackgroundColor, m.reloadFolders(), waitEventCmd(m.ctx, m.d.Events), mig, rem, m.startOutbox(), m.countOutbox())
 }
 
 func (m *Model) reloadFolders() tea.Cmd {
@@ -230,6 +244,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	}
 	if cmd, ok := m.composeMsg(msg); ok {
+		return m, cmd
+	}
+	if cmd, ok := m.outboxMsg(msg); ok {
 		return m, cmd
 	}
 	if cmd, ok := m.updateRules(msg); ok {

@@ -36,12 +36,13 @@ const (
 
 // OriginalLoadedMsg carries the message a reply or forward starts from.
 type OriginalLoadedMsg struct {
-	Req    uint64
-	Kind   composeKind
-	ID     store.MessageID
-	Raw    []byte
-	Parsed *message.Parsed
-	Err    error
+	Req     uint64
+	Account store.AccountID // the mailbox the original is in
+	Kind    composeKind
+	ID      store.MessageID
+	Raw     []byte
+	Parsed  *message.Parsed
+	Err     error
 }
 
 // AddressesLoadedMsg carries the store's addresses for completion.
@@ -87,12 +88,12 @@ func (m *Model) composeKey(k tea.KeyPressMsg) (tea.Cmd, bool) {
 		return nil, true
 	}
 	m.bodyReq = m.next()
-	return loadOriginalCmd(m.ctx, m.d.Store, m.bodyReq, kind, msg.ID), true
+	return loadOriginalCmd(m.ctx, m.d.Store, m.bodyReq, kind, msg.ID, msg.Account), true
 }
 
-func loadOriginalCmd(ctx context.Context, st *store.Store, req uint64, kind composeKind, id store.MessageID) tea.Cmd {
+func loadOriginalCmd(ctx context.Context, st *store.Store, req uint64, kind composeKind, id store.MessageID, acct store.AccountID) tea.Cmd {
 	return func() tea.Msg {
-		out := OriginalLoadedMsg{Req: req, Kind: kind, ID: id}
+		out := OriginalLoadedMsg{Req: req, Kind: kind, ID: id, Account: acct}
 		out.Raw, out.Err = st.Raw(ctx, id)
 		if out.Err == nil {
 			out.Parsed, out.Err = message.Parse(out.Raw)
@@ -143,7 +144,7 @@ func (m *Model) onOriginal(msg OriginalLoadedMsg) tea.Cmd {
 		if len(msg.Parsed.From) > 0 {
 			name = msg.Parsed.From[0].String()
 		}
-		out = message.Reply(msg.Parsed, &message.ReplyOptions{All: msg.Kind == composeReplyAll, Own: own,
+		out = message.Reply(msg.Parsed, &message.ReplyOptions{All: msg.Kind == composeReplyAll, Own: own, Self: m.selfOf(msg.Account),
 			Attribution: p.T("compose.reply_attribution", name, msg.Parsed.Date.In(m.loc).Format("2006-01-02 15:04"))})
 	default:
 		var err error
@@ -164,6 +165,26 @@ func (m *Model) onOriginal(msg OriginalLoadedMsg) tea.Cmd {
 		}
 	}
 	return m.openComposer(start)
+}
+
+// selfOf is the identities of the account with store ID id (none when
+// unknown: the reply then treats every identity as the member's own).
+func (m *Model) selfOf(id store.AccountID) []message.Address {
+	for i, aid := range m.accountIDs {
+		if aid != id || i >= len(m.accounts) {
+			continue
+		}
+		a, ok := m.d.Config.Account(m.accounts[i].Name)
+		if !ok {
+			return nil
+		}
+		var out []message.Address
+		for _, idt := range a.Identities() {
+			out = append(out, message.Address{Name: idt.Name, Addr: idt.Address})
+		}
+		return out
+	}
+	return nil
 }
 
 // openComposer shows the composer full-screen and loads the addresses to
@@ -244,7 +265,8 @@ func (m *Model) composeMsg(msg tea.Msg) (tea.Cmd, bool) {
 		}
 	case ComposeSentMsg:
 		m.onSent(msg)
-		return nil, true
+		// The Sent copy is in the store now: a list of Sent shows it.
+		return tea.Batch(m.countOutbox(), m.reloadFolders(), m.reloadIfShallow()), true
 	case AddressesLoadedMsg:
 		if m.composing != nil && msg.Gen == m.composeGen {
 			m.composing.SetKnown(msg.List)
@@ -275,9 +297,10 @@ func (m *Model) outbox() *outbox.Outbox {
 }
 
 // sendCmd queues the message and, unless scheduled, sends it; the draft
-// it came from is discarded once queued.
+// it came from is discarded once queued. Without a dialer the message only
+// waits in the outbox (a later Magpie or `magpie sync` sends it).
 func (m *Model) sendCmd(r composer.Request) tea.Cmd {
-	if m.d.Store == nil || m.d.Dialer == nil {
+	if m.d.Store == nil {
 		return nil
 	}
 	ctx, ob, engine := m.ctx, m.outbox(), m.d.Engines[r.Sender.Account.Name]
@@ -302,6 +325,10 @@ func (m *Model) sendCmd(r composer.Request) tea.Cmd {
 			_ = ob.Store.ExpungeMessage(ctx, r.Replaces)
 		}
 		if !r.At.IsZero() && r.At.After(time.Now()) {
+			return out
+		}
+		if ob.Dialer == nil {
+			out.Report.ConnErr = outbox.ErrNoDialer // said as "waits in the outbox"
 			return out
 		}
 		out.Report, out.Err = ob.Flush(ctx, r.Sender.Account)

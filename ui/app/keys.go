@@ -65,6 +65,9 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 	if m.cal != nil {
 		return m.onCalendar(k)
 	}
+	if m.obView != nil {
+		return m.outboxKeyPress(k)
+	}
 	m.status, _ = m.status.Update(k)
 	switch {
 	case key.Matches(k, m.calendarKey()):
@@ -92,6 +95,8 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.refresh()
 	case key.Matches(k, km.Migrate):
 		return m.openMigration()
+	case key.Matches(k, km.Outbox):
+		return m.openOutbox()
 	case key.Matches(k, km.Rules):
 		return m.openRules()
 	case key.Matches(k, km.Invite) && m.invite != nil && m.focus != paneSidebar:

@@ -161,6 +161,10 @@ func (m *Model) onEvent(ev mailsync.Event) tea.Cmd {
 		return tea.Batch(m.reloadFolders(), m.reloadIfShallow())
 	case mailsync.FoldersChanged, mailsync.OpFinished:
 		return m.reloadFolders()
+	case mailsync.Online:
+		if ev.Online { // back online: what waits in the outbox leaves
+			return m.flushOutbox(ev.Account)
+		}
 	case mailsync.Indexed:
 		// Bodies become searchable only once indexed (after their
 		// download): a search on screen is asked again so that it sees them.

@@ -36,8 +36,8 @@ type Reminder struct {
 	AllDay          bool
 }
 
-func reminderTickCmd() tea.Cmd {
-	return tea.Tick(time.Minute, func(t time.Time) tea.Msg { return reminderTickMsg{at: t} })
+func reminderTickCmd(ctx context.Context) tea.Cmd {
+	return tickCmd(ctx, time.Minute, func(t time.Time) tea.Msg { return reminderTickMsg{at: t} })
 }
 
 // remindersCmd reads the cache for alarms due in (from, to].
@@ -106,9 +106,9 @@ func (m *Model) onReminderTick(msg reminderTickMsg) tea.Cmd {
 	}
 	m.remindedTo = msg.at
 	if m.d.Store == nil {
-		return reminderTickCmd()
+		return reminderTickCmd(m.ctx)
 	}
-	return tea.Batch(reminderTickCmd(), remindersCmd(m.ctx, m.d.Store, m.accountIDs, from, msg.at, m.loc))
+	return tea.Batch(reminderTickCmd(m.ctx), remindersCmd(m.ctx, m.d.Store, m.accountIDs, from, msg.at, m.loc))
 }
 
 // onRemindersDue shows the due reminders.

@@ -48,7 +48,9 @@ func (m *Model) updateWizard(msg tea.Msg) tea.Cmd {
 				m.d.Engines[msg.Account.Name] = e
 			}
 		}
-		return tea.Batch(m.reloadFolders(), waitEventCmd(m.ctx, m.d.Events))
+		// The new account sends too: the background outbox reads the
+		// shared config's accounts at every flush.
+		return tea.Batch(m.reloadFolders(), waitEventCmd(m.ctx, m.d.Events), m.startOutbox())
 	}
 	var cmd tea.Cmd
 	m.wizard, cmd = m.wizard.Update(msg)

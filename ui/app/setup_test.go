@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/magpie-mail/magpie/account"
 	"github.com/magpie-mail/magpie/mailsync"
+	"github.com/magpie-mail/magpie/store"
 	"github.com/magpie-mail/magpie/ui/i18n"
 	"github.com/magpie-mail/magpie/ui/wizard"
 )
@@ -23,6 +25,7 @@ func TestWizardWhenNoAccountThenMail(t *testing.T) {
 		Secrets: &account.MemorySecrets{}, Dialer: &account.Dialer{},
 		AddAccount: func(a account.Account) *mailsync.Engine { added = append(added, a.Name); return nil },
 	}, clock, time.UTC)
+	m.obEvery = -1 // Cmds run synchronously here: no ticking clock
 	run(t, m, m.Init())
 	send(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
 	if !m.wizardOn {
@@ -39,9 +42,18 @@ func TestWizardWhenNoAccountThenMail(t *testing.T) {
 	if err := cfg.AppendAccount(a); err != nil {
 		t.Fatal(err)
 	}
+	// Mail already waiting for it: the app's sender tries the new account.
+	_, err := f.st.QueueOutgoing(context.Background(), store.Outgoing{Account: f.work, From: a.Email,
+		Rcpts: []string{"x@example.cn"}, Subject: "等待", Raw: []byte("Subject: x\r\n\r\nx\r\n")})
+	if err != nil {
+		t.Fatal(err)
+	}
 	send(t, m, wizard.DoneMsg{Account: a})
 	if m.wizardOn || len(added) != 1 || added[0] != "work" {
 		t.Fatalf("after DoneMsg: wizardOn=%v added=%v", m.wizardOn, added)
+	}
+	if !strings.Contains(m.status.Error(), "work: 1 message(s) waiting in the outbox") {
+		t.Fatalf("the new account's outbox was not tried: %q", m.status.Error())
 	}
 	if view := m.View().Content; !strings.Contains(view, "work") {
 		t.Fatalf("the mail panes do not show the new account:\n%s", view)

@@ -47,6 +47,9 @@ func (m *Model) layout() {
 	if m.cal != nil {
 		m.cal.SetSize(m.width, h)
 	}
+	if m.obView != nil {
+		m.obView.SetSize(m.width, h)
+	}
 }
 
 // View draws the title line, the panes (or a dialog in the right pane, or
@@ -82,6 +85,9 @@ func (m *Model) bodyView() string {
 	}
 	if m.cal != nil {
 		return m.cal.View()
+	}
+	if m.obView != nil {
+		return m.obView.View()
 	}
 	var right string
 	switch {
@@ -134,6 +140,9 @@ func (m *Model) titleView() string {
 	}
 	if st := m.mig.Status(); st != "" { // a migration runs behind the mail
 		right = st + "  " + right
+	}
+	if m.obCount > 0 { // mail not sent yet: O shows it
+		right = m.c.P.T("tui.status.outbox_count", m.obCount) + "  " + right
 	}
 	if m.status.Offline() || len(m.d.Engines) == 0 {
 		right = m.c.P.T("tui.title.offline") + "  " + right

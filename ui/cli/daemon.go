@@ -12,7 +12,7 @@ import (
 	"github.com/magpie-mail/magpie/store"
 )
 
-// runOutbox sends due outbox mail while `sync --daemon` runs: on start,
+// runOutbox sends due outbox mail while `sync` (plain or --daemon) runs: on start,
 // every outbox.DefaultInterval (scheduled mail), and when an account comes
 // back online. After a send that queued a Sent copy the account's engine is
 // kicked so the copy is uploaded at once. The returned func stops it and
@@ -40,6 +40,19 @@ func (s *Session) runOutbox(ctx context.Context, st *store.Store, d *account.Dia
 	return func() {
 		cancel()
 		wg.Wait()
+	}
+}
+
+// flushOutboxOnce sends the accounts' due outbox mail once (`sync --once`)
+// and prints what happened.
+func (s *Session) flushOutboxOnce(ctx context.Context, st *store.Store, d *account.Dialer, accts []account.Account) {
+	ob := &outbox.Outbox{Store: st, Dialer: d}
+	for _, a := range accts {
+		rep, err := ob.Flush(ctx, a)
+		if err != nil && rep.ConnErr == nil {
+			rep.ConnErr = err
+		}
+		s.printOutbox(rep)
 	}
 }
 

@@ -71,8 +71,10 @@ func (s *Session) demo(ctx context.Context, run demoApp) error {
 	}
 
 	engines, group := startEngines(ctx, d.Config.Accounts, &dialer, d.Store)
+	// The demo sends too: through its own SMTP server, which delivers to
+	// its mailboxes.
 	appErr := run(ctx, app.Deps{Config: d.Config, Store: d.Store, Engines: engines, Events: group.events, Printer: p,
-		Notify: desktopNotifier(), Open: desktopOpener()})
+		Notify: desktopNotifier(), Open: desktopOpener(), Dialer: &dialer})
 	group.stop()
 	closeErr := d.Close()
 	if appErr != nil && !(errors.Is(appErr, context.Canceled) && ctx.Err() != nil) {

@@ -33,15 +33,14 @@ func OpenTUI(ctx context.Context, s *Session) error {
 	}
 	defer st.Close()
 	engines, group := startEngines(ctx, cfg.Accounts, d, st)
-	// Scheduled and offline mail leaves while the app runs.
+	// Drafts saved but not on the server (the app was killed or quit
+	// offline) go up. Scheduled and offline mail is the app's to send (it
+	// says in the status bar what left).
 	obCtx, obStop := context.WithCancel(ctx)
 	var obDone sync.WaitGroup
 	obDone.Go(func() {
 		ob := &outbox.Outbox{Store: st, Dialer: d}
-		// Drafts saved but not on the server (the app was killed or quit
-		// offline) go up first.
 		_ = ob.UploadPendingDrafts(obCtx, cfg.Accounts)
-		_ = ob.Run(obCtx, cfg.Accounts, nil, 0, nil)
 	})
 	err = s.runApp(ctx, app.Deps{
 		Config: cfg, Store: st, Engines: engines, Events: group.events, Printer: s.P,

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/magpie-mail/magpie/account"
+	"github.com/magpie-mail/magpie/mailsync"
 	"github.com/magpie-mail/magpie/message"
 	"github.com/magpie-mail/magpie/outbox"
 	"github.com/magpie-mail/magpie/ui/i18n"
@@ -139,7 +140,13 @@ func (s *Session) send(cmd *cobra.Command, f sendFlags) error {
 		}
 		fmt.Fprintln(s.Stdout, p.T("send.sent", sender.Identity.Address, strings.Join(m.Recipients(), ", ")))
 		if o.SentCopy {
-			fmt.Fprintln(s.Stdout, p.T("send.copy_queued"))
+			// Online, so the copy goes up now rather than at the next sync
+			// (it is queued already: a failure here only delays it).
+			if err := mailsync.New(sender.Account, d, st, mailsync.Options{}).ReplayOps(ctx); err != nil {
+				fmt.Fprintln(s.Stdout, p.T("send.copy_queued"))
+			} else {
+				fmt.Fprintln(s.Stdout, p.T("send.copy_filed"))
+			}
 		}
 		return nil
 	}

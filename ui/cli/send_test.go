@@ -36,6 +36,10 @@ func TestSendCommandThroughPostfix(t *testing.T) {
 	if r.code != ExitOK || !strings.Contains(r.stdout, "✓ 已以 "+alias) {
 		t.Fatalf("send: exit %d\n%s%s\n%s", r.code, r.stdout, r.stderr, pf.LogTail(20))
 	}
+	// Online: the Sent copy is filed at once, not at the next sync.
+	if !strings.Contains(r.stdout, "已在“已发送”文件夹里保存一份副本。") || d.MessageCount(t, u.Name, "Sent") != 1 {
+		t.Errorf("Sent copy not filed by send: %d in Sent\n%s", d.MessageCount(t, u.Name, "Sent"), r.stdout)
+	}
 	pf.WaitMessages(t, to.Name, "INBOX", 1)
 	pf.WaitMessages(t, bcc.Name, "INBOX", 1)
 	out := d.Doveadm(t, "fetch", "-u", to.Name, "text", "mailbox", "INBOX")

@@ -50,6 +50,9 @@ type statusJSON struct {
 	// index is fed behind the downloads).
 	Unindexed int     `json:"unindexed"`
 	LastSync  *string `json:"last_sync"`
+	// Outbox is set on the rows of mail not sent yet (role "outbox",
+	// folder null), one per message.
+	Outbox *outboxJSON `json:"outbox,omitempty"`
 }
 
 type accountStatus struct {
@@ -58,6 +61,7 @@ type accountStatus struct {
 	unread    map[store.FolderID]int
 	held      map[store.FolderID]store.LocalCounts
 	conflicts int // offline changes the server refused for good
+	outbox    []store.Outgoing
 }
 
 // status reads the store only; it never connects.
@@ -105,6 +109,9 @@ func (s *Session) status(ctx context.Context, names []string, asJSON bool) error
 				ops, err = st.Ops(ctx, id, store.OpConflict)
 				as.conflicts = len(ops)
 			}
+			if err == nil {
+				as.outbox, err = st.Outbox(ctx, id)
+			}
 			if err != nil {
 				return s.fail(err, p.T("store.read_failed", message.SanitizeLine(err.Error())))
 			}
@@ -146,7 +153,6 @@ func (s *Session) printStatusJSON(list []accountStatus) error {
 	for _, as := range list {
 		if !as.synced() {
 			out = append(out, statusJSON{Account: as.acct.Name})
-			continue
 		}
 		for _, f := range as.folders {
 			row := statusJSON{Account: as.acct.Name, Folder: &f.Name, Role: string(f.Role),
@@ -157,6 +163,9 @@ func (s *Session) printStatusJSON(list []accountStatus) error {
 				row.LastSync = &t
 			}
 			out = append(out, row)
+		}
+		for _, o := range as.outbox {
+			out = append(out, statusJSON{Account: as.acct.Name, Role: "outbox", Outbox: s.outboxRow(o)})
 		}
 	}
 	enc := json.NewEncoder(s.Stdout)
@@ -209,4 +218,5 @@ func (s *Session) printStatus(list []accountStatus) {
 			fmt.Fprintln(s.Stdout, p.T("status.conflicts", as.acct.Name, as.conflicts))
 		}
 	}
+	s.printOutboxStatus(list)
 }

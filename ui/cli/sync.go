@@ -142,8 +142,13 @@ func (s *Session) sync(ctx context.Context, names []string, f syncFlags) error {
 	pr := newSyncPrinter(s, accts, f.once)
 	printed := make(chan struct{})
 	var kick chan string
-	if f.daemon {
+	if !f.once {
 		kick = make(chan string, 16)
+	}
+	if f.once {
+		// Due outbox mail leaves first, so that its Sent copy is uploaded
+		// by the pass below.
+		s.flushOutboxOnce(ctx, st, d, accts)
 	}
 	go func() {
 		defer close(printed)
@@ -190,7 +195,7 @@ func (s *Session) sync(ctx context.Context, names []string, f syncFlags) error {
 	if !f.once {
 		fmt.Fprintln(s.Stderr, p.T("sync.running"))
 	}
-	if f.daemon {
+	if !f.once { // plain and --daemon: due mail leaves while sync runs
 		stopOutbox := s.runOutbox(ctx, st, d, accts, kick, engines)
 		defer stopOutbox()
 	}

@@ -120,5 +120,5 @@ func tables() []map[string]entry {
 	return []map[string]entry{cliMessages(), accountMessages(), diagnosisMessages(), syncMessages(),
 		wizardMessages(), demoMessages(), tuiMessages(), migrateMessages(), migrateTUIMessages(), composeMessages(),
 		calendarMessages(), rulesMessages(), indexMessages(), listMessages(), rulesTUIMessages(),
-		calendarEditMessages(), calendarActionMessages(), inviteMessages(), calendarCLIEditMessages()}
+		calendarEditMessages(), calendarActionMessages(), inviteMessages(), calendarCLIEditMessages(), outboxMessages()}
 }

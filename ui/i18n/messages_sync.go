@@ -5,8 +5,8 @@ func syncMessages() map[string]entry {
 	return map[string]entry{
 		"cli.sync.short": {"把邮件同步到本地（全部文件夹，离线可读）", "Sync mail to the local store (every folder, readable offline)"},
 		"cli.sync.long": {
-			"连接各账户的 IMAP 服务器，把所有文件夹的邮件（先邮件头，从新到旧，再按 --bodies 下载正文）、标记和删除同步到本地邮件库，并发送离线时排队的操作。\n不指定账户时同步全部账户，各账户并行。\n加 --once 同步一遍、为搜索建好索引后退出；否则同步后继续运行，通过 IDLE 与定时检查接收新邮件，按 Ctrl-C 停止。\n有账户失败时以状态码 1 退出，并说明原因和解决办法。",
-			"Connects to each account's IMAP server and brings every folder into the local store: headers first, newest first, then bodies as --bodies says; flags and deletions too, and sends operations queued while offline.\nWithout an account name every account is synced, in parallel.\nWith --once it makes one pass, indexes the new mail for search, and exits; otherwise it keeps running, getting new mail through IDLE and polling, until Ctrl-C.\nIf an account fails it says why and what to do, and exits 1.",
+			"连接各账户的 IMAP 服务器，把所有文件夹的邮件（先邮件头，从新到旧，再按 --bodies 下载正文）、标记和删除同步到本地邮件库，并发送离线时排队的操作；发件箱里到期的邮件（离线或定时发送的）也一并发出。\n不指定账户时同步全部账户，各账户并行。\n加 --once 同步一遍、为搜索建好索引后退出；否则同步后继续运行，通过 IDLE 与定时检查接收新邮件，按 Ctrl-C 停止。\n有账户失败时以状态码 1 退出，并说明原因和解决办法。",
+			"Connects to each account's IMAP server and brings every folder into the local store: headers first, newest first, then bodies as --bodies says; flags and deletions too, and sends operations queued while offline; mail due in the outbox (queued offline or scheduled) leaves too.\nWithout an account name every account is synced, in parallel.\nWith --once it makes one pass, indexes the new mail for search, and exits; otherwise it keeps running, getting new mail through IDLE and polling, until Ctrl-C.\nIf an account fails it says why and what to do, and exits 1.",
 		},
 		"cli.sync.example": {
 			"  magpie sync --once\n  magpie sync work --bodies recent:30d\n  magpie sync work sales",

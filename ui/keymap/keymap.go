@@ -38,6 +38,8 @@ type KeyMap struct {
 
 	// The calendar view, and answering an invitation shown in the reader.
 	Calendar, Invite key.Binding
+	// The outbox panel: mail not sent yet.
+	Outbox key.Binding
 }
 
 // New returns the key map with help texts from p.
@@ -103,6 +105,7 @@ func New(p *i18n.Printer) KeyMap {
 	km.Rules = b("tui.key.rules", "I")
 	km.Calendar = b("tui.cal.key.open", "L")
 	km.Invite = b("tui.invite.key", "i")
+	km.Outbox = b("tui.key.outbox", "O")
 	return km
 }
 
@@ -118,6 +121,6 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.NextMsg, k.PrevMsg, k.ToggleRead, k.Flag, k.Move, k.Copy, k.Delete, k.DeleteForever, k.Archive},
 		{k.Compose, k.Reply, k.ReplyAll, k.Forward, k.ForwardAttached, k.EditDraft},
 		{k.NextAttachment, k.SaveAttachment, k.OpenAttachment, k.Search, k.Jump, k.Refresh, k.Thread, k.ToggleThread, k.Sort, k.Help, k.Quit},
-		{k.Migrate, k.Rules, k.Calendar, k.Invite},
+		{k.Migrate, k.Rules, k.Calendar, k.Invite, k.Outbox},
 	}
 }

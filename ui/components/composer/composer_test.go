@@ -292,9 +292,44 @@ func TestBuiltInEditor(t *testing.T) {
 	if got := e.text(); got != "第一行第二" {
 		t.Fatalf("text %q", got)
 	}
+	// Soft wrap: the 10-cell line takes two rows of 6 cells, the cursor
+	// (after 第一行) at the start of the second.
 	lines := e.view(6, 2, true, func(s string) string { return "[" + s + "]" })
-	if len(lines) != 1 || ansi.StringWidth(lines[0]) != 6 {
+	if len(lines) != 2 || ansi.StringWidth(lines[0]) != 6 || strings.TrimSpace(lines[0]) != "第一行" || strings.TrimSpace(lines[1]) != "[第]二" {
 		t.Fatalf("view %q", lines)
+	}
+}
+
+func TestSoftWrapKeepsWordsAndMovesByRows(t *testing.T) {
+	e := newEditor("hello brave new world 你好世界")
+	plain := func(s string) string { return s }
+	lines := e.view(12, 5, false, plain)
+	want := []string{"hello brave ", "new world   ", "你好世界    "}
+	if strings.Join(lines, "|") != strings.Join(want, "|") {
+		t.Fatalf("wrapped %q", lines)
+	}
+	e.move("down") // to "new world" at cell 0
+	if e.row != 0 || e.col != 12 {
+		t.Fatalf("down: row %d col %d", e.row, e.col)
+	}
+	e.move("down")
+	if e.col != 22 || e.atTop() {
+		t.Fatalf("down twice: col %d", e.col)
+	}
+	e.move("up")
+	e.move("up")
+	if e.col != 0 || !e.atTop() {
+		t.Fatalf("up twice: col %d", e.col)
+	}
+	// The text is never changed by wrapping.
+	if e.text() != "hello brave new world 你好世界" {
+		t.Fatal(e.text())
+	}
+	// A cursor after a full row gets a row of its own.
+	f := newEditor("你好世界")
+	f.move("end")
+	if v := f.view(8, 3, true, func(s string) string { return "[" + s + "]" }); len(v) != 2 || !strings.HasPrefix(v[1], "[ ]") {
+		t.Fatalf("cursor after a full row: %q", v)
 	}
 }
 

@@ -120,7 +120,7 @@ func (m Model) bodyKey(k tea.KeyPressMsg) Model {
 		m.body.newline()
 	case s == "backspace" || s == "ctrl+h":
 		m.body.backspace()
-	case s == "up" && m.body.row == 0:
+	case s == "up" && m.body.atTop():
 		m.setFocus(FieldAt)
 		return m
 	case m.body.move(s):

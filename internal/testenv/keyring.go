@@ -147,12 +147,18 @@ func startKeyring(dbusDaemon, gkd string) (*KeyringServer, error) {
 // waitSecretService polls the bus until the Secret Service has a default
 // collection, p exits or the deadline passes.
 func waitSecretService(p *proc, addr string) error {
+	deadline := time.Now().Add(startTimeout)
+	// dbus-daemon creates its socket file (bind) a moment before it
+	// listens: until then a connection is refused, so retry.
 	conn, err := dbus.Connect(addr)
-	if err != nil {
-		return fmt.Errorf("connect %s: %w", addr, err)
+	for err != nil {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("connect %s: %w", addr, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+		conn, err = dbus.Connect(addr)
 	}
 	defer conn.Close()
-	deadline := time.Now().Add(startTimeout)
 	var lastErr error
 	for {
 		var path dbus.ObjectPath

@@ -233,4 +233,3 @@ func boolInt(b bool) int {
 	}
 	return 0
 }
-

@@ -33,7 +33,9 @@ func TestDemoSendAndReply(t *testing.T) {
 	term.keys("y")
 	// The composer closes. (The status bar's "Sent as" may be hidden behind
 	// sync progress: the folders below are the proof.)
-	closed := func(s string) bool { return strings.Contains(s, "Magpie  ") && !strings.Contains(s, "Review before sending") }
+	closed := func(s string) bool {
+		return strings.Contains(s, "Magpie  ") && !strings.Contains(s, "Review before sending")
+	}
 	term.waitFor("the composer closed", closed)
 
 	// In the member's Sent (the copy Magpie filed) ...

@@ -119,8 +119,7 @@ func (ins *inserter) prefetch(ctx context.Context, acct AccountID, folder Folder
 		keys = append(keys, threadKeys(msgid, normMsgID(m.InReplyTo), normRefs(m.References))...)
 	}
 	ins.known = map[UID]int64{}
-	err := ins.queryJSON(ctx, uids, `SELECT uid, id FROM messages
-		WHERE folder_id = ?1 AND uid IN (SELECT value FROM json_each(?2))`, folder, func(r *sql.Rows) error {
+	err := ins.queryJSON(ctx, uids, prefetchExisting, folder, func(r *sql.Rows) error {
 		var u UID
 		var id int64
 		err := r.Scan(&u, &id)
@@ -132,11 +131,7 @@ func (ins *inserter) prefetch(ctx context.Context, acct AccountID, folder Folder
 	}
 	ins.live = map[liveKey]liveAt{}
 	if len(bodies) > 0 {
-		err = ins.queryJSON(ctx, bodies, `SELECT m.message_id, m.size, m.blob_hash, t.body
-			FROM json_each(?2) AS j
-			JOIN messages m ON m.account_id = ?1 AND m.message_id = j.value ->> 'm' AND m.size = j.value ->> 's'
-			JOIN texts t ON t.id = m.id
-			WHERE m.blob_hash IS NOT NULL`, acct, func(r *sql.Rows) error {
+		err = ins.queryJSON(ctx, bodies, prefetchLive, acct, func(r *sql.Rows) error {
 			var k liveKey
 			var at liveAt
 			err := r.Scan(&k.msgid, &k.size, &at.hash, &at.body)
@@ -154,8 +149,7 @@ func (ins *inserter) prefetch(ctx context.Context, acct AccountID, folder Folder
 	for _, k := range keys {
 		ins.threads[linkKey{acct, k}] = 0
 	}
-	err = ins.queryJSON(ctx, keys, `SELECT msgid, thread_id FROM thread_links
-		WHERE account_id = ?1 AND msgid IN (SELECT value FROM json_each(?2))`, acct, func(r *sql.Rows) error {
+	err = ins.queryJSON(ctx, keys, prefetchThreads, acct, func(r *sql.Rows) error {
 		var k string
 		var t int64
 		err := r.Scan(&k, &t)
@@ -172,6 +166,21 @@ func (ins *inserter) prefetch(ctx context.Context, acct AccountID, folder Folder
 	return ins.tx.QueryRowContext(ctx, `SELECT NOT EXISTS (SELECT 1 FROM detached WHERE account_id = ?)`,
 		acct).Scan(&ins.noStash)
 }
+
+// The prefetch queries take a JSON list as ?2 and must walk it, looking
+// each entry up by index (TestPrefetchPlans): CROSS JOIN keeps SQLite from
+// scanning messages with json_each inside, which a partial index over
+// stored bodies made look cheap to the planner (and took seconds).
+const (
+	prefetchExisting = `SELECT m.uid, m.id FROM json_each(?2) AS j CROSS JOIN messages m
+		WHERE m.folder_id = ?1 AND m.uid = j.value`
+	prefetchLive = `SELECT m.message_id, m.size, m.blob_hash, t.body
+		FROM json_each(?2) AS j CROSS JOIN messages m INDEXED BY messages_msgid CROSS JOIN texts t
+		WHERE m.account_id = ?1 AND m.message_id = j.value ->> 'm' AND m.size = j.value ->> 's'
+			AND m.blob_hash IS NOT NULL AND t.id = m.id`
+	prefetchThreads = `SELECT l.msgid, l.thread_id FROM json_each(?2) AS j CROSS JOIN thread_links l
+		WHERE l.account_id = ?1 AND l.msgid = j.value`
+)
 
 // queryJSON runs q with arg as ?1 and list, as JSON, as ?2, and calls scan
 // for each row.

@@ -82,8 +82,8 @@ func BenchmarkColdSync(b *testing.B) {
 		go func() {
 			var at time.Duration
 			for ev := range events {
-				if p, ok := ev.(FolderProgress); ok && p.Phase == PhaseBodies && headersAt == 0 {
-					headersAt, cpuHeaders = time.Since(start), cpuTime()-cpu0
+				if p, ok := ev.(FolderProgress); ok && p.Phase == PhaseHeaders && at == 0 {
+					headersAt, cpuHeaders = time.Since(start), cpuTime()-cpu0 // the last one stays
 				}
 				if _, ok := ev.(FolderSynced); ok && at == 0 {
 					at = time.Since(start)
@@ -132,7 +132,7 @@ func BenchmarkColdSync(b *testing.B) {
 			startRSS>>10, peakOffline>>10, goAtOffline>>10, sqlAtOffline>>10, peakIndex>>10, goAtIndex>>10, sqlAtIndex>>10)
 		cpuAll := cpuTime() - cpu0
 		offAt := <-offline // the event reader is done: its times are set
-		b.Logf("headers of every folder after %s (CPU %s), first bodies stored then",
+		b.Logf("headers of every folder stored after %s (CPU %s; bodies download beside them)",
 			headersAt.Round(time.Millisecond), cpuHeaders.Round(time.Millisecond))
 		b.Logf("offline after %s, indexed after %s (%d indexed); CPU %s to offline, %s in all",
 			offAt.Round(time.Millisecond), all.Round(time.Millisecond), sum.Indexed, cpuOffline.Round(time.Millisecond), cpuAll.Round(time.Millisecond))

@@ -106,9 +106,12 @@ type Options struct {
 	// Batch is how many messages a worker fetches and appends at once;
 	// 0 means 100.
 	Batch int
-	// Gate, when set, is waited at before each batch (see Gate): the way
-	// to pause and resume a Run without losing anything. A Run with a
-	// Gate copies with one worker, so that a pause parks it whole.
+	// Gate, when set, is waited at by every worker before each batch and
+	// before each folder's catch-up and verification (see Gate): the way
+	// to pause and resume a Run without losing anything.
+	// The Run counts as parked once all its workers are. With a Gate the
+	// first batches of each folder are small (1, 2, 4… messages), so
+	// that a pause comes at once.
 	Gate *Gate
 }
 

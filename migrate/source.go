@@ -26,6 +26,9 @@ type source interface {
 	// bodies reads the raw bytes of uids into spools; a UID missing from
 	// the answer has vanished.
 	bodies(ctx context.Context, folder string, uids []imap.UID) (map[imap.UID]*spool, error)
+	// status is folder's UIDVALIDITY, UIDNEXT and MESSAGES (errNoStatus
+	// when the source cannot tell).
+	status(ctx context.Context, folder string) (mailboxStatus, error)
 	// hashes is bodies streamed through SHA-256 without keeping them.
 	hashes(ctx context.Context, folder string, uids []imap.UID) (map[imap.UID][32]byte, error)
 	// drop closes the connection without ceremony; logout politely.
@@ -104,6 +107,14 @@ func (s *imapSource) hashes(ctx context.Context, folder string, uids []imap.UID)
 		return nil, err
 	}
 	return hashBodies(s.cn.c.Client, imap.UIDSetNum(uids...))
+}
+
+func (s *imapSource) status(ctx context.Context, folder string) (mailboxStatus, error) {
+	c, err := s.cn.client(ctx)
+	if err != nil {
+		return mailboxStatus{}, err
+	}
+	return statusOf(c, folder)
 }
 
 func (s *imapSource) drop()   { s.cn.drop() }

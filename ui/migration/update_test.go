@@ -56,12 +56,12 @@ func TestPrepareAndConnect(t *testing.T) {
 	d.wantView("Type the client password.")
 	d.keys("tab")
 	d.typ("secret")
-	d.keys("tab", "tab", "right") // security: TLS → STARTTLS
+	d.keys("tab", "tab", "tab", "right") // security: TLS → STARTTLS
 	if d.m.form.security != account.SecuritySTARTTLS {
 		t.Fatal(d.m.form.security)
 	}
 	d.wantView("••••••", "STARTTLS")
-	d.keys("shift+tab", "shift+tab", "backspace") // back in the password
+	d.keys("shift+tab", "shift+tab", "shift+tab", "backspace") // back in the password
 	if d.m.form.value(fieldPassword) != "secre" {
 		t.Fatal(d.m.form.value(fieldPassword))
 	}
@@ -229,5 +229,30 @@ func TestRunManyFoldersFits(t *testing.T) {
 	d.wantView("F12", "All     300    120", "goes on")
 	if strings.Contains(v, "F11") {
 		t.Errorf("done folders shown instead of the current ones:\n%s", v)
+	}
+}
+
+// The old mailbox may be read over POP3: the preset's POP3 server is
+// filled in, the source account has POP3 and no IMAP, and the view says
+// that only the inbox moves.
+func TestConnectOverPOP3(t *testing.T) {
+	d := newDriver(t, i18n.EN, 80, 24, Deps{Config: &account.Config{Accounts: []account.Account{{Name: "new", Email: "new@new.test"}}}, DataDir: t.TempDir()})
+	d.pick("exmail")
+	d.keys("enter")
+	d.typ("chen@old.test")
+	d.keys("tab")
+	d.typ("secret")
+	d.keys("tab", "tab", "right") // protocol: IMAP → POP3
+	if got := d.m.form.value(fieldServer); !d.m.form.pop3 || got != "pop.exmail.qq.com:995" {
+		t.Fatalf("pop3 %v, server %q", d.m.form.pop3, got)
+	}
+	d.wantView("POP3 server", "only the inbox moves")
+	src, problem := d.m.source()
+	if problem != "" || !src.IMAP.IsZero() || src.POP3.Host != "pop.exmail.qq.com" || src.POP3.Port != 995 {
+		t.Fatalf("source %+v (%s)", src, problem)
+	}
+	d.keys("space") // back to IMAP
+	if got := d.m.form.value(fieldServer); d.m.form.pop3 || got != "imap.exmail.qq.com:993" {
+		t.Fatalf("pop3 %v, server %q", d.m.form.pop3, got)
 	}
 }

@@ -256,6 +256,9 @@ func (s *Session) printReport(rep migrate.Report, path string) {
 		if f.Renamed != migrate.RenameNone {
 			fmt.Fprintln(s.Stdout, "    "+p.T("migrate.renamed."+string(f.Renamed)))
 		}
+		if f.Unchanged {
+			fmt.Fprintln(s.Stdout, "    "+p.T("migrate.unchanged", f.VerifiedAt.Local().Format("2006-01-02 15:04")))
+		}
 		if f.Missing > 0 || f.Extra > 0 {
 			fmt.Fprintln(s.Stdout, "    "+p.T("migrate.missing_extra", f.Missing, f.Extra))
 		}

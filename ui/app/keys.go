@@ -36,7 +36,7 @@ func (m *Model) settle(cmd tea.Cmd) tea.Cmd {
 func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 	km := m.c.Keys
 	if k.String() == "ctrl+c" {
-		return tea.Quit
+		return m.quit()
 	}
 	var cmd tea.Cmd
 	switch m.modal {
@@ -80,7 +80,7 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 			m.setFocus(paneList)
 			return nil
 		}
-		return tea.Quit
+		return m.quit()
 	case key.Matches(k, km.FocusNext):
 		m.setFocus((m.focus + 1) % 3)
 		if m.focus == paneReader && m.reader.State() == reader.StateEmpty {

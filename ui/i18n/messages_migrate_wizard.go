@@ -39,6 +39,8 @@ func migrateWizardMessages() map[string]entry {
 		"mig.connect.password":      {"客户端专用密码", "Client password"},
 		"mig.connect.server":        {"IMAP 服务器", "IMAP server"},
 		"mig.connect.security":      {"加密方式", "Security"},
+		"mig.quit.question":         {"搬家还在进行。现在退出 Magpie，搬家会在两批邮件之间停下，已搬的都记在日志里；之后再开始同样的搬家（向导或 magpie migrate），会从停下的地方继续，不会重复。要退出吗？", "The migration is still running. Quitting Magpie now stops it between two batches, with everything copied so far in the journal; starting the same migration again (the wizard or magpie migrate) continues where it stopped, copying nothing twice. Quit?"},
+		"mig.quit.keys":             {"y 退出 · 其他键 继续搬家", "y quit · any other key keep migrating"},
 		"mig.connect.proto":         {"收信协议", "Protocol"},
 		"mig.connect.server_pop3":   {"POP3 服务器", "POP3 server"},
 		"mig.connect.pop3_hint":     {"POP3 只能读到收件箱：只搬收件箱，已发送等文件夹搬不过来；能用 IMAP 时请选 IMAP。", "POP3 reaches the inbox only: only the inbox moves, not Sent or other folders. Choose IMAP when the old provider offers it."},

@@ -256,3 +256,29 @@ func TestConnectOverPOP3(t *testing.T) {
 		t.Fatalf("pop3 %v, server %q", d.m.form.pop3, got)
 	}
 }
+
+// Quitting while a run goes on asks first, saying the run is resumable:
+// any key but y keeps migrating, y asks the root to quit.
+func TestQuitWhileRunningAsks(t *testing.T) {
+	d := connected(t, i18n.EN, 100, 30)
+	if d.m.AskQuit().Asking() {
+		t.Fatal("asked with nothing running")
+	}
+	d.keys("enter")
+	d.wantStep(stepRun)
+	d.m = d.m.AskQuit()
+	d.wantView("The migration is still running", "continues where it stopped", "y quit")
+	d.keys("n")
+	if d.m.Asking() || d.m.step != stepRun || !d.m.Running() {
+		t.Fatal("n did not keep migrating")
+	}
+	d.m = d.m.AskQuit()
+	d.keys("y")
+	if d.cmd == nil {
+		t.Fatal("y gave no Cmd")
+	}
+	if _, ok := d.cmd().(QuitMsg); !ok {
+		t.Fatal("y did not ask the root to quit")
+	}
+	d.m.run.cancel()
+}

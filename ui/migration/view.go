@@ -91,6 +91,9 @@ func (m Model) body() []string {
 	case stepPlan:
 		return m.viewPlan()
 	case stepRun:
+		if m.askQuit {
+			return append(m.viewQuit(), m.viewRun()...)
+		}
 		return m.viewRun()
 	}
 	return m.viewReport()

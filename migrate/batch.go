@@ -21,32 +21,31 @@ type outgoing struct {
 	e  Entry
 }
 
-// cutBatches cuts msgs into batches of at most n messages and batchBytes
-// bytes held in memory (bodies above SpoolLimit go to disk). With ramp the
+// cutBatches cuts msgs into batches (sub-slices, no copies) of at most n
+// messages and batchBytes bytes held in memory (bodies above SpoolLimit go to disk). With ramp the
 // first batches are small (1, 2, 4… messages): the first copies, and a
 // pause, come at once.
 func cutBatches(msgs []srcMsg, n int, ramp bool) [][]srcMsg {
 	var out [][]srcMsg
-	var cur []srcMsg
 	var size int64
+	start := 0
 	limit := max(n, 1)
 	if ramp {
 		limit = 1
 	}
-	for _, m := range msgs {
+	for i, m := range msgs {
 		mem := m.Size
 		if mem > SpoolLimit {
 			mem = 0
 		}
-		if len(cur) > 0 && (len(cur) >= limit || size+mem > batchBytes) {
-			out, cur, size = append(out, cur), nil, 0
+		if i > start && (i-start >= limit || size+mem > batchBytes) {
+			out, start, size = append(out, msgs[start:i:i]), i, 0
 			limit = min(limit*2, max(n, 1))
 		}
-		cur = append(cur, m)
 		size += mem
 	}
-	if len(cur) > 0 {
-		out = append(out, cur)
+	if start < len(msgs) {
+		out = append(out, msgs[start:len(msgs):len(msgs)])
 	}
 	return out
 }

@@ -103,8 +103,9 @@ type Options struct {
 	// appender's while it copies); 0 means 4. It is bounded by both
 	// accounts' connection budgets (account.Account.Connections).
 	Jobs int
-	// Batch is how many messages a worker fetches and appends at once;
-	// 0 means 100.
+	// Batch is how many messages a worker fetches and appends at once
+	// (within batchBytes of bodies in memory); 0 means 250: with
+	// MULTIAPPEND a batch is one transaction on the destination.
 	Batch int
 	// Gate, when set, is waited at by every worker before each batch and
 	// before each folder's catch-up and verification (see Gate): the way
@@ -125,7 +126,7 @@ func (o Options) jobs(p Plan) int {
 
 func (o Options) batch() int {
 	if o.Batch <= 0 {
-		return 100
+		return 250
 	}
 	return o.Batch
 }

@@ -237,7 +237,7 @@ func (s *Session) quotaShort(q migrate.Quota) string {
 	return p.T("migrate.quota_short_messages", q.NeedMessages, max(0, q.MessagesLimit-q.MessagesUsed))
 }
 
-// printProgress writes a line after each batch (about 100 messages) and
+// printProgress writes a line after each batch (up to 250 messages) and
 // when a folder is done.
 func (s *Session) printProgress(pr migrate.Progress) {
 	switch {

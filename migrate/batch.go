@@ -12,7 +12,7 @@ import (
 
 // batchBytes bounds the bytes (by RFC822.SIZE) of one batch's bodies held
 // in memory, so that what a worker holds stays small whatever the mailbox.
-const batchBytes = 4 << 20
+const batchBytes = 2 << 20
 
 // outgoing is one message of a batch about to be appended.
 type outgoing struct {

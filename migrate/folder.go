@@ -164,8 +164,18 @@ func (r *runner) finish(ctx context.Context, f *folderRun) error {
 		}
 	}
 	f.progress.Phase = PhaseDone
+	f.forget()
 	r.send(ctx, f)
 	return nil
+}
+
+// forget drops what a finished folder no longer needs (its listing, its
+// journal entries, its index of the destination): memory stays flat
+// while the other folders are verified.
+func (f *folderRun) forget() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.msgs, f.pending, f.entries, f.claimed, f.idx, f.counts = nil, nil, nil, nil, nil, nil
 }
 
 // settled reports whether a journal entry accounts for a copy in the

@@ -86,8 +86,7 @@ func (p *pool) copyAll(q *batchQueue) {
 
 // copyLoop copies batches from q through a two-stage pipeline: while one
 // batch is stored on the destination (storeBatch), the next one's bodies
-// are fetched on the runner's source connection. A worker holds at most
-// three batches of bodies. A folder's error marks it failed (its batches
+// are fetched on the runner's source connection. A folder's error marks it failed (its batches
 // left are dropped); an error that stops the run cancels it (see
 // pool.fail).
 func (r *runner) copyLoop(p *pool, q *batchQueue) {
@@ -98,7 +97,9 @@ func (r *runner) copyLoop(p *pool, q *batchQueue) {
 		spools map[imap.UID]*spool
 		err    error
 	}
-	ch := make(chan fetched, 1)
+	// Unbuffered: a worker holds at most two batches of bodies, the one
+	// being stored and the next one, fetched meanwhile.
+	ch := make(chan fetched)
 	fctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup

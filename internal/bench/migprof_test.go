@@ -5,9 +5,12 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -54,6 +57,8 @@ func BenchmarkMigrateInProcess(b *testing.B) {
 	mopts := migrate.Options{JournalDir: b.TempDir(), Jobs: envInt("BENCH_JOBS", 0), Batch: envInt("BENCH_BATCH", 0)}
 	b.ResetTimer()
 	for range 2 {
+		runtime.GC() // the upload's garbage is not the engine's
+		stopPeak := heapPeak()
 		server := serverCPU(d)
 		start := time.Now()
 		p, err := migrate.NewPlan(ctx, src, dst, mopts)
@@ -68,8 +73,8 @@ func BenchmarkMigrateInProcess(b *testing.B) {
 		wall := time.Since(start)
 		time.Sleep(200 * time.Millisecond) // the server's processes end after the logouts
 		t := rep.Totals()
-		b.Logf("plan %s, run %s, Dovecot CPU %s: copied %d, source %d, missing %d, verified %v", planned.Round(time.Millisecond),
-			wall.Round(time.Millisecond), serverCPU(d)-server, t.Copied, t.SourceCount, t.Missing, rep.Verified())
+		b.Logf("plan %s, run %s, Dovecot CPU %s, Go heap peak %d MB: copied %d, source %d, missing %d, verified %v", planned.Round(time.Millisecond),
+			wall.Round(time.Millisecond), serverCPU(d)-server, stopPeak()>>20, t.Copied, t.SourceCount, t.Missing, rep.Verified())
 	}
 }
 
@@ -126,4 +131,34 @@ func serverCPU(d *testenv.DovecotServer) time.Duration {
 		ticks += n
 	}
 	return time.Duration(ticks) * 10 * time.Millisecond // USER_HZ 100
+}
+
+// heapPeak samples the Go heap (objects in use and not yet swept) every
+// 10 ms until the returned function is called, which returns the peak.
+func heapPeak() func() uint64 {
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/heap/unused:bytes"}}
+	var peak atomic.Uint64
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(10 * time.Millisecond)
+		defer t.Stop()
+		for {
+			metrics.Read(sample)
+			if v := sample[0].Value.Uint64() + sample[1].Value.Uint64(); v > peak.Load() {
+				peak.Store(v)
+			}
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() uint64 {
+		close(done)
+		<-stopped
+		return peak.Load()
+	}
 }

@@ -133,7 +133,7 @@ func (r MigrateReport) Markdown() string {
 	b.WriteString("Magpie runs with its defaults: 4 workers, each with one connection per side (with MULTIAPPEND the\n")
 	b.WriteString("appender takes the ordinary destination connection's place); each takes the next batch of the\n")
 	b.WriteString("folder with the most left, so a big folder is copied over several connections at once; batches of\n")
-	b.WriteString("up to 250 messages (at most 4 MB of bodies in memory). Its no-op re-run skips the folders verified\n")
+	b.WriteString("up to 250 messages (at most 2 MB of bodies in memory). Its no-op re-run skips the folders verified\n")
 	b.WriteString("before and unchanged since on both sides (same UIDVALIDITY, UIDNEXT and MESSAGES by STATUS), whose\n")
 	b.WriteString("verdict stands. dsync's imapc reads the source over plain IMAP, the others over IMAPS.\n")
 	b.WriteString("\n```sh\nmake bench                                        # everything\nBENCH_MESSAGES=2000 BENCH_MIGRATE_LARGE=0 bash scripts/bench-migrate.sh   # this section alone, smaller\n```\n")

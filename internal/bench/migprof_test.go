@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
-	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -148,12 +147,6 @@ func heapPeak() func() uint64 {
 		for {
 			metrics.Read(sample)
 			if v := sample[0].Value.Uint64() + sample[1].Value.Uint64(); v > peak.Load() {
-				if out := os.Getenv("BENCH_HEAP_PROFILE"); out != "" && v > peak.Load()+4<<20 {
-					if f, err := os.Create(out); err == nil { // the in-use heap near the peak
-						_ = pprof.WriteHeapProfile(f)
-						f.Close()
-					}
-				}
 				peak.Store(v)
 			}
 			select {

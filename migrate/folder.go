@@ -14,8 +14,8 @@ import (
 // folder, reads the journal and decides which messages are pending.
 func (r *runner) prepare(ctx context.Context, f *folderRun) error {
 	r.send(ctx, f)
-	if st, ok := r.unchanged(ctx, f); ok {
-		f.skipUnchanged(st)
+	if f.unchanged != nil {
+		f.skipUnchanged(*f.unchanged)
 		r.send(ctx, f)
 		return nil
 	}

@@ -165,9 +165,16 @@ func NewPlan(ctx context.Context, src, dst Side, opts Options) (Plan, error) {
 	p.Folders = mapFolders(srcList, dstList, p.SrcDelim, p.DstDelim, opts)
 	p.Made = opts.now()
 	scans := make([]folderScan, len(p.Folders))
+	dests := map[string]string{}
+	for _, f := range p.Folders {
+		if f.DestExists {
+			dests[f.Source] = f.Dest
+		}
+	}
+	unchanged := unchangedFolders(ctx, j, sc, dc.Client, dests, opts.Since)
 	for i := range p.Folders {
 		f := &p.Folders[i]
-		if st, ok := planUnchanged(ctx, j, sc, dc.Client, *f, opts.Since); ok {
+		if st, ok := unchanged[f.Source]; ok {
 			// Verified before and unchanged since: not listed (Run checks
 			// again before it skips the folder).
 			f.Unchanged, f.Messages, f.Size = true, st.SourceCount, st.SourceSize

@@ -186,6 +186,10 @@ func (s *pop3Source) status(context.Context, string) (mailboxStatus, error) {
 	return mailboxStatus{}, errNoStatus
 }
 
+func (s *pop3Source) statusAll(context.Context, []string) (map[string]mailboxStatus, error) {
+	return nil, errNoStatus
+}
+
 func (s *pop3Source) drop() {
 	if s.c != nil {
 		s.c.Close()

@@ -52,8 +52,9 @@ type folderRun struct {
 	dropped   map[string]bool
 	rep       *FolderReport
 	progress  Progress
-	failed    bool // the folder failed on its own (rep says why)
-	skip      bool // proven unchanged since verified (see unchanged.go)
+	failed    bool         // the folder failed on its own (rep says why)
+	skip      bool         // proven unchanged since verified (see unchanged.go)
+	unchanged *folderState // what proves it, found before preparing
 }
 
 // Run carries out plan: for every folder it creates the destination folder
@@ -93,6 +94,7 @@ func Run(ctx context.Context, plan Plan, opts Options) (Report, error) {
 	}
 	p := newPool(ctx, plan, opts, j)
 	defer p.close()
+	p.findUnchanged(folders)
 
 	var prep, fin []task
 	for _, f := range folders {
@@ -117,6 +119,28 @@ func Run(ctx context.Context, plan Plan, opts Options) (Report, error) {
 		runErr = err
 	}
 	return rep, runErr
+}
+
+// findUnchanged marks the folders proven unchanged since a run verified
+// them (see unchanged.go), with one round trip per side on the first
+// worker's connections. A side that cannot be reached here is reached
+// again, with retries, by the preparing.
+func (p *pool) findUnchanged(folders []*folderRun) {
+	r := p.runners[0]
+	dests := map[string]string{}
+	for _, f := range folders {
+		dests[f.fp.Source] = f.fp.Dest
+	}
+	dc, err := r.dst.client(p.ctx)
+	if err != nil {
+		return
+	}
+	found := unchangedFolders(p.ctx, r.j, r.src, dc, dests, r.plan.Options.Since)
+	for _, f := range folders {
+		if st, ok := found[f.fp.Source]; ok {
+			f.unchanged = &st
+		}
+	}
 }
 
 // task is one unit of work on a folder.

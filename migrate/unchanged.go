@@ -56,14 +56,39 @@ var errNoStatus = errors.New("migrate: no mailbox status")
 
 // statusOf asks c for name's UIDVALIDITY, UIDNEXT and MESSAGES.
 func statusOf(c *imapclient.Client, name string) (mailboxStatus, error) {
-	d, err := c.Status(name, &imap.StatusOptions{NumMessages: true, UIDNext: true, UIDValidity: true}).Wait()
+	st, err := statusAll(c, []string{name})
 	if err != nil {
-		return mailboxStatus{}, fmt.Errorf("migrate: status %q: %w", name, err)
+		return mailboxStatus{}, err
 	}
-	if d.NumMessages == nil || d.UIDNext == 0 || d.UIDValidity == 0 {
-		return mailboxStatus{}, fmt.Errorf("%w: %q", errNoStatus, name)
+	if v, ok := st[name]; ok {
+		return v, nil
 	}
-	return mailboxStatus{UIDValidity: d.UIDValidity, UIDNext: uint32(d.UIDNext), Messages: *d.NumMessages}, nil
+	return mailboxStatus{}, fmt.Errorf("%w: %q", errNoStatus, name)
+}
+
+// statusAll asks c for the status of every name with all the STATUS
+// commands sent before the first answer is awaited (RFC 3501 §5.5): one
+// round trip, however many folders. A name the server answers NO for, or
+// without all three items, is left out; a lost connection is an error.
+func statusAll(c *imapclient.Client, names []string) (map[string]mailboxStatus, error) {
+	opts := &imap.StatusOptions{NumMessages: true, UIDNext: true, UIDValidity: true}
+	cmds := make([]*imapclient.StatusCommand, len(names))
+	for i, n := range names {
+		cmds[i] = c.Status(n, opts)
+	}
+	out := map[string]mailboxStatus{}
+	var lost error
+	for i, cmd := range cmds {
+		d, err := cmd.Wait()
+		var ie *imap.Error
+		switch {
+		case err != nil && !errors.As(err, &ie):
+			lost = fmt.Errorf("migrate: status %q: %w", names[i], err)
+		case err == nil && d.NumMessages != nil && d.UIDNext != 0 && d.UIDValidity != 0:
+			out[names[i]] = mailboxStatus{UIDValidity: d.UIDValidity, UIDNext: uint32(d.UIDNext), Messages: *d.NumMessages}
+		}
+	}
+	return out, lost
 }
 
 func sinceKey(t time.Time) string {
@@ -108,27 +133,46 @@ func (j *Journal) putFolderState(ctx context.Context, srcFolder string, st folde
 	return nil
 }
 
-// unchanged returns the journal's state of f when f is proven unchanged
-// since a run verified it (see the top of this file). Any failure to
-// tell means no: the folder is then migrated and verified as usual.
-func (r *runner) unchanged(ctx context.Context, f *folderRun) (folderState, bool) {
-	st, ok, err := r.j.folderState(ctx, f.fp.Source)
-	if err != nil || !ok {
-		return st, false
+// unchangedFolders returns the journal's state of each folder proven
+// unchanged since a run verified it (see the top of this file), by
+// source folder; dests names each source folder's destination folder.
+// The statuses are asked with one pipelined round trip per side, and only
+// for folders the journal has a state of. Any failure to tell means not
+// unchanged: the folder is then migrated and verified as usual.
+func unchangedFolders(ctx context.Context, j *Journal, sc source, dc *imapclient.Client, dests map[string]string, since time.Time) map[string]folderState {
+	out := map[string]folderState{}
+	if j == nil {
+		return out
 	}
-	src, err := r.src.status(ctx, f.fp.Source)
+	states := map[string]folderState{}
+	var srcNames, dstNames []string
+	for src, dst := range dests {
+		st, ok, err := j.folderState(ctx, src)
+		if err != nil || !ok || st.DestFolder != dst || st.Since != sinceKey(since) {
+			continue
+		}
+		states[src] = st
+		srcNames, dstNames = append(srcNames, src), append(dstNames, dst)
+	}
+	if len(states) == 0 {
+		return out
+	}
+	srcSt, err := sc.statusAll(ctx, srcNames)
 	if err != nil {
-		return st, false
+		return out
 	}
-	c, err := r.dst.client(ctx)
+	dstSt, err := statusAll(dc, dstNames)
 	if err != nil {
-		return st, false
+		return out
 	}
-	dst, err := statusOf(c, f.fp.Dest)
-	if err != nil {
-		return st, false
+	for src, st := range states {
+		s, sok := srcSt[src]
+		d, dok := dstSt[dests[src]]
+		if sok && dok && st.matches(since, dests[src], s, d) {
+			out[src] = st
+		}
 	}
-	return st, st.matches(r.plan.Options.Since, f.fp.Dest, src, dst)
+	return out
 }
 
 // skipUnchanged fills f's report from st: verified by an earlier run,
@@ -140,25 +184,4 @@ func (f *folderRun) skipUnchanged(st folderState) {
 	f.rep.Unchanged, f.rep.VerifiedAt = true, st.VerifiedAt
 	f.rep.Verdict = VerdictOK
 	f.progress.Total, f.progress.Done, f.progress.Phase = st.SourceCount, st.SourceCount, PhaseDone
-}
-
-// planUnchanged reports, for NewPlan, whether folder f is proven
-// unchanged since verified (as Run checks again), and its state.
-func planUnchanged(ctx context.Context, j *Journal, sc source, dc *imapclient.Client, f FolderPlan, since time.Time) (folderState, bool) {
-	if j == nil || !f.DestExists {
-		return folderState{}, false
-	}
-	st, ok, err := j.folderState(ctx, f.Source)
-	if err != nil || !ok {
-		return st, false
-	}
-	src, err := sc.status(ctx, f.Source)
-	if err != nil {
-		return st, false
-	}
-	dst, err := statusOf(dc, f.Dest)
-	if err != nil {
-		return st, false
-	}
-	return st, st.matches(since, f.Dest, src, dst)
 }

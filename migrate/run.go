@@ -101,11 +101,18 @@ func Run(ctx context.Context, plan Plan, opts Options) (Report, error) {
 		prep = append(prep, task{f, func(ctx context.Context, r *runner) error { return r.prepare(ctx, f) }})
 		fin = append(fin, task{f, func(ctx context.Context, r *runner) error { return r.finish(ctx, f) }})
 	}
-	// Preparing is a few round trips per folder: one worker, so that a
-	// run with nothing to copy opens one connection per side, not one per
-	// worker. Finishing (verification may fetch bodies) uses the workers
-	// that the copying connected.
-	p.each(prep, 1)
+	// Preparing is a few round trips per folder, done by as many workers
+	// as there are folders to look at: a run whose folders are all
+	// unchanged opens one connection per side, not one per worker.
+	// Finishing (verification may fetch bodies) uses the workers that
+	// were connected.
+	look := 0
+	for _, f := range folders {
+		if f.unchanged == nil {
+			look++
+		}
+	}
+	p.each(prep, look)
 	p.copyAll(newBatchQueue(folders, opts.batch(), opts.Gate != nil))
 	p.each(fin, p.connected())
 

@@ -88,7 +88,9 @@ func TestWizardMigratesForReal(t *testing.T) {
 		d.wantView("已暂停")
 		n1 := dv.MessageCount(t, neu.Email, "INBOX")
 		n2 := dv.MessageCount(t, neu.Email, "INBOX")
-		if n1 != n2 || n1 >= 40 {
+		// Four workers may have stored all 40 by then: the run then parks
+		// before verifying. Either way nothing moves while parked.
+		if n1 != n2 || n1 > 40 {
 			t.Fatalf("paused, yet the destination went %d → %d", n1, n2)
 		}
 		d.keys("p")

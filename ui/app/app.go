@@ -175,6 +175,9 @@ func newModel(d Deps, now func() time.Time, loc *time.Location) *Model {
 	return m
 }
 
+// maxFPS is bubbletea's highest frame rate.
+const maxFPS = 120
+
 // Run runs the TUI until the user quits or ctx ends.
 func Run(ctx context.Context, d Deps, opts ...tea.ProgramOption) error {
 	// The app's own context ends when it does: timers and reads it started
@@ -188,7 +191,12 @@ func Run(ctx context.Context, d Deps, opts ...tea.ProgramOption) error {
 	// started: detecting it again would run `tmux info` a second time
 	// inside tmux, tens of milliseconds before the first frame. A caller
 	// writing elsewhere passes its own WithColorProfile (later options win).
-	opts = append([]tea.ProgramOption{tea.WithContext(ctx), tea.WithColorProfile(lipgloss.Writer.Profile)}, opts...)
+	//
+	// bubbletea draws a frame on a ticker, not after each Update: a key's
+	// frame waits for the next tick, on average half a period. 120 frames
+	// a second (its maximum; the default is 60) halves that wait; a tick
+	// with nothing new to draw only compares the view with the last one.
+	opts = append([]tea.ProgramOption{tea.WithContext(ctx), tea.WithColorProfile(lipgloss.Writer.Profile), tea.WithFPS(maxFPS)}, opts...)
 	_, err := tea.NewProgram(m, opts...).Run()
 	if ctx.Err() != nil && err != nil {
 		return nil // ended by the caller

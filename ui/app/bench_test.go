@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -177,4 +179,72 @@ func BenchmarkPageDown(b *testing.B) {
 			}
 		}
 	})
+}
+
+// pageWriter is the program's terminal for a start: it notes the first
+// bytes, and the bytes after which a full page of rows has been drawn.
+type pageWriter struct {
+	mu          sync.Mutex
+	start       time.Time
+	first, full time.Duration
+	text        []byte
+	done        chan struct{}
+}
+
+func (w *pageWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.first == 0 {
+		w.first = time.Since(w.start)
+	}
+	if w.full == 0 {
+		w.text = append(w.text, p...)
+		if len(benchDate.FindAllIndex(w.text, -1)) >= 40-6 { // as the tmux benchmark: 34 rows with a date
+			w.full = time.Since(w.start)
+			close(w.done)
+		}
+	}
+	return len(p), nil
+}
+
+// benchDate is a list row's date this year (the benchmark store's mail is
+// of one June): "05-31".
+var benchDate = regexp.MustCompile(`\b\d\d-\d\d\b|\d{4}-\d\d-\d\d`)
+
+// BenchmarkStartup is the program's start over a big folder, in process:
+// from Run to its first bytes on the terminal (first-ms) and to a full
+// page of rows drawn (page-ms). What comes before Run (the process, the
+// config, opening the store) is not in it.
+func BenchmarkStartup(b *testing.B) {
+	st := benchStore(b)
+	var firsts, fulls []time.Duration
+	for range b.N {
+		ctx, cancel := context.WithCancel(context.Background())
+		inR, inW := io.Pipe()
+		out := &pageWriter{start: time.Now(), done: make(chan struct{})}
+		done := make(chan error, 1)
+		go func() {
+			done <- Run(ctx, benchDeps(st), tea.WithInput(inR), tea.WithOutput(out), tea.WithWindowSize(120, 40),
+				tea.WithColorProfile(colorprofile.ANSI256), tea.WithEnvironment([]string{"TERM=xterm-256color"}))
+		}()
+		select {
+		case <-out.done:
+		case <-time.After(10 * time.Second):
+			b.Fatal("no full page")
+		}
+		cancel()
+		inW.Close()
+		<-done
+		out.mu.Lock()
+		firsts, fulls = append(firsts, out.first), append(fulls, out.full)
+		out.mu.Unlock()
+	}
+	b.ReportMetric(median(firsts), "first-ms")
+	b.ReportMetric(median(fulls), "page-ms")
+}
+
+func median(ds []time.Duration) float64 {
+	ds = slices.Clone(ds)
+	slices.Sort(ds)
+	return float64(ds[len(ds)/2].Microseconds()) / 1000
 }

@@ -12,6 +12,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
 
 	"github.com/magpie-mail/magpie/account"
 	"github.com/magpie-mail/magpie/calendar"
@@ -64,6 +65,11 @@ type Deps struct {
 	// Calendars connects an account's CalDAV binding for writes from the
 	// calendar view; nil (or an error) keeps writes queued in the store.
 	Calendars func(ctx context.Context, account string) (*calendar.Syncer, error)
+
+	// TmuxColors asks tmux in the background whether it passes on more
+	// colours than the environment says (`tmux info`), and switches the
+	// program's colour profile when it does (see internal/tmuxenv).
+	TmuxColors bool
 }
 
 type pane int
@@ -148,6 +154,7 @@ type Model struct {
 
 	seq        uint64 // request IDs
 	foldersReq uint64
+	unread     map[string]map[store.FolderID]int // the last unread counts read, by account name
 	listGen    uint64
 	bodyReq    uint64
 }
@@ -216,8 +223,9 @@ func (m *Model) next() uint64 {
 // Init asks the terminal for its background, reads the folders and starts
 // listening to the engines.
 func (m *Model) Init() tea.Cmd {
+	tmux := m.tmuxColors()
 	if m.needsSetup() {
-		return tea.Batch(tea.RequestBackgroundColor, m.startWizard())
+		return tea.Batch(tea.RequestBackgroundColor, m.startWizard(), tmux)
 	}
 	var mig tea.Cmd
 	if m.d.StartMigration {
@@ -227,7 +235,22 @@ func (m *Model) Init() tea.Cmd {
 	if m.reminders {
 		rem = reminderTickCmd(m.ctx)
 	}
-	return tea.Batch(tea.RequestBackgroundColor, m.reloadFolders(), waitEventCmd(m.ctx, m.d.Events), mig, rem, m.startOutbox(), m.countOutbox())
+	return tea.Batch(tea.RequestBackgroundColor, m.reloadFolders(), waitEventCmd(m.ctx, m.d.Events), mig, rem, m.startOutbox(), m.countOutbox(), tmux)
+}
+
+// tmuxColors is the Cmd of Deps.TmuxColors: the profile lipgloss found
+// without asking tmux, raised to what tmux says it passes on.
+func (m *Model) tmuxColors() tea.Cmd {
+	if !m.d.TmuxColors {
+		return nil
+	}
+	have := lipgloss.Writer.Profile
+	return func() tea.Msg {
+		if p := colorprofile.Tmux(os.Environ()); p > have {
+			return tea.ColorProfileMsg{Profile: p}
+		}
+		return nil
+	}
 }
 
 func (m *Model) reloadFolders() tea.Cmd {
@@ -239,7 +262,7 @@ func (m *Model) reloadFolders() tea.Cmd {
 	for i, a := range m.d.Config.Accounts {
 		names[i] = a.Name
 	}
-	return loadFoldersCmd(m.ctx, m.d.Store, m.foldersReq, names)
+	return tea.Batch(loadFoldersCmd(m.ctx, m.d.Store, m.foldersReq, names), loadUnreadCmd(m.ctx, m.d.Store, m.foldersReq, names))
 }
 
 // Update routes a message: global messages first, then results to the part
@@ -291,6 +314,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case FoldersLoadedMsg:
 		return m, m.onFolders(msg)
+	case UnreadLoadedMsg:
+		m.onUnread(msg)
+		return m, nil
 	case PageLoadedMsg:
 		return m, m.onPage(msg)
 	case BodyLoadedMsg:

@@ -21,12 +21,20 @@ const pageSize = 200
 // searchLimit bounds the rows of a search (the store's search does not page).
 const searchLimit = 500
 
-// FoldersLoadedMsg carries every account's folders and unread counts.
+// FoldersLoadedMsg carries every account's folders (their unread counts
+// follow in an UnreadLoadedMsg of the same Req).
 type FoldersLoadedMsg struct {
 	Req      uint64
 	Accounts []sidebar.Account
 	IDs      []store.AccountID // parallel to Accounts
 	Err      error
+}
+
+// UnreadLoadedMsg carries every account's unread counts, by account name.
+type UnreadLoadedMsg struct {
+	Req    uint64
+	Unread map[string]map[store.FolderID]int
+	Err    error
 }
 
 // PageLoadedMsg carries a page of the list's source. Gen is the list
@@ -76,7 +84,9 @@ type source struct {
 	threads bool
 }
 
-// loadFoldersCmd reads every configured account's folders and unread counts.
+// loadFoldersCmd reads every configured account's folders. Unread counts
+// are read apart (loadUnreadCmd), at the same time: counting a big folder
+// takes longer than its first page, which needs only the folders.
 func loadFoldersCmd(ctx context.Context, st *store.Store, req uint64, names []string) tea.Cmd {
 	names = append([]string(nil), names...)
 	return func() tea.Msg {
@@ -92,13 +102,30 @@ func loadFoldersCmd(ctx context.Context, st *store.Store, req uint64, names []st
 				out.Err = err
 				return out
 			}
+			out.Accounts = append(out.Accounts, sidebar.Account{Name: n, Folders: fs})
+			out.IDs = append(out.IDs, id)
+		}
+		return out
+	}
+}
+
+// loadUnreadCmd reads every configured account's unread counts.
+func loadUnreadCmd(ctx context.Context, st *store.Store, req uint64, names []string) tea.Cmd {
+	names = append([]string(nil), names...)
+	return func() tea.Msg {
+		out := UnreadLoadedMsg{Req: req, Unread: make(map[string]map[store.FolderID]int, len(names))}
+		for _, n := range names {
+			id, err := st.Account(ctx, n)
+			if err != nil {
+				out.Err = err
+				return out
+			}
 			un, err := st.UnreadCounts(ctx, id)
 			if err != nil {
 				out.Err = err
 				return out
 			}
-			out.Accounts = append(out.Accounts, sidebar.Account{Name: n, Folders: fs, Unread: un})
-			out.IDs = append(out.IDs, id)
+			out.Unread[n] = un
 		}
 		return out
 	}

@@ -206,7 +206,7 @@ func threadPage(ctx context.Context, st *store.Store, src source, after *store.T
 	req := store.ThreadPageRequest{Limit: pageSize + 1, Oldest: oldest, After: after}
 	var all []store.ThreadHead
 	for _, f := range src.folders {
-		heads, err := st.FolderThreads(ctx, f, req)
+		heads, err := st.ThreadsPage(ctx, f, req)
 		if err != nil {
 			return nil, store.ThreadCursor{}, false, err
 		}

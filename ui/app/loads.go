@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"sort"
-	"strings"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -227,24 +226,33 @@ func threadPage(ctx context.Context, st *store.Store, src source, after *store.T
 // sortFound puts search results (newest first from the store, at most
 // searchLimit) in the list's order.
 func sortFound(rows []store.Message, o listOrder) []store.Message {
+	sk := store.NewSortKeyer() // the keys the store's own orders compare
 	key := func(m store.Message) string {
 		switch o.by {
 		case store.SortSender:
 			if m.From.Name != "" {
-				return strings.ToLower(m.From.Name)
+				return sk.Key(m.From.Name)
 			}
-			return strings.ToLower(m.From.Addr)
+			return sk.Key(m.From.Addr)
 		case store.SortSubject:
-			return strings.ToLower(m.Subject)
+			return sk.Key(m.Subject)
 		}
 		return ""
 	}
-	sort.SliceStable(rows, func(i, j int) bool {
-		a := store.SortCursor{Key: key(rows[i]), Date: rows[i].Cursor().Date, ID: rows[i].ID}
-		b := store.SortCursor{Key: key(rows[j]), Date: rows[j].Cursor().Date, ID: rows[j].ID}
-		return a.Less(b, o.desc)
-	})
-	return rows
+	curs := make([]store.SortCursor, len(rows))
+	for i, r := range rows {
+		curs[i] = store.SortCursor{Key: key(r), Date: r.Cursor().Date, ID: r.ID}
+	}
+	idx := make([]int, len(rows))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(i, j int) bool { return curs[idx[i]].Less(curs[idx[j]], o.desc) })
+	out := make([]store.Message, len(rows))
+	for i, k := range idx {
+		out[i] = rows[k]
+	}
+	return out
 }
 
 // loadBodyCmd reads and parses a message's raw bytes.

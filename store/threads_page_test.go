@@ -75,3 +75,31 @@ func TestThreadsPagePlan(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkThreadsPage100k: a page of 50 threads of the 100k folder of
+// BenchmarkPage100k (threads of four), first and deep (the 10,000th
+// thread), by ThreadsPage and, for the ratio, by FolderThreads.
+func BenchmarkThreadsPage100k(b *testing.B) {
+	f := bench100k(b)
+	ctx := context.Background()
+	heads, err := f.s.ThreadsPage(ctx, f.inbox, ThreadPageRequest{Limit: 10_000})
+	must(b, err)
+	deep := heads[len(heads)-1].Cursor()
+	for _, c := range []struct {
+		name string
+		req  ThreadPageRequest
+	}{{"first", ThreadPageRequest{Limit: 50}}, {"deep", ThreadPageRequest{Limit: 50, After: &deep}}} {
+		for _, fn := range []struct {
+			name string
+			read func(context.Context, FolderID, ThreadPageRequest) ([]ThreadHead, error)
+		}{{"ThreadsPage", f.s.ThreadsPage}, {"FolderThreads", f.s.FolderThreads}} {
+			b.Run(fn.name+"-"+c.name, func(b *testing.B) {
+				for b.Loop() {
+					if h, err := fn.read(ctx, f.inbox, c.req); err != nil || len(h) != 50 {
+						b.Fatal(err, len(h))
+					}
+				}
+			})
+		}
+	}
+}

@@ -22,8 +22,10 @@ const held = "MAGPIE_HELD_TMUX"
 
 func init() {
 	os.Unsetenv(held) // a stray one from outside is not ours to restore
+	// Hidden even with COLORTERM=truecolor: with TERM=tmux-256color or
+	// screen-256color lipgloss does not believe COLORTERM and asks tmux.
 	v, ok := os.LookupEnv("TMUX")
-	if !ok || v == "" || os.Getenv("COLORTERM") == "truecolor" || os.Getenv("COLORTERM") == "24bit" {
+	if !ok || v == "" {
 		return // no `tmux info` to spare
 	}
 	os.Setenv(held, v)

@@ -238,14 +238,24 @@ func (m *Model) Init() tea.Cmd {
 	return tea.Batch(tea.RequestBackgroundColor, m.reloadFolders(), waitEventCmd(m.ctx, m.d.Events), mig, rem, m.startOutbox(), m.countOutbox(), tmux)
 }
 
+// tmuxAskDelay is how long after the start tmux is asked for its colours:
+// starting `tmux info` costs a process start, which the first page's
+// frames should not share the CPU with.
+const tmuxAskDelay = 200 * time.Millisecond
+
 // tmuxColors is the Cmd of Deps.TmuxColors: the profile lipgloss found
 // without asking tmux, raised to what tmux says it passes on.
 func (m *Model) tmuxColors() tea.Cmd {
-	if !m.d.TmuxColors {
+	if !m.d.TmuxColors || lipgloss.Writer.Profile >= colorprofile.TrueColor {
 		return nil
 	}
-	have := lipgloss.Writer.Profile
+	ctx, have := m.ctx, lipgloss.Writer.Profile
 	return func() tea.Msg {
+		select {
+		case <-time.After(tmuxAskDelay):
+		case <-ctx.Done():
+			return nil
+		}
 		if p := colorprofile.Tmux(os.Environ()); p > have {
 			return tea.ColorProfileMsg{Profile: p}
 		}

@@ -155,8 +155,10 @@ type Model struct {
 	seq        uint64 // request IDs
 	foldersReq uint64
 	unread     map[string]map[store.FolderID]int // the last unread counts read, by account name
-	listGen    uint64
-	bodyReq    uint64
+	// countsAfterPage: the unread counts are read once the first page is in.
+	countsAfterPage bool
+	listGen         uint64
+	bodyReq         uint64
 }
 
 // New returns the root model. A nil Printer means the language from the
@@ -263,16 +265,35 @@ func (m *Model) tmuxColors() tea.Cmd {
 	}
 }
 
+// reloadFolders reads the folders and, beside them, the unread counts —
+// except at the start, when the counts wait for the first page (onPage):
+// counting a big folder costs more CPU than its first page, and the first
+// page is what the user waits for.
 func (m *Model) reloadFolders() tea.Cmd {
 	if m.d.Store == nil {
 		return nil
 	}
 	m.foldersReq = m.next()
+	folders := loadFoldersCmd(m.ctx, m.d.Store, m.foldersReq, m.configuredNames())
+	if !m.hasEntry && m.unread == nil {
+		m.countsAfterPage = true
+		return folders
+	}
+	return tea.Batch(folders, m.loadUnread())
+}
+
+// loadUnread reads the unread counts that go with the last folders read.
+func (m *Model) loadUnread() tea.Cmd {
+	return loadUnreadCmd(m.ctx, m.d.Store, m.foldersReq, m.configuredNames())
+}
+
+// configuredNames are the configured accounts' names.
+func (m *Model) configuredNames() []string {
 	names := make([]string, len(m.d.Config.Accounts))
 	for i, a := range m.d.Config.Accounts {
 		names[i] = a.Name
 	}
-	return tea.Batch(loadFoldersCmd(m.ctx, m.d.Store, m.foldersReq, names), loadUnreadCmd(m.ctx, m.d.Store, m.foldersReq, names))
+	return names
 }
 
 // Update routes a message: global messages first, then results to the part

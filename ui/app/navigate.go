@@ -112,10 +112,15 @@ func (m *Model) onPage(msg PageLoadedMsg) tea.Cmd {
 	if msg.Gen != m.listGen {
 		return nil // for a source or reload that is no longer shown
 	}
+	var counts tea.Cmd
+	if m.countsAfterPage { // the first page is in: the sidebar's counts now
+		m.countsAfterPage = false
+		counts = m.loadUnread()
+	}
 	if msg.Err != nil {
 		m.status.SetError(m.c.P.T("tui.err.store", common.Clean(msg.Err.Error())))
 		m.list.AppendRows(nil, false)
-		return nil
+		return counts
 	}
 	m.listNext = pageCursor{msg: msg.Next, thread: msg.NextThread}
 	switch {
@@ -128,7 +133,7 @@ func (m *Model) onPage(msg PageLoadedMsg) tea.Cmd {
 	default:
 		m.list.SetRows(msg.Rows, msg.More)
 	}
-	return nil
+	return counts
 }
 
 // openMessage shows a message in the reader, reads its body, and marks it

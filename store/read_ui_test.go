@@ -109,15 +109,6 @@ func TestPageSorted(t *testing.T) {
 	}
 }
 
-func asciiLower(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r >= 'A' && r <= 'Z' {
-			return r + 'a' - 'A'
-		}
-		return r
-	}, s)
-}
-
 // TestFolderThreads pages a folder's threads: one head per thread (its
 // newest message), the count of the thread's messages in the folder, the
 // most recently active thread first, and every thread once.

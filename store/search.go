@@ -29,20 +29,23 @@ type SearchRequest struct {
 // shorter term (two-character Chinese words such as 邮箱 are common) is a
 // LIKE substring (ASCII case folded). A phrase matches including its spaces.
 //
-// Plans (each proven by EXPLAIN in TestSearchPlans; timed by
-// BenchmarkSearch100k):
-//   - rare terms (< denseHits index hits): the FTS index drives, each hit
-//     is looked up and the hits are sorted by date;
-//   - common terms: the date index is walked newest first and each row is
-//     checked with LIKE over its texts row, stopping at Limit. For a term
-//     with ASCII letters a row that LIKE rejects but that holds a letter the
-//     index folds into ASCII (é, K…) is checked against the index, so both
-//     plans return the same rows;
-//   - short terms alone: a walk over the newest shortWalk rows, then the
-//     rows of the FTS vocabulary's trigrams that begin with the term plus
-//     the texts that end with it (texts_tail_* indexes; a trigram cannot
-//     cover a column's last two characters). One-character terms and terms
-//     with letters LIKE does not fold have no index and are scanned.
+// Plans (each proven by EXPLAIN in TestSearchPlans, which also checks
+// that they answer alike; timed by BenchmarkSearch100k):
+//   - a walk: the date index (the account's, or the folder's for one
+//     folder:) newest first, each row checked — flags and dates from the
+//     row, terms by LIKE over its texts row — stopping at Limit. A term
+//     with ASCII letters that LIKE rejects is checked against the index
+//     only in a row holding a letter the index folds into ASCII (é, K…),
+//     so the walk matches what the index matches. It covers the newest
+//     shortWalk rows, and goes on while the rate of matches says a page
+//     is a few walks away: common terms never touch the index;
+//   - then, for the older rows, the index drives: the FTS hits of the
+//     long terms, or for a query of short terms only the rows of the FTS
+//     vocabulary's trigrams that begin with a two-character term plus
+//     the texts that end with it (texts_tail_* indexes: no trigram covers
+//     a column's last two characters); only their dates are sorted, and
+//     the page's rows read. One-character terms, and short terms with
+//     letters LIKE does not fold (É), have no index: the walk goes on.
 func (s *Store) Search(ctx context.Context, req SearchRequest) ([]Message, error) {
 	return s.search(ctx, req, planAuto)
 }
@@ -56,11 +59,9 @@ const (
 	planWalk            // the date index drives, without bound
 )
 
-// denseHits is where walking by date beats looking up every FTS hit.
-const denseHits = 2000
-
-// shortWalk is how many of the newest rows a short-term search walks
-// before it turns to the index: enough for a common word to fill a page.
+// shortWalk is how many of the newest rows a search walks before it turns
+// to the index: enough for a common word to fill a page, and cheap (LIKE
+// over a thousand texts rows) when the term is rare.
 const shortWalk = 1000
 
 func (s *Store) search(ctx context.Context, req SearchRequest, force searchPlan) ([]Message, error) {
@@ -137,26 +138,10 @@ func (s *Store) searchAccount(ctx context.Context, req SearchRequest, force sear
 		}
 	}
 	q := req.Query
-	if match, ok := ftsMatch(q); ok {
-		walk := force == planWalk
-		if force == planAuto {
-			var n int
-			err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT rowid FROM fts WHERE fts MATCH ? LIMIT ?)`,
-				match, denseHits).Scan(&n)
-			if err != nil {
-				return nil, err
-			}
-			walk = n >= denseHits
-		}
-		if walk {
-			return s.query(ctx, walkSQL(sc, q, req.Limit))
-		}
-		return s.query(ctx, hitsSQL(sc, q, match, req.Limit))
-	}
 	if !hasTerms(q) || force == planWalk {
 		return s.query(ctx, walkSQL(sc, q, req.Limit))
 	}
-	return s.searchShort(ctx, sc, q, req.Limit, force)
+	return s.searchBounded(ctx, sc, q, req.Limit, force)
 }
 
 // folderIDs resolves folder:NAME within an account.

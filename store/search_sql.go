@@ -148,8 +148,7 @@ func hitsSQL(sc scope, q Query, match string, limit int) stmt {
 			w.likeTerm(t)
 		}
 	}
-	return stmt{`SELECT ` + msgCols + ` FROM messages m` + w.String() +
-		` ORDER BY m.sort_date DESC, m.id DESC LIMIT ?`, append(w.args, limit)}
+	return w.sorted(limit)
 }
 
 func jsonInts[T ~int64](ids []T) string {
@@ -163,4 +162,13 @@ func jsonInts[T ~int64](ids []T) string {
 	}
 	b.WriteByte(']')
 	return b.String()
+}
+
+// sorted selects the rows of w that an index lookup found, newest first, at
+// most limit: sorting only their (date, ID) and reading the whole row of
+// the page's rows alone (a sorter holding every column of thousands of
+// candidates costs more than the lookups).
+func (w *sqlWhere) sorted(limit int) stmt {
+	return stmt{`SELECT ` + msgCols + ` FROM messages m WHERE m.id IN (SELECT m.id FROM messages m` + w.String() +
+		` ORDER BY m.sort_date DESC, m.id DESC LIMIT ?) ORDER BY m.sort_date DESC, m.id DESC`, append(w.args, limit)}
 }

@@ -62,9 +62,9 @@ func TestSearchPlans(t *testing.T) {
 		{"short occurrences", occurrencesSQL(FieldAny, "号1"),
 			[]string{"SCAN fts_occurs VIRTUAL TABLE INDEX", "USING COVERING INDEX texts_tail_body (<expr>=?)",
 				"USING COVERING INDEX texts_tail_subject (<expr>=?)", "USING COVERING INDEX texts_tail_rcpt (<expr>=?)"},
-			[]string{"SCAN texts"}},
+			[]string{"SCAN texts", "fts_occurs VIRTUAL TABLE INDEX 0:"}},
 		{"short occurrences from:", occurrencesSQL(FieldFrom, "号1"),
-			[]string{"SCAN fts_occurs VIRTUAL TABLE INDEX", "USING COVERING INDEX texts_tail_from (<expr>=?)"}, []string{"SCAN texts"}},
+			[]string{"SCAN fts_occurs VIRTUAL TABLE INDEX", "USING COVERING INDEX texts_tail_from (<expr>=?)"}, []string{"SCAN texts", "fts_occurs VIRTUAL TABLE INDEX 0:"}},
 		{"short candidates", candidatesSQL(acct, parse("号1 is:unread"), cands, exact, 50),
 			[]string{"USING INTEGER PRIMARY KEY (rowid=?)"}, []string{"SCAN m", "SCAN t", "SEARCH t"}},
 	}

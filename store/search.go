@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -36,8 +38,9 @@ type SearchRequest struct {
 //     row, terms by LIKE over its texts row — stopping at Limit. A term
 //     with ASCII letters that LIKE rejects is checked against the index
 //     only in a row holding a letter the index folds into ASCII (é, K…),
-//     so the walk matches what the index matches. It covers the newest
-//     shortWalk rows, and goes on while the rate of matches says a page
+//     so the walk matches what the index matches (such a row costs one
+//     read of the term's hits per statement, as the hits plan does). It covers the newest
+//     firstWalk rows, and goes on while the rate of matches says a page
 //     is a few walks away: common terms never touch the index;
 //   - then, for the older rows, the index drives: the FTS hits of the
 //     long terms, or for a query of short terms only the rows of the FTS
@@ -59,10 +62,10 @@ const (
 	planWalk            // the date index drives, without bound
 )
 
-// shortWalk is how many of the newest rows a search walks before it turns
+// firstWalk is how many of the newest rows a search walks before it turns
 // to the index: enough for a common word to fill a page, and cheap (LIKE
 // over a thousand texts rows) when the term is rare.
-const shortWalk = 1000
+const firstWalk = 1000
 
 func (s *Store) search(ctx context.Context, req SearchRequest, force searchPlan) ([]Message, error) {
 	if req.Limit <= 0 {
@@ -254,4 +257,81 @@ func foldsToASCII(r rune) bool {
 
 func hasASCIILetter(s string) bool {
 	return strings.ContainsFunc(s, func(r rune) bool { return r < utf8.RuneSelf && unicode.IsLetter(r) })
+}
+
+// searchBounded runs a query with terms: it walks the newest firstWalk rows
+// of the scope, and on when the rate of matches says a page is near; then,
+// for the older rows, the index drives: the FTS hits of the long terms, or
+// the candidates of a short term (or a scan when no term has any).
+func (s *Store) searchBounded(ctx context.Context, sc scope, q Query, limit int, force searchPlan) ([]Message, error) {
+	var out []Message
+	cut := Cursor{Date: 1 << 62} // planHits: every row is older
+	if sc.after != nil {
+		cut = *sc.after
+	}
+	// A long term LIKE cannot check would make each walk read all its hits.
+	indexOnly := slices.ContainsFunc(q.Terms, func(t Term) bool { return !isShort(t) && !likeExact(t.Text) })
+	if force != planHits && !indexOnly {
+		var err error
+		var done bool
+		if out, cut, done, err = s.walkWindow(ctx, sc, q, limit, firstWalk); err != nil || done {
+			return out, err
+		}
+		// Matches but not a page yet: when the rate seen says a few more
+		// walks fill it, walking on costs less than the lookup.
+		if len(out) > 0 {
+			if need := (limit - len(out)) * firstWalk / len(out); need <= 8*firstWalk {
+				next := sc
+				next.after = &cut
+				var more []Message
+				if more, cut, done, err = s.walkWindow(ctx, next, q, limit-len(out), 2*need+100); err != nil || done {
+					return append(out, more...), err
+				}
+				out = append(out, more...)
+			}
+		}
+	}
+	rest := sc
+	rest.after = &cut
+	if match, ok := ftsMatch(q); ok {
+		more, err := s.query(ctx, hitsSQL(rest, q, match, limit-len(out)))
+		return append(out, more...), err
+	}
+	cands, exact, ok, err := s.shortCandidates(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	var more []Message
+	if ok {
+		more, err = s.query(ctx, candidatesSQL(rest, q, cands, exact, limit-len(out)))
+	} else {
+		more, err = s.query(ctx, walkSQL(rest, q, limit-len(out)))
+	}
+	return append(out, more...), err
+}
+
+// walkWindow checks the newest n rows of the scope and returns what
+// matched, the position of the last row it looked at, and done when no
+// other row can be needed (a full page, or a scope no bigger than the walk).
+func (s *Store) walkWindow(ctx context.Context, sc scope, q Query, limit, n int) ([]Message, Cursor, bool, error) {
+	index, cond, args := sc.walkIndex()
+	cq := `SELECT m.sort_date, m.id FROM messages m INDEXED BY ` + index + ` WHERE ` + cond
+	if sc.after != nil {
+		cq += ` AND (m.sort_date, m.id) < (?, ?)`
+		args = append(args, sc.after.Date, sc.after.ID)
+	}
+	cq += ` ORDER BY m.sort_date DESC, m.id DESC LIMIT 1 OFFSET ?`
+	var cut Cursor
+	err := s.r.QueryRowContext(ctx, cq, append(args, n-1)...).Scan(&cut.Date, &cut.ID)
+	if errors.Is(err, sql.ErrNoRows) {
+		out, err := s.query(ctx, walkSQL(sc, q, limit))
+		return out, cut, true, err
+	}
+	if err != nil {
+		return nil, cut, false, err
+	}
+	out, err := s.query(ctx, walkSQL(sc, q, limit, func(w *sqlWhere) {
+		w.add(`(m.sort_date, m.id) >= (?, ?)`, cut.Date, cut.ID)
+	}))
+	return out, cut, err != nil || len(out) >= limit, err
 }

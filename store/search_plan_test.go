@@ -50,7 +50,7 @@ func TestSearchPlans(t *testing.T) {
 			[]string{"VIRTUAL TABLE INDEX", "USING INTEGER PRIMARY KEY (rowid=?)"}, []string{"SCAN m", "messages_folder_date"}},
 		{"walk", walkSQL(acct, parse("from:sender"), 50),
 			[]string{"USING INDEX messages_account_date (account_id=?)", "SEARCH t EXISTS USING INTEGER PRIMARY KEY (rowid=?)"},
-			[]string{"SCAN m", "TEMP B-TREE", "SCAN t"}},
+			[]string{"SCAN m", "TEMP B-TREE", "SCAN t", "INDEX 0:=M"}},
 		{"walk folder", walkSQL(inbox, parse("invoice is:unread after:2024-01-01"), 50),
 			[]string{"USING INDEX messages_folder_date (folder_id=? AND sort_date>?)"}, []string{"SCAN m", "TEMP B-TREE"}},
 		{"walk folders", walkSQL(two, parse("invoice"), 50),

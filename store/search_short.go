@@ -3,8 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
-	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -20,83 +18,6 @@ import (
 // maxOccurs bounds the index entries a short term's lookup reads; a term
 // with more is too common for the lookup to pay, and is scanned.
 const maxOccurs = 20_000
-
-// searchBounded runs a query with terms: it walks the newest shortWalk rows
-// of the scope, and on when the rate of matches says a page is near; then,
-// for the older rows, the index drives: the FTS hits of the long terms, or
-// the candidates of a short term (or a scan when no term has any).
-func (s *Store) searchBounded(ctx context.Context, sc scope, q Query, limit int, force searchPlan) ([]Message, error) {
-	var out []Message
-	cut := Cursor{Date: 1 << 62} // planHits: every row is older
-	if sc.after != nil {
-		cut = *sc.after
-	}
-	// A long term LIKE cannot check would make each walk read all its hits.
-	indexOnly := slices.ContainsFunc(q.Terms, func(t Term) bool { return !isShort(t) && !likeExact(t.Text) })
-	if force != planHits && !indexOnly {
-		var err error
-		var done bool
-		if out, cut, done, err = s.shortWalk(ctx, sc, q, limit, shortWalk); err != nil || done {
-			return out, err
-		}
-		// Matches but not a page yet: when the rate seen says a few more
-		// walks fill it, walking on costs less than the lookup.
-		if len(out) > 0 {
-			if need := (limit - len(out)) * shortWalk / len(out); need <= 8*shortWalk {
-				next := sc
-				next.after = &cut
-				var more []Message
-				if more, cut, done, err = s.shortWalk(ctx, next, q, limit-len(out), 2*need+100); err != nil || done {
-					return append(out, more...), err
-				}
-				out = append(out, more...)
-			}
-		}
-	}
-	rest := sc
-	rest.after = &cut
-	if match, ok := ftsMatch(q); ok {
-		more, err := s.query(ctx, hitsSQL(rest, q, match, limit-len(out)))
-		return append(out, more...), err
-	}
-	cands, exact, ok, err := s.shortCandidates(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	var more []Message
-	if ok {
-		more, err = s.query(ctx, candidatesSQL(rest, q, cands, exact, limit-len(out)))
-	} else {
-		more, err = s.query(ctx, walkSQL(rest, q, limit-len(out)))
-	}
-	return append(out, more...), err
-}
-
-// shortWalk checks the newest n rows of the scope and returns what
-// matched, the position of the last row it looked at, and done when no
-// other row can be needed (a full page, or a scope no bigger than the walk).
-func (s *Store) shortWalk(ctx context.Context, sc scope, q Query, limit, n int) ([]Message, Cursor, bool, error) {
-	index, cond, args := sc.walkIndex()
-	cq := `SELECT m.sort_date, m.id FROM messages m INDEXED BY ` + index + ` WHERE ` + cond
-	if sc.after != nil {
-		cq += ` AND (m.sort_date, m.id) < (?, ?)`
-		args = append(args, sc.after.Date, sc.after.ID)
-	}
-	cq += ` ORDER BY m.sort_date DESC, m.id DESC LIMIT 1 OFFSET ?`
-	var cut Cursor
-	err := s.r.QueryRowContext(ctx, cq, append(args, n-1)...).Scan(&cut.Date, &cut.ID)
-	if errors.Is(err, sql.ErrNoRows) {
-		out, err := s.query(ctx, walkSQL(sc, q, limit))
-		return out, cut, true, err
-	}
-	if err != nil {
-		return nil, cut, false, err
-	}
-	out, err := s.query(ctx, walkSQL(sc, q, limit, func(w *sqlWhere) {
-		w.add(`(m.sort_date, m.id) >= (?, ?)`, cut.Date, cut.ID)
-	}))
-	return out, cut, err != nil || len(out) >= limit, err
-}
 
 // shortCandidates returns the IDs of the texts one of q's terms may occur
 // in (a superset, in LIKE's sense; exactly those when exact: the term has

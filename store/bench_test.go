@@ -15,7 +15,7 @@ import (
 func bench100k(b *testing.B) fixture {
 	b.Helper()
 	const n = 100_000
-	path := filepath.Join(os.TempDir(), fmt.Sprintf("magpie-store-bench-v%d-g3-%d.db", len(migrations), n))
+	path := filepath.Join(os.TempDir(), fmt.Sprintf("magpie-store-bench-v%d-g4-%d.db", len(migrations), n))
 	ctx := context.Background()
 	if _, err := os.Stat(path); err != nil {
 		tmp := path + ".building"
@@ -91,6 +91,7 @@ func BenchmarkSearch100k(b *testing.B) {
 		"from:s96@example",                  // one sender in 97: an address, rarer
 		"45",                                // 2 chars, rare: vocabulary + tail indexes
 		"to:me subject:number folder:inbox", // short field term with filters
+		"is:flagged",                        // none flagged: the flagged rows' partial index
 	} {
 		pq, err := ParseQuery(q)
 		must(b, err)

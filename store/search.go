@@ -133,7 +133,7 @@ func (s *Store) accountIDs(ctx context.Context) ([]AccountID, error) {
 
 // searchAccount runs one account's search (req.Account ≠ 0, req.Limit > 0).
 func (s *Store) searchAccount(ctx context.Context, req SearchRequest, force searchPlan) ([]Message, error) {
-	sc := scope{acct: req.Account, after: req.After}
+	sc := scope{acct: req.Account, after: req.After, flagged: req.Query.Flagged}
 	if req.Query.Folder != "" {
 		var err error
 		if sc.folders, err = s.folderIDs(ctx, req.Account, req.Query.Folder); err != nil || len(sc.folders) == 0 {

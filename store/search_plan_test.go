@@ -17,6 +17,8 @@ import (
 func TestSearchPlans(t *testing.T) {
 	f := newFixture(t)
 	fillFolder(t, f.s, f.inbox, scaleRows)
+	_, err := f.s.w.Exec(`UPDATE messages SET flags = flags | 4 WHERE uid % 50 = 7`) // a few flagged
+	must(t, err)
 	must(t, analyze(f.s))
 	ctx := context.Background()
 	parse := func(s string) Query {
@@ -33,6 +35,8 @@ func TestSearchPlans(t *testing.T) {
 		m, _ := ftsMatch(q)
 		return hitsSQL(sc, q, m, 50)
 	}
+	flagged := scope{acct: f.acct, flagged: true}
+	flaggedInbox := scope{acct: f.acct, folders: []FolderID{f.inbox}, flagged: true}
 	cands, exact, ok, err := f.s.shortCandidates(ctx, parse("号1 is:unread"))
 	must(t, err)
 	if !ok || len(cands) == 0 || exact != 0 {
@@ -57,6 +61,10 @@ func TestSearchPlans(t *testing.T) {
 			[]string{"USING INDEX messages_account_date (account_id=?)"}, []string{"SCAN m", "TEMP B-TREE"}},
 		{"walk after", walkSQL(after, parse("季度报告 邮箱"), 50),
 			[]string{"USING INDEX messages_account_date (account_id=? AND sort_date<?)"}, []string{"SCAN m", "TEMP B-TREE"}},
+		{"walk flagged", walkSQL(flagged, parse("is:flagged 邮箱"), 50),
+			[]string{"USING INDEX messages_flagged (account_id=?)"}, []string{"SCAN m", "TEMP B-TREE"}},
+		{"walk flagged folder", walkSQL(flaggedInbox, parse("is:flagged folder:inbox"), 50),
+			[]string{"USING INDEX messages_flagged (account_id=?)"}, []string{"SCAN m", "TEMP B-TREE"}},
 		{"walk filters only", walkSQL(acct, parse("is:unread has:attachment"), 50),
 			[]string{"USING INDEX messages_account_date (account_id=?)"}, []string{"SCAN m", "TEMP B-TREE"}},
 		{"short occurrences", occurrencesSQL(FieldAny, "号1"),
@@ -86,7 +94,7 @@ func TestSearchPlans(t *testing.T) {
 	// and long, with and without filters.
 	for _, s := range []string{"from:sender", "季度报告 is:unread", "invoice folder:inbox after:2024-03-05",
 		"编号345", "subject:number", "邮箱", "号1", "45", "zz", "ZZ", "s9", "m>", "to:me>", "编号 季度报告",
-		"is:unread has:attachment", "m 9"} {
+		"is:unread has:attachment", "m 9", "is:flagged", "is:flagged 邮箱", "is:flagged folder:inbox 季度报告", "45 is:flagged"} {
 		q := parse(s)
 		for _, limit := range []int{30, scaleRows} {
 			req := SearchRequest{Account: f.acct, Query: q, Limit: limit}

@@ -13,11 +13,17 @@ type scope struct {
 	acct    AccountID
 	folders []FolderID // from folder:, resolved; nil: the whole account
 	after   *Cursor    // keyset: rows older than this
+	flagged bool       // is:flagged: walk the flagged rows only
 }
 
 // walkIndex is the date index a walk of the scope runs down, and its
-// equality condition: one folder's own index when folder: names one.
+// condition: the flagged rows' partial index for is:flagged (few rows:
+// the predicate is repeated verbatim so SQLite may use it), one folder's
+// own index when folder: names one, else the account's.
 func (sc scope) walkIndex() (index, cond string, args []any) {
+	if sc.flagged {
+		return "messages_flagged", `m.account_id = ? AND (m.flags & 4) != 0`, []any{sc.acct}
+	}
 	if len(sc.folders) == 1 {
 		return "messages_folder_date", `m.folder_id = ?`, []any{sc.folders[0]}
 	}
@@ -45,12 +51,12 @@ func (w *sqlWhere) String() string {
 // messages (cheap: checked before any text).
 // With noIndex the scope is not offered as an index (the FTS hits drive).
 func (w *sqlWhere) filters(sc scope, q Query, noIndex bool) {
-	_, cond, args := sc.walkIndex()
+	index, cond, args := sc.walkIndex()
 	if noIndex {
 		cond = "+" + cond // unary +: not an index constraint
 	}
 	w.add(cond, args...)
-	if len(sc.folders) > 1 {
+	if index != "messages_folder_date" && len(sc.folders) > 0 {
 		w.add(`m.folder_id IN (SELECT value FROM json_each(?))`, jsonInts(sc.folders))
 	}
 	if sc.after != nil {

@@ -81,15 +81,15 @@ func BenchmarkSearch100k(b *testing.B) {
 	ctx := context.Background()
 	for _, q := range []string{
 		"编号12345",     // rare, trigram
-		"季度报告",        // common, trigram (sort of many hits)
-		"from:sender", // every row: FTS column filter
-		"邮箱",          // 2 chars: LIKE fallback, common
+		"季度报告",        // common, trigram: the walk fills a page at once
+		"from:sender", // every row: the walk, LIKE on one column
+		"邮箱",          // 2 chars, common: the walk
 		"编号",          // 2 chars everywhere
 		"zz",          // 2 chars, no hit: vocabulary + tail indexes
 		"is:unread has:attachment",
 		"invoice after:2024-04-01 is:unread",
-		"from:s96@example",                  // one sender in 97: an address, rarer
-		"45",                                // 2 chars, rare: vocabulary + tail indexes
+		"from:s96@example",                  // one sender in 97: a longer walk
+		"45",                                // 2 chars in 5% of rows: a second, longer walk
 		"to:me subject:number folder:inbox", // short field term with filters
 		"is:flagged",                        // none flagged: the flagged rows' partial index
 	} {

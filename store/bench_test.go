@@ -92,6 +92,7 @@ func BenchmarkSearch100k(b *testing.B) {
 		"45",                                // 2 chars in 5% of rows: a second, longer walk
 		"to:me subject:number folder:inbox", // short field term with filters
 		"is:flagged",                        // none flagged: the flagged rows' partial index
+		"鑫",                                 // 1 char, no hit: vocabulary + tail indexes
 	} {
 		pq, err := ParseQuery(q)
 		must(b, err)

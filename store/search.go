@@ -44,11 +44,12 @@ type SearchRequest struct {
 //     is a few walks away: common terms never touch the index;
 //   - then, for the older rows, the index drives: the FTS hits of the
 //     long terms, or for a query of short terms only the rows of the FTS
-//     vocabulary's trigrams that begin with a two-character term plus
-//     the texts that end with it (texts_tail_* indexes: no trigram covers
-//     a column's last two characters); only their dates are sorted, and
-//     the page's rows read. One-character terms, and short terms with
-//     letters LIKE does not fold (É), have no index: the walk goes on.
+//     vocabulary's trigrams that begin with a one- or two-character term
+//     plus the texts that end with it (texts_tail_* and texts_last_*
+//     indexes: no trigram covers a column's last two characters); only
+//     their dates are sorted, and the page's rows read. Short terms with
+//     letters LIKE does not fold (É), or in more than maxOccurs index
+//     entries, have no lookup: the walk goes on.
 func (s *Store) Search(ctx context.Context, req SearchRequest) ([]Message, error) {
 	return s.search(ctx, req, planAuto)
 }

@@ -19,6 +19,15 @@ func TestSearchPlans(t *testing.T) {
 	fillFolder(t, f.s, f.inbox, scaleRows)
 	_, err := f.s.w.Exec(`UPDATE messages SET flags = flags | 4 WHERE uid % 50 = 7`) // a few flagged
 	must(t, err)
+	// A rare character at every place a lookup must find it: the last
+	// character, the second-last, inside (a trigram begins with it), alone.
+	must(t, f.s.PutHeaders(context.Background(), f.archive, []Message{
+		{UID: 1, Subject: "发给鑫", From: Address{Name: "张鑫", Addr: "x@y.cn"}, Date: day0},
+		{UID: 2, Subject: "鑫a", Date: day0.Add(time.Hour)},
+		{UID: 3, Subject: "a鑫b c", Date: day0.Add(2 * time.Hour)},
+		{UID: 4, Subject: "鑫", Date: day0.Add(3 * time.Hour)},
+		{UID: 5, Subject: "Qz", To: []Address{{Addr: "q@z"}}, Date: day0.Add(4 * time.Hour)},
+	}))
 	must(t, analyze(f.s))
 	ctx := context.Background()
 	parse := func(s string) Query {
@@ -41,6 +50,15 @@ func TestSearchPlans(t *testing.T) {
 	must(t, err)
 	if !ok || len(cands) == 0 || exact != 0 {
 		t.Fatalf("号1: %d candidates, exact %d, %v", len(cands), exact, ok)
+	}
+	for s, want := range map[string]int{"鑫": 4, "subject:鑫": 4, "from:鑫": 1, "q": 1, "Z": 1, "to:z": 1, "鑫 folder:归档 鑫a": 1} {
+		ids, _, ok, err := f.s.shortCandidates(ctx, parse(s))
+		must(t, err)
+		res, err := f.s.search(ctx, SearchRequest{Account: f.acct, Query: parse(s)}, planHits)
+		must(t, err)
+		if !ok || len(ids) < want || len(res) != want {
+			t.Errorf("%q: %d candidates (%v), %d found, want %d", s, len(ids), ok, len(res), want)
+		}
 	}
 	cases := []struct {
 		name string
@@ -94,7 +112,7 @@ func TestSearchPlans(t *testing.T) {
 	// and long, with and without filters.
 	for _, s := range []string{"from:sender", "季度报告 is:unread", "invoice folder:inbox after:2024-03-05",
 		"编号345", "subject:number", "邮箱", "号1", "45", "zz", "ZZ", "s9", "m>", "to:me>", "编号 季度报告",
-		"is:unread has:attachment", "m 9", "is:flagged", "is:flagged 邮箱", "is:flagged folder:inbox 季度报告", "45 is:flagged"} {
+		"is:unread has:attachment", "m 9", "is:flagged", "is:flagged 邮箱", "is:flagged folder:inbox 季度报告", "45 is:flagged", "鑫", "subject:鑫", "from:鑫", "to:z", "z", "7", "号", "Q"} {
 		q := parse(s)
 		for _, limit := range []int{30, scaleRows} {
 			req := SearchRequest{Account: f.acct, Query: q, Limit: limit}

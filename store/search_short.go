@@ -9,11 +9,11 @@ import (
 
 // Terms shorter than a trigram. The trigram index holds every three
 // characters of a column from its first to its third-last, so a term of
-// two characters occurs either at the start of an indexed trigram — an
-// instance of one of the index's terms that begin with it, listed by the
-// fts5vocab table fts_occurs (https://sqlite.org/fts5.html §8) — or as the
-// column's last two characters, which the texts_tail_* expression indexes
-// find.
+// one or two characters occurs either at the start of an indexed trigram —
+// an instance of one of the index's terms that begin with it, listed by the
+// fts5vocab table fts_occurs (https://sqlite.org/fts5.html §8) — or in the
+// column's last two characters, which the texts_tail_* (last two) and
+// texts_last_* (last one) expression indexes find.
 
 // maxOccurs bounds the index entries a short term's lookup reads; a term
 // with more is too common for the lookup to pay, and is scanned.
@@ -26,7 +26,7 @@ const maxOccurs = 20_000
 // the index does, or more than maxOccurs entries).
 func (s *Store) shortCandidates(ctx context.Context, q Query) (ids []MessageID, exact int, ok bool, err error) {
 	for i, t := range q.Terms {
-		if utf8.RuneCountInString(t.Text) != 2 || !likeExact(t.Text) {
+		if t.Text == "" || utf8.RuneCountInString(t.Text) > 2 || !likeExact(t.Text) {
 			continue
 		}
 		// Index terms are case folded; the term has no letters but ASCII
@@ -87,9 +87,17 @@ func occurrencesSQL(f Field, k string) stmt {
 	q = `SELECT doc FROM (` + q + ` LIMIT ?)`
 	args = append(args, maxOccurs+1)
 	for _, c := range cols {
-		// Verbatim the expressions of the texts_tail_* indexes.
-		q += ` UNION ALL SELECT id FROM texts WHERE lower(substr(` + c + `, -2)) = ?`
-		args = append(args, k)
+		// Verbatim the expressions of the texts_tail_* and texts_last_*
+		// indexes. A one-character term may also be the second-last
+		// character (a range of the two-character tails) or the last.
+		if utf8.RuneCountInString(k) == 2 {
+			q += ` UNION ALL SELECT id FROM texts WHERE lower(substr(` + c + `, -2)) = ?`
+			args = append(args, k)
+			continue
+		}
+		q += ` UNION ALL SELECT id FROM texts WHERE lower(substr(` + c + `, -2)) >= ? AND lower(substr(` + c + `, -2)) < ?` +
+			` UNION ALL SELECT id FROM texts WHERE lower(substr(` + c + `, -1)) = ?`
+		args = append(args, k, k+string(utf8.MaxRune), k)
 	}
 	return stmt{q, args}
 }
@@ -130,6 +138,10 @@ func migrateSearchShort(ctx context.Context, tx *sql.Tx) error {
 		`CREATE INDEX texts_tail_from ON texts(lower(substr(from_text, -2)))`,
 		`CREATE INDEX texts_tail_rcpt ON texts(lower(substr(rcpt_text, -2)))`,
 		`CREATE INDEX texts_tail_body ON texts(lower(substr(body, -2)))`,
+		`CREATE INDEX texts_last_subject ON texts(lower(substr(subject, -1)))`,
+		`CREATE INDEX texts_last_from ON texts(lower(substr(from_text, -1)))`,
+		`CREATE INDEX texts_last_rcpt ON texts(lower(substr(rcpt_text, -1)))`,
+		`CREATE INDEX texts_last_body ON texts(lower(substr(body, -1)))`,
 		`CREATE INDEX messages_flagged ON messages(account_id, sort_date) WHERE (flags & 4) != 0`,
 	)
 }

@@ -15,7 +15,7 @@ import (
 func bench100k(b *testing.B) fixture {
 	b.Helper()
 	const n = 100_000
-	path := filepath.Join(os.TempDir(), fmt.Sprintf("magpie-store-bench-v%d-g4-%d.db", len(migrations), n))
+	path := filepath.Join(os.TempDir(), fmt.Sprintf("magpie-store-bench-v%d-g5-%d.db", len(migrations), n))
 	ctx := context.Background()
 	if _, err := os.Stat(path); err != nil {
 		tmp := path + ".building"

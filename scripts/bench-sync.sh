@@ -79,7 +79,9 @@ out=$($GO test -count=1 -run '^$' -bench '^(BenchmarkPage100k|BenchmarkSearch100
 	echo "## Store reads over 100k messages in one folder"
 	echo
 	echo "Go benchmarks of \`store/\` (\`go test -bench ./store\`), same machine and run as the sync above. Goals from the sync issue:"
-	echo "a page of a 100k folder ≤ 5 ms, a search over 100k messages ≤ 50 ms."
+	echo "a page of a 100k folder ≤ 5 ms, a search over 100k messages ≤ 50 ms. Pages are read by keyset as the list reads them (nothing"
+	echo "pages by OFFSET); searches ask for 50 results of one account as \`magpie search\` does, and the last for 500 of every account as the"
+	echo "TUI does."
 	echo
 	echo "| query | time per call |"
 	echo "|---|---:|"

@@ -20,6 +20,7 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	migrateIndexQueue,     // v7, store/index.go
 	migrateListOrders,     // v8, store/read_ui.go
 	migrateCollatedOrders, // v9, store/collate.go
+	migrateSearchShort,    // v10, store/search_short.go
 }
 
 // migrate brings db up to version target (≤ len(migrations)). The version

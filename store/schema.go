@@ -19,6 +19,7 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	migrateRules,      // v6, store/rules.go
 	migrateIndexQueue, // v7, store/index.go
 	migrateListOrders, // v8, store/read_ui.go
+	migrateCalBriefs,  // v9, store/calendar_brief.go
 }
 
 // migrate brings db up to version target (≤ len(migrations)). The version

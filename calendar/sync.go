@@ -188,12 +188,13 @@ func (s *Syncer) calendar(ctx context.Context, id store.CalendarID) (store.Calen
 	return store.Calendar{}, fmt.Errorf("calendar: cached calendar %d: %w", id, store.ErrNotFound)
 }
 
-// row turns a fetched object into a cache row. An object that does not
+// row turns a fetched object into a cache row, with its brief. An object that does not
 // parse is kept (nothing the server holds is dropped) with an empty span,
 // so views skip it.
 func (s *Syncer) row(o Object) store.CalObject {
 	r := store.CalObject{Href: canonical(o.URL), ETag: o.ETag, Data: o.Data}
 	_, series, err := Parse(o.Data, s.loc())
+	r.Brief = EncodeBrief(series) // none for an object that does not parse: views skip it
 	if err != nil {
 		return r
 	}

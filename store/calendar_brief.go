@@ -17,7 +17,7 @@ import (
 
 // migrateCalBriefs adds the brief column. Rows cached before it have an
 // empty brief: CalBriefs hands back their Data, and the calendar package
-// stores their brief with SetCalBrief the first time a view reads them.
+// stores their brief with SetCalBriefs the first time a view reads them.
 func migrateCalBriefs(ctx context.Context, tx *sql.Tx) error {
 	return execAll(ctx, tx, `ALTER TABLE cal_objects ADD COLUMN brief BLOB NOT NULL DEFAULT x''`)
 }
@@ -69,13 +69,19 @@ func (s *Store) CalBriefs(ctx context.Context, cals []CalendarID, from, to time.
 	return out, rows.Err()
 }
 
-// SetCalBrief stores the brief of row id, made from data; a row whose data
-// changed meanwhile is left alone (its writer stored its own brief).
-func (s *Store) SetCalBrief(ctx context.Context, id CalObjectID, data string, brief []byte) error {
+// SetCalBriefs stores the briefs of rows (by ID, each made from the Data
+// given with it) in one transaction; a row whose data changed meanwhile is
+// left alone (its writer stored its own brief).
+func (s *Store) SetCalBriefs(ctx context.Context, rows []CalObject) error {
+	if len(rows) == 0 {
+		return nil
+	}
 	return s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE cal_objects SET brief = ? WHERE id = ? AND data = ?`, briefArg(brief), id, data)
-		if err != nil {
-			return fmt.Errorf("store: calendar brief: %w", err)
+		for _, o := range rows {
+			_, err := tx.ExecContext(ctx, `UPDATE cal_objects SET brief = ? WHERE id = ? AND data = ?`, briefArg(o.Brief), o.ID, o.Data)
+			if err != nil {
+				return fmt.Errorf("store: calendar brief: %w", err)
+			}
 		}
 		return nil
 	})

@@ -35,11 +35,11 @@ func TestCalBriefsUpgrade(t *testing.T) {
 	if len(got) != 1 || len(got[0].Brief) != 0 || got[0].Data != "BEGIN:VCALENDAR" || got[0].UID != "a" {
 		t.Fatalf("upgraded row = %+v", got)
 	}
-	must(t, s.SetCalBrief(ctx, 1, "changed meanwhile", []byte{7, 1}))
+	must(t, s.SetCalBriefs(ctx, []CalObject{{ID: 1, Data: "changed meanwhile", Brief: []byte{7, 1}}}))
 	if got, _ := s.CalBriefs(ctx, []CalendarID{1}, from, to, 7); len(got[0].Brief) != 0 {
 		t.Fatalf("brief stored over changed data: %+v", got[0])
 	}
-	must(t, s.SetCalBrief(ctx, 1, "BEGIN:VCALENDAR", []byte{7, 1}))
+	must(t, s.SetCalBriefs(ctx, []CalObject{{ID: 1, Data: "BEGIN:VCALENDAR", Brief: []byte{7, 1}}}))
 	got, err = s.CalBriefs(ctx, []CalendarID{1}, from, to, 7)
 	must(t, err)
 	if len(got) != 1 || string(got[0].Brief) != "\x07\x01" || got[0].Data != "" {

@@ -43,24 +43,24 @@ type bTime struct {
 
 // Flags of a bComp.
 const (
-	fRRule   byte = 1 << iota // has an RRULE property
-	fRDate                    // has an RDATE property
-	fExDate                   // has an EXDATE property
-	fDur                      // ends by DURATION (dur), not DTEND
-	fBad                      // DTSTART, DTEND or DURATION unreadable
-	fCancel                   // STATUS:CANCELLED
-	fOverride                 // has a RECURRENCE-ID (rid; tNone when unreadable)
+	fRRule    byte = 1 << iota // has an RRULE property
+	fRDate                     // has an RDATE property
+	fExDate                    // has an EXDATE property
+	fDur                       // ends by DURATION (dur), not DTEND
+	fBad                       // DTSTART, DTEND or DURATION unreadable
+	fCancel                    // STATUS:CANCELLED
+	fOverride                  // has a RECURRENCE-ID (rid; tNone when unreadable)
 )
 
 // bComp is one VEVENT of a brief.
 type bComp struct {
-	flags                                             byte
+	flags                                            byte
 	summary, location, description, organizer, rrule string
-	attendees                                         []string
-	reminders                                         []time.Duration
-	start, end, rid                                   bTime
-	dur                                               time.Duration
-	rdates, exdates                                   []bTime
+	attendees                                        []string
+	reminders                                        []time.Duration
+	start, end, rid                                  bTime
+	dur                                              time.Duration
+	rdates, exdates                                  []bTime
 }
 
 // bSeries is the brief of one Series.

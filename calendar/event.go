@@ -212,4 +212,3 @@ func (s *Series) recurrence(start time.Time) (*rrule.Set, bool, error) {
 	}
 	return set, recurring, nil
 }
-

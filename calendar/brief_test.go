@@ -112,3 +112,43 @@ func TestBriefBackfill(t *testing.T) {
 		t.Errorf("override = %s at %d h", want[1].Summary, h)
 	}
 }
+
+// TestSkipWholePeriods: a DAILY or WEEKLY series begun years ago expands
+// a range today to the same instances as walking it from its start.
+func TestSkipWholePeriods(t *testing.T) {
+	ny, _ := time.LoadLocation("America/New_York")
+	for _, rule := range []string{
+		"FREQ=DAILY", "FREQ=DAILY;INTERVAL=3", "FREQ=DAILY;INTERVAL=5;BYMONTH=3,11",
+		"FREQ=WEEKLY", "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH", "FREQ=WEEKLY;INTERVAL=3;WKST=SU;BYDAY=SU,SA",
+		"FREQ=WEEKLY;INTERVAL=2;UNTIL=20260320T000000Z", "FREQ=DAILY;COUNT=4000",
+	} {
+		data := ics("BEGIN:VEVENT", "UID:s", "DTSTART;TZID=America/New_York:20150309T013000",
+			"DTEND;TZID=America/New_York:20150309T023000", "RRULE:"+rule, "END:VEVENT")
+		_, series, err := Parse(data, ny)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := series[0].brief()
+		p := placer{def: ny}
+		from, to := time.Date(2026, 3, 1, 0, 0, 0, 0, ny), time.Date(2026, 4, 12, 0, 0, 0, 0, ny)
+		got, err := b.expand(p, from, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The same, walked from the start.
+		start, end, _, _, _ := p.times(b.master)
+		set, _, err := b.recurrence(p, start, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := set.Between(from.Add(-end.Sub(start)-time.Second), to, true)
+		if len(got) != len(want) || len(want) == 0 && rule != "FREQ=DAILY;COUNT=4000" {
+			t.Fatalf("%s: %d instances, want %d", rule, len(got), len(want))
+		}
+		for i := range want {
+			if !got[i].Start.Equal(want[i]) {
+				t.Errorf("%s: instance %d at %v, want %v", rule, i, got[i].Start, want[i])
+			}
+		}
+	}
+}

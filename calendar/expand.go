@@ -43,8 +43,9 @@ func (b *bSeries) occurrence(c *bComp, start, end time.Time, allDay, floating bo
 func (c *bComp) single() bool { return c.flags&(fRRule|fRDate|fExDate) == 0 }
 
 // recurrence builds the rrule set of the master: RRULE, RDATEs, EXDATEs.
-// ok is false for a single, non-recurring event.
-func (b *bSeries) recurrence(p placer, start time.Time) (*rrule.Set, bool, error) {
+// ok is false for a single, non-recurring event. A rule that only
+// matters from near on may start later than start (skipWhole).
+func (b *bSeries) recurrence(p placer, start, near time.Time) (*rrule.Set, bool, error) {
 	m := b.master
 	set := &rrule.Set{}
 	recurring := false
@@ -53,7 +54,7 @@ func (b *bSeries) recurrence(p placer, start time.Time) (*rrule.Set, bool, error
 		if err != nil {
 			return nil, false, fmt.Errorf("calendar: RRULE %q: %w", m.rrule, err)
 		}
-		opt.Dtstart = start
+		opt.Dtstart = skipWhole(opt, start, near)
 		if !opt.Until.IsZero() && opt.Until.Location() != start.Location() {
 			opt.Until = opt.Until.In(start.Location())
 		}
@@ -62,9 +63,11 @@ func (b *bSeries) recurrence(p placer, start time.Time) (*rrule.Set, bool, error
 			return nil, false, fmt.Errorf("calendar: RRULE %q: %w", m.rrule, err)
 		}
 		set.RRule(r)
+		set.DTStart(opt.Dtstart) // the rule's; RDATEs and EXDATEs are instants of their own
 		recurring = true
+	} else {
+		set.DTStart(start)
 	}
-	set.DTStart(start)
 	if !recurring {
 		set.RDate(start)
 	}
@@ -76,6 +79,36 @@ func (b *bSeries) recurrence(p placer, start time.Time) (*rrule.Set, bool, error
 		set.ExDate(p.at(t))
 	}
 	return set, recurring, nil
+}
+
+// skipWhole moves a DAILY or WEEKLY rule's start forward by whole
+// intervals to just before near, so that expanding a range today does not
+// walk every instance since a series began years ago. The instances from
+// near on are the same: such a rule repeats every interval days or weeks
+// from its start, its BY* parts pick days within each period alike, and
+// its defaults (the weekday, the time of day) are kept by whole periods of
+// wall-clock days. Not with COUNT, which counts from the true start.
+func skipWhole(opt *rrule.ROption, start, near time.Time) time.Time {
+	if opt.Count != 0 || near.IsZero() || !start.Before(near) {
+		return start
+	}
+	interval := max(opt.Interval, 1)
+	var days int
+	switch opt.Freq {
+	case rrule.DAILY:
+		days = interval
+	case rrule.WEEKLY:
+		days = 7 * interval
+	default:
+		return start
+	}
+	n := int(near.Sub(start).Hours()/24) / days
+	if n <= 1 {
+		return start
+	}
+	// One period short: DST shifts and the wall-clock arithmetic must not
+	// land past near.
+	return start.AddDate(0, 0, (n-1)*days)
 }
 
 // overrideMap keys overrides by the instant of their RECURRENCE-ID.
@@ -115,7 +148,7 @@ func (b *bSeries) expand(p placer, from, to time.Time) ([]Occurrence, error) {
 			}
 		} else {
 			var set *rrule.Set
-			if set, recurring, err = b.recurrence(p, start); err != nil {
+			if set, recurring, err = b.recurrence(p, start, from.Add(-dur-time.Second)); err != nil {
 				return nil, err
 			}
 			starts = set.Between(from.Add(-dur-time.Second), to, true)
@@ -192,7 +225,7 @@ func (b *bSeries) span(p placer, farFuture time.Time) (time.Time, time.Time, err
 			return time.Time{}, time.Time{}, err
 		}
 		widen(start, end)
-		set, recurring, err := b.recurrence(p, start)
+		set, recurring, err := b.recurrence(p, start, time.Time{})
 		if err != nil {
 			return time.Time{}, time.Time{}, err
 		}

@@ -90,9 +90,11 @@ func (s *Syncer) SyncAll(ctx context.Context, cols []Collection) ([]SyncResult, 
 	return out, errors.Join(errs...)
 }
 
-// Sync brings one collection's cache up to date: nothing when its ctag or
-// sync-token is unchanged, an RFC 6578 sync-collection REPORT when offered
-// (restarting from scratch when the server forgot the token), else an etag
+// Sync brings one collection's cache up to date: nothing when its ctag
+// (or, without one, a sync-token the caller read) is unchanged, an RFC 6578
+// sync-collection REPORT from the stored token when offered (restarting
+// from scratch when the server forgot the token; without a ctag this is
+// the "nothing changed" check, answered by an empty report), else an etag
 // listing; changed objects come in calendar-multiget batches.
 func (s *Syncer) Sync(ctx context.Context, col Collection) (SyncResult, error) {
 	col.URL = canonical(col.URL)
@@ -106,8 +108,8 @@ func (s *Syncer) Sync(ctx context.Context, col Collection) (SyncResult, error) {
 		return SyncResult{}, err
 	}
 	res := SyncResult{Calendar: cal, Method: SyncUnchanged}
-	if !cal.LastSync.IsZero() && ((col.SyncToken != "" && col.SyncToken == cal.SyncToken) ||
-		(col.SyncToken == "" && col.CTag != "" && col.CTag == cal.CTag)) {
+	if !cal.LastSync.IsZero() && ((col.CTag != "" && col.CTag == cal.CTag) ||
+		(col.CTag == "" && col.SyncToken != "" && col.SyncToken == cal.SyncToken)) {
 		return res, nil
 	}
 	local, err := s.Store.CalETags(ctx, id)

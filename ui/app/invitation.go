@@ -243,11 +243,10 @@ func (m *Model) onInviteDialog(msg tea.Msg) (tea.Cmd, bool) {
 		return nil, false
 	}
 	a, _ := pk.Item.Value.(inviteAnswer)
-	w := calWriter{ctx: m.ctx, st: m.d.Store, names: m.accountNames(), connect: m.d.Calendars, loc: m.loc, now: m.now(),
-		cfg: m.d.Config, p: m.c.P}
+	w := m.calWriter()
 	inv := *m.invite
 	ids := append([]store.AccountID(nil), m.accountIDs...)
-	return func() tea.Msg { return w.answer(inv, a, ids) }, true
+	return func() tea.Msg { defer w.lock()(); return w.answer(inv, a, ids) }, true
 }
 
 // answer sends the REPLY and updates the calendar.

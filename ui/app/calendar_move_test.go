@@ -85,7 +85,7 @@ func testMoveBetweenCalendars(t *testing.T, server string) {
 		Calendars: func(context.Context, string) (*calendar.Syncer, error) { return sy, nil }}, clock, sh)
 	run(t, m, m.Init())
 	send(t, m, calview.SaveRequestedMsg{SubmittedMsg: evedit.SubmittedMsg{
-		Draft: evedit.Draft{Calendar: ids["家庭"], Title: "周会", Start: start, End: start.Add(time.Hour), RRule: "FREQ=WEEKLY;COUNT=3"},
+		Draft:    evedit.Draft{Calendar: ids["家庭"], Title: "周会", Start: start, End: start.Add(time.Hour), RRule: "FREQ=WEEKLY;COUNT=3"},
 		Existing: evedit.Existing{Object: obj.ID, UID: "mv-1", RID: start, Recurring: true, Start: start, End: start.Add(time.Hour)},
 		Scope:    calendar.ScopeAll}})
 

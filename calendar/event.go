@@ -56,6 +56,9 @@ func parse(data string, loc *time.Location, zc *ZoneCache) (*ical.Calendar, []*S
 		return nil, nil, fmt.Errorf("calendar: parse: %w", err)
 	}
 	z := newZones(cal, loc)
+	if zc == nil { // zones loaded by name once per document at least
+		zc = &ZoneCache{}
+	}
 	z.shared = zc
 	byUID := map[string]*Series{}
 	var order []string

@@ -149,6 +149,7 @@ func (s *Syncer) Sync(ctx context.Context, col Collection) (SyncResult, error) {
 	if per <= 0 {
 		per = multigetBatch
 	}
+	var zones ZoneCache // the zones of the objects fetched, loaded once
 	for i := 0; i < len(want); i += per {
 		batch := want[i:min(i+per, len(want))]
 		objs, err := s.Client.multiget(ctx, col.URL, batch)
@@ -157,7 +158,7 @@ func (s *Syncer) Sync(ctx context.Context, col Collection) (SyncResult, error) {
 		}
 		rows := make([]store.CalObject, 0, len(objs))
 		for _, o := range objs {
-			rows = append(rows, s.row(o))
+			rows = append(rows, s.rowIn(o, &zones))
 		}
 		if err := s.Store.PutCalObjects(ctx, id, rows, nil); err != nil {
 			return res, err
@@ -193,9 +194,12 @@ func (s *Syncer) calendar(ctx context.Context, id store.CalendarID) (store.Calen
 // row turns a fetched object into a cache row, with its brief. An object that does not
 // parse is kept (nothing the server holds is dropped) with an empty span,
 // so views skip it.
-func (s *Syncer) row(o Object) store.CalObject {
+func (s *Syncer) row(o Object) store.CalObject { return s.rowIn(o, nil) }
+
+// rowIn is row with the zones of zc (nil: loaded afresh).
+func (s *Syncer) rowIn(o Object, zc *ZoneCache) store.CalObject {
 	r := store.CalObject{Href: canonical(o.URL), ETag: o.ETag, Data: o.Data}
-	_, series, err := Parse(o.Data, s.loc())
+	_, series, err := parse(o.Data, s.loc(), zc)
 	r.Brief = EncodeBrief(series) // none for an object that does not parse: views skip it
 	if err != nil {
 		return r

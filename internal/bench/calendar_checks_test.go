@@ -130,7 +130,7 @@ func xandikosNoop(b *testing.B, ctx context.Context, n int) (time.Duration, []ch
 	if err := st.PutCalObjects(ctx, id, rows, nil); err != nil {
 		b.Fatal(err)
 	}
-	token := propValue(b, ctx, col, "sync-token")
+	token := propValue(b, ctx, col, "", "", "sync-token")
 	if err := st.SetCalendarState(ctx, id, c.CTag, token, time.Now()); err != nil {
 		b.Fatal(err)
 	}
@@ -151,10 +151,13 @@ func xandikosNoop(b *testing.B, ctx context.Context, n int) (time.Duration, []ch
 	return noops[noopRuns/2], timeChecks(b, ctx, col, "", "", token)
 }
 
-// propValue reads one DAV: property of col (Depth 0).
-func propValue(b *testing.B, ctx context.Context, col, name string) string {
-	req, _ := http.NewRequestWithContext(ctx, "PROPFIND", col, strings.NewReader(propfind0("<d:"+name+"/>")))
+// propValue reads one DAV: property of col (Depth 0), with the ctag.
+func propValue(b *testing.B, ctx context.Context, col, user, pw, name string) string {
+	req, _ := http.NewRequestWithContext(ctx, "PROPFIND", col, strings.NewReader(propfind0("<cs:getctag/><d:"+name+"/>")))
 	req.Header.Set("Depth", "0")
+	if user != "" {
+		req.SetBasicAuth(user, pw)
+	}
 	req.Header.Set("Content-Type", "application/xml; charset=utf-8")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

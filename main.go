@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/magpie-mail/magpie/internal/tmuxenv"
 	"github.com/magpie-mail/magpie/ui/cli"
 )
 
@@ -28,6 +29,9 @@ const memoryLimit = 64 << 20
 const gcPercent = 50
 
 func main() {
+	// First: child processes (password_cmd, $EDITOR, notify-send) must see
+	// TMUX as it was.
+	tmuxColors := tmuxenv.Restore()
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(memoryLimit)
 	}
@@ -44,6 +48,7 @@ func main() {
 		OpenApp: cli.OpenTUI,
 
 		StdoutIsTerminal: term.IsTerminal(int(os.Stdout.Fd())),
+		TmuxColors:       tmuxColors,
 	}
 	if fd := int(os.Stdin.Fd()); term.IsTerminal(fd) {
 		env.ReadPassword = func(prompt string) (string, error) {

@@ -120,14 +120,15 @@ func TestMultiAppendAgainstDovecot(t *testing.T) {
 
 func sha(b []byte) [32]byte { return sha256.Sum256(b) }
 
-// Batches start at one message and double up to n, whatever the folder's
-// size (a 20,000-message folder once overflowed the doubling).
+// With ramp, batches start at one message and double up to n, whatever
+// the folder's size (a 20,000-message folder once overflowed the
+// doubling); without, they are n messages from the start.
 func TestCutBatches(t *testing.T) {
 	msgs := make([]srcMsg, 20000)
 	for i := range msgs {
 		msgs[i] = srcMsg{UID: imap.UID(i + 1), Size: 1000}
 	}
-	bs := cutBatches(msgs, 100)
+	bs := cutBatches(msgs, 100, true)
 	var sizes []int
 	total := 0
 	for _, b := range bs {
@@ -142,8 +143,11 @@ func TestCutBatches(t *testing.T) {
 			t.Fatalf("batch of %d", len(b))
 		}
 	}
+	if flat := cutBatches(msgs, 100, false); len(flat) != 200 || len(flat[0]) != 100 {
+		t.Fatalf("without ramp: %d batches, the first of %d", len(flat), len(flat[0]))
+	}
 	big := []srcMsg{{UID: 1, Size: 3 << 20}, {UID: 2, Size: 900 << 10}, {UID: 3, Size: 900 << 10}, {UID: 4, Size: 900 << 10}, {UID: 5, Size: 900 << 10}, {UID: 6, Size: 900 << 10}}
-	for _, b := range cutBatches(big, 100)[2:] {
+	for _, b := range cutBatches(big, 100, true)[2:] {
 		var mem int64
 		for _, m := range b {
 			if m.Size <= SpoolLimit {

@@ -204,7 +204,7 @@ func (r *runner) backupFolder(ctx context.Context, ar archive, fp FolderPlan, le
 	rep.SourceCount = len(f.msgs)
 	f.progress.Total, f.progress.Done, f.progress.Phase = len(f.msgs), rep.Previously, PhaseCopy
 	r.send(ctx, f)
-	for _, b := range cutBatches(pending, r.opts.batch()) {
+	for _, b := range cutBatches(pending, r.opts.batch(), r.opts.Gate != nil) {
 		if err := r.opts.Gate.Wait(ctx); err != nil {
 			return err
 		}

@@ -2,9 +2,9 @@ package migrate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
-	"sync"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
@@ -12,7 +12,7 @@ import (
 
 // batchBytes bounds the bytes (by RFC822.SIZE) of one batch's bodies held
 // in memory, so that what a worker holds stays small whatever the mailbox.
-const batchBytes = 4 << 20
+const batchBytes = 2 << 20
 
 // outgoing is one message of a batch about to be appended.
 type outgoing struct {
@@ -21,93 +21,38 @@ type outgoing struct {
 	e  Entry
 }
 
-// copyFolder copies f's pending messages in batches (at most
-// Options.Batch messages and batchBytes bytes each) through a two-stage
-// pipeline: while one batch is stored on the destination (storeBatch),
-// the next one's bodies are fetched from the source on the runner's
-// source connection. A worker holds at most three batches of bodies.
-func (r *runner) copyFolder(ctx context.Context, f *folderRun) error {
-	type fetched struct {
-		msgs   []srcMsg
-		spools map[imap.UID]*spool
-		err    error
-	}
-	ch := make(chan fetched, 1)
-	fctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		defer close(ch)
-		for _, b := range cutBatches(f.pending, r.opts.batch()) {
-			// No gate here: fetching only reads the source, and the gate's
-			// count of parked waiters must mean the storing has stopped.
-			sp, err := r.fetchBatch(fctx, f, b)
-			select {
-			case ch <- fetched{b, sp, err}:
-			case <-fctx.Done():
-				closeSpools(sp)
-				return
-			}
-			if err != nil {
-				return
-			}
-		}
-	}()
-	var err error
-	for fb := range ch {
-		if err == nil {
-			err = fb.err
-		}
-		if err == nil {
-			err = r.opts.Gate.Wait(ctx) // a pause lets the batch in flight finish, no more
-		}
-		if err == nil {
-			err = r.storeBatch(ctx, f, fb.msgs, fb.spools)
-		}
-		closeSpools(fb.spools)
-		if err != nil {
-			cancel()
-		}
-	}
-	wg.Wait()
-	if err == nil {
-		err = ctx.Err() // the fetcher stopped early
-	}
-	return err
-}
-
-// cutBatches cuts msgs into batches of at most n messages and batchBytes
-// bytes held in memory (bodies above SpoolLimit go to disk). The first
-// batches are small (1, 2, 4… messages): the first copies, and a pause,
-// come at once.
-func cutBatches(msgs []srcMsg, n int) [][]srcMsg {
+// cutBatches cuts msgs into batches (sub-slices, no copies) of at most n
+// messages and batchBytes bytes held in memory (bodies above SpoolLimit go to disk). With ramp the
+// first batches are small (1, 2, 4… messages): the first copies, and a
+// pause, come at once.
+func cutBatches(msgs []srcMsg, n int, ramp bool) [][]srcMsg {
 	var out [][]srcMsg
-	var cur []srcMsg
 	var size int64
-	limit := 1
-	for _, m := range msgs {
+	start := 0
+	limit := max(n, 1)
+	if ramp {
+		limit = 1
+	}
+	for i, m := range msgs {
 		mem := m.Size
 		if mem > SpoolLimit {
 			mem = 0
 		}
-		if len(cur) > 0 && (len(cur) >= limit || size+mem > batchBytes) {
-			out, cur, size = append(out, cur), nil, 0
+		if i > start && (i-start >= limit || size+mem > batchBytes) {
+			out, start, size = append(out, msgs[start:i:i]), i, 0
 			limit = min(limit*2, max(n, 1))
 		}
-		cur = append(cur, m)
 		size += mem
 	}
-	if len(cur) > 0 {
-		out = append(out, cur)
+	if start < len(msgs) {
+		out = append(out, msgs[start:len(msgs):len(msgs)])
 	}
 	return out
 }
 
 // copyBatch fetches and stores one batch (the catch-up pass).
 func (r *runner) copyBatch(ctx context.Context, f *folderRun, msgs []srcMsg) error {
-	if err := r.opts.Gate.Wait(ctx); err != nil {
+	if err := r.gate.wait(ctx); err != nil {
 		return err
 	}
 	spools, err := r.fetchBatch(ctx, f, msgs)
@@ -151,9 +96,12 @@ func (r *runner) fetchBatch(ctx context.Context, f *folderRun, msgs []srcMsg) (m
 func (r *runner) storeBatch(ctx context.Context, f *folderRun, msgs []srcMsg, spools map[imap.UID]*spool) error {
 	var out []outgoing
 	var already []Entry
-	err := r.tryDst(ctx, f, func() error {
+	decideAll := func() error {
 		f.unclaim(out, already)
 		out, already = nil, nil
+		if err := r.ensureIndex(ctx, f); err != nil {
+			return err
+		}
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		for _, m := range msgs {
@@ -182,6 +130,13 @@ func (r *runner) storeBatch(ctx context.Context, f *folderRun, msgs []srcMsg, sp
 			}
 		}
 		return nil
+	}
+	err := r.tryDst(ctx, f, func() error {
+		err := decideAll()
+		for errors.Is(err, errStaleIndex) {
+			err = decideAll()
+		}
+		return err
 	})
 	if err != nil {
 		return err
@@ -207,12 +162,15 @@ func (r *runner) storeBatch(ctx context.Context, f *folderRun, msgs []srcMsg, sp
 
 	var done []Entry
 	var unsettled []outgoing
+	f.appending.RLock() // see folderRun.appending
 	if r.multi(ctx) {
 		done, unsettled = r.sendMulti(ctx, f, out)
 	} else {
 		done, unsettled = r.sendPipelined(ctx, f, out)
 	}
-	if err := r.record(ctx, f, done, nil); err != nil {
+	err = r.record(ctx, f, done, nil)
+	f.appending.RUnlock()
+	if err != nil {
 		return err
 	}
 	for _, o := range unsettled {

@@ -27,6 +27,9 @@ func (r *runner) settle(ctx context.Context, f *folderRun, m srcMsg, sp *spool, 
 			reserved = false
 		}
 		have, err := r.decide(ctx, f, m.key(), sp.hash)
+		for errors.Is(err, errStaleIndex) {
+			have, err = r.decide(ctx, f, m.key(), sp.hash)
+		}
 		if err != nil {
 			return err
 		}
@@ -53,6 +56,8 @@ func (r *runner) settle(ctx context.Context, f *folderRun, m srcMsg, sp *spool, 
 			return err
 		}
 		sent = true
+		f.appending.RLock()
+		defer f.appending.RUnlock()
 		uid, err := r.appendMsg(ctx, f, m, sp)
 		if err == nil {
 			e.Outcome, e.DstUID = OutcomeCopied, uid
@@ -124,7 +129,12 @@ func (f *folderRun) release(h [32]byte) {
 // hash h that no other source message accounts for, and claims one copy
 // of h either way: the one found, or the one about to be appended. It
 // holds f.mu throughout, so that two workers never claim the same copy.
+// errStaleIndex means another worker dropped the index meanwhile: call
+// again.
 func (r *runner) decide(ctx context.Context, f *folderRun, k msgKey, h [32]byte) (bool, error) {
+	if err := r.ensureIndex(ctx, f); err != nil {
+		return false, err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	have, err := r.dstHas(ctx, f, k, h)
@@ -135,33 +145,60 @@ func (r *runner) decide(ctx context.Context, f *folderRun, k msgKey, h [32]byte)
 	return have, nil
 }
 
+// errStaleIndex means the destination folder's index was dropped (a
+// connection lost while appending) between ensureIndex and its use.
+var errStaleIndex = errors.New("migrate: destination index dropped")
+
+// ensureIndex makes sure f has its destination index: the destination
+// messages by Message-ID and size (one FETCH of those header fields). It
+// is built while no APPEND into the folder is in flight (f.appending held
+// exclusively), so that it holds exactly the copies that the recorded
+// outcomes account for. It must be called without f.mu or f.appending.
+func (r *runner) ensureIndex(ctx context.Context, f *folderRun) error {
+	f.mu.Lock()
+	ok := f.idx != nil
+	f.mu.Unlock()
+	if ok {
+		return nil
+	}
+	f.appending.Lock()
+	defer f.appending.Unlock()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.idx != nil {
+		return nil
+	}
+	r.closeApp() // one connection per side
+	if err := r.openDest(ctx, f); err != nil {
+		return err
+	}
+	n, err := r.dst.fresh(ctx, f.fp.Dest, false)
+	if err != nil {
+		return err
+	}
+	c := r.dst.c.Client
+	idx := map[msgKey][]imap.UID{}
+	if n > 0 {
+		list, err := fetchMeta(c, imap.UIDSet{imap.UIDRange{Start: 1, Stop: 0}}, false, true)
+		if err != nil {
+			return err
+		}
+		for _, m := range list {
+			idx[m.key()] = append(idx[m.key()], m.UID)
+		}
+	}
+	f.idx, f.counts = idx, map[msgKey]map[[32]byte]int{}
+	return nil
+}
+
 // dstHas reports whether the destination folder holds a message with
 // hash h that no other source message accounts for. Candidates are the
-// destination messages with the same Message-ID and size (one FETCH of
-// those header fields per folder and connection); only their bodies are
-// fetched, streamed through SHA-256. The caller holds f.mu.
+// destination messages of the index with the same Message-ID and size;
+// only their bodies are fetched, streamed through SHA-256. The caller
+// holds f.mu; without an index it returns errStaleIndex.
 func (r *runner) dstHas(ctx context.Context, f *folderRun, k msgKey, h [32]byte) (bool, error) {
 	if f.idx == nil {
-		r.closeApp() // one connection per side
-		if err := r.openDest(ctx, f); err != nil {
-			return false, err
-		}
-		n, err := r.dst.fresh(ctx, f.fp.Dest, false)
-		if err != nil {
-			return false, err
-		}
-		c := r.dst.c.Client
-		idx := map[msgKey][]imap.UID{}
-		if n > 0 {
-			list, err := fetchMeta(c, imap.UIDSet{imap.UIDRange{Start: 1, Stop: 0}}, false, true)
-			if err != nil {
-				return false, err
-			}
-			for _, m := range list {
-				idx[m.key()] = append(idx[m.key()], m.UID)
-			}
-		}
-		f.idx, f.counts = idx, map[msgKey]map[[32]byte]int{}
+		return false, errStaleIndex
 	}
 	counts, ok := f.counts[k]
 	if !ok {

@@ -1,19 +1,24 @@
 package migrate
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"slices"
 
 	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
 )
 
 // prepare creates the destination folder when missing, lists the source
 // folder, reads the journal and decides which messages are pending.
 func (r *runner) prepare(ctx context.Context, f *folderRun) error {
 	r.send(ctx, f)
+	if f.unchanged != nil {
+		f.skipUnchanged(*f.unchanged)
+		r.send(ctx, f)
+		return nil
+	}
 	if err := r.try(ctx, f, func() error { return r.ensureDest(ctx, f) }); err != nil {
 		return err
 	}
@@ -29,8 +34,22 @@ func (r *runner) prepare(ctx context.Context, f *folderRun) error {
 	if f.entries, err = r.j.Folder(ctx, f.fp.Source, f.srcUIDV); err != nil {
 		return err
 	}
-	if err := r.try(ctx, f, func() error { return r.openDest(ctx, f) }); err != nil {
+	var dstCount uint32
+	err = r.try(ctx, f, func() error {
+		if err := r.openDest(ctx, f); err != nil {
+			return err
+		}
+		var err error
+		dstCount, err = r.dst.fresh(ctx, f.fp.Dest, false)
 		return err
+	})
+	if err != nil {
+		return err
+	}
+	if dstCount == 0 {
+		// Nothing to look for there: the destination's index is empty
+		// until this run appends (nothing appends before the copying).
+		f.idx, f.counts = map[msgKey][]imap.UID{}, map[msgKey]map[[32]byte]int{}
 	}
 	settled := map[imap.UID]int64{}
 	for _, e := range f.entries {
@@ -76,37 +95,20 @@ func (r *runner) prepare(ctx context.Context, f *folderRun) error {
 	return nil
 }
 
-// copyTasks makes one copying task per folder with pending messages,
-// the biggest first: a server locks a folder while it appends to it, so
-// one worker per folder, and the biggest folder is the run's critical
-// path.
-func copyTasks(folders []*folderRun) []task {
-	var fs []*folderRun
-	for _, f := range folders {
-		if len(f.pending) > 0 {
-			fs = append(fs, f)
-		}
-	}
-	slices.SortStableFunc(fs, func(a, b *folderRun) int { return cmp.Compare(b.pendingBytes(), a.pendingBytes()) })
-	out := make([]task, len(fs))
-	for i, f := range fs {
-		out[i] = task{f, func(ctx context.Context, r *runner) error { return r.copyFolder(ctx, f) }}
-	}
-	return out
-}
-
-func (f *folderRun) pendingBytes() int64 {
-	var n int64
-	for _, m := range f.pending {
-		n += m.Size + 2048 // a message costs more than its bytes
-	}
-	return n
-}
-
 // finish copies what arrived in the source folder since it was listed
 // (the catch-up pass), then verifies the folder.
 func (r *runner) finish(ctx context.Context, f *folderRun) error {
+	if f.skip {
+		return nil
+	}
+	// A paused Run parks here too: the catch-up pass may copy.
+	if err := r.gate.wait(ctx); err != nil {
+		return err
+	}
 	r.closeApp() // verification reads through the ordinary connection
+	// The source's status before the catch-up pass lists it (see
+	// unchanged.go); no status, no record.
+	srcSt, stErr := r.src.status(ctx, f.fp.Source)
 	var late []srcMsg
 	err := r.try(ctx, f, func() error {
 		var err error
@@ -134,6 +136,14 @@ func (r *runner) finish(ctx context.Context, f *folderRun) error {
 	slices.Sort(f.rep.DroppedKeywords)
 	f.progress.Phase = PhaseVerify
 	r.send(ctx, f)
+	var dstSt mailboxStatus
+	if stErr == nil {
+		// The destination's, after the catch-up pass, before verifying.
+		var c *imapclient.Client
+		if c, stErr = r.dst.client(ctx); stErr == nil {
+			dstSt, stErr = statusOf(c, f.fp.Dest)
+		}
+	}
 	if err := r.try(ctx, f, func() error { return r.verify(ctx, f) }); err != nil {
 		return err
 	}
@@ -141,9 +151,31 @@ func (r *runner) finish(ctx context.Context, f *folderRun) error {
 	if f.rep.Missing > 0 || f.rep.Failed > 0 {
 		f.rep.Verdict = VerdictIncomplete
 	}
+	if f.rep.Verdict == VerdictOK && stErr == nil {
+		var size int64
+		for _, m := range f.msgs {
+			size += m.Size
+		}
+		st := folderState{Since: sinceKey(r.plan.Options.Since), DestFolder: f.fp.Dest, Src: srcSt, Dst: dstSt,
+			SourceCount: f.rep.SourceCount, SourceSize: size, DestCount: f.rep.DestCount, Extra: f.rep.Extra,
+			Dropped: f.rep.DroppedKeywords, VerifiedAt: r.opts.now()}
+		if err := r.j.putFolderState(context.WithoutCancel(ctx), f.fp.Source, st); err != nil {
+			return err
+		}
+	}
 	f.progress.Phase = PhaseDone
+	f.forget()
 	r.send(ctx, f)
 	return nil
+}
+
+// forget drops what a finished folder no longer needs (its listing, its
+// journal entries, its index of the destination): memory stays flat
+// while the other folders are verified.
+func (f *folderRun) forget() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.msgs, f.pending, f.entries, f.claimed, f.idx, f.counts = nil, nil, nil, nil, nil, nil
 }
 
 // settled reports whether a journal entry accounts for a copy in the

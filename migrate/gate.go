@@ -44,7 +44,8 @@ func (g *Gate) Paused() bool {
 }
 
 // Waiting is how many Runs are parked at the gate now: a paused run that
-// still finishes its message in flight is not yet counted.
+// still finishes its message in flight is not yet counted, nor is a Run
+// some of whose workers are still copying.
 func (g *Gate) Waiting() int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -69,6 +70,95 @@ func (g *Gate) Wait(ctx context.Context) error {
 		g.mu.Lock()
 		g.waiting--
 		g.mu.Unlock()
+	}()
+	select {
+	case <-ch:
+		return ctx.Err()
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// pausedCh is the channel Resume closes, or nil when g is open.
+func (g *Gate) pausedCh() chan struct{} {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.closed
+}
+
+func (g *Gate) addWaiting(n int) {
+	g.mu.Lock()
+	g.waiting += n
+	g.mu.Unlock()
+}
+
+// runGate is a Gate as one Run's workers see it: each worker waits at it
+// on its own, and the Run counts as parked (Gate.Waiting) only once every
+// worker at work is parked, so that a pause reported as parked means
+// nothing more is being stored anywhere in the Run.
+type runGate struct {
+	g       *Gate
+	mu      sync.Mutex
+	workers int  // workers at work (joined, not yet left)
+	parked  int  // of them, those waiting at the gate
+	counted bool // the Run is counted in g.waiting
+}
+
+func newRunGate(g *Gate) *runGate { return &runGate{g: g} }
+
+// join and leave bracket a worker's time at work.
+func (rg *runGate) join() {
+	if rg == nil || rg.g == nil {
+		return
+	}
+	rg.mu.Lock()
+	rg.workers++
+	rg.update()
+	rg.mu.Unlock()
+}
+
+func (rg *runGate) leave() {
+	if rg == nil || rg.g == nil {
+		return
+	}
+	rg.mu.Lock()
+	rg.workers--
+	rg.update()
+	rg.mu.Unlock()
+}
+
+// update counts the Run in g.waiting while all its workers are parked.
+// The caller holds rg.mu.
+func (rg *runGate) update() {
+	want := rg.workers > 0 && rg.parked >= rg.workers
+	if want != rg.counted {
+		rg.counted = want
+		if want {
+			rg.g.addWaiting(1)
+		} else {
+			rg.g.addWaiting(-1)
+		}
+	}
+}
+
+// wait is Gate.Wait for one worker of the Run.
+func (rg *runGate) wait(ctx context.Context) error {
+	if rg == nil || rg.g == nil {
+		return ctx.Err()
+	}
+	ch := rg.g.pausedCh()
+	if ch == nil {
+		return ctx.Err()
+	}
+	rg.mu.Lock()
+	rg.parked++
+	rg.update()
+	rg.mu.Unlock()
+	defer func() {
+		rg.mu.Lock()
+		rg.parked--
+		rg.update()
+		rg.mu.Unlock()
 	}()
 	select {
 	case <-ch:

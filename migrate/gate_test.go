@@ -33,9 +33,9 @@ func waitParked(t *testing.T, g *Gate, progress <-chan Progress) int {
 	return n
 }
 
-// A paused Run copies nothing more once parked, goes on after Resume, and
-// a stop while paused ends cleanly with the next Run finishing the job:
-// every message once, verified.
+// A paused Run of several workers copies nothing more once parked, goes
+// on after Resume, and a stop while paused ends cleanly with the next Run
+// finishing the job: every message once, verified.
 func TestGatePauseResumeStop(t *testing.T) {
 	d := testenv.Dovecot(t)
 	su, du := d.NewUser(t), d.NewUser(t)
@@ -55,8 +55,10 @@ func TestGatePauseResumeStop(t *testing.T) {
 	var runErr error
 	go func() {
 		defer close(done)
-		// Batches of one message: a Progress per message, as counted below.
-		rep, runErr = Run(ctx, p, Options{JournalDir: journal, Progress: progress, Gate: g, Batch: 1})
+		// Batches of one message: a Progress per message, as counted
+		// below. Four workers: the Run counts as parked only once all
+		// four are, and then nothing moves.
+		rep, runErr = Run(ctx, p, Options{JournalDir: journal, Progress: progress, Gate: g, Batch: 1, Jobs: 4})
 		close(progress)
 	}()
 	copied, pauses := 0, 0
@@ -114,5 +116,45 @@ func TestGateNilAndZero(t *testing.T) {
 	cancel()
 	if !g.Paused() || !errors.Is(g.Wait(ctx), context.Canceled) {
 		t.Fatal("paused gate did not return ctx's error")
+	}
+}
+
+// A Run counts as parked at a Gate only once every worker at work is
+// parked; a worker that leaves lets the others' parking count.
+func TestRunGateCountsTheRunOnceAllWorkersPark(t *testing.T) {
+	g := &Gate{}
+	rg := newRunGate(g)
+	rg.join()
+	rg.join()
+	g.Pause()
+	ctx := context.Background()
+	done := make(chan error, 1)
+	go func() { done <- rg.wait(ctx) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		rg.mu.Lock()
+		parked := rg.parked
+		rg.mu.Unlock()
+		if parked == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("worker never parked")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if g.Waiting() != 0 {
+		t.Fatal("counted as parked with one of two workers still at work")
+	}
+	rg.leave() // the other worker finished its work
+	if g.Waiting() != 1 {
+		t.Fatalf("waiting %d once the only worker left is parked", g.Waiting())
+	}
+	g.Resume()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if g.Waiting() != 0 {
+		t.Fatalf("waiting %d after resume", g.Waiting())
 	}
 }

@@ -77,6 +77,10 @@ CREATE TABLE IF NOT EXISTS messages (
 	detail TEXT NOT NULL,
 	PRIMARY KEY (src_folder, src_uidvalidity, src_uid)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS folder_states (
+	src_folder TEXT PRIMARY KEY,
+	state TEXT NOT NULL -- JSON folderState: the folder as a run verified it
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS pop3_uids (
 	uidl TEXT PRIMARY KEY,
 	uid INTEGER NOT NULL UNIQUE

@@ -15,9 +15,11 @@
 //     Message-ID and size and then by SHA-256 of the raw bytes, before it is
 //     copied. Source duplicates stay as many on the destination as on the
 //     source (equality as multisets of content hashes).
-//   - Memory stays flat: each worker holds one batch of bodies (at most
-//     Options.Batch messages and 8 MB), a body above SpoolLimit bytes in a
-//     temporary file; verification streams bodies through the hash.
+//   - Memory stays flat: each worker holds at most two batches of bodies
+//     (the one being stored, the next one fetched meanwhile; each at most
+//     Options.Batch messages and 2 MB), a body above SpoolLimit bytes in a
+//     temporary file; verification streams bodies through the hash, and a
+//     verified folder's listing and journal entries are dropped.
 //
 // Plan and Run block until done or until ctx ends; a Run stopped by ctx
 // leaves a journal the next Run continues from. Nothing here is safe for
@@ -103,12 +105,16 @@ type Options struct {
 	// appender's while it copies); 0 means 4. It is bounded by both
 	// accounts' connection budgets (account.Account.Connections).
 	Jobs int
-	// Batch is how many messages a worker fetches and appends at once;
-	// 0 means 100.
+	// Batch is how many messages a worker fetches and appends at once
+	// (within batchBytes of bodies in memory); 0 means 250: with
+	// MULTIAPPEND a batch is one transaction on the destination.
 	Batch int
-	// Gate, when set, is waited at before each batch (see Gate): the way
-	// to pause and resume a Run without losing anything. A Run with a
-	// Gate copies with one worker, so that a pause parks it whole.
+	// Gate, when set, is waited at by every worker before each batch and
+	// before each folder's catch-up and verification (see Gate): the way
+	// to pause and resume a Run without losing anything.
+	// The Run counts as parked once all its workers are. With a Gate the
+	// first batches of each folder are small (1, 2, 4… messages), so
+	// that a pause comes at once.
 	Gate *Gate
 }
 
@@ -122,7 +128,7 @@ func (o Options) jobs(p Plan) int {
 
 func (o Options) batch() int {
 	if o.Batch <= 0 {
-		return 100
+		return 250
 	}
 	return o.Batch
 }

@@ -42,8 +42,11 @@ type FolderPlan struct {
 	Role       account.Role
 	DestExists bool
 	Renamed    RenameReason
-	Messages   int   // in scope (after Since)
-	Size       int64 // bytes in scope (RFC822.SIZE)
+	// Unchanged says a run verified the folder and neither side changed
+	// since (see FolderReport.Unchanged): nothing is pending.
+	Unchanged bool
+	Messages  int   // in scope (after Since)
+	Size      int64 // bytes in scope (RFC822.SIZE)
 	// Pending and PendingSize are what is left to copy: the messages in
 	// scope that the journal does not have as settled.
 	Pending     int
@@ -162,8 +165,24 @@ func NewPlan(ctx context.Context, src, dst Side, opts Options) (Plan, error) {
 	p.Folders = mapFolders(srcList, dstList, p.SrcDelim, p.DstDelim, opts)
 	p.Made = opts.now()
 	scans := make([]folderScan, len(p.Folders))
+	dests := map[string]string{}
+	for _, f := range p.Folders {
+		if f.DestExists {
+			dests[f.Source] = f.Dest
+		}
+	}
+	unchanged := unchangedFolders(ctx, j, sc, dc.Client, dests, opts.Since)
 	for i := range p.Folders {
 		f := &p.Folders[i]
+		if st, ok := unchanged[f.Source]; ok {
+			// Verified before and unchanged since: not listed (Run checks
+			// again before it skips the folder).
+			f.Unchanged, f.Messages, f.Size = true, st.SourceCount, st.SourceSize
+			scans[i] = folderScan{uidValidity: st.Src.UIDValidity, unchanged: true, at: p.Made}
+			p.TotalCount += f.Messages
+			p.TotalSize += f.Size
+			continue
+		}
 		uidv, err := sc.examine(ctx, f.Source)
 		if err != nil {
 			return p, err

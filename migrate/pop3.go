@@ -180,6 +180,16 @@ func (s *pop3Source) each(ctx context.Context, uids []imap.UID, fn func(imap.UID
 	return nil
 }
 
+// status: POP3 (RFC 1939) has no UIDNEXT, so a maildrop is never
+// proven unchanged; it is listed each time.
+func (s *pop3Source) status(context.Context, string) (mailboxStatus, error) {
+	return mailboxStatus{}, errNoStatus
+}
+
+func (s *pop3Source) statusAll(context.Context, []string) (map[string]mailboxStatus, error) {
+	return nil, errNoStatus
+}
+
 func (s *pop3Source) drop() {
 	if s.c != nil {
 		s.c.Close()

@@ -75,6 +75,10 @@ func (p *Plan) pending(ctx context.Context, j *Journal, scans []folderScan) erro
 	for i := range p.Folders {
 		f := &p.Folders[i]
 		var entries map[imap.UID]Entry
+		if scans[i].unchanged {
+			f.Pending, f.PendingSize = 0, 0
+			continue
+		}
 		if j != nil {
 			var err error
 			if entries, err = j.Folder(ctx, f.Source, scans[i].uidValidity); err != nil {
@@ -97,6 +101,7 @@ func (p *Plan) pending(ctx context.Context, j *Journal, scans []folderScan) erro
 
 // folderScan is one source folder as NewPlan listed it.
 type folderScan struct {
+	unchanged   bool // proven unchanged since verified: not listed
 	uidValidity uint32
 	msgs        []srcMsg
 	at          time.Time

@@ -62,9 +62,15 @@ type FolderReport struct {
 	// DroppedKeywords are keywords the destination cannot store
 	// (PERMANENTFLAGS without \*, RFC 3501 §7.1).
 	DroppedKeywords []string `json:"dropped_keywords,omitempty"`
-	Verdict         Verdict  `json:"verdict"`
-	Err             string   `json:"error,omitempty"`
-	err             error
+	// Unchanged says the folder was verified by an earlier run (at
+	// VerifiedAt) and neither side changed since: the same UIDVALIDITY,
+	// UIDNEXT and MESSAGES (STATUS, RFC 3501 §6.3.10) on both, so the
+	// same messages, and that run's verdict and counts stand.
+	Unchanged  bool      `json:"unchanged,omitempty"`
+	VerifiedAt time.Time `json:"verified_at,omitzero"`
+	Verdict    Verdict   `json:"verdict"`
+	Err        string    `json:"error,omitempty"`
+	err        error
 }
 
 // Error is the folder's failure, if any (nil for VerdictOK and

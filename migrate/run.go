@@ -24,28 +24,37 @@ type runner struct {
 	noMulti  bool // the destination offers no MULTIAPPEND, or the appender failed to connect
 	multiCap bool // the destination offers MULTIAPPEND
 	j        *Journal
+	gate     *runGate
 }
 
 // folderRun is the state of one folder during a Run. Workers copying
 // batches of the same folder share it under mu; preparing and finishing a
 // folder is done by one worker alone.
 type folderRun struct {
-	mu       sync.Mutex
-	fp       FolderPlan
-	srcUIDV  uint32
-	dstUIDV  uint32
-	perm     []imap.Flag // destination PERMANENTFLAGS; nil: not announced
-	msgs     []srcMsg
-	pending  []srcMsg
-	maxUID   imap.UID
-	entries  map[imap.UID]Entry
-	claimed  map[[32]byte]int // destination copies accounted for (or reserved), by hash
-	idx      map[msgKey][]imap.UID
-	counts   map[msgKey]map[[32]byte]int // destination hashes per key, fetched lazily
-	dropped  map[string]bool
-	rep      *FolderReport
-	progress Progress
-	failed   bool // the folder failed on its own (rep says why)
+	mu sync.Mutex
+	// appending is held shared by every APPEND into the folder from
+	// before it is sent until its outcome is recorded, and exclusively
+	// while the destination's index (idx) is rebuilt: the index then
+	// holds exactly what the recorded outcomes account for, however many
+	// workers append into the folder.
+	appending sync.RWMutex
+	fp        FolderPlan
+	srcUIDV   uint32
+	dstUIDV   uint32
+	perm      []imap.Flag // destination PERMANENTFLAGS; nil: not announced
+	msgs      []srcMsg
+	pending   []srcMsg
+	maxUID    imap.UID
+	entries   map[imap.UID]Entry
+	claimed   map[[32]byte]int // destination copies accounted for (or reserved), by hash
+	idx       map[msgKey][]imap.UID
+	counts    map[msgKey]map[[32]byte]int // destination hashes per key, fetched lazily
+	dropped   map[string]bool
+	rep       *FolderReport
+	progress  Progress
+	failed    bool         // the folder failed on its own (rep says why)
+	skip      bool         // proven unchanged since verified (see unchanged.go)
+	unchanged *folderState // what proves it, found before preparing
 }
 
 // Run carries out plan: for every folder it creates the destination folder
@@ -54,11 +63,12 @@ type folderRun struct {
 // source meanwhile, and verifies the folder.
 //
 // Work is spread over Options.Jobs workers, each with its own connection
-// per side: folders are prepared and verified in parallel, and their
-// messages are copied in batches (one FETCH of the bodies, one
-// MULTIAPPEND when the destination offers it, else pipelined APPENDs),
-// batches of different folders interleaved. Transient failures are
-// retried with backoff after reconnecting.
+// per side: folders are verified in parallel, and messages are copied in
+// batches (one FETCH of the bodies, one MULTIAPPEND when the destination
+// offers it, else pipelined APPENDs) that any worker may take, so that
+// several connections append into a big folder at once (see
+// newBatchQueue). Transient failures are retried with backoff after
+// reconnecting.
 //
 // It returns the report, also saved next to the journal (ReportPath). The
 // error is ctx's when the run was stopped (the report then says
@@ -84,24 +94,26 @@ func Run(ctx context.Context, plan Plan, opts Options) (Report, error) {
 	}
 	p := newPool(ctx, plan, opts, j)
 	defer p.close()
+	p.findUnchanged(folders)
 
 	var prep, fin []task
 	for _, f := range folders {
 		prep = append(prep, task{f, func(ctx context.Context, r *runner) error { return r.prepare(ctx, f) }})
 		fin = append(fin, task{f, func(ctx context.Context, r *runner) error { return r.finish(ctx, f) }})
 	}
-	// Preparing is a few round trips per folder: one worker, so that a
-	// run with nothing to copy opens one connection per side, not one per
-	// worker. Finishing (verification may fetch bodies) uses the workers
-	// that the copying connected.
-	p.each(prep, 1)
-	copiers := len(p.runners)
-	if opts.Gate != nil {
-		// A pause must park the whole run at once (see Gate): one worker
-		// copies, so the message in flight is the only one.
-		copiers = 1
+	// Preparing is a few round trips per folder, done by as many workers
+	// as there are folders to look at: a run whose folders are all
+	// unchanged opens one connection per side, not one per worker.
+	// Finishing (verification may fetch bodies) uses the workers that
+	// were connected.
+	look := 0
+	for _, f := range folders {
+		if f.unchanged == nil {
+			look++
+		}
 	}
-	p.each(copyTasks(folders), copiers)
+	p.each(prep, look)
+	p.copyAll(newBatchQueue(folders, opts.batch(), opts.Gate != nil))
 	p.each(fin, p.connected())
 
 	runErr := p.err()
@@ -114,6 +126,28 @@ func Run(ctx context.Context, plan Plan, opts Options) (Report, error) {
 		runErr = err
 	}
 	return rep, runErr
+}
+
+// findUnchanged marks the folders proven unchanged since a run verified
+// them (see unchanged.go), with one round trip per side on the first
+// worker's connections. A side that cannot be reached here is reached
+// again, with retries, by the preparing.
+func (p *pool) findUnchanged(folders []*folderRun) {
+	r := p.runners[0]
+	dests := map[string]string{}
+	for _, f := range folders {
+		dests[f.fp.Source] = f.fp.Dest
+	}
+	dc, err := r.dst.client(p.ctx)
+	if err != nil {
+		return
+	}
+	found := unchangedFolders(p.ctx, r.j, r.src, dc, dests, r.plan.Options.Since)
+	for _, f := range folders {
+		if st, ok := found[f.fp.Source]; ok {
+			f.unchanged = &st
+		}
+	}
 }
 
 // task is one unit of work on a folder.
@@ -129,15 +163,16 @@ type pool struct {
 	ctx     context.Context
 	cancel  context.CancelFunc
 	runners []*runner
+	gate    *runGate
 	mu      sync.Mutex
 	fatal   error
 }
 
 func newPool(ctx context.Context, plan Plan, opts Options, j *Journal) *pool {
 	ctx, cancel := context.WithCancel(ctx)
-	p := &pool{ctx: ctx, cancel: cancel}
+	p := &pool{ctx: ctx, cancel: cancel, gate: newRunGate(opts.Gate)}
 	for range opts.jobs(plan) {
-		p.runners = append(p.runners, &runner{plan: plan, opts: opts, j: j,
+		p.runners = append(p.runners, &runner{plan: plan, opts: opts, j: j, gate: p.gate,
 			src: newSource(plan.Source, j),
 			dst: &conn{side: plan.Dest, name: SideDest}})
 	}
@@ -170,6 +205,8 @@ func (p *pool) each(tasks []task, n int) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			p.gate.join()
+			defer p.gate.leave()
 			for t := range queue {
 				p.run(r, t)
 			}
@@ -195,7 +232,13 @@ func (p *pool) run(r *runner, t task) {
 	if skip || p.ctx.Err() != nil {
 		return
 	}
-	err := t.do(p.ctx, r)
+	p.fail(t.f, t.do(p.ctx, r))
+}
+
+// fail deals with an error of work on f: one that stops the whole run
+// (a side unreachable, the journal) cancels it; any other marks f failed
+// (the first error says why) and the run goes on.
+func (p *pool) fail(f *folderRun, err error) {
 	if err == nil || p.ctx.Err() != nil {
 		return
 	}
@@ -209,10 +252,19 @@ func (p *pool) run(r *runner, t task) {
 		return
 	}
 	// The folder failed on its own; the others may work.
-	t.f.mu.Lock()
-	t.f.failed = true
-	t.f.rep.Verdict, t.f.rep.err, t.f.rep.Err = VerdictError, err, err.Error()
-	t.f.mu.Unlock()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.failed {
+		f.failed = true
+		f.rep.Verdict, f.rep.err, f.rep.Err = VerdictError, err, err.Error()
+	}
+}
+
+// isFailed reports whether f failed on its own.
+func (f *folderRun) isFailed() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.failed
 }
 
 func (p *pool) close() {

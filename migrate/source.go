@@ -26,6 +26,12 @@ type source interface {
 	// bodies reads the raw bytes of uids into spools; a UID missing from
 	// the answer has vanished.
 	bodies(ctx context.Context, folder string, uids []imap.UID) (map[imap.UID]*spool, error)
+	// status is folder's UIDVALIDITY, UIDNEXT and MESSAGES (errNoStatus
+	// when the source cannot tell).
+	status(ctx context.Context, folder string) (mailboxStatus, error)
+	// statusAll is status for several folders in one round trip; a folder
+	// the server cannot tell of is left out.
+	statusAll(ctx context.Context, folders []string) (map[string]mailboxStatus, error)
 	// hashes is bodies streamed through SHA-256 without keeping them.
 	hashes(ctx context.Context, folder string, uids []imap.UID) (map[imap.UID][32]byte, error)
 	// drop closes the connection without ceremony; logout politely.
@@ -104,6 +110,22 @@ func (s *imapSource) hashes(ctx context.Context, folder string, uids []imap.UID)
 		return nil, err
 	}
 	return hashBodies(s.cn.c.Client, imap.UIDSetNum(uids...))
+}
+
+func (s *imapSource) status(ctx context.Context, folder string) (mailboxStatus, error) {
+	c, err := s.cn.client(ctx)
+	if err != nil {
+		return mailboxStatus{}, err
+	}
+	return statusOf(c, folder)
+}
+
+func (s *imapSource) statusAll(ctx context.Context, folders []string) (map[string]mailboxStatus, error) {
+	c, err := s.cn.client(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return statusAll(c, folders)
 }
 
 func (s *imapSource) drop()   { s.cn.drop() }

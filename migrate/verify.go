@@ -56,17 +56,17 @@ func (r *runner) verify(ctx context.Context, f *folderRun) error {
 		}
 		list = data.AllUIDs()
 	}
-	known := map[imap.UID]Entry{}
+	known := map[imap.UID][32]byte{} // hashes only: a folder's entries are not copied again
 	for _, e := range f.entries {
 		if e.Outcome == OutcomeCopied && e.DstUID != 0 && e.DstFolder == f.fp.Dest && e.DstUIDValidity == f.dstUIDV {
-			known[e.DstUID] = e
+			known[e.DstUID] = e.Hash
 		}
 	}
 	dst := map[[32]byte]int{}
 	var fetch []imap.UID
 	for _, uid := range list {
-		if e, ok := known[uid]; ok {
-			dst[e.Hash]++
+		if h, ok := known[uid]; ok {
+			dst[h]++
 		} else {
 			fetch = append(fetch, uid)
 		}

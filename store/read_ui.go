@@ -15,8 +15,8 @@ type SortField int
 
 const (
 	SortDate    SortField = iota // the message's date (Message.SortDate)
-	SortSender                   // the From name, or the address when there is none, ASCII case folded
-	SortSubject                  // the Subject, ASCII case folded
+	SortSender                   // the From name, or the address when there is none, by collation key (store/collate.go)
+	SortSubject                  // the Subject, by collation key (store/collate.go)
 )
 
 // SortCursor is a keyset position in a sorted list: the sort key (empty for
@@ -37,12 +37,12 @@ type SortedPageRequest struct {
 	After *SortCursor // the rows after this one; nil: the first page
 }
 
-// The sort keys, as SQL expressions. The indexes of migrateListOrders are
-// on these exact texts: SQLite uses an expression index only for a query
-// that repeats the expression verbatim.
+// The sort keys, as SQL expressions: collation keys (store/collate.go). The
+// indexes of migrateCollatedOrders are on these exact texts: SQLite uses an
+// expression index only for a query that repeats the expression verbatim.
 const (
-	senderKey  = `lower(CASE WHEN m.from_name <> '' THEN m.from_name ELSE m.from_addr END)`
-	subjectKey = `lower(m.subject)`
+	senderKey  = `magpie_sortkey(CASE WHEN m.from_name <> '' THEN m.from_name ELSE m.from_addr END)`
+	subjectKey = `magpie_sortkey(m.subject)`
 )
 
 // PageSorted returns one page of a folder in req's order, and for each row

@@ -67,14 +67,15 @@ func TestPageSorted(t *testing.T) {
 		msgs[i].Date = day0.Add(time.Duration(i%9) * time.Hour) // ties on date too
 	}
 	must(t, f.s.PutHeaders(ctx, f.inbox, msgs))
+	sk := NewSortKeyer()
 	keyOf := map[SortField]func(m Message) string{
 		SortSender: func(m Message) string {
 			if m.From.Name != "" {
-				return asciiLower(m.From.Name)
+				return sk.Key(m.From.Name)
 			}
-			return asciiLower(m.From.Addr)
+			return sk.Key(m.From.Addr)
 		},
-		SortSubject: func(m Message) string { return asciiLower(m.Subject) },
+		SortSubject: func(m Message) string { return sk.Key(m.Subject) },
 		SortDate:    func(Message) string { return "" },
 	}
 	for _, by := range []SortField{SortDate, SortSender, SortSubject} {
@@ -107,15 +108,6 @@ func TestPageSorted(t *testing.T) {
 			}
 		}
 	}
-}
-
-func asciiLower(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r >= 'A' && r <= 'Z' {
-			return r + 'a' - 'A'
-		}
-		return r
-	}, s)
 }
 
 // TestFolderThreads pages a folder's threads: one head per thread (its

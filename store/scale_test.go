@@ -22,7 +22,7 @@ func fillFolder(tb testing.TB, s *Store, folder FolderID, n int) {
 	must(tb, err)
 	st, err := tx.PrepareContext(ctx, `UPDATE texts SET body = ? WHERE id = ?`)
 	must(tb, err)
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM messages WHERE folder_id = ?`, folder)
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM messages WHERE folder_id = ? ORDER BY id`, folder) // uid order: the bodies name their uid
 	must(tb, err)
 	var idList []int64
 	for rows.Next() {

@@ -15,11 +15,12 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	migrateV2ThreadsAndSearch,
 	migrateV3Queue,
 	migrateV4Outbox,
-	migrateCalendar,   // v5, store/calendar.go
-	migrateRules,      // v6, store/rules.go
-	migrateIndexQueue, // v7, store/index.go
-	migrateListOrders, // v8, store/read_ui.go
-	migrateCalBriefs,  // v9, store/calendar_brief.go
+	migrateCalendar,       // v5, store/calendar.go
+	migrateRules,          // v6, store/rules.go
+	migrateIndexQueue,     // v7, store/index.go
+	migrateListOrders,     // v8, store/read_ui.go
+	migrateCollatedOrders, // v9, store/collate.go
+	migrateCalBriefs,      // v10, store/calendar_brief.go
 }
 
 // migrate brings db up to version target (≤ len(migrations)). The version

@@ -131,8 +131,11 @@ func (r MigrateReport) Markdown() string {
 	b.WriteString("where Magpie maps 已发送 to the destination's Sent; dsync is `doveadm backup -R -u NEW imapc:` with\n")
 	b.WriteString("`mail_prefetch_count=20`, writing the destination's maildir directly (no IMAP on that side).\n")
 	b.WriteString("Magpie runs with its defaults: 4 workers, each with one connection per side (with MULTIAPPEND the\n")
-	b.WriteString("appender takes the ordinary destination connection's place), one folder per worker, batches of\n")
-	b.WriteString("1, 2, 4… up to 100 messages (at most 4 MB of bodies in memory).\n")
+	b.WriteString("appender takes the ordinary destination connection's place); each takes the next batch of the\n")
+	b.WriteString("folder with the most left, so a big folder is copied over several connections at once; batches of\n")
+	b.WriteString("up to 250 messages (at most 2 MB of bodies in memory). Its no-op re-run skips the folders verified\n")
+	b.WriteString("before and unchanged since on both sides (same UIDVALIDITY, UIDNEXT and MESSAGES by STATUS), whose\n")
+	b.WriteString("verdict stands. dsync's imapc reads the source over plain IMAP, the others over IMAPS.\n")
 	b.WriteString("\n```sh\nmake bench                                        # everything\nBENCH_MESSAGES=2000 BENCH_MIGRATE_LARGE=0 bash scripts/bench-migrate.sh   # this section alone, smaller\n```\n")
 	return b.String()
 }

@@ -234,8 +234,9 @@ func BenchmarkTUI(b *testing.B) {
 	}
 	magpie := summarise(fmt.Sprintf("Magpie (%d-message store)", n), mruns)
 	// Inside tmux, without COLORTERM=truecolor (which most terminals set,
-	// and tmux passes on), lipgloss runs `tmux info` when the program
-	// starts to learn the colours: the same start with it set.
+	// and tmux passes on), lipgloss would run `tmux info` when the program
+	// starts to learn the colours (Magpie runs it after the first frame):
+	// the same start with it set.
 	mruns = nil
 	for range runs {
 		mruns = append(mruns, runClient(b, sock, "magpie", bin, append(menv, "COLORTERM=truecolor"), 10))
@@ -503,8 +504,9 @@ func tuiMarkdown(mg figures, others []figures, n, m, runs int, server, load stri
 		"the last row is its floor, a shell that prints a page at once and again on every key typed. " +
 		"Magpie reads 10× as many messages from its local store as the others fetch over IMAP; neither aerc nor neomutt keeps a local copy " +
 		"of a folder (neomutt's header cache is the nearest thing, measured separately). Inside tmux without `COLORTERM=truecolor`, " +
-		"lipgloss (the styling library) runs `tmux info` as Magpie starts, to learn the colours; most terminals set the variable and tmux " +
-		"passes it on, hence the second Magpie row.\n\n")
+		"lipgloss (the styling library) would run `tmux info` as Magpie starts, to learn the colours; Magpie keeps that out of its start " +
+		"(internal/tmuxenv) and asks tmux once its first frame is drawn. The second Magpie row, with the variable set (most terminals set it " +
+		"and tmux passes it on), shows what is left of the difference.\n\n")
 	s.WriteString("Reproduce: `make bench`, or this part alone: `bash scripts/bench-tui.sh` (`BENCH_TUI_MESSAGES`, `BENCH_TUI_IMAP`, `BENCH_TUI_RUNS`; " +
 		"`BENCH_TUI_OTHERS=0` times Magpie alone and writes nothing).\n")
 	return s.String()

@@ -13,6 +13,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
 
 	"github.com/magpie-mail/magpie/account"
 	"github.com/magpie-mail/magpie/calendar"
@@ -65,6 +66,11 @@ type Deps struct {
 	// Calendars connects an account's CalDAV binding for writes from the
 	// calendar view; nil (or an error) keeps writes queued in the store.
 	Calendars func(ctx context.Context, account string) (*calendar.Syncer, error)
+
+	// TmuxColors asks tmux in the background whether it passes on more
+	// colours than the environment says (`tmux info`), and switches the
+	// program's colour profile when it does (see internal/tmuxenv).
+	TmuxColors bool
 }
 
 type pane int
@@ -153,8 +159,11 @@ type Model struct {
 
 	seq        uint64 // request IDs
 	foldersReq uint64
-	listGen    uint64
-	bodyReq    uint64
+	unread     map[string]map[store.FolderID]int // the last unread counts read, by account name
+	// countsAfterPage: the unread counts are read once the first page is in.
+	countsAfterPage bool
+	listGen         uint64
+	bodyReq         uint64
 }
 
 // New returns the root model. A nil Printer means the language from the
@@ -180,6 +189,9 @@ func newModel(d Deps, now func() time.Time, loc *time.Location) *Model {
 	return m
 }
 
+// maxFPS is bubbletea's highest frame rate.
+const maxFPS = 120
+
 // Run runs the TUI until the user quits or ctx ends.
 func Run(ctx context.Context, d Deps, opts ...tea.ProgramOption) error {
 	// The app's own context ends when it does: timers and reads it started
@@ -194,7 +206,12 @@ func Run(ctx context.Context, d Deps, opts ...tea.ProgramOption) error {
 	// started: detecting it again would run `tmux info` a second time
 	// inside tmux, tens of milliseconds before the first frame. A caller
 	// writing elsewhere passes its own WithColorProfile (later options win).
-	opts = append([]tea.ProgramOption{tea.WithContext(ctx), tea.WithColorProfile(lipgloss.Writer.Profile)}, opts...)
+	//
+	// bubbletea draws a frame on a ticker, not after each Update: a key's
+	// frame waits for the next tick, on average half a period. 120 frames
+	// a second (its maximum; the default is 60) halves that wait; a tick
+	// with nothing new to draw only compares the view with the last one.
+	opts = append([]tea.ProgramOption{tea.WithContext(ctx), tea.WithColorProfile(lipgloss.Writer.Profile), tea.WithFPS(maxFPS)}, opts...)
 	_, err := tea.NewProgram(m, opts...).Run()
 	if ctx.Err() != nil && err != nil {
 		return nil // ended by the caller
@@ -214,8 +231,9 @@ func (m *Model) next() uint64 {
 // Init asks the terminal for its background, reads the folders and starts
 // listening to the engines.
 func (m *Model) Init() tea.Cmd {
+	tmux := m.tmuxColors()
 	if m.needsSetup() {
-		return tea.Batch(tea.RequestBackgroundColor, m.startWizard())
+		return tea.Batch(tea.RequestBackgroundColor, m.startWizard(), tmux)
 	}
 	var mig tea.Cmd
 	if m.d.StartMigration {
@@ -225,20 +243,64 @@ func (m *Model) Init() tea.Cmd {
 	if m.reminders {
 		rem = reminderTickCmd(m.ctx)
 	}
-	return tea.Batch(tea.RequestBackgroundColor, m.reloadFolders(), waitEventCmd(m.ctx, m.d.Events), mig, rem, m.startOutbox(), m.countOutbox(),
+	return tea.Batch(tea.RequestBackgroundColor, m.reloadFolders(), waitEventCmd(m.ctx, m.d.Events), mig, rem, m.startOutbox(), m.countOutbox(), tmux,
 		m.armCalendarRetry())
 }
 
+// tmuxAskDelay is how long after the start tmux is asked for its colours:
+// starting `tmux info` costs a process start, which the first page's
+// frames should not share the CPU with.
+const tmuxAskDelay = 200 * time.Millisecond
+
+// tmuxColors is the Cmd of Deps.TmuxColors: the profile lipgloss found
+// without asking tmux, raised to what tmux says it passes on.
+func (m *Model) tmuxColors() tea.Cmd {
+	if !m.d.TmuxColors || lipgloss.Writer.Profile >= colorprofile.TrueColor {
+		return nil
+	}
+	ctx, have := m.ctx, lipgloss.Writer.Profile
+	return func() tea.Msg {
+		select {
+		case <-time.After(tmuxAskDelay):
+		case <-ctx.Done():
+			return nil
+		}
+		if p := colorprofile.Tmux(os.Environ()); p > have {
+			return tea.ColorProfileMsg{Profile: p}
+		}
+		return nil
+	}
+}
+
+// reloadFolders reads the folders and, beside them, the unread counts —
+// except at the start, when the counts wait for the first page (onPage):
+// counting a big folder costs more CPU than its first page, and the first
+// page is what the user waits for.
 func (m *Model) reloadFolders() tea.Cmd {
 	if m.d.Store == nil {
 		return nil
 	}
 	m.foldersReq = m.next()
+	folders := loadFoldersCmd(m.ctx, m.d.Store, m.foldersReq, m.configuredNames())
+	if !m.hasEntry && m.unread == nil {
+		m.countsAfterPage = true
+		return folders
+	}
+	return tea.Batch(folders, m.loadUnread())
+}
+
+// loadUnread reads the unread counts that go with the last folders read.
+func (m *Model) loadUnread() tea.Cmd {
+	return loadUnreadCmd(m.ctx, m.d.Store, m.foldersReq, m.configuredNames())
+}
+
+// configuredNames are the configured accounts' names.
+func (m *Model) configuredNames() []string {
 	names := make([]string, len(m.d.Config.Accounts))
 	for i, a := range m.d.Config.Accounts {
 		names[i] = a.Name
 	}
-	return loadFoldersCmd(m.ctx, m.d.Store, m.foldersReq, names)
+	return names
 }
 
 // Update routes a message: global messages first, then results to the part
@@ -290,6 +352,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case FoldersLoadedMsg:
 		return m, m.onFolders(msg)
+	case UnreadLoadedMsg:
+		m.onUnread(msg)
+		return m, nil
 	case PageLoadedMsg:
 		return m, m.onPage(msg)
 	case BodyLoadedMsg:

@@ -36,7 +36,7 @@ func (m *Model) settle(cmd tea.Cmd) tea.Cmd {
 func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 	km := m.c.Keys
 	if k.String() == "ctrl+c" {
-		return tea.Quit
+		return m.quit()
 	}
 	var cmd tea.Cmd
 	switch m.modal {
@@ -80,7 +80,7 @@ func (m *Model) onKey(k tea.KeyPressMsg) tea.Cmd {
 			m.setFocus(paneList)
 			return nil
 		}
-		return tea.Quit
+		return m.quit()
 	case key.Matches(k, km.FocusNext):
 		m.setFocus((m.focus + 1) % 3)
 		if m.focus == paneReader && m.reader.State() == reader.StateEmpty {
@@ -226,22 +226,53 @@ func (m *Model) setFocus(p pane) {
 
 // onClick focuses and acts on the pane under the pointer.
 func (m *Model) onClick(ms tea.Mouse) tea.Cmd {
-	if m.modal != modalNone || m.needsSetup() || ms.Button != tea.MouseLeft {
+	if m.needsSetup() || ms.Button != tea.MouseLeft {
 		return nil
 	}
 	y := ms.Y - bodyTop
 	if y < 0 || ms.Y >= m.height-1 {
 		return nil
 	}
+	if m.modal != modalNone {
+		return m.onDialogClick(ms.X-m.sidebarWidth()-1, y)
+	}
 	if ms.X < m.sidebarWidth() {
 		m.setFocus(paneSidebar)
 		return m.sidebar.Click(y)
 	}
 	if m.focus == paneReader {
+		if m.reader.Click(y) {
+			return m.openAttachment()
+		}
 		return nil
 	}
 	m.setFocus(paneList)
 	return m.list.Click(y)
+}
+
+// onDialogClick handles a click in the open dialog, at (x, y) from the
+// right pane's top left (where dialogs are drawn): list rows select, and a
+// second click chooses; the answers of a question answer; a click closes
+// the help. Outside the dialog a click does nothing.
+func (m *Model) onDialogClick(x, y int) tea.Cmd {
+	switch m.modal {
+	case modalHelp:
+		m.modal = modalNone
+		return nil
+	case modalPicker:
+		if x >= 0 {
+			return m.picker.Click(y)
+		}
+	case modalDirs:
+		if x >= 0 {
+			return m.dirs.Click(y)
+		}
+	case modalConfirm:
+		if x >= 0 {
+			return m.confirm.Click(x, y)
+		}
+	}
+	return nil
 }
 
 // onWheel scrolls the pane under the pointer.

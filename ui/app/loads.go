@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"sort"
-	"strings"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -21,12 +20,20 @@ const pageSize = 200
 // searchLimit bounds the rows of a search (the store's search does not page).
 const searchLimit = 500
 
-// FoldersLoadedMsg carries every account's folders and unread counts.
+// FoldersLoadedMsg carries every account's folders (their unread counts
+// follow in an UnreadLoadedMsg of the same Req).
 type FoldersLoadedMsg struct {
 	Req      uint64
 	Accounts []sidebar.Account
 	IDs      []store.AccountID // parallel to Accounts
 	Err      error
+}
+
+// UnreadLoadedMsg carries every account's unread counts, by account name.
+type UnreadLoadedMsg struct {
+	Req    uint64
+	Unread map[string]map[store.FolderID]int
+	Err    error
 }
 
 // PageLoadedMsg carries a page of the list's source. Gen is the list
@@ -76,7 +83,9 @@ type source struct {
 	threads bool
 }
 
-// loadFoldersCmd reads every configured account's folders and unread counts.
+// loadFoldersCmd reads every configured account's folders. Unread counts
+// are read apart (loadUnreadCmd), at the same time: counting a big folder
+// takes longer than its first page, which needs only the folders.
 func loadFoldersCmd(ctx context.Context, st *store.Store, req uint64, names []string) tea.Cmd {
 	names = append([]string(nil), names...)
 	return func() tea.Msg {
@@ -92,13 +101,30 @@ func loadFoldersCmd(ctx context.Context, st *store.Store, req uint64, names []st
 				out.Err = err
 				return out
 			}
+			out.Accounts = append(out.Accounts, sidebar.Account{Name: n, Folders: fs})
+			out.IDs = append(out.IDs, id)
+		}
+		return out
+	}
+}
+
+// loadUnreadCmd reads every configured account's unread counts.
+func loadUnreadCmd(ctx context.Context, st *store.Store, req uint64, names []string) tea.Cmd {
+	names = append([]string(nil), names...)
+	return func() tea.Msg {
+		out := UnreadLoadedMsg{Req: req, Unread: make(map[string]map[store.FolderID]int, len(names))}
+		for _, n := range names {
+			id, err := st.Account(ctx, n)
+			if err != nil {
+				out.Err = err
+				return out
+			}
 			un, err := st.UnreadCounts(ctx, id)
 			if err != nil {
 				out.Err = err
 				return out
 			}
-			out.Accounts = append(out.Accounts, sidebar.Account{Name: n, Folders: fs, Unread: un})
-			out.IDs = append(out.IDs, id)
+			out.Unread[n] = un
 		}
 		return out
 	}
@@ -179,7 +205,7 @@ func threadPage(ctx context.Context, st *store.Store, src source, after *store.T
 	req := store.ThreadPageRequest{Limit: pageSize + 1, Oldest: oldest, After: after}
 	var all []store.ThreadHead
 	for _, f := range src.folders {
-		heads, err := st.FolderThreads(ctx, f, req)
+		heads, err := st.ThreadsPage(ctx, f, req)
 		if err != nil {
 			return nil, store.ThreadCursor{}, false, err
 		}
@@ -200,24 +226,33 @@ func threadPage(ctx context.Context, st *store.Store, src source, after *store.T
 // sortFound puts search results (newest first from the store, at most
 // searchLimit) in the list's order.
 func sortFound(rows []store.Message, o listOrder) []store.Message {
+	sk := store.NewSortKeyer() // the keys the store's own orders compare
 	key := func(m store.Message) string {
 		switch o.by {
 		case store.SortSender:
 			if m.From.Name != "" {
-				return strings.ToLower(m.From.Name)
+				return sk.Key(m.From.Name)
 			}
-			return strings.ToLower(m.From.Addr)
+			return sk.Key(m.From.Addr)
 		case store.SortSubject:
-			return strings.ToLower(m.Subject)
+			return sk.Key(m.Subject)
 		}
 		return ""
 	}
-	sort.SliceStable(rows, func(i, j int) bool {
-		a := store.SortCursor{Key: key(rows[i]), Date: rows[i].Cursor().Date, ID: rows[i].ID}
-		b := store.SortCursor{Key: key(rows[j]), Date: rows[j].Cursor().Date, ID: rows[j].ID}
-		return a.Less(b, o.desc)
-	})
-	return rows
+	curs := make([]store.SortCursor, len(rows))
+	for i, r := range rows {
+		curs[i] = store.SortCursor{Key: key(r), Date: r.Cursor().Date, ID: r.ID}
+	}
+	idx := make([]int, len(rows))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(i, j int) bool { return curs[idx[i]].Less(curs[idx[j]], o.desc) })
+	out := make([]store.Message, len(rows))
+	for i, k := range idx {
+		out[i] = rows[k]
+	}
+	return out
 }
 
 // loadBodyCmd reads and parses a message's raw bytes.

@@ -27,6 +27,8 @@ func (m *Model) updateMigration(msg tea.Msg) (tea.Cmd, bool) {
 	case migration.HideMsg:
 		m.migOn = false
 		return nil, true
+	case migration.QuitMsg:
+		return tea.Quit, true
 	case migration.ClosedMsg:
 		m.migOn, m.migStarted = false, false
 		m.mig = migration.Model{}
@@ -41,7 +43,7 @@ func (m *Model) updateMigration(msg tea.Msg) (tea.Cmd, bool) {
 			return nil, false
 		}
 		if msg.String() == "ctrl+c" {
-			return tea.Quit, true
+			return m.quit(), true
 		}
 	case tea.MouseClickMsg, tea.MouseWheelMsg:
 		return nil, m.migOn // the panes are hidden: not theirs
@@ -58,4 +60,16 @@ func (m *Model) updateMigration(msg tea.Msg) (tea.Cmd, bool) {
 	var cmd tea.Cmd
 	m.mig, cmd = m.mig.Update(msg)
 	return cmd, true
+}
+
+// quit quits Magpie, unless a migration runs: then the wizard shows and
+// asks first (a second ctrl+c while it asks quits).
+func (m *Model) quit() tea.Cmd {
+	if !m.migStarted || !m.mig.Running() || m.mig.Asking() {
+		return tea.Quit
+	}
+	m.mig = m.mig.AskQuit()
+	m.mig.SetSize(m.width, m.height)
+	m.migOn = true
+	return nil
 }

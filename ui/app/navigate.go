@@ -20,12 +20,36 @@ func (m *Model) onFolders(msg FoldersLoadedMsg) tea.Cmd {
 		return nil
 	}
 	m.accounts, m.accountIDs = msg.Accounts, msg.IDs
+	// The counts of this read when they came first, else the last ones
+	// until they come.
+	for i := range m.accounts {
+		m.accounts[i].Unread = m.unread[m.accounts[i].Name]
+	}
 	m.sidebar.SetAccounts(m.accounts, m.searchText)
 	if !m.hasEntry {
 		return m.openEntry(sidebar.Entry{Kind: sidebar.KindUnified})
 	}
 	m.sidebar.SetActive(m.entry)
 	return nil
+}
+
+// onUnread shows the unread counts read with the folders.
+func (m *Model) onUnread(msg UnreadLoadedMsg) {
+	if msg.Req != m.foldersReq {
+		return // a newer read is on its way
+	}
+	if msg.Err != nil {
+		m.status.SetError(m.c.P.T("tui.err.store", common.Clean(msg.Err.Error())))
+		return
+	}
+	m.unread = msg.Unread
+	for i := range m.accounts {
+		m.accounts[i].Unread = m.unread[m.accounts[i].Name]
+	}
+	m.sidebar.SetAccounts(m.accounts, m.searchText)
+	if m.hasEntry {
+		m.sidebar.SetActive(m.entry)
+	}
 }
 
 // resolve turns a sidebar entry into the folders (or search) to list.
@@ -88,10 +112,15 @@ func (m *Model) onPage(msg PageLoadedMsg) tea.Cmd {
 	if msg.Gen != m.listGen {
 		return nil // for a source or reload that is no longer shown
 	}
+	var counts tea.Cmd
+	if m.countsAfterPage { // the first page is in: the sidebar's counts now
+		m.countsAfterPage = false
+		counts = m.loadUnread()
+	}
 	if msg.Err != nil {
 		m.status.SetError(m.c.P.T("tui.err.store", common.Clean(msg.Err.Error())))
 		m.list.AppendRows(nil, false)
-		return nil
+		return counts
 	}
 	m.listNext = pageCursor{msg: msg.Next, thread: msg.NextThread}
 	switch {
@@ -104,7 +133,7 @@ func (m *Model) onPage(msg PageLoadedMsg) tea.Cmd {
 	default:
 		m.list.SetRows(msg.Rows, msg.More)
 	}
-	return nil
+	return counts
 }
 
 // openMessage shows a message in the reader, reads its body, and marks it

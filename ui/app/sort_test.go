@@ -1,9 +1,11 @@
 package app
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/magpie-mail/magpie/store"
 	"github.com/magpie-mail/magpie/ui/i18n"
 )
 
@@ -23,5 +25,23 @@ func TestTypeAheadAfterADialog(t *testing.T) {
 	m.Update(keyMsg("c"))
 	if m.modal != modalPicker || !strings.Contains(m.View().Content, "Jump to which folder?") {
 		t.Fatalf("the key typed after Esc was lost:\n%s", m.View().Content)
+	}
+}
+
+// TestSortFoundCollates: search results sorted by sender or subject follow
+// the store's collation (case folded in every script, Chinese by pinyin).
+func TestSortFoundCollates(t *testing.T) {
+	var rows []store.Message
+	for i, n := range []string{"张伟", "Zola", "émile", "阿里", "Apple", "Ωmega"} {
+		rows = append(rows, store.Message{ID: store.MessageID(i + 1), From: store.Address{Name: n}, Subject: n})
+	}
+	for _, by := range []store.SortField{store.SortSender, store.SortSubject} {
+		var got []string
+		for _, r := range sortFound(rows, listOrder{by: by}) {
+			got = append(got, r.Subject)
+		}
+		if want := []string{"Apple", "émile", "Zola", "Ωmega", "阿里", "张伟"}; !slices.Equal(got, want) {
+			t.Errorf("by %d: %q, want %q", by, got, want)
+		}
 	}
 }

@@ -42,6 +42,10 @@ type Env struct {
 	// StdoutIsTerminal is true when Stdout is a terminal: sync then shows
 	// a progress line rewritten in place.
 	StdoutIsTerminal bool
+	// TmuxColors says the terminal's colours as tmux offers them are still
+	// to be asked (main: internal/tmuxenv kept `tmux info` out of the
+	// start); the app asks without holding up its first frame.
+	TmuxColors bool
 	// Version is Magpie's version string.
 	Version string
 	// OpenApp starts the terminal app; nil means bare `magpie` prints help.

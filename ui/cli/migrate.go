@@ -237,7 +237,7 @@ func (s *Session) quotaShort(q migrate.Quota) string {
 	return p.T("migrate.quota_short_messages", q.NeedMessages, max(0, q.MessagesLimit-q.MessagesUsed))
 }
 
-// printProgress writes a line after each batch (about 100 messages) and
+// printProgress writes a line after each batch (up to 250 messages) and
 // when a folder is done.
 func (s *Session) printProgress(pr migrate.Progress) {
 	switch {
@@ -255,6 +255,9 @@ func (s *Session) printReport(rep migrate.Report, path string) {
 			message.SanitizeLine(f.Dest), f.SourceCount, f.DestCount, f.Copied, f.Already, f.Previously, f.Failed))
 		if f.Renamed != migrate.RenameNone {
 			fmt.Fprintln(s.Stdout, "    "+p.T("migrate.renamed."+string(f.Renamed)))
+		}
+		if f.Unchanged {
+			fmt.Fprintln(s.Stdout, "    "+p.T("migrate.unchanged", f.VerifiedAt.Local().Format("2006-01-02 15:04")))
 		}
 		if f.Missing > 0 || f.Extra > 0 {
 			fmt.Fprintln(s.Stdout, "    "+p.T("migrate.missing_extra", f.Missing, f.Extra))

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -24,6 +25,7 @@ type batchFlags struct {
 	separator          string
 	parallel, attempts int
 	folders, exclude   []string
+	since              string
 	status, retry      bool
 	asJSON             bool
 }
@@ -53,6 +55,7 @@ func newMigrateBatchCmd(s *Session) *cobra.Command {
 	fl.IntVar(&f.attempts, "max-attempts", 0, p.T("cli.flag.batch_attempts"))
 	fl.StringArrayVar(&f.folders, "folders", nil, p.T("cli.flag.migrate_folders"))
 	fl.StringArrayVar(&f.exclude, "exclude", nil, p.T("cli.flag.migrate_exclude"))
+	fl.StringVar(&f.since, "since", "", p.T("cli.flag.migrate_since"))
 	fl.BoolVar(&f.status, "status", false, p.T("cli.flag.batch_status"))
 	fl.BoolVar(&f.retry, "retry-given-up", false, p.T("cli.flag.batch_retry"))
 	fl.BoolVar(&f.asJSON, "json", false, p.T("cli.flag.json"))
@@ -71,6 +74,14 @@ func (s *Session) migrateBatch(ctx context.Context, file string, f batchFlags) e
 	}
 	if err := migrate.CheckGlobs(slices.Concat(f.folders, f.exclude)); err != nil {
 		return usage("%v", err)
+	}
+	opts := migrate.Options{Folders: f.folders, Exclude: f.exclude}
+	if f.since != "" {
+		t, err := time.ParseInLocation("2006-01-02", f.since, time.Local)
+		if err != nil {
+			return usage("--since %q: want YYYY-MM-DD", f.since)
+		}
+		opts.Since = t
 	}
 	fromAdmin, err := batch.ParseAdmin(f.fromAdmin)
 	if err != nil {
@@ -116,6 +127,9 @@ func (s *Session) migrateBatch(ctx context.Context, file string, f batchFlags) e
 		}
 		tpl[i] = batch.Template{Account: a, Admin: []batch.Admin{fromAdmin, toAdmin}[i], MasterSeparator: f.separator}
 	}
+	if src := tpl[0].Account; !opts.Since.IsZero() && src.IMAP.IsZero() && !src.POP3.IsZero() {
+		return usage("--since: %s reads mail over POP3, which cannot select by date", f.from)
+	}
 	if err := batch.Check(rows, tpl[0], tpl[1]); err != nil {
 		return usageError{errors.New(csvErrorText(p, file, err))}
 	}
@@ -127,7 +141,7 @@ func (s *Session) migrateBatch(ctx context.Context, file string, f batchFlags) e
 	var mu sync.Mutex
 	last := map[string]batch.Status{}
 	bc := batch.Config{From: tpl[0], To: tpl[1], Dialer: d, Dir: dir, Parallel: f.parallel, MaxAttempts: f.attempts,
-		RetryGivenUp: f.retry, Options: migrate.Options{Folders: f.folders, Exclude: f.exclude},
+		RetryGivenUp: f.retry, Options: opts,
 		OnChange: func(rs batch.RowState) {
 			mu.Lock()
 			defer mu.Unlock()

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/magpie-mail/magpie/internal/testenv"
 )
@@ -63,6 +64,39 @@ func TestMigrateBatchCommand(t *testing.T) {
 	}
 	if n := d.MessageCount(t, d1.Email, "INBOX"); n != 1 {
 		t.Errorf("the succeeded row ran again: %d messages", n)
+	}
+}
+
+// --since limits every row to mail received on or after the day: a day
+// to come copies nothing, and the rows still succeed, verified.
+func TestMigrateBatchSince(t *testing.T) {
+	d := testenv.Dovecot(t)
+	s1, d1 := d.NewUser(t), d.NewUser(t)
+	d.Deliver(t, s1.Email, sampleMail(s1.Email, "before the day"))
+	d.WaitMessages(t, s1.Email, "INBOX", 1)
+	dir := t.TempDir()
+	master := filepath.Join(dir, "master")
+	if err := os.WriteFile(master, []byte(d.MasterPassword), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, "en_US.UTF-8")
+	for _, name := range []string{"old-admin", "new-admin"} {
+		if r := h.run("", "account", "add", name, "--email", d.MasterUser+"@"+testenv.TestDomain, "--username", d.MasterUser,
+			"--imap", d.IMAPSAddr(), "--security", "tls", "--ca-file", d.CAFile, "--password-cmd", "cat "+master); r.code != ExitOK {
+			t.Fatalf("account add: %d %s", r.code, r.stderr)
+		}
+	}
+	csv := writeCSV(t, dir, "source,destination\n"+s1.Email+","+d1.Email+"\n")
+	args := []string{"migrate", "batch", csv, "--from", "old-admin", "--from-admin", "master", "--to", "new-admin", "--to-admin", "master"}
+	if r := h.run("", append(args, "--since", "2026-13-01")...); r.code != ExitUsage || !strings.Contains(r.stderr, "want YYYY-MM-DD") {
+		t.Fatalf("bad --since: exit %d\n%s", r.code, r.stderr)
+	}
+	r := h.run("", append(args, "--since", time.Now().AddDate(0, 0, 2).Format(time.DateOnly))...)
+	if r.code != ExitOK || !strings.Contains(r.stdout, "succeeded 1") {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if n := d.MessageCount(t, d1.Email, "INBOX"); n != 0 {
+		t.Errorf("--since in the future, yet %d messages copied", n)
 	}
 }
 

@@ -70,6 +70,12 @@ func TestMigrateCommand(t *testing.T) {
 	if tot := rep.Totals(); tot.Copied != 0 || tot.Previously != 60 || !rep.Verified() {
 		t.Errorf("re-run copied again: %+v", tot)
 	}
+	// Nothing changed since: the folders are not checked again, and the
+	// report says why they still count as verified.
+	r = h.run("", "--lang", "en", "migrate", "--from", "old", "--to", "new")
+	if r.code != ExitOK || !strings.Contains(r.stdout, "unchanged on both sides since") {
+		t.Errorf("no-op re-run: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
 }
 
 // A destination refusing big messages: exit 1, the report names them.

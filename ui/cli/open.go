@@ -47,6 +47,7 @@ func OpenTUI(ctx context.Context, s *Session) error {
 		Notify: desktopNotifier(), Open: desktopOpener(),
 		Secrets: s.Secrets, Dialer: d, AddAccount: group.add,
 		DataDir: s.Paths.DataDir, StartMigration: s.StartMigration,
+		TmuxColors: s.TmuxColors && s.StdoutIsTerminal,
 		Calendars: func(ctx context.Context, name string) (*calendar.Syncer, error) {
 			return s.calendarSyncer(ctx, cfg, st, name)
 		},

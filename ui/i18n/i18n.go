@@ -64,10 +64,18 @@ func New(lang Lang) *Printer {
 	} else {
 		lang = EN
 	}
-	all := catalogue()
-	msgs := make(map[string]string, len(all))
-	for k, v := range all {
-		msgs[k] = v[idx]
+	// Straight from the tables into one map sized for them: a printer is
+	// built before the first frame, so no merged catalogue on the way.
+	parts := tables()
+	n := 0
+	for _, part := range parts {
+		n += len(part)
+	}
+	msgs := make(map[string]string, n)
+	for _, part := range parts {
+		for k, v := range part {
+			msgs[k] = v[idx]
+		}
 	}
 	return &Printer{lang: lang, msgs: msgs}
 }

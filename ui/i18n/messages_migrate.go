@@ -55,6 +55,7 @@ func migrateMessages() map[string]entry {
 		"migrate.verdict.error":        {"✗", "✗"},
 		"migrate.verdict.interrupted":  {"…", "…"},
 		"migrate.missing_extra":        {"新邮箱缺少 %d 封；新邮箱另有 %d 封旧邮箱没有的邮件（原有邮件不受影响）。", "%d message(s) missing on the new side; %d message(s) there that the old side does not have (left untouched)."},
+		"migrate.unchanged":            {"%s 已核对，之后两边都没有变化（UIDVALIDITY、UIDNEXT 和邮件数相同），无需再核对。", "Verified on %s and unchanged on both sides since (same UIDVALIDITY, UIDNEXT and message count): not checked again."},
 		"migrate.dropped_keywords":     {"新邮箱不支持这些关键字，未能保留：%s", "The new mailbox cannot store these keywords; they were left out: %s"},
 		"migrate.failure":              {"UID %d <%s>（%s）：%s。服务器说：%s", "UID %d <%s> (%s): %s. The server said: %s"},
 		"migrate.reason.too-big":       {"邮件超过新邮箱的大小上限，请在网页版中转存大附件后重试", "larger than the new mailbox accepts; save the big attachment elsewhere and try again"},

@@ -19,6 +19,7 @@ const (
 	fieldAddr = iota
 	fieldPassword
 	fieldServer
+	fieldProto // IMAP or POP3 (RFC 1939: INBOX only)
 	fieldSecurity
 	fieldDest
 	numFields
@@ -31,7 +32,8 @@ type form struct {
 	focus    int
 	text     [3][]rune // address, password, server
 	security account.Security
-	dest     int // index into Model.dest
+	pop3     bool // the old mailbox is read over POP3
+	dest     int  // index into Model.dest
 	problem  string
 }
 
@@ -65,14 +67,39 @@ func (m Model) keyPrepare(k tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m, emit(ClosedMsg{})
 	case matches(k, m.keys.Next):
 		m.step = stepConnect
-		m.form.text[fieldServer] = nil
-		if pr, ok := m.provider(); ok {
-			m.form.text[fieldServer] = []rune(pr.IMAP.Addr())
-			m.form.security = pr.IMAP.Security
-		}
+		m.form.text[fieldServer], m.form.pop3 = nil, false
+		m.fillServer()
 		m.form.focus, m.form.problem = fieldAddr, ""
 	}
 	return m, nil
+}
+
+// fillServer puts the chosen preset's server for the chosen protocol in
+// the form; for "other" (or a preset without POP3) it swaps the usual
+// TLS ports, 993 and 995.
+func (m *Model) fillServer() {
+	f := &m.form
+	pr, ok := m.provider()
+	ep := pr.IMAP
+	if f.pop3 {
+		ep = pr.POP3
+	}
+	if ok && !ep.IsZero() {
+		f.text[fieldServer], f.security = []rune(ep.Addr()), ep.Security
+		return
+	}
+	if !ok || f.pop3 {
+		srv := string(f.text[fieldServer])
+		from, to := ":995", ":993"
+		if f.pop3 {
+			from, to = to, from
+		}
+		if strings.HasSuffix(srv, from) {
+			f.text[fieldServer] = []rune(strings.TrimSuffix(srv, from) + to)
+		}
+		return
+	}
+	f.text[fieldServer] = nil
 }
 
 // provider is the chosen preset; false for "other".
@@ -95,6 +122,9 @@ func (m Model) keyConnect(k tea.KeyPressMsg) (Model, tea.Cmd) {
 		f.focus = (f.focus + numFields - 1) % numFields
 	case matches(k, m.keys.Next):
 		return m.startPlan()
+	case f.focus == fieldProto && (k.String() == "left" || k.String() == "right" || k.String() == "space"):
+		f.pop3 = !f.pop3
+		m.fillServer()
 	case f.focus == fieldSecurity && (k.String() == "left" || k.String() == "right" || k.String() == "space"):
 		if f.security == account.SecurityTLS {
 			f.security = account.SecuritySTARTTLS
@@ -142,8 +172,13 @@ func (m Model) source() (account.Account, string) {
 	case m.d.DataDir == "": // no place for the journal (the demo, no HOME)
 		return account.Account{}, "mig.connect.no_data_dir"
 	}
-	a := account.Account{Name: "migrate-source:" + f.value(fieldAddr), Email: f.value(fieldAddr), Kind: account.KindMember,
-		IMAP: account.Endpoint{Host: host, Port: pn, Security: f.security}}
+	a := account.Account{Name: "migrate-source:" + f.value(fieldAddr), Email: f.value(fieldAddr), Kind: account.KindMember}
+	ep := account.Endpoint{Host: host, Port: pn, Security: f.security}
+	if f.pop3 {
+		a.POP3 = ep // INBOX only, deduplicated by UIDL (see package migrate)
+	} else {
+		a.IMAP = ep
+	}
 	if pr, ok := m.provider(); ok {
 		a.Provider = pr.ID
 	}

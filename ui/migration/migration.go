@@ -120,11 +120,12 @@ type Model struct {
 	selected []bool
 	pcursor  int
 
-	run  *runState
-	rep  migrate.Report
-	rerr error
-	file string // the readable report
-	ferr error
+	run     *runState
+	askQuit bool // the user quit while the run goes on: asking first
+	rep     migrate.Report
+	rerr    error
+	file    string // the readable report
+	ferr    error
 }
 
 // New returns the wizard at its first step.
@@ -197,6 +198,9 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 }
 
 func (m Model) key(k tea.KeyPressMsg) (Model, tea.Cmd) {
+	if m.askQuit {
+		return m.keyQuit(k)
+	}
 	switch m.step {
 	case stepPrepare:
 		return m.keyPrepare(k)

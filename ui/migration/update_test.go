@@ -56,12 +56,12 @@ func TestPrepareAndConnect(t *testing.T) {
 	d.wantView("Type the client password.")
 	d.keys("tab")
 	d.typ("secret")
-	d.keys("tab", "tab", "right") // security: TLS → STARTTLS
+	d.keys("tab", "tab", "tab", "right") // security: TLS → STARTTLS
 	if d.m.form.security != account.SecuritySTARTTLS {
 		t.Fatal(d.m.form.security)
 	}
 	d.wantView("••••••", "STARTTLS")
-	d.keys("shift+tab", "shift+tab", "backspace") // back in the password
+	d.keys("shift+tab", "shift+tab", "shift+tab", "backspace") // back in the password
 	if d.m.form.value(fieldPassword) != "secre" {
 		t.Fatal(d.m.form.value(fieldPassword))
 	}
@@ -230,4 +230,55 @@ func TestRunManyFoldersFits(t *testing.T) {
 	if strings.Contains(v, "F11") {
 		t.Errorf("done folders shown instead of the current ones:\n%s", v)
 	}
+}
+
+// The old mailbox may be read over POP3: the preset's POP3 server is
+// filled in, the source account has POP3 and no IMAP, and the view says
+// that only the inbox moves.
+func TestConnectOverPOP3(t *testing.T) {
+	d := newDriver(t, i18n.EN, 80, 24, Deps{Config: &account.Config{Accounts: []account.Account{{Name: "new", Email: "new@new.test"}}}, DataDir: t.TempDir()})
+	d.pick("exmail")
+	d.keys("enter")
+	d.typ("chen@old.test")
+	d.keys("tab")
+	d.typ("secret")
+	d.keys("tab", "tab", "right") // protocol: IMAP → POP3
+	if got := d.m.form.value(fieldServer); !d.m.form.pop3 || got != "pop.exmail.qq.com:995" {
+		t.Fatalf("pop3 %v, server %q", d.m.form.pop3, got)
+	}
+	d.wantView("POP3 server", "only the inbox moves")
+	src, problem := d.m.source()
+	if problem != "" || !src.IMAP.IsZero() || src.POP3.Host != "pop.exmail.qq.com" || src.POP3.Port != 995 {
+		t.Fatalf("source %+v (%s)", src, problem)
+	}
+	d.keys("space") // back to IMAP
+	if got := d.m.form.value(fieldServer); d.m.form.pop3 || got != "imap.exmail.qq.com:993" {
+		t.Fatalf("pop3 %v, server %q", d.m.form.pop3, got)
+	}
+}
+
+// Quitting while a run goes on asks first, saying the run is resumable:
+// any key but y keeps migrating, y asks the root to quit.
+func TestQuitWhileRunningAsks(t *testing.T) {
+	d := connected(t, i18n.EN, 100, 30)
+	if d.m.AskQuit().Asking() {
+		t.Fatal("asked with nothing running")
+	}
+	d.keys("enter")
+	d.wantStep(stepRun)
+	d.m = d.m.AskQuit()
+	d.wantView("The migration is still running", "continues where it stopped", "y quit")
+	d.keys("n")
+	if d.m.Asking() || d.m.step != stepRun || !d.m.Running() {
+		t.Fatal("n did not keep migrating")
+	}
+	d.m = d.m.AskQuit()
+	d.keys("y")
+	if d.cmd == nil {
+		t.Fatal("y gave no Cmd")
+	}
+	if _, ok := d.cmd().(QuitMsg); !ok {
+		t.Fatal("y did not ask the root to quit")
+	}
+	d.m.run.cancel()
 }

@@ -91,6 +91,9 @@ func (m Model) body() []string {
 	case stepPlan:
 		return m.viewPlan()
 	case stepRun:
+		if m.askQuit {
+			return append(m.viewQuit(), m.viewRun()...)
+		}
 		return m.viewRun()
 	}
 	return m.viewReport()
@@ -159,18 +162,22 @@ func (m Model) destName() string {
 
 func (m Model) viewConnect() []string {
 	f := m.form
-	labels := []string{m.p.T("mig.connect.addr"), m.p.T("mig.connect.password"), m.p.T("mig.connect.server"),
-		m.p.T("mig.connect.security"), m.p.T("mig.connect.dest")}
+	server, proto := "mig.connect.server", "IMAP"
+	if f.pop3 {
+		server, proto = "mig.connect.server_pop3", "POP3"
+	}
+	labels := []string{m.p.T("mig.connect.addr"), m.p.T("mig.connect.password"), m.p.T(server),
+		m.p.T("mig.connect.proto"), m.p.T("mig.connect.security"), m.p.T("mig.connect.dest")}
 	lw := 0
 	for _, l := range labels {
 		lw = max(lw, ansi.StringWidth(l))
 	}
 	values := []string{message.SanitizeLine(string(f.text[fieldAddr])), strings.Repeat("•", len(f.text[fieldPassword])),
-		message.SanitizeLine(string(f.text[fieldServer])), m.p.T("mig.security." + string(f.security)), m.destName()}
+		message.SanitizeLine(string(f.text[fieldServer])), proto, m.p.T("mig.security." + string(f.security)), m.destName()}
 	var out []string
 	for i, l := range labels {
 		v := values[i]
-		if i >= fieldSecurity {
+		if i >= fieldProto {
 			v = "‹ " + v + " ›"
 		}
 		mark := "  "
@@ -183,6 +190,10 @@ func (m Model) viewConnect() []string {
 		out = append(out, mark+l+strings.Repeat(" ", lw-ansi.StringWidth(l)+2)+v)
 	}
 	out = append(out, "")
+	if f.pop3 {
+		out = append(out, wrap("", m.p.T("mig.connect.pop3_hint"), m.w)...)
+		out = append(out, "")
+	}
 	if f.problem != "" {
 		out = append(out, stErr.Render(m.p.T(f.problem)), "")
 	}

@@ -8,6 +8,7 @@ import (
 
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/magpie-mail/magpie/message"
@@ -57,14 +58,16 @@ func Fit(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	if ansi.StringWidth(s) > w {
+	sw := Width(s)
+	if sw > w {
 		if w <= len(Ellipsis) {
 			s = ansi.Truncate(s, w, "")
 		} else {
 			s = ansi.Truncate(s, w, Ellipsis)
 		}
+		sw = Width(s)
 	}
-	if pad := w - ansi.StringWidth(s); pad > 0 {
+	if pad := w - sw; pad > 0 {
 		s += strings.Repeat(" ", pad)
 	}
 	return s
@@ -75,10 +78,48 @@ func FitLeft(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	if ansi.StringWidth(s) > w {
+	sw := Width(s)
+	if sw > w {
 		return Fit(s, w)
 	}
-	return strings.Repeat(" ", w-ansi.StringWidth(s)) + s
+	return strings.Repeat(" ", w-sw) + s
+}
+
+// Width is the width of s in terminal cells (ansi.StringWidth), counted
+// byte by byte when s is printable ASCII: most of a screen is, and
+// grapheme segmentation is the most expensive part of drawing a frame.
+func Width(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e {
+			return ansi.StringWidth(s)
+		}
+	}
+	return len(s)
+}
+
+// Paint is style.Render for a line that is already exactly as wide as it
+// should be: the style's sequences are worked out once for a whole screen
+// of lines instead of lipgloss measuring every line again. It suits styles
+// of colours and attributes only (no width, padding, margins or borders).
+type Paint struct{ pre, post string }
+
+// NewPaint works out style's opening and closing sequences.
+func NewPaint(style lipgloss.Style) Paint {
+	const probe = "\x00"
+	r := style.Render(probe)
+	i := strings.Index(r, probe)
+	if i < 0 { // cannot happen for colours and attributes; stay correct anyway
+		return Paint{}
+	}
+	return Paint{pre: r[:i], post: r[i+len(probe):]}
+}
+
+// Render wraps line in the style's sequences.
+func (p Paint) Render(line string) string {
+	if p.pre == "" && p.post == "" {
+		return line
+	}
+	return p.pre + line + p.post
 }
 
 // Block pads or cuts lines to exactly h lines of w cells each.
@@ -99,7 +140,10 @@ func FitStyled(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	sw := ansi.StringWidth(s)
+	sw := Width(s)
+	if sw == w {
+		return s
+	}
 	if sw > w {
 		s = ansi.Truncate(s, w, "")
 		sw = ansi.StringWidth(s)

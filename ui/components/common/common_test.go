@@ -3,7 +3,10 @@ package common
 import (
 	"testing"
 
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/magpie-mail/magpie/ui/styles"
 )
 
 func TestFitIsCellExact(t *testing.T) {
@@ -33,5 +36,29 @@ func TestFitIsCellExact(t *testing.T) {
 func TestCleanStripsEscapes(t *testing.T) {
 	if got := Clean("\x1b[31mred\x1b[0m \u202eevil\u202c"); got != "red evil" {
 		t.Errorf("Clean = %q", got)
+	}
+}
+
+// TestPaintIsRender: a Paint draws a line exactly as its style's Render
+// does, for every style the message list paints with, in both themes.
+func TestPaintIsRender(t *testing.T) {
+	for _, dark := range []bool{true, false} {
+		st := styles.New(dark)
+		for _, s := range []lipgloss.Style{st.Row, st.RowUnread, st.RowSelected, st.Border, lipgloss.NewStyle()} {
+			for _, line := range []string{"plain ascii  ", "张伟 关于第二季度 03-15", " >*!@ x"} {
+				if got, want := NewPaint(s).Render(line), s.Render(line); got != want {
+					t.Errorf("Paint %q, Render %q", got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestWidthASCII: the ASCII fast path counts as ansi.StringWidth does.
+func TestWidthASCII(t *testing.T) {
+	for _, s := range []string{"", "abc", "a\tb", "张伟", "e\u0301", "\x1b[1mx\x1b[m", "~ }"} {
+		if got, want := Width(s), ansi.StringWidth(s); got != want {
+			t.Errorf("Width(%q) = %d, want %d", s, got, want)
+		}
 	}
 }

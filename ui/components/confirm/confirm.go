@@ -3,6 +3,8 @@
 package confirm
 
 import (
+	"strings"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -62,11 +64,42 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 func (m Model) View() string {
 	st := m.c.Styles
 	var lines []string
-	for _, l := range splitLines(ansi.Wrap(m.question, max(m.width-2, 1), "")) {
+	for _, l := range m.questionLines() {
 		lines = append(lines, st.DialogTitle.Render(" "+l))
 	}
-	lines = append(lines, "", st.HelpSep.Render(" "+m.c.P.T("tui.confirm.answers")))
+	lines = append(lines, "", st.HelpSep.Render(m.answers()))
 	return common.Block(lines, m.width, m.height)
+}
+
+func (m Model) questionLines() []string {
+	return splitLines(ansi.Wrap(m.question, max(m.width-2, 1), ""))
+}
+
+// answers is the answers line: "y yes    n no", the two set apart by a
+// run of spaces.
+func (m Model) answers() string { return " " + m.c.P.T("tui.confirm.answers") }
+
+// Click answers when (x, y), relative to the question's top left, is on
+// one of the answers: the first is yes, the second no.
+func (m Model) Click(x, y int) tea.Cmd {
+	if y != len(m.questionLines())+1 {
+		return nil
+	}
+	line := m.answers()
+	gap := strings.Index(line, "    ")
+	if gap < 0 {
+		return nil
+	}
+	yesEnd := ansi.StringWidth(line[:gap])
+	noStart := yesEnd + 4 + ansi.StringWidth(line[gap+4:]) - ansi.StringWidth(strings.TrimLeft(line[gap+4:], " "))
+	p := m.purpose
+	switch {
+	case x >= 1 && x < yesEnd:
+		return func() tea.Msg { return AnsweredMsg{Purpose: p, Yes: true} }
+	case x >= noStart && x < ansi.StringWidth(line):
+		return func() tea.Msg { return AnsweredMsg{Purpose: p, Yes: false} }
+	}
+	return nil
 }
 
 func splitLines(s string) []string {

@@ -292,6 +292,37 @@ func oneLine(s string) string {
 	}, s)
 }
 
+// headLines are the lines above the folders: the title, the path and the
+// hint.
+const headLines = 3
+
+// scrolled is the first folder on screen: the selection kept in view.
+func (m Model) scrolled() int {
+	rows, off := max(m.height-headLines, 1), m.offset
+	if m.cursor >= 0 && m.cursor < off {
+		off = m.cursor
+	}
+	if m.cursor >= off+rows {
+		off = m.cursor - rows + 1
+	}
+	return max(off, 0)
+}
+
+// Click selects the folder on line y of the picker (0: its title); a
+// click on the folder already selected goes into it, as Enter does.
+func (m *Model) Click(y int) tea.Cmd {
+	i := m.scrolled() + y - headLines
+	if y < headLines || i >= len(m.shown) {
+		return nil
+	}
+	m.offset = m.scrolled()
+	if i == m.cursor {
+		return m.enter(m.shown[i])
+	}
+	m.cursor = i
+	return nil
+}
+
 // View draws the title, the path with a block cursor, the hint and the
 // sub-folders, exactly width × height cells. Folder names are sanitised:
 // a hostile name on disk is text, not a terminal command.
@@ -308,12 +339,7 @@ func (m Model) View() string {
 		st.HelpSep.Render(common.Fit(" "+m.hint, m.width)),
 	}
 	rows := max(m.height-len(lines), 1)
-	if m.cursor >= 0 && m.cursor < m.offset {
-		m.offset = m.cursor
-	}
-	if m.cursor >= m.offset+rows {
-		m.offset = m.cursor - rows + 1
-	}
+	m.offset = m.scrolled()
 	for i := m.offset; i < len(m.shown) && i < m.offset+rows; i++ {
 		cur, style := "   ", st.Folder
 		if i == m.cursor {

@@ -23,21 +23,38 @@ func (m Model) View() string {
 		}
 		return common.Block([]string{st.Empty.Render(common.Fit(" "+text, m.width))}, m.width, m.height)
 	}
-	lines := make([]string, 0, m.height)
-	for vi := m.offset; vi < len(m.view) && len(lines) < m.height; vi++ {
+	// The rows are built exactly m.width cells wide and painted with the
+	// styles' sequences worked out once: measuring each line again (Fit,
+	// lipgloss, Block) cost more than formatting it.
+	row, unread, selected := common.NewPaint(st.Row), common.NewPaint(st.RowUnread), common.NewPaint(st.RowSelected)
+	var b strings.Builder
+	b.Grow(m.height * (m.width + 48))
+	n := 0
+	for vi := m.offset; vi < len(m.view) && n < m.height; vi++ {
 		it := m.view[vi]
 		r := m.at(it)
 		line := m.row(r, vi == m.cursor, it.child >= 0)
-		style := st.Row
+		paint := row
 		switch {
 		case vi == m.cursor && m.focused:
-			style = st.RowSelected
+			paint = selected
 		case !r.Flags.Has(store.FlagSeen):
-			style = st.RowUnread
+			paint = unread
 		}
-		lines = append(lines, style.Render(line))
+		if n > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(paint.Render(line))
+		n++
 	}
-	return common.Block(lines, m.width, m.height)
+	blank := strings.Repeat(" ", max(m.width, 0))
+	for ; n < m.height; n++ {
+		if n > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(blank)
+	}
+	return b.String()
 }
 
 // row formats one message as plain text of exactly m.width cells:
@@ -85,6 +102,9 @@ func (m Model) row(r store.Message, selected, child bool) string {
 	b.WriteString(common.Fit(subj, subjW))
 	b.WriteByte(' ')
 	b.WriteString(common.FitLeft(m.date(r.SortDate()), dateW))
+	if subjW == rest-fromW-1-dateW-1 {
+		return b.String() // exactly m.width cells by construction
+	}
 	return common.Fit(b.String(), m.width)
 }
 

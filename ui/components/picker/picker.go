@@ -119,18 +119,44 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	return m, nil
 }
 
+// headLines are the lines above the items: the title and the filter.
+const headLines = 2
+
+// scrolled is the first item on screen: the cursor kept in view.
+func (m Model) scrolled() int {
+	rows, off := max(m.height-headLines, 1), m.offset
+	if m.cursor < off {
+		off = m.cursor
+	}
+	if m.cursor >= off+rows {
+		off = m.cursor - rows + 1
+	}
+	return max(off, 0)
+}
+
+// Click selects the item on line y of the picker (0: its title); a click
+// on the item already selected chooses it, as Enter does.
+func (m *Model) Click(y int) tea.Cmd {
+	i := m.scrolled() + y - headLines
+	if y < headLines || i >= len(m.shown) {
+		return nil
+	}
+	m.offset = m.scrolled()
+	if i == m.cursor {
+		it, p := m.items[m.shown[i]], m.purpose
+		return func() tea.Msg { return PickedMsg{Purpose: p, Item: it} }
+	}
+	m.cursor = i
+	return nil
+}
+
 // View draws the title, the filter line and the items.
 func (m Model) View() string {
 	st := m.c.Styles
 	lines := []string{st.DialogTitle.Render(common.Fit(" "+m.title, m.width)),
 		common.Fit(" "+m.c.P.T("tui.picker.filter")+" "+common.Clean(m.filter)+"_", m.width)}
-	rows := max(m.height-2, 1)
-	if m.cursor < m.offset {
-		m.offset = m.cursor
-	}
-	if m.cursor >= m.offset+rows {
-		m.offset = m.cursor - rows + 1
-	}
+	rows := max(m.height-headLines, 1)
+	m.offset = m.scrolled()
 	if len(m.shown) == 0 {
 		lines = append(lines, st.Empty.Render(common.Fit("   "+m.c.P.T("tui.picker.none"), m.width)))
 	}

@@ -39,6 +39,7 @@ type Model struct {
 	lines   []string // the rendered body, wrapped to width (styled)
 	offset  int
 	att     int // selected attachment
+	attLine int // the line of the first attachment (-1: none)
 	width   int
 	height  int
 	loc     *time.Location
@@ -142,6 +143,26 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	return m, nil
 }
 
+// Click selects the attachment on line y of the reader (0: its top) and
+// reports whether it was already selected (the caller then opens it, as
+// the open key does). Elsewhere a click does nothing: links are only
+// listed, never followed.
+func (m *Model) Click(y int) (again bool) {
+	if m.parsed == nil || m.attLine < 0 || y < 0 || y >= m.height {
+		return false
+	}
+	i := m.offset + y - m.attLine
+	if i < 0 || i >= len(m.parsed.Attachments) {
+		return false
+	}
+	if i == m.att {
+		return true
+	}
+	m.att = i
+	m.render()
+	return false
+}
+
 func (m *Model) clamp() {
 	m.offset = max(0, min(m.offset, len(m.lines)-m.height))
 }
@@ -159,7 +180,7 @@ func (m Model) View() string {
 // render lays the whole message out once per message and width, so that
 // scrolling only slices.
 func (m *Model) render() {
-	m.lines = m.lines[:0]
+	m.lines, m.attLine = m.lines[:0], -1
 	if m.width <= 0 || m.state == StateEmpty {
 		return
 	}
@@ -215,6 +236,7 @@ func (m *Model) body() {
 	if len(m.parsed.Attachments) > 0 {
 		m.lines = append(m.lines, "", st.HeaderKey.Render(p.T("tui.reader.attachments", m.c.Keys.NextAttachment.Help().Key,
 			m.c.Keys.SaveAttachment.Help().Key, m.c.Keys.OpenAttachment.Help().Key)))
+		m.attLine = len(m.lines)
 		for i, a := range m.parsed.Attachments {
 			style, cur := st.Attachment, "  "
 			if i == m.att {

@@ -1,0 +1,164 @@
+package bench
+
+import (
+	"context"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/magpie-mail/magpie/account"
+	"github.com/magpie-mail/magpie/internal/corpus"
+	"github.com/magpie-mail/magpie/internal/testenv"
+	"github.com/magpie-mail/magpie/migrate"
+)
+
+// BenchmarkMigrateInProcess runs the migration engine in the test process,
+// so that -cpuprofile and -memprofile see Magpie's side of a copy: a
+// BENCH_MESSAGES corpus (default 3000) copied into a fresh user of the
+// loopback Dovecot, through CapFilter when BENCH_DEST=reduced, then the
+// no-op re-run. It runs only with MAGPIE_BENCH_MIGPROF=1 and asserts no
+// timing; it logs them.
+//
+//	MAGPIE_BENCH_MIGPROF=1 go test -run '^$' -bench InProcess -benchtime 1x \
+//	  -cpuprofile /tmp/mig.prof ./internal/bench
+func BenchmarkMigrateInProcess(b *testing.B) {
+	if os.Getenv("MAGPIE_BENCH_MIGPROF") != "1" {
+		b.Skip("set MAGPIE_BENCH_MIGPROF=1")
+	}
+	// As main does: the engine is measured under the limits it ships with.
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(64 << 20))
+	defer debug.SetGCPercent(debug.SetGCPercent(50))
+	ctx := context.Background()
+	d := testenv.Dovecot(b)
+	old := tmpfsUser(b, d)
+	opts := corpus.Options{Seed: 1, Messages: envInt("BENCH_MESSAGES", 3000), LargeEvery: envInt("BENCH_LARGE_EVERY", 500)}
+	if _, err := Upload(ctx, Login{Addr: d.IMAPAddr(), User: old.Name, Password: old.Password}, opts, 4); err != nil {
+		b.Fatal(err)
+	}
+	nu := tmpfsUser(b, d)
+	dstAddr := d.IMAPAddr()
+	if os.Getenv("BENCH_DEST") == "reduced" {
+		f, err := StartCapFilter(d.IMAPAddr(), reducedCaps)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer f.Close()
+		dstAddr = f.Addr()
+	}
+	src, dst := plainSide(b, d.IMAPAddr(), old), plainSide(b, dstAddr, nu)
+	mopts := migrate.Options{JournalDir: b.TempDir(), Jobs: envInt("BENCH_JOBS", 0), Batch: envInt("BENCH_BATCH", 0)}
+	b.ResetTimer()
+	for range 2 {
+		runtime.GC() // the upload's garbage is not the engine's
+		stopPeak := heapPeak()
+		server := serverCPU(d)
+		start := time.Now()
+		p, err := migrate.NewPlan(ctx, src, dst, mopts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		planned := time.Since(start)
+		rep, err := migrate.Run(ctx, p, mopts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		wall := time.Since(start)
+		time.Sleep(200 * time.Millisecond) // the server's processes end after the logouts
+		t := rep.Totals()
+		b.Logf("plan %s, run %s, Dovecot CPU %s, Go heap peak %d MB: copied %d, source %d, missing %d, verified %v", planned.Round(time.Millisecond),
+			wall.Round(time.Millisecond), serverCPU(d)-server, stopPeak()>>20, t.Copied, t.SourceCount, t.Missing, rep.Verified())
+	}
+}
+
+func plainSide(b *testing.B, addr string, u testenv.User) migrate.Side {
+	host, port, _ := net.SplitHostPort(addr)
+	pn, _ := strconv.Atoi(port)
+	secrets := &account.MemorySecrets{}
+	_ = secrets.Set(context.Background(), u.Name, u.Password)
+	return migrate.Side{
+		Account: account.Account{Name: u.Name, Email: u.Email, Kind: account.KindMember,
+			IMAP: account.Endpoint{Host: host, Port: pn, Security: account.SecurityInsecurePlain}, MaxConnections: envInt("BENCH_CONNS_MAX", 0)},
+		Dialer: &account.Dialer{Secrets: secrets, Timeout: 10 * time.Second},
+	}
+}
+
+// tmpfsUser is a new Dovecot user whose mail lives on /dev/shm when it is
+// a tmpfs, as in BenchmarkMigrate: Dovecot's fsyncs cost nothing there.
+func tmpfsUser(b *testing.B, d *testenv.DovecotServer) testenv.User {
+	u := d.NewUser(b)
+	if !IsTmpfs("/dev/shm") {
+		return u
+	}
+	if err := Touch(Login{Addr: d.IMAPAddr(), User: u.Name, Password: u.Password}); err != nil {
+		b.Fatal(err)
+	}
+	moved, err := MoveToTmpfs(filepath.Join(d.Dir, "home", u.Name), "/dev/shm")
+	if moved != "" {
+		b.Cleanup(func() { os.RemoveAll(moved) })
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	return u
+}
+
+// serverCPU is the CPU time Dovecot's processes used so far: its master's
+// and that of the children it reaped (an imap process ends with its
+// connection), from /proc (0 when unreadable). A figure the machine's
+// load does not skew, unlike wall time.
+func serverCPU(d *testenv.DovecotServer) time.Duration {
+	pid, err := os.ReadFile(filepath.Join(d.Dir, "run", "master.pid"))
+	if err != nil {
+		return 0
+	}
+	stat, err := os.ReadFile("/proc/" + strings.TrimSpace(string(pid)) + "/stat")
+	if err != nil {
+		return 0
+	}
+	s := string(stat)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+	var ticks int64
+	for _, i := range []int{11, 12, 13, 14} { // utime stime cutime cstime (fields 14-17)
+		n, _ := strconv.ParseInt(f[i], 10, 64)
+		ticks += n
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond // USER_HZ 100
+}
+
+// heapPeak samples the Go heap (objects in use and not yet swept) every
+// 10 ms until the returned function is called, which returns the peak.
+func heapPeak() func() uint64 {
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/heap/unused:bytes"}}
+	var peak atomic.Uint64
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(10 * time.Millisecond)
+		defer t.Stop()
+		for {
+			metrics.Read(sample)
+			if v := sample[0].Value.Uint64() + sample[1].Value.Uint64(); v > peak.Load() {
+				peak.Store(v)
+			}
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() uint64 {
+		close(done)
+		<-stopped
+		return peak.Load()
+	}
+}

@@ -1,0 +1,132 @@
+package migrate
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+
+	"github.com/magpie-mail/magpie/internal/corpus"
+	"github.com/magpie-mail/magpie/internal/testenv"
+)
+
+// The biggest folder's batches go to every worker that asks until it is
+// no bigger than the next folder: several connections append into it.
+func TestBatchQueueSharesTheBiggestFolder(t *testing.T) {
+	msgs := func(n int) []srcMsg {
+		out := make([]srcMsg, n)
+		for i := range out {
+			out[i] = srcMsg{UID: imap.UID(i + 1), Size: 1000}
+		}
+		return out
+	}
+	big := &folderRun{fp: FolderPlan{Source: "INBOX"}, pending: msgs(100)}
+	small := &folderRun{fp: FolderPlan{Source: "Sent"}, pending: msgs(20)}
+	q := newBatchQueue([]*folderRun{small, big}, 10, false)
+	var order []string
+	for {
+		f, b, ok := q.next()
+		if !ok {
+			break
+		}
+		if len(b) != 10 {
+			t.Fatalf("batch of %d", len(b))
+		}
+		order = append(order, f.fp.Source)
+	}
+	want := slices.Repeat([]string{"INBOX"}, 8)
+	if len(order) != 12 || !slices.Equal(order[:8], want) {
+		t.Fatalf("order %v", order)
+	}
+	// A failed folder's batches are dropped.
+	q = newBatchQueue([]*folderRun{small, big}, 10, false)
+	big.failed = true
+	if f, _, _ := q.next(); f != small {
+		t.Fatalf("a failed folder's batch was handed out")
+	}
+}
+
+// Four workers append small batches into the same folders while
+// destination connections are cut mid-APPEND: every worker's index of
+// the destination is rebuilt while others append, and still no message
+// is lost or doubled, source duplicates included.
+func TestWorkersShareFoldersThroughDropsWithoutDuplicates(t *testing.T) {
+	d := testenv.Dovecot(t)
+	src := dovecotSide(t, d, d.NewUser(t))
+	du := d.NewUser(t)
+	upload(t, src, corpus.Options{Seed: 21, Messages: 240, Malformed: true})
+	drop := startDropper(t, d.IMAPAddr(), 150<<10, 4)
+	dst := plainSide(t, drop.ln.Addr().String(), du.Name, du.Password)
+	opts := Options{JournalDir: t.TempDir(), Backoff: 10 * time.Millisecond, Batch: 4, Jobs: 4}
+	p := plan(t, src, dst, opts)
+	rep := run(t, p, opts)
+	if tot := rep.Totals(); !rep.Verified() || tot.Extra != 0 || tot.Missing != 0 || tot.Copied+tot.Already != 240 {
+		t.Fatalf("verified=%v %+v", rep.Verified(), tot)
+	}
+	if drop.cuts.Load() >= 0 {
+		t.Fatalf("only %d of 4 connections were cut", 4-drop.cuts.Load()-1)
+	}
+	sameFolders(t, p, snapshot(t, src), snapshot(t, dst))
+}
+
+// A re-run skips the folders verified before and unchanged since on both
+// sides, still reporting them verified; a folder changed on either side
+// is listed and verified again.
+func TestUnchangedFoldersAreSkippedYetVerified(t *testing.T) {
+	d := testenv.Dovecot(t)
+	su, du := d.NewUser(t), d.NewUser(t)
+	src, dst := dovecotSide(t, d, su), dovecotSide(t, d, du)
+	upload(t, src, corpus.Options{Seed: 3, Messages: 60})
+	opts := Options{JournalDir: t.TempDir()}
+	run(t, plan(t, src, dst, opts), opts)
+
+	p := plan(t, src, dst, opts)
+	for _, f := range p.Folders {
+		if !f.Unchanged || f.Pending != 0 {
+			t.Errorf("plan: %s unchanged=%v pending=%d", f.Source, f.Unchanged, f.Pending)
+		}
+	}
+	if p.TotalCount != 60 {
+		t.Errorf("plan counts %d", p.TotalCount)
+	}
+	rep := run(t, p, opts)
+	for _, f := range rep.Folders {
+		if !f.Unchanged || f.Verdict != VerdictOK || f.VerifiedAt.IsZero() {
+			t.Errorf("re-run: %s unchanged=%v %s", f.Source, f.Unchanged, f.Verdict)
+		}
+	}
+	if tot := rep.Totals(); !rep.Verified() || tot.Previously != 60 || tot.SourceCount != 60 || tot.DestCount != 60 {
+		t.Errorf("re-run: verified=%v %+v", rep.Verified(), tot)
+	}
+
+	// New mail on the source: INBOX is looked at again, the rest is not.
+	d.Deliver(t, su.Email, []byte("From: a@example.test\r\nTo: "+su.Email+"\r\nSubject: late\r\nMessage-ID: <late-2@example.test>\r\n\r\nlate\r\n"))
+	d.WaitMessage(t, su.Email, "INBOX", "late-2@example.test")
+	// And a message put on the destination by someone else, in Sent.
+	c := dial(t, dst)
+	raw := "From: b@example.test\r\nSubject: extra\r\n\r\nextra\r\n"
+	cmd := c.Append("Sent", int64(len(raw)), nil)
+	cmd.Write([]byte(raw))
+	cmd.Close()
+	if _, err := cmd.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	rep = run(t, plan(t, src, dst, opts), opts)
+	for _, f := range rep.Folders {
+		changed := f.Source == "INBOX" || f.Source == "Sent"
+		if f.Unchanged == changed {
+			t.Errorf("after changes: %s unchanged=%v", f.Source, f.Unchanged)
+		}
+		if f.Source == "Sent" && f.Extra != 1 || f.Source == "INBOX" && f.Copied != 1 {
+			t.Errorf("after changes: %s %+v", f.Source, f)
+		}
+	}
+	if tot := rep.Totals(); !rep.Verified() || tot.Copied != 1 || tot.Extra != 1 {
+		t.Errorf("after changes: verified=%v %+v", rep.Verified(), tot)
+	}
+	s, ds := snapshot(t, src), snapshot(t, dst)
+	if len(ds["INBOX"]) != len(s["INBOX"]) || len(ds["Sent"]) != len(s["Sent"])+1 {
+		t.Errorf("INBOX %d → %d, Sent %d → %d", len(s["INBOX"]), len(ds["INBOX"]), len(s["Sent"]), len(ds["Sent"]))
+	}
+}

@@ -3,11 +3,13 @@ package mailsync
 import (
 	"context"
 	"fmt"
+	"io"
 	"runtime"
 	"slices"
 	"sync"
 
 	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
 
 	"github.com/magpie-mail/magpie/account"
 	"github.com/magpie-mail/magpie/store"
@@ -170,16 +172,15 @@ func (p *bodyPipeline) total(f store.FolderID) int {
 func (p *bodyPipeline) fetch(c *account.IMAPClient, f store.Folder, set imap.UIDSet, byUID map[store.UID]store.MessageID) error {
 	cmd := c.Fetch(set, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{{Peek: true}}})
 	for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
-		buf, err := msg.Collect()
+		uid, data, err := readBody(msg)
 		if err != nil {
 			cmd.Close()
 			return err
 		}
-		id, ok := byUID[store.UID(buf.UID)]
-		if !ok || len(buf.BodySection) == 0 {
+		id, ok := byUID[uid]
+		if !ok || data == nil {
 			continue
 		}
-		data := buf.BodySection[0].Bytes
 		if err := p.budget.acquire(p.ctx, len(data)); err != nil {
 			cmd.Close()
 			return err
@@ -194,6 +195,40 @@ func (p *bodyPipeline) fetch(c *account.IMAPClient, f store.Folder, set imap.UID
 	}
 	return cmd.Close()
 }
+
+// readBody reads one message of a FETCH of UID and BODY[]: the body goes
+// into a buffer of exactly the literal's size (Collect's io.ReadAll grows
+// one by doubling, twice the allocation and copying of every body). data
+// is nil when the server sent no body.
+func readBody(msg *imapclient.FetchMessageData) (store.UID, []byte, error) {
+	var uid store.UID
+	var data []byte
+	for item := msg.Next(); item != nil; item = msg.Next() {
+		switch item := item.(type) {
+		case imapclient.FetchItemDataUID:
+			uid = store.UID(item.UID)
+		case imapclient.FetchItemDataBodySection:
+			if item.Literal == nil {
+				continue
+			}
+			var err error
+			if n := item.Literal.Size(); n <= maxPresized {
+				data = make([]byte, n)
+				_, err = io.ReadFull(item.Literal, data)
+			} else {
+				data, err = io.ReadAll(item.Literal) // grows only as bytes arrive
+			}
+			if err != nil {
+				return 0, nil, err
+			}
+		}
+	}
+	return uid, data, nil
+}
+
+// maxPresized is the largest literal readBody trusts the announced size
+// of: a larger one is read as it arrives, not allocated up front.
+const maxPresized = 64 << 20
 
 // finish closes the pipeline's input and waits for the writer; every fetch
 // must have returned.

@@ -16,96 +16,141 @@ import (
 // count connections per account.
 const maxBodyConns = 3
 
+// connWorth is how many missing bodies a folder needs before the pass
+// dials a connection of its own for them.
+const connWorth = 200
+
 type bodyResult struct {
 	n   int
 	err error
 }
 
-// bodiesPass fetches the missing bodies of folders, taken in order, over c
-// and up to extra more connections (dialled only when more than one folder
-// lacks bodies, each closed at the end; one that cannot be dialled is
-// simply not used), into one pipeline: one writer, one memory budget. A
-// folder the server refuses is reported in its result and the others go
-// on; a broken connection or a store failure stops the pass (the other
-// connections stop after their current FETCH) and is returned.
-func (e *Engine) bodiesPass(ctx context.Context, c *account.IMAPClient, folders []store.Folder, extra int) (map[store.FolderID]bodyResult, error) {
-	out := map[store.FolderID]bodyResult{}
-	if e.opts.Bodies.Mode == account.BodiesNone || len(folders) == 0 {
-		return out, nil
+// bodiesPass fetches the missing bodies of the folders handed to add, in
+// the order they come, into one pipeline: one writer, one memory budget.
+// It starts while the pass still fetches headers on the main connection:
+// a folder is added as soon as its headers are stored, and fetched over
+// up to extra more connections, each dialled when a folder needs it (the
+// first folder that lacks bodies dials the first, and so on; one that
+// cannot be dialled is simply not used; each is closed at the end). The
+// main connection joins in wait, once the headers are done. So downloads
+// overlap the header pass of the next folders, using the CPU and network
+// the header pass leaves idle. A folder the server refuses is reported in
+// its result and the others go on; a broken connection or a store failure
+// stops the pass (the other connections stop after their current FETCH)
+// and wait returns it.
+type bodiesPass struct {
+	e        *Engine
+	p        *bodyPipeline
+	fetchCtx context.Context
+	stop     context.CancelFunc
+	work     chan store.Folder
+	wg       sync.WaitGroup
+	extra    int // connections still allowed to dial
+	added    int // folders added
+	have     map[store.FolderID]store.LocalCounts
+
+	mu    sync.Mutex // guards errs and fatal
+	errs  map[store.FolderID]error
+	fatal error
+}
+
+// startBodiesPass starts a pass for at most folders folders, or returns nil
+// when the account's policy fetches no bodies.
+func (e *Engine) startBodiesPass(ctx context.Context, folders, extra int) (*bodiesPass, error) {
+	if e.opts.Bodies.Mode == account.BodiesNone || folders == 0 {
+		return nil, nil
 	}
 	acct, err := e.accountID(ctx)
 	if err != nil {
-		return out, err
+		return nil, err
 	}
-	counts, err := e.st.Counts(ctx, acct)
+	have, err := e.st.Counts(ctx, acct)
 	if err != nil {
-		return out, err
+		return nil, err
 	}
-	var todo []store.Folder
-	for _, f := range folders {
-		if n := counts[f.ID]; n.Bodies < n.Messages {
-			todo = append(todo, f)
-		}
-	}
-	if len(todo) == 0 {
-		return out, nil
-	}
-	extra = max(0, min(extra, maxBodyConns-1, len(todo)-1))
+	bp := &bodiesPass{e: e, work: make(chan store.Folder, folders), have: have,
+		extra: max(0, min(extra, maxBodyConns-1)), errs: map[store.FolderID]error{}}
+	bp.fetchCtx, bp.stop = context.WithCancel(ctx)
+	bp.p = e.startBodyPipeline(ctx)
+	return bp, nil
+}
 
-	p := e.startBodyPipeline(ctx)
-	fetchCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	var mu sync.Mutex
-	errs := map[store.FolderID]error{}
-	var fatal error
-	work := make(chan store.Folder)
-	worker := func(conn *account.IMAPClient) {
-		for f := range work {
-			err := e.bodiesOf(fetchCtx, conn, f, p)
-			broken := err != nil && !isServerRefusal(err)
-			mu.Lock()
-			errs[f.ID] = err
-			if broken && fatal == nil {
-				fatal = err
-				stop()
-			}
-			mu.Unlock()
-			if broken {
-				return // this connection is gone
-			}
-		}
+// add queues f for bodies if it may lack any: it did before the pass, or
+// the pass stored new headers (newHeaders) in it. It never blocks.
+func (bp *bodiesPass) add(f store.Folder, newHeaders int) {
+	if n := bp.have[f.ID]; n.Bodies >= n.Messages && newHeaders == 0 {
+		return
 	}
-	var wg sync.WaitGroup
-	wg.Go(func() { worker(c) })
-	for range extra {
-		wg.Go(func() {
-			conn, err := e.dialer.DialIMAP(fetchCtx, e.acct, nil)
+	bp.added++
+	bp.work <- f // buffered for every folder of the pass
+	// A few missing bodies are left for the main connection, after the
+	// headers: not worth a login (new mail in a regular pass).
+	if n := bp.have[f.ID]; bp.extra > 0 && n.Messages-n.Bodies+newHeaders >= connWorth {
+		bp.extra--
+		bp.wg.Go(func() {
+			conn, err := bp.e.dialer.DialIMAP(bp.fetchCtx, bp.e.acct, nil)
 			if err != nil {
 				return
 			}
 			defer closeClient(conn)
-			worker(conn)
+			bp.worker(conn)
 		})
 	}
-feed:
-	for _, f := range todo {
-		select {
-		case work <- f:
-		case <-fetchCtx.Done():
-			break feed
+}
+
+func (bp *bodiesPass) worker(conn *account.IMAPClient) {
+	for f := range bp.work {
+		if bp.fetchCtx.Err() != nil {
+			continue // drain: the pass is stopping
+		}
+		err := bp.e.bodiesOf(bp.fetchCtx, conn, f, bp.p)
+		broken := err != nil && !isServerRefusal(err)
+		bp.mu.Lock()
+		bp.errs[f.ID] = err
+		if broken && bp.fatal == nil {
+			bp.fatal = err
+			bp.stop()
+		}
+		bp.mu.Unlock()
+		if broken {
+			return // this connection is gone
 		}
 	}
-	close(work)
-	wg.Wait()
-	done, writeErr := p.finish()
-	for _, f := range todo {
-		if _, tried := errs[f.ID]; tried || done[f.ID] > 0 {
-			out[f.ID] = bodyResult{n: done[f.ID], err: errs[f.ID]}
+}
+
+// abort stops the pass after a failure of the header pass (c is gone):
+// the other connections stop after their current FETCH, and what the
+// pipeline holds is stored.
+func (bp *bodiesPass) abort() {
+	bp.stop()
+	close(bp.work)
+	bp.wg.Wait()
+	_, _ = bp.p.finish() // the header pass's failure is the one reported
+}
+
+// wait lets c (free now: the headers are done) fetch what is left beside
+// the other connections, and returns once every queued folder is done,
+// with the result of each folder it tried.
+func (bp *bodiesPass) wait(ctx context.Context, c *account.IMAPClient) (map[store.FolderID]bodyResult, error) {
+	defer bp.stop()
+	close(bp.work)
+	if bp.added > 0 {
+		bp.wg.Go(func() { bp.worker(c) })
+	}
+	bp.wg.Wait()
+	done, writeErr := bp.p.finish()
+	out := map[store.FolderID]bodyResult{}
+	for id, err := range bp.errs {
+		out[id] = bodyResult{n: done[id], err: err}
+	}
+	for id, n := range done {
+		if _, ok := out[id]; !ok && n > 0 {
+			out[id] = bodyResult{n: n}
 		}
 	}
 	switch {
-	case fatal != nil:
-		return out, fatal
+	case bp.fatal != nil:
+		return out, bp.fatal
 	case writeErr != nil:
 		return out, writeErr
 	}

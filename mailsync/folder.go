@@ -212,7 +212,9 @@ func (e *Engine) serverUIDs(c *account.IMAPClient, caps imap.CapSet) (map[store.
 
 // fetchHeaders downloads the headers of the given UIDs, newest first, in
 // batches, each batch one UID FETCH of an ascending set and one store
-// transaction. It returns how many messages were stored.
+// transaction. It returns how many messages were stored. The next batch's
+// FETCH runs while the store writes the last one (at most two batches in
+// memory besides the one being written); c is free again when it returns.
 func (e *Engine) fetchHeaders(ctx context.Context, c *account.IMAPClient, f store.Folder, uids map[store.UID]bool, condstore bool) (int, error) {
 	if len(uids) == 0 {
 		return 0, nil
@@ -226,27 +228,53 @@ func (e *Engine) fetchHeaders(ctx context.Context, c *account.IMAPClient, f stor
 		UID: true, Flags: true, InternalDate: true, RFC822Size: true, ModSeq: condstore,
 		BodySection: []*imap.FetchItemBodySection{{Specifier: imap.PartSpecifierHeader, Peek: true}},
 	}
+	fetchCtx, stop := context.WithCancel(ctx)
+	batches := make(chan headerBatch, 1)
+	go func() {
+		defer close(batches)
+		for hi := len(sorted); hi > 0 && fetchCtx.Err() == nil; hi -= e.opts.Batch {
+			lo := max(0, hi-e.opts.Batch)
+			var set imap.UIDSet
+			for _, u := range sorted[lo:hi] {
+				set.AddNum(imap.UID(u))
+			}
+			msgs, err := collectHeaders(c.Fetch(set, opts))
+			select {
+			case batches <- headerBatch{msgs, err}:
+			case <-fetchCtx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	defer func() {
+		stop()
+		for range batches { // wait for the fetcher: c is the caller's again
+		}
+	}()
 	done := 0
-	for hi := len(sorted); hi > 0; hi -= e.opts.Batch {
-		lo := max(0, hi-e.opts.Batch)
-		var set imap.UIDSet
-		for _, u := range sorted[lo:hi] {
-			set.AddNum(imap.UID(u))
+	for b := range batches {
+		if b.err != nil {
+			return done, fmt.Errorf("mailsync: fetch headers %q: %w", f.Name, b.err)
 		}
-		batch, err := collectHeaders(c.Fetch(set, opts))
-		if err != nil {
-			return done, fmt.Errorf("mailsync: fetch headers %q: %w", f.Name, err)
-		}
-		if err := e.st.PutHeaders(ctx, f.ID, batch); err != nil {
+		if err := e.st.PutHeaders(ctx, f.ID, b.msgs); err != nil {
 			return done, err
 		}
-		done += len(batch)
+		done += len(b.msgs)
 		e.emit(ctx, FolderProgress{Account: e.acct.Name, Folder: f.Name, Phase: PhaseHeaders, Done: done, Total: len(sorted)})
 		if err := ctx.Err(); err != nil {
 			return done, err
 		}
 	}
-	return done, nil
+	return done, ctx.Err()
+}
+
+// headerBatch is one FETCH's worth of headers, or why it failed.
+type headerBatch struct {
+	msgs []store.Message
+	err  error
 }
 
 func collectHeaders(cmd *imapclient.FetchCommand) ([]store.Message, error) {

@@ -64,7 +64,8 @@ func closeClient(c *account.IMAPClient) {
 }
 
 // pass is one sync of every folder over c; bodies, when asked for, are
-// fetched over c and up to extraConns more connections (see bodiesPass).
+// fetched over up to extraConns more connections while the headers come
+// in, then over c too (see bodiesPass).
 func (e *Engine) pass(ctx context.Context, c *account.IMAPClient, bodies bool, extraConns int) (Summary, error) {
 	sum := Summary{Account: e.acct.Name}
 	fail := func(err error) (Summary, error) {
@@ -87,6 +88,12 @@ func (e *Engine) pass(ctx context.Context, c *account.IMAPClient, bodies bool, e
 		e.emit(ctx, FoldersChanged{Account: e.acct.Name})
 	}
 	slices.SortStableFunc(folders, func(a, b remoteFolder) int { return folderOrder(a.Folder) - folderOrder(b.Folder) })
+	var bp *bodiesPass
+	if bodies {
+		if bp, err = e.startBodiesPass(ctx, len(folders), extraConns); err != nil {
+			return fail(err)
+		}
+	}
 	for _, rf := range folders {
 		if !rf.selectable {
 			continue
@@ -97,6 +104,9 @@ func (e *Engine) pass(ctx context.Context, c *account.IMAPClient, bodies bool, e
 			e.emit(ctx, SyncError{Account: e.acct.Name, Folder: rf.Name, Err: err})
 			if !isServerRefusal(err) {
 				sum.Folders = append(sum.Folders, fs)
+				if bp != nil {
+					bp.abort()
+				}
 				return fail(err) // the connection is gone
 			}
 		}
@@ -104,15 +114,12 @@ func (e *Engine) pass(ctx context.Context, c *account.IMAPClient, bodies bool, e
 			e.emit(ctx, NewMail{Account: e.acct.Name, Folder: rf.Name, Count: fs.New})
 		}
 		sum.Folders = append(sum.Folders, fs)
-	}
-	if bodies {
-		var selectable []store.Folder
-		for _, rf := range folders {
-			if rf.selectable {
-				selectable = append(selectable, rf.Folder)
-			}
+		if bp != nil {
+			bp.add(rf.Folder, fs.New)
 		}
-		got, err := e.bodiesPass(ctx, c, selectable, extraConns)
+	}
+	if bp != nil {
+		got, err := bp.wait(ctx, c)
 		for i := range sum.Folders {
 			r, ok := got[sum.Folders[i].id]
 			if !ok {

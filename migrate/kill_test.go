@@ -1,7 +1,10 @@
 package migrate
 
 import (
+	"bufio"
 	"context"
+	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -34,12 +37,35 @@ func TestHelperMigrateProcess(t *testing.T) {
 		}
 	}
 	src, dst := side("MAGPIE_MIGRATE_SRC"), side("MAGPIE_MIGRATE_DST")
-	opts := Options{JournalDir: os.Getenv("MAGPIE_MIGRATE_JOURNAL")}
+	progress := make(chan Progress, 64)
+	opts := Options{JournalDir: os.Getenv("MAGPIE_MIGRATE_JOURNAL"), Progress: progress}
 	p, err := NewPlan(context.Background(), src, dst, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
+	// One line per change of the run's copied total, for the parent to
+	// kill at a point of progress rather than of time (a fast machine
+	// copies the whole corpus before any fixed delay is over).
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		copied := map[string]int{}
+		last := 0
+		for pr := range progress {
+			copied[pr.Folder] = pr.Copied
+			total := 0
+			for _, n := range copied {
+				total += n
+			}
+			if total != last {
+				last = total
+				fmt.Fprintf(os.Stdout, "copied %d\n", total)
+			}
+		}
+	}()
 	_, _ = Run(context.Background(), p, opts)
+	close(progress)
+	<-done
 }
 
 // TestMigrationKilledHard kills a migrating process with SIGKILL at several
@@ -54,17 +80,30 @@ func TestMigrationKilledHard(t *testing.T) {
 	before := snapshot(t, src)
 	journal := t.TempDir()
 	midway := 0
-	for round, after := range []time.Duration{400 * time.Millisecond, 900 * time.Millisecond, 1400 * time.Millisecond, 2000 * time.Millisecond} {
+	for round, after := range []int{1, 1, 1, 1} {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperMigrateProcess$", "-test.count=1")
 		cmd.Env = append(os.Environ(), "MAGPIE_MIGRATE_CHILD=1", "MAGPIE_MIGRATE_IMAP="+d.IMAPSAddr(),
 			"MAGPIE_MIGRATE_CA="+d.CAFile, "MAGPIE_MIGRATE_JOURNAL="+journal,
 			"MAGPIE_MIGRATE_SRC_USER="+su.Email, "MAGPIE_MIGRATE_SRC_PASSWORD="+su.Password,
 			"MAGPIE_MIGRATE_DST_USER="+du.Email, "MAGPIE_MIGRATE_DST_PASSWORD="+du.Password)
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(after) // where it dies varies; nothing is asserted about time
+		// Killed as soon as this run has copied `after` messages: where it dies
+		// then varies with the batches and workers in flight.
+		lines := bufio.NewScanner(out)
+		for lines.Scan() {
+			var n int
+			if _, err := fmt.Sscanf(lines.Text(), "copied %d", &n); err == nil && n >= after {
+				break
+			}
+		}
 		_ = cmd.Process.Signal(syscall.SIGKILL)
+		_, _ = io.Copy(io.Discard, out)
 		_ = cmd.Wait()
 		n := count(snapshot(t, dst))
 		t.Logf("round %d: killed with %d messages on the destination", round, n)

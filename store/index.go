@@ -62,14 +62,21 @@ func (s *Store) PutRawBodies(ctx context.Context, bodies []PreparedBody) error {
 		return nil
 	}
 	return s.write(ctx, func(tx *sql.Tx) error {
+		// Two prepared statements per body: the blob, unless its hash is
+		// there already (content addressing dedups), and the link.
+		blob, err := tx.PrepareContext(ctx, `INSERT INTO blobs(hash, size, codec, data) VALUES (?,?,?,?)
+			ON CONFLICT(hash) DO NOTHING`)
+		if err != nil {
+			return fmt.Errorf("store: put raw bodies: %w", err)
+		}
+		defer blob.Close()
 		link, err := tx.PrepareContext(ctx, `UPDATE messages SET blob_hash = ?, indexed = 0 WHERE id = ?`)
 		if err != nil {
 			return fmt.Errorf("store: put raw bodies: %w", err)
 		}
 		defer link.Close()
 		for _, b := range bodies {
-			encoded := func() (Codec, []byte, error) { return b.codec, b.data, nil }
-			if err := putEncodedBlob(ctx, tx, b.sum, len(b.Body.Raw), encoded); err != nil {
+			if _, err := blob.ExecContext(ctx, b.sum[:], len(b.Body.Raw), b.codec, b.data); err != nil {
 				return fmt.Errorf("store: put body %d: %w", b.ID, err)
 			}
 			res, err := link.ExecContext(ctx, b.sum[:], b.ID)

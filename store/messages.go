@@ -163,6 +163,9 @@ func (s *Store) PutHeaders(ctx context.Context, folder FolderID, msgs []Message)
 			return fmt.Errorf("store: put headers: %w", err)
 		}
 		defer ins.close()
+		if err := ins.prefetch(ctx, acct, folder, msgs); err != nil {
+			return fmt.Errorf("store: put headers: %w", err)
+		}
 		for i := range msgs {
 			m := msgs[i]
 			m.Account, m.Folder = acct, folder
@@ -178,145 +181,6 @@ func (s *Store) PutHeaders(ctx context.Context, folder FolderID, msgs []Message)
 		}
 		return nil
 	})
-}
-
-// inserter holds the prepared statements of a batch insert. Index rows are
-// staged and written by flush in few statements: FTS5 flushes its pending
-// segment at every statement savepoint, so one texts INSERT per message
-// between other writes would make one tiny segment per message (10× slower).
-type inserter struct {
-	tx                                  *sql.Tx
-	th                                  *threader
-	existing, adopt, adoptSet, updFlags *sql.Stmt
-	insert, liveBlob, stashed, unstash  *sql.Stmt
-	texts                               [][5]any
-}
-
-const flushChunk = 2000
-
-// flush writes the staged texts rows; call it before the transaction ends.
-func (ins *inserter) flush(ctx context.Context) error {
-	for len(ins.texts) > 0 {
-		n := min(flushChunk, len(ins.texts))
-		b, err := json.Marshal(ins.texts[:n])
-		if err != nil {
-			return err
-		}
-		ins.texts = ins.texts[n:]
-		_, err = ins.tx.ExecContext(ctx, `INSERT INTO texts(id, subject, from_text, rcpt_text, body)
-			SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 FROM json_each(?)`, string(b))
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func newInserter(ctx context.Context, tx *sql.Tx) (*inserter, error) {
-	th, err := newThreader(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
-	ins := &inserter{tx: tx, th: th}
-	for _, p := range []struct {
-		dst **sql.Stmt
-		q   string
-	}{
-		{&ins.existing, `SELECT id FROM messages WHERE folder_id = ? AND uid = ?`},
-		{&ins.adopt, `SELECT id FROM messages WHERE account_id = ? AND message_id = ? AND folder_id = ? AND uid <= 0 LIMIT 1`},
-		{&ins.adoptSet, `UPDATE messages SET uid = ?, flags = ?, keywords = ?, modseq = ? WHERE id = ?`},
-		{&ins.updFlags, `UPDATE messages SET flags = ?, keywords = ?, modseq = ? WHERE id = ?`},
-		{&ins.insert, `INSERT INTO messages(account_id, folder_id, uid, message_id, in_reply_to, refs,
-			from_name, from_addr, to_list, cc_list, subject, date, internal_date, sort_date, size,
-			flags, keywords, modseq, has_attachment, preview, blob_hash, indexed)
-			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`},
-		{&ins.liveBlob, `SELECT m.blob_hash, t.body FROM messages m JOIN texts t ON t.id = m.id
-			WHERE m.account_id = ? AND m.message_id = ? AND m.size = ? AND m.blob_hash IS NOT NULL LIMIT 1`},
-		{&ins.stashed, `SELECT id, blob_hash, body FROM detached WHERE account_id = ? AND message_id = ? AND size = ? LIMIT 1`},
-		{&ins.unstash, `DELETE FROM detached WHERE id = ?`},
-	} {
-		st, err := tx.PrepareContext(ctx, p.q)
-		if err != nil {
-			ins.close()
-			return nil, err
-		}
-		*p.dst = st
-	}
-	return ins, nil
-}
-
-func (ins *inserter) close() {
-	ins.th.close()
-	for _, st := range []*sql.Stmt{ins.existing, ins.adopt, ins.adoptSet, ins.updFlags, ins.insert, ins.liveBlob, ins.stashed, ins.unstash} {
-		if st != nil {
-			st.Close()
-		}
-	}
-}
-
-// put inserts m (Account, Folder set) or updates the flags of its existing
-// row; it returns the row ID.
-func (ins *inserter) put(ctx context.Context, m *Message) (MessageID, error) {
-	kw := normKeywords(m.Keywords)
-	msgid := normMsgID(m.MsgID)
-	var id int64
-	err := ins.existing.QueryRowContext(ctx, m.Folder, m.UID).Scan(&id)
-	if err == nil {
-		_, err = ins.updFlags.ExecContext(ctx, m.Flags, kw, int64(m.ModSeq), id)
-		return MessageID(id), err
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return 0, err
-	}
-	if msgid != "" && m.UID > 0 {
-		err = ins.adopt.QueryRowContext(ctx, m.Account, msgid, m.Folder).Scan(&id)
-		if err == nil {
-			_, err = ins.adoptSet.ExecContext(ctx, m.UID, m.Flags, kw, int64(m.ModSeq), id)
-			return MessageID(id), err
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return 0, err
-		}
-	}
-	irt := normMsgID(m.InReplyTo)
-	refs := normRefs(m.References)
-	// A body already stored for the same mail?
-	var hash []byte
-	var body string
-	if msgid != "" && m.Size > 0 {
-		err = ins.liveBlob.QueryRowContext(ctx, m.Account, msgid, m.Size).Scan(&hash, &body)
-		if errors.Is(err, sql.ErrNoRows) {
-			var sid int64
-			err = ins.stashed.QueryRowContext(ctx, m.Account, msgid, m.Size).Scan(&sid, &hash, &body)
-			if err == nil {
-				_, err = ins.unstash.ExecContext(ctx, sid)
-			}
-		}
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return 0, err
-		}
-	}
-	var blob any
-	indexed := 1
-	if hash != nil {
-		blob = hash
-		// The relinked body's text may itself still wait for the index
-		// (PutRawBodies): then this copy waits too.
-		indexed = boolInt(body != "")
-	}
-	err = ins.insert.QueryRowContext(ctx, m.Account, m.Folder, m.UID, msgid, irt, strings.Join(refs, " "),
-		m.From.Name, m.From.Addr, encodeAddrs(m.To), encodeAddrs(m.Cc), m.Subject,
-		unix(m.Date), unix(m.InternalDate), unix(m.SortDate()), m.Size,
-		m.Flags, kw, int64(m.ModSeq), boolInt(m.HasAttachment), m.Preview, blob, indexed).Scan(&id)
-	if err != nil {
-		return 0, err
-	}
-	if _, err := ins.th.assign(ctx, m.Account, MessageID(id), threadKeys(msgid, irt, refs)); err != nil {
-		return 0, err
-	}
-	rcpt := addrText(append(slices.Clone(m.To), m.Cc...))
-	ins.texts = append(ins.texts, [5]any{id, m.Subject, addrText([]Address{m.From}), rcpt, body})
-	return MessageID(id), nil
 }
 
 // threadKeys lists the Message-IDs that tie a message to a thread: its own

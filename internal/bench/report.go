@@ -157,6 +157,13 @@ the figure the issue's goal (≤ 1.0× mbsync) compares. **To exit** adds what m
 all: parsing every body (charsets, HTML) and feeding the trigram full-text index, which
 ` + "`magpie sync --once`" + ` finishes before it exits, so the store it leaves is fully searchable.
 
+How Magpie gets there: the headers of every folder, newest first, over one connection (the next
+FETCH runs while the store writes the last batch); as soon as a folder's headers are stored its
+bodies download over up to two more connections, beside the header pass of the next folders, into
+one writer. Raw bytes are hashed (SHA-256, the content address) and kept S2-compressed where that
+saves at least an eighth: S2 costs about a fourteenth of deflate's CPU for less gain, which shows
+in the local size.
+
 Why indexing waits for the downloads instead of running beside them: on this 2-core machine both
 are CPU-bound, so overlapping them only moves index work into the time the user waits for mail.
 Measured in process (3,000 messages, the two variants run side by side): an indexer writing one

@@ -92,6 +92,7 @@ func BenchmarkSyncVsMbsync(b *testing.B) {
 			"BENCH_MESSAGES=50000 bash scripts/bench-sync.sh  # its own section, bench-sync-50000\n" +
 			"BENCH_MESSAGES=2000 BENCH_STORE=0 BENCH_DOC=/tmp/b.md bash scripts/bench-sync.sh   # a quick look\n" +
 			"BENCH_MESSAGES=2000 go test -run '^$' -bench ColdSync -cpuprofile cpu.out ./mailsync   # the engine in process: CPU, RSS by phase\n" +
+			"BENCH_MESSAGES=2000 BENCH_OFFLINE_PROFILE=cpu.out go test -run '^$' -bench ColdSync ./mailsync   # a CPU profile of the download alone\n" +
 			"BENCH_MESSAGES=2000 go test -tags memory.counters -run '^$' -bench ColdSync ./mailsync   # also SQLite's own memory at each peak",
 	}
 	if moved != "" {

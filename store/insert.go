@@ -1,0 +1,420 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+)
+
+// inserter holds the prepared statements and the per-batch state of a batch
+// insert of message rows (PutHeaders, a queued append). Per message it runs
+// the one INSERT and whatever lookups prefetch could not answer for the
+// whole batch at once; thread links and index rows are staged and written
+// by flush in few statements. Fewer statements is the point: each costs a
+// round through database/sql and the driver, and FTS5 flushes its pending
+// segment at every statement savepoint, so one texts INSERT per message
+// between other writes would make one tiny segment per message (10× slower).
+//
+// Message IDs are chosen here (above every ID the table ever used, as
+// AUTOINCREMENT would), so a new row's thread is known before its INSERT:
+// no statement other than the inserter's may insert messages while it is
+// in use.
+type inserter struct {
+	tx                                  *sql.Tx
+	existing, adopt, adoptSet, updFlags *sql.Stmt
+	insert, liveBlob, stashed, unstash  *sql.Stmt
+	threadLookup                        *sql.Stmt
+	texts                               [][5]any
+	nextID                              int64 // 0 until the first INSERT
+
+	// Answers prefetch gave for the whole batch; nil maps mean "ask per
+	// message".
+	known      map[UID]int64      // (folder, UID) rows of the batch that exist
+	live       map[liveKey]liveAt // bodies stored for a Message-ID and size
+	noAdopt    bool               // the folder has no provisional rows
+	noStash    bool               // the account has no stashed bodies
+	threads    map[linkKey]int64  // thread of a Message-ID; 0: known not to exist
+	dirtyLinks map[linkKey]bool   // links flush writes
+}
+
+type liveKey struct {
+	msgid string
+	size  int64
+}
+
+type liveAt struct {
+	hash []byte
+	body string
+}
+
+type linkKey struct {
+	acct  AccountID
+	msgid string
+}
+
+const flushChunk = 2000
+
+func newInserter(ctx context.Context, tx *sql.Tx) (*inserter, error) {
+	ins := &inserter{tx: tx, threads: map[linkKey]int64{}, dirtyLinks: map[linkKey]bool{}}
+	for _, p := range []struct {
+		dst **sql.Stmt
+		q   string
+	}{
+		{&ins.existing, `SELECT id FROM messages WHERE folder_id = ? AND uid = ?`},
+		{&ins.adopt, `SELECT id FROM messages WHERE account_id = ? AND message_id = ? AND folder_id = ? AND uid <= 0 LIMIT 1`},
+		{&ins.adoptSet, `UPDATE messages SET uid = ?, flags = ?, keywords = ?, modseq = ? WHERE id = ?`},
+		{&ins.updFlags, `UPDATE messages SET flags = ?, keywords = ?, modseq = ? WHERE id = ?`},
+		{&ins.insert, `INSERT INTO messages(id, account_id, folder_id, uid, message_id, in_reply_to, refs,
+			from_name, from_addr, to_list, cc_list, subject, date, internal_date, sort_date, size,
+			flags, keywords, modseq, has_attachment, preview, blob_hash, indexed, thread_id)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`},
+		{&ins.liveBlob, `SELECT m.blob_hash, t.body FROM messages m JOIN texts t ON t.id = m.id
+			WHERE m.account_id = ? AND m.message_id = ? AND m.size = ? AND m.blob_hash IS NOT NULL LIMIT 1`},
+		{&ins.stashed, `SELECT id, blob_hash, body FROM detached WHERE account_id = ? AND message_id = ? AND size = ? LIMIT 1`},
+		{&ins.unstash, `DELETE FROM detached WHERE id = ?`},
+		{&ins.threadLookup, `SELECT thread_id FROM thread_links WHERE account_id = ? AND msgid = ?`},
+	} {
+		st, err := tx.PrepareContext(ctx, p.q)
+		if err != nil {
+			ins.close()
+			return nil, err
+		}
+		*p.dst = st
+	}
+	return ins, nil
+}
+
+func (ins *inserter) close() {
+	for _, st := range []*sql.Stmt{ins.existing, ins.adopt, ins.adoptSet, ins.updFlags, ins.insert,
+		ins.liveBlob, ins.stashed, ins.unstash, ins.threadLookup} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
+
+// prefetch answers, in a few statements for the whole batch, the lookups
+// put would otherwise make per message: which UIDs exist, which bodies are
+// stored already, the threads of every Message-ID the batch carries, and
+// whether provisional rows or stashed bodies exist at all (usually not:
+// then their lookups are skipped).
+func (ins *inserter) prefetch(ctx context.Context, acct AccountID, folder FolderID, msgs []Message) error {
+	uids := make([]UID, 0, len(msgs))
+	type idSize struct {
+		M string `json:"m"`
+		S int64  `json:"s"`
+	}
+	var bodies []idSize
+	var keys []string
+	for i := range msgs {
+		m := &msgs[i]
+		uids = append(uids, m.UID)
+		msgid := normMsgID(m.MsgID)
+		if msgid != "" && m.Size > 0 {
+			bodies = append(bodies, idSize{msgid, m.Size})
+		}
+		keys = append(keys, threadKeys(msgid, normMsgID(m.InReplyTo), normRefs(m.References))...)
+	}
+	ins.known = map[UID]int64{}
+	err := ins.queryJSON(ctx, uids, prefetchExisting, folder, func(r *sql.Rows) error {
+		var u UID
+		var id int64
+		err := r.Scan(&u, &id)
+		ins.known[u] = id
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	ins.live = map[liveKey]liveAt{}
+	if len(bodies) > 0 {
+		err = ins.queryJSON(ctx, bodies, prefetchLive, acct, func(r *sql.Rows) error {
+			var k liveKey
+			var at liveAt
+			err := r.Scan(&k.msgid, &k.size, &at.hash, &at.body)
+			if _, dup := ins.live[k]; !dup {
+				ins.live[k] = at
+			}
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	for _, k := range keys {
+		ins.threads[linkKey{acct, k}] = 0
+	}
+	err = ins.queryJSON(ctx, keys, prefetchThreads, acct, func(r *sql.Rows) error {
+		var k string
+		var t int64
+		err := r.Scan(&k, &t)
+		ins.threads[linkKey{acct, k}] = t
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if err := ins.tx.QueryRowContext(ctx, `SELECT NOT EXISTS (SELECT 1 FROM messages WHERE folder_id = ? AND uid <= 0)`,
+		folder).Scan(&ins.noAdopt); err != nil {
+		return err
+	}
+	return ins.tx.QueryRowContext(ctx, `SELECT NOT EXISTS (SELECT 1 FROM detached WHERE account_id = ?)`,
+		acct).Scan(&ins.noStash)
+}
+
+// The prefetch queries take a JSON list as ?2 and must walk it, looking
+// each entry up by index (TestPrefetchPlans): CROSS JOIN keeps SQLite from
+// scanning messages with json_each inside, which a partial index over
+// stored bodies made look cheap to the planner (and took seconds).
+const (
+	prefetchExisting = `SELECT m.uid, m.id FROM json_each(?2) AS j CROSS JOIN messages m
+		WHERE m.folder_id = ?1 AND m.uid = j.value`
+	prefetchLive = `SELECT m.message_id, m.size, m.blob_hash, t.body
+		FROM json_each(?2) AS j CROSS JOIN messages m INDEXED BY messages_msgid CROSS JOIN texts t
+		WHERE m.account_id = ?1 AND m.message_id = j.value ->> 'm' AND m.size = j.value ->> 's'
+			AND m.blob_hash IS NOT NULL AND t.id = m.id`
+	prefetchThreads = `SELECT l.msgid, l.thread_id FROM json_each(?2) AS j CROSS JOIN thread_links l
+		WHERE l.account_id = ?1 AND l.msgid = j.value`
+)
+
+// queryJSON runs q with arg as ?1 and list, as JSON, as ?2, and calls scan
+// for each row.
+func (ins *inserter) queryJSON(ctx context.Context, list any, q string, arg any, scan func(*sql.Rows) error) error {
+	j, err := json.Marshal(list)
+	if err != nil {
+		return err
+	}
+	rows, err := ins.tx.QueryContext(ctx, q, arg, string(j))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// flush writes the staged thread links and texts rows; call it before the
+// transaction ends.
+func (ins *inserter) flush(ctx context.Context) error {
+	if len(ins.dirtyLinks) > 0 {
+		links := make([][3]any, 0, len(ins.dirtyLinks))
+		for k := range ins.dirtyLinks {
+			links = append(links, [3]any{k.acct, k.msgid, ins.threads[k]})
+		}
+		clear(ins.dirtyLinks)
+		b, err := json.Marshal(links)
+		if err != nil {
+			return err
+		}
+		if _, err := ins.tx.ExecContext(ctx, `INSERT INTO thread_links(account_id, msgid, thread_id)
+			SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?) WHERE true
+			ON CONFLICT(account_id, msgid) DO UPDATE SET thread_id = excluded.thread_id`, string(b)); err != nil {
+			return err
+		}
+	}
+	for len(ins.texts) > 0 {
+		n := min(flushChunk, len(ins.texts))
+		b, err := json.Marshal(ins.texts[:n])
+		if err != nil {
+			return err
+		}
+		ins.texts = ins.texts[n:]
+		_, err = ins.tx.ExecContext(ctx, `INSERT INTO texts(id, subject, from_text, rcpt_text, body)
+			SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 FROM json_each(?)`, string(b))
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// put inserts m (Account, Folder set) or updates the flags of its existing
+// row; it returns the row ID.
+func (ins *inserter) put(ctx context.Context, m *Message) (MessageID, error) {
+	kw := normKeywords(m.Keywords)
+	msgid := normMsgID(m.MsgID)
+	id, found, err := ins.lookupExisting(ctx, m)
+	if err != nil {
+		return 0, err
+	}
+	if found {
+		_, err = ins.updFlags.ExecContext(ctx, m.Flags, kw, int64(m.ModSeq), id)
+		return MessageID(id), err
+	}
+	if msgid != "" && m.UID > 0 && !ins.noAdopt {
+		err = ins.adopt.QueryRowContext(ctx, m.Account, msgid, m.Folder).Scan(&id)
+		if err == nil {
+			_, err = ins.adoptSet.ExecContext(ctx, m.UID, m.Flags, kw, int64(m.ModSeq), id)
+			ins.remember(m.UID, id)
+			return MessageID(id), err
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return 0, err
+		}
+	}
+	irt := normMsgID(m.InReplyTo)
+	refs := normRefs(m.References)
+	// A body already stored for the same mail?
+	var at liveAt
+	if msgid != "" && m.Size > 0 {
+		if at, err = ins.storedBody(ctx, m.Account, liveKey{msgid, m.Size}); err != nil {
+			return 0, err
+		}
+	}
+	var blob any
+	indexed := 1
+	if at.hash != nil {
+		blob = at.hash
+		// The relinked body's text may itself still wait for the index
+		// (PutRawBodies): then this copy waits too.
+		indexed = boolInt(at.body != "")
+	}
+	if id, err = ins.newID(ctx); err != nil {
+		return 0, err
+	}
+	tid, err := ins.assignThread(ctx, m.Account, id, threadKeys(msgid, irt, refs))
+	if err != nil {
+		return 0, err
+	}
+	_, err = ins.insert.ExecContext(ctx, id, m.Account, m.Folder, m.UID, msgid, irt, strings.Join(refs, " "),
+		m.From.Name, m.From.Addr, encodeAddrs(m.To), encodeAddrs(m.Cc), m.Subject,
+		unix(m.Date), unix(m.InternalDate), unix(m.SortDate()), m.Size,
+		m.Flags, kw, int64(m.ModSeq), boolInt(m.HasAttachment), m.Preview, blob, indexed, tid)
+	if err != nil {
+		return 0, err
+	}
+	ins.remember(m.UID, id)
+	rcpt := addrText(append(slices.Clone(m.To), m.Cc...))
+	ins.texts = append(ins.texts, [5]any{id, m.Subject, addrText([]Address{m.From}), rcpt, at.body})
+	return MessageID(id), nil
+}
+
+func (ins *inserter) lookupExisting(ctx context.Context, m *Message) (int64, bool, error) {
+	if ins.known != nil {
+		id, ok := ins.known[m.UID]
+		return id, ok, nil
+	}
+	var id int64
+	err := ins.existing.QueryRowContext(ctx, m.Folder, m.UID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	return id, err == nil, err
+}
+
+// remember records a row now holding (folder, uid) for the rest of the batch.
+func (ins *inserter) remember(uid UID, id int64) {
+	if ins.known != nil {
+		ins.known[uid] = id
+	}
+}
+
+// storedBody finds a body stored for a Message-ID and size: a live one
+// (another folder holds the same mail), else a stashed one, which it
+// takes out of the stash.
+func (ins *inserter) storedBody(ctx context.Context, acct AccountID, k liveKey) (liveAt, error) {
+	var at liveAt
+	if ins.live != nil {
+		if at, ok := ins.live[k]; ok {
+			return at, nil
+		}
+	} else {
+		err := ins.liveBlob.QueryRowContext(ctx, acct, k.msgid, k.size).Scan(&at.hash, &at.body)
+		if err == nil || !errors.Is(err, sql.ErrNoRows) {
+			return at, err
+		}
+	}
+	if ins.noStash {
+		return at, nil
+	}
+	var sid int64
+	err := ins.stashed.QueryRowContext(ctx, acct, k.msgid, k.size).Scan(&sid, &at.hash, &at.body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return liveAt{}, nil
+	}
+	if err != nil {
+		return liveAt{}, err
+	}
+	if _, err := ins.unstash.ExecContext(ctx, sid); err != nil {
+		return liveAt{}, err
+	}
+	if ins.live != nil {
+		ins.live[k] = at // now live: a copy later in the batch finds it
+	}
+	return at, nil
+}
+
+// newID returns the next message ID: above every ID messages ever had,
+// as AUTOINCREMENT promises (sqlite_sequence follows explicit IDs).
+func (ins *inserter) newID(ctx context.Context) (int64, error) {
+	if ins.nextID == 0 {
+		err := ins.tx.QueryRowContext(ctx, `SELECT max(
+			coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'messages'), 0),
+			coalesce((SELECT max(id) FROM messages), 0)) + 1`).Scan(&ins.nextID)
+		if err != nil {
+			return 0, err
+		}
+	}
+	id := ins.nextID
+	ins.nextID++
+	return id, nil
+}
+
+// assignThread gives the message id, about to be inserted, its thread
+// (see threader, whose rules it follows): the thread of any Message-ID it
+// carries or references that is already known, merging several into the
+// oldest. Rows already written are merged in place; the links of keys are
+// staged for flush.
+func (ins *inserter) assignThread(ctx context.Context, acct AccountID, id int64, keys []string) (int64, error) {
+	var found []int64
+	for _, k := range keys {
+		lk := linkKey{acct, k}
+		t, ok := ins.threads[lk]
+		if !ok {
+			err := ins.threadLookup.QueryRowContext(ctx, acct, k).Scan(&t)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return 0, err
+			}
+			ins.threads[lk] = t
+		}
+		if t != 0 && !slices.Contains(found, t) {
+			found = append(found, t)
+		}
+	}
+	tid := id
+	if len(found) > 0 {
+		tid = slices.Min(found)
+	}
+	for _, old := range found {
+		if old == tid {
+			continue
+		}
+		if _, err := ins.tx.ExecContext(ctx, `UPDATE messages SET thread_id = ? WHERE thread_id = ?`, tid, old); err != nil {
+			return 0, err
+		}
+		if _, err := ins.tx.ExecContext(ctx, `UPDATE thread_links SET thread_id = ? WHERE thread_id = ?`, tid, old); err != nil {
+			return 0, err
+		}
+		for k, t := range ins.threads {
+			if t == old {
+				ins.threads[k] = tid
+				ins.dirtyLinks[k] = true
+			}
+		}
+	}
+	for _, k := range keys {
+		lk := linkKey{acct, k}
+		ins.threads[lk] = tid
+		ins.dirtyLinks[lk] = true
+	}
+	return tid, nil
+}

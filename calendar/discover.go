@@ -20,7 +20,7 @@ type Collection struct {
 	ReadOnly   bool     // the current user lacks DAV:write / write-content
 	Components []string // supported-calendar-component-set, e.g. VEVENT, VTODO; empty: any
 	CTag       string   // CalendarServer getctag, "" when not offered
-	SyncToken  string   // RFC 6578 sync-token of the collection, "" when not offered
+	SyncToken  string   // RFC 6578 sync-token of the collection, "" when not asked (collectionProps) or offered
 	// SyncCollection reports the sync-collection REPORT in the
 	// supported-report-set (RFC 6578 §3.1).
 	SyncCollection bool
@@ -51,9 +51,14 @@ type Discovery struct {
 // collection; the member can type a collection URL (QQ lists none).
 var ErrNoCalendars = errors.New("calendar: no calendars found")
 
+// collectionProps asks for a collection's description and its getctag,
+// the one "nothing changed" check Sync makes. Not DAV:sync-token: a server
+// may work as hard for it as for the ctag (Radicale reads every item for
+// each), and the sync-collection REPORT that needs the token answers with
+// the new one.
 const collectionProps = `<d:propfind xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" ` +
 	`xmlns:cs="http://calendarserver.org/ns/" xmlns:ic="http://apple.com/ns/ical/"><d:prop>` +
-	`<d:displayname/><d:resourcetype/><ic:calendar-color/><cs:getctag/><d:sync-token/>` +
+	`<d:displayname/><d:resourcetype/><ic:calendar-color/><cs:getctag/>` +
 	`<d:current-user-privilege-set/><c:supported-calendar-component-set/><d:supported-report-set/>` +
 	`</d:prop></d:propfind>`
 

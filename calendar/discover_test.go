@@ -44,8 +44,8 @@ func TestDiscoverRadicaleWellKnown(t *testing.T) {
 	if !sameURL(got.URL, col) || got.Name != "工作" || got.Color != "#FF2968FF" || got.ReadOnly || !got.HasEvents() {
 		t.Errorf("calendar: %+v", got)
 	}
-	if !got.SyncCollection || got.SyncToken == "" {
-		t.Errorf("Radicale offers sync-collection; got %+v", got)
+	if !got.SyncCollection || got.CTag == "" {
+		t.Errorf("Radicale offers sync-collection and getctag; got %+v", got)
 	}
 }
 

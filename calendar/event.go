@@ -3,7 +3,6 @@ package calendar
 import (
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -38,6 +37,7 @@ type Series struct {
 	Master    *ical.Component // nil when the object holds overrides only
 	Overrides []*ical.Component
 	z         *zones
+	b         *bSeries // the brief, read once (brief)
 }
 
 // ErrNoEvent: the object holds no VEVENT (a VTODO, or nothing usable).
@@ -56,6 +56,9 @@ func parse(data string, loc *time.Location, zc *ZoneCache) (*ical.Calendar, []*S
 		return nil, nil, fmt.Errorf("calendar: parse: %w", err)
 	}
 	z := newZones(cal, loc)
+	if zc == nil { // zones loaded by name once per document at least
+		zc = &ZoneCache{}
+	}
 	z.shared = zc
 	byUID := map[string]*Series{}
 	var order []string
@@ -164,26 +167,9 @@ func addDuration(t time.Time, d time.Duration, allDay bool) time.Time {
 	return t.Add(d)
 }
 
-func (s *Series) occurrence(c *ical.Component, start, end time.Time, allDay, floating bool) Occurrence {
-	o := Occurrence{
-		UID: s.UID, Summary: propText(c, ical.PropSummary), Location: propText(c, ical.PropLocation),
-		Description: propText(c, ical.PropDescription), Start: start, End: end, AllDay: allDay, Floating: floating,
-		Organizer: strings.TrimPrefix(strings.TrimPrefix(propText(c, ical.PropOrganizer), "mailto:"), "MAILTO:"),
-	}
-	for _, a := range c.Props.Values(ical.PropAttendee) {
-		o.Attendees = append(o.Attendees, mailto(a.Value))
-	}
-	o.Reminders = remindersOf(c)
-	if s.Master != nil {
-		if p := s.Master.Props.Get(ical.PropRecurrenceRule); p != nil {
-			o.RRule = p.Value
-		}
-	}
-	return o
-}
-
-// recurrence builds the rrule set of the master: RRULE, RDATEs, EXDATEs.
-// ok is false for a single, non-recurring event.
+// recurrence builds the rrule set of the master from its iCalendar (for
+// edits; views expand briefs): RRULE, RDATEs, EXDATEs. ok is false for a
+// single, non-recurring event.
 func (s *Series) recurrence(start time.Time) (*rrule.Set, bool, error) {
 	m := s.Master
 	set := &rrule.Set{}
@@ -228,155 +214,4 @@ func (s *Series) recurrence(start time.Time) (*rrule.Set, bool, error) {
 		}
 	}
 	return set, recurring, nil
-}
-
-// overrideMap keys overrides by the instant of their RECURRENCE-ID.
-func (s *Series) overrideMap() map[int64]*ical.Component {
-	out := map[int64]*ical.Component{}
-	for _, o := range s.Overrides {
-		t, _, _, err := s.z.dateTime(o.Props.Get(ical.PropRecurrenceID))
-		if err == nil {
-			out[t.Unix()] = o
-		}
-	}
-	return out
-}
-
-// maxOccurrences bounds one series' expansion within one range.
-const maxOccurrences = 5000
-
-// Expand returns the occurrences of the series that overlap [from, to),
-// overrides applied, cancelled instances (STATUS:CANCELLED overrides,
-// EXDATEs) left out, ordered by start.
-func (s *Series) Expand(from, to time.Time) ([]Occurrence, error) {
-	var out []Occurrence
-	overrides := s.overrideMap()
-	used := map[int64]bool{}
-	if s.Master != nil {
-		start, end, allDay, floating, err := s.z.times(s.Master)
-		if err != nil {
-			return nil, err
-		}
-		var set *rrule.Set
-		recurring := false
-		if s.single() {
-			set = &rrule.Set{} // no rule, no dates: the one start, without rrule's work
-		} else if set, recurring, err = s.recurrence(start); err != nil {
-			return nil, err
-		}
-		dur := end.Sub(start)
-		days := 0
-		if allDay {
-			days = int((dur + 12*time.Hour) / (24 * time.Hour))
-		}
-		// An instance that started before from may still run into it.
-		var starts []time.Time
-		if s.single() {
-			if start.Before(to) && !start.Before(from.Add(-dur-time.Second)) {
-				starts = []time.Time{start}
-			}
-		} else {
-			starts = set.Between(from.Add(-dur-time.Second), to, true)
-		}
-		if len(starts) > maxOccurrences {
-			starts = starts[:maxOccurrences]
-		}
-		for _, st := range starts {
-			if !st.Before(to) {
-				continue
-			}
-			if o, ok := overrides[st.Unix()]; ok {
-				used[st.Unix()] = true
-				if occ, ok := s.fromOverride(o, st, from, to); ok {
-					out = append(out, occ)
-				}
-				continue
-			}
-			en := st.Add(dur)
-			if allDay {
-				en = st.AddDate(0, 0, days)
-			}
-			if !en.After(from) && !(en.Equal(st) && !st.Before(from)) {
-				continue
-			}
-			occ := s.occurrence(s.Master, st, en, allDay, floating)
-			occ.Recurring = recurring
-			if recurring {
-				occ.RecurrenceID = st
-			}
-			out = append(out, occ)
-		}
-	}
-	// Overrides whose instance the rule no longer produces (moved in from
-	// elsewhere, or a master we never saw) still show.
-	for key, o := range overrides {
-		if used[key] {
-			continue
-		}
-		if occ, ok := s.fromOverride(o, time.Unix(key, 0), from, to); ok {
-			out = append(out, occ)
-		}
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Start.Before(out[j].Start) })
-	return out, nil
-}
-
-func (s *Series) fromOverride(o *ical.Component, rid time.Time, from, to time.Time) (Occurrence, bool) {
-	if strings.EqualFold(propText(o, ical.PropStatus), "CANCELLED") {
-		return Occurrence{}, false
-	}
-	start, end, allDay, floating, err := s.z.times(o)
-	if err != nil || !start.Before(to) || (!end.After(from) && !(end.Equal(start) && !start.Before(from))) {
-		return Occurrence{}, false
-	}
-	occ := s.occurrence(o, start, end, allDay, floating)
-	occ.Recurring, occ.RecurrenceID = true, rid
-	return occ, true
-}
-
-// Span bounds every occurrence of the series: the earliest start and the
-// latest end, with end = farFuture for a rule without COUNT or UNTIL.
-func (s *Series) Span(farFuture time.Time) (time.Time, time.Time, error) {
-	var lo, hi time.Time
-	widen := func(a, b time.Time) {
-		if lo.IsZero() || a.Before(lo) {
-			lo = a
-		}
-		if b.After(hi) {
-			hi = b
-		}
-	}
-	if s.Master != nil {
-		start, end, _, _, err := s.z.times(s.Master)
-		if err != nil {
-			return time.Time{}, time.Time{}, err
-		}
-		widen(start, end)
-		set, recurring, err := s.recurrence(start)
-		if err != nil {
-			return time.Time{}, time.Time{}, err
-		}
-		if recurring {
-			if r := set.GetRRule(); r != nil && r.OrigOptions.Count == 0 && r.OrigOptions.Until.IsZero() {
-				hi = farFuture
-			} else {
-				last := set.Before(farFuture, true)
-				if !last.IsZero() {
-					widen(last, last.Add(end.Sub(start)+24*time.Hour))
-				}
-			}
-		}
-	}
-	for _, o := range s.Overrides {
-		if start, end, _, _, err := s.z.times(o); err == nil {
-			widen(start, end)
-		}
-	}
-	return lo, hi, nil
-}
-
-// single reports a master with no RRULE, RDATE or EXDATE: one occurrence.
-func (s *Series) single() bool {
-	p := s.Master.Props
-	return p.Get(ical.PropRecurrenceRule) == nil && p.Get(ical.PropRecurrenceDates) == nil && p.Get(ical.PropExceptionDates) == nil
 }

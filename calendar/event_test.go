@@ -24,6 +24,7 @@ func expandAll(t *testing.T, data string, loc *time.Location, from, to time.Time
 		}
 		out = append(out, occ...)
 	}
+	checkBrief(t, series, loc, from, to, out)
 	return out
 }
 

@@ -25,6 +25,9 @@ type Invite struct {
 	RRule     string
 	Organizer string
 	Attendees []Attendee
+	// RecurrenceID is set when the message is about one occurrence of a
+	// series (RFC 5546 §3.2.2.1, §3.2.5): its original start.
+	RecurrenceID time.Time
 }
 
 // ErrNotITIP: the text is not an iTIP message (no METHOD or no event).
@@ -52,6 +55,11 @@ func ParseInvite(data string, loc *time.Location) (Invite, error) {
 	}
 	if p := c.Props.Get(ical.PropRecurrenceRule); p != nil {
 		inv.RRule = p.Value
+	}
+	if s.Master == nil {
+		if t, _, _, err := s.z.dateTime(c.Props.Get(ical.PropRecurrenceID)); err == nil {
+			inv.RecurrenceID = t
+		}
 	}
 	if c.Props.Get(ical.PropDateTimeStart) != nil {
 		inv.Start, inv.End, inv.AllDay, _, err = s.z.times(c)

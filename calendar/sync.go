@@ -90,9 +90,11 @@ func (s *Syncer) SyncAll(ctx context.Context, cols []Collection) ([]SyncResult, 
 	return out, errors.Join(errs...)
 }
 
-// Sync brings one collection's cache up to date: nothing when its ctag or
-// sync-token is unchanged, an RFC 6578 sync-collection REPORT when offered
-// (restarting from scratch when the server forgot the token), else an etag
+// Sync brings one collection's cache up to date: nothing when its ctag
+// (or, without one, a sync-token the caller read) is unchanged, an RFC 6578
+// sync-collection REPORT from the stored token when offered (restarting
+// from scratch when the server forgot the token; without a ctag this is
+// the "nothing changed" check, answered by an empty report), else an etag
 // listing; changed objects come in calendar-multiget batches.
 func (s *Syncer) Sync(ctx context.Context, col Collection) (SyncResult, error) {
 	col.URL = canonical(col.URL)
@@ -106,8 +108,8 @@ func (s *Syncer) Sync(ctx context.Context, col Collection) (SyncResult, error) {
 		return SyncResult{}, err
 	}
 	res := SyncResult{Calendar: cal, Method: SyncUnchanged}
-	if !cal.LastSync.IsZero() && ((col.SyncToken != "" && col.SyncToken == cal.SyncToken) ||
-		(col.SyncToken == "" && col.CTag != "" && col.CTag == cal.CTag)) {
+	if !cal.LastSync.IsZero() && ((col.CTag != "" && col.CTag == cal.CTag) ||
+		(col.CTag == "" && col.SyncToken != "" && col.SyncToken == cal.SyncToken)) {
 		return res, nil
 	}
 	local, err := s.Store.CalETags(ctx, id)
@@ -147,6 +149,7 @@ func (s *Syncer) Sync(ctx context.Context, col Collection) (SyncResult, error) {
 	if per <= 0 {
 		per = multigetBatch
 	}
+	var zones ZoneCache // the zones of the objects fetched, loaded once
 	for i := 0; i < len(want); i += per {
 		batch := want[i:min(i+per, len(want))]
 		objs, err := s.Client.multiget(ctx, col.URL, batch)
@@ -155,7 +158,7 @@ func (s *Syncer) Sync(ctx context.Context, col Collection) (SyncResult, error) {
 		}
 		rows := make([]store.CalObject, 0, len(objs))
 		for _, o := range objs {
-			rows = append(rows, s.row(o))
+			rows = append(rows, s.rowIn(o, &zones))
 		}
 		if err := s.Store.PutCalObjects(ctx, id, rows, nil); err != nil {
 			return res, err
@@ -188,12 +191,16 @@ func (s *Syncer) calendar(ctx context.Context, id store.CalendarID) (store.Calen
 	return store.Calendar{}, fmt.Errorf("calendar: cached calendar %d: %w", id, store.ErrNotFound)
 }
 
-// row turns a fetched object into a cache row. An object that does not
+// row turns a fetched object into a cache row, with its brief. An object that does not
 // parse is kept (nothing the server holds is dropped) with an empty span,
 // so views skip it.
-func (s *Syncer) row(o Object) store.CalObject {
+func (s *Syncer) row(o Object) store.CalObject { return s.rowIn(o, nil) }
+
+// rowIn is row with the zones of zc (nil: loaded afresh).
+func (s *Syncer) rowIn(o Object, zc *ZoneCache) store.CalObject {
 	r := store.CalObject{Href: canonical(o.URL), ETag: o.ETag, Data: o.Data}
-	_, series, err := Parse(o.Data, s.loc())
+	_, series, err := parse(o.Data, s.loc(), zc)
+	r.Brief = EncodeBrief(series) // none for an object that does not parse: views skip it
 	if err != nil {
 		return r
 	}

@@ -234,3 +234,34 @@ func TestSyncXandikos(t *testing.T) {
 	t.Parallel()
 	testSyncCycle(t, "xandikos", false)
 }
+
+// TestSyncWithoutCTag: against a server that offers no getctag the
+// sync-collection REPORT from the stored token is the "nothing changed"
+// check: an empty report, nothing fetched; a change is then seen.
+func TestSyncWithoutCTag(t *testing.T) {
+	t.Parallel()
+	f := newSyncFixture(t, "radicale")
+	sync := func() SyncResult {
+		col, err := f.s.Client.Collection(t.Context(), f.col.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		col.CTag = ""
+		res, err := f.s.Sync(t.Context(), col)
+		if err != nil {
+			t.Fatalf("sync: %v", err)
+		}
+		return res
+	}
+	f.other.do("PUT", f.col.URL+"a.ics", event("a", "周会", "20260302T100000"))
+	if res := sync(); res.Fetched != 1 || res.Method != SyncCollection {
+		t.Fatalf("first sync: %+v", res)
+	}
+	if res := sync(); res.Fetched != 0 || res.Deleted != 0 {
+		t.Fatalf("no-op resync: %+v", res)
+	}
+	f.other.do("PUT", f.col.URL+"b.ics", event("b", "Lunch", "20260303T120000"))
+	if res := sync(); res.Fetched != 1 || res.Method != SyncCollection {
+		t.Fatalf("sync after a change: %+v", res)
+	}
+}

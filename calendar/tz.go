@@ -61,7 +61,8 @@ type zones struct {
 	def      *time.Location
 	embedded map[string]*ical.Component
 	cache    map[string]*time.Location
-	shared   *ZoneCache // may be nil
+	keys     map[string]string // zone keys of the TZIDs in cache
+	shared   *ZoneCache        // may be nil
 }
 
 // ZoneCache remembers the IANA zones loaded by name across documents (a
@@ -122,53 +123,111 @@ func ResolveTZID(tzid string) (*time.Location, bool) {
 }
 
 func (z *zones) location(tzid string) *time.Location {
-	if loc, ok := z.cache[tzid]; ok {
-		return loc
-	}
-	loc := z.find(strings.Trim(strings.TrimSpace(tzid), `"`))
-	if loc == nil {
-		loc = z.def
-	}
-	z.cache[tzid] = loc
+	loc, _ := z.locationKey(tzid)
 	return loc
 }
 
-func (z *zones) find(tzid string) *time.Location {
+// locationKey resolves tzid and names the zone for a brief (zoneKey):
+// "" when it is unknown and the viewer's zone stands in.
+func (z *zones) locationKey(tzid string) (*time.Location, string) {
+	if loc, ok := z.cache[tzid]; ok {
+		return loc, z.keys[tzid]
+	}
+	loc, key := z.find(strings.Trim(strings.TrimSpace(tzid), `"`))
+	if loc == nil {
+		loc, key = z.def, ""
+	}
+	z.cache[tzid] = loc
+	if z.keys == nil {
+		z.keys = map[string]string{}
+	}
+	z.keys[tzid] = key
+	return loc, key
+}
+
+func (z *zones) find(tzid string) (*time.Location, string) {
 	if tzid == "" || tzid == "Local" {
-		return nil
+		return nil, ""
 	}
 	if loc, err := z.shared.load(tzid); err == nil {
-		return loc
+		return loc, tzid
 	}
 	if name, ok := windowsZones()[tzid]; ok {
 		if loc, err := z.shared.load(name); err == nil {
-			return loc
+			return loc, name
 		}
 	}
 	// Vendor prefixes: try ever shorter suffixes of the path.
 	parts := strings.Split(strings.Trim(tzid, "/"), "/")
 	for i := 1; i < len(parts); i++ {
-		if loc, err := z.shared.load(strings.Join(parts[i:], "/")); err == nil {
-			return loc
+		name := strings.Join(parts[i:], "/")
+		if loc, err := z.shared.load(name); err == nil {
+			return loc, name
 		}
 	}
 	if c, ok := z.embedded[tzid]; ok {
 		if p := c.Props.Get("X-LIC-LOCATION"); p != nil {
-			if loc, err := time.LoadLocation(p.Value); err == nil {
-				return loc
+			if loc, err := z.shared.load(p.Value); err == nil {
+				return loc, p.Value
 			}
 		}
-		if loc, err := vtimezoneLocation(tzid, c); err == nil {
-			return loc
+		if off, footer, err := vtimezoneRule(tzid, c); err == nil {
+			key := tzifKey(tzid, off, footer)
+			if loc, err := z.shared.zone(key); err == nil {
+				return loc, key
+			}
 		}
 	}
-	return nil
+	return nil, ""
 }
 
-// vtimezoneLocation builds a location from a VTIMEZONE's newest STANDARD
-// and DAYLIGHT rules: a TZif file with no transitions and a POSIX TZ footer
-// (RFC 8536 §3.3), which Go applies to every instant.
-func vtimezoneLocation(name string, c *ical.Component) (*time.Location, error) {
+// A zone key names a resolved zone so that a brief can find it again: an
+// IANA name, or for a VTIMEZONE with no IANA name its rules,
+// "tzif|<offset east in seconds>|<POSIX TZ string>|<TZID>".
+func tzifKey(name string, off int, footer string) string {
+	return "tzif|" + strconv.Itoa(off) + "|" + footer + "|" + name
+}
+
+// zone returns the location a zone key names; zc may be nil.
+func (zc *ZoneCache) zone(key string) (*time.Location, error) {
+	rest, ok := strings.CutPrefix(key, "tzif|")
+	if !ok {
+		return zc.load(key)
+	}
+	if zc != nil {
+		zc.mu.Lock()
+		loc, ok := zc.m[key]
+		zc.mu.Unlock()
+		if ok && loc != nil {
+			return loc, nil
+		}
+	}
+	offs, rest, _ := strings.Cut(rest, "|")
+	footer, name, _ := strings.Cut(rest, "|")
+	off, err := strconv.Atoi(offs)
+	if err != nil {
+		return nil, fmt.Errorf("calendar: zone key %q: %w", key, errUnknownZone)
+	}
+	loc, err := time.LoadLocationFromTZData(name, tzif(off, footer))
+	if err != nil {
+		return nil, err
+	}
+	if zc != nil {
+		zc.mu.Lock()
+		if zc.m == nil {
+			zc.m = map[string]*time.Location{}
+		}
+		zc.m[key] = loc
+		zc.mu.Unlock()
+	}
+	return loc, nil
+}
+
+// vtimezoneRule reads a VTIMEZONE's newest STANDARD and DAYLIGHT rules as
+// a standard offset and a POSIX TZ string: with tzif, a TZif file with no
+// transitions and that footer (RFC 8536 §3.3), which Go applies to every
+// instant.
+func vtimezoneRule(name string, c *ical.Component) (int, string, error) {
 	var std, dst *ical.Component
 	newest := func(cur, cand *ical.Component) *ical.Component {
 		if cur == nil {
@@ -189,17 +248,17 @@ func vtimezoneLocation(name string, c *ical.Component) (*time.Location, error) {
 		}
 	}
 	if std == nil {
-		return nil, fmt.Errorf("calendar: VTIMEZONE %q without STANDARD", name)
+		return 0, "", fmt.Errorf("calendar: VTIMEZONE %q without STANDARD", name)
 	}
 	stdOff, err := utcOffset(std.Props.Get("TZOFFSETTO"))
 	if err != nil {
-		return nil, err
+		return 0, "", err
 	}
 	footer := "STD" + posixOffset(stdOff)
 	if dst != nil && dst.Props.Get(ical.PropRecurrenceRule) != nil && std.Props.Get(ical.PropRecurrenceRule) != nil {
 		dstOff, err := utcOffset(dst.Props.Get("TZOFFSETTO"))
 		if err != nil {
-			return nil, err
+			return 0, "", err
 		}
 		on, err1 := posixRule(dst)
 		off, err2 := posixRule(std)
@@ -207,7 +266,7 @@ func vtimezoneLocation(name string, c *ical.Component) (*time.Location, error) {
 			footer += "DST" + posixOffset(dstOff) + "," + on + "," + off
 		}
 	}
-	return time.LoadLocationFromTZData(name, tzif(stdOff, footer))
+	return stdOff, footer, nil
 }
 
 // utcOffset parses a UTC-OFFSET value (RFC 5545 §3.3.14): ±hhmm[ss].

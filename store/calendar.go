@@ -67,6 +67,10 @@ type CalObject struct {
 	// ConflictOf is the Href a conflict copy was meant for.
 	ConflictOf string
 	Updated    time.Time
+	// Brief is the calendar package's pre-parsed summary of Data, which
+	// views expand without parsing iCalendar; its first byte is the format
+	// version. Empty for rows cached before briefs existed.
+	Brief []byte
 }
 
 // migrateCalendar adds the calendar cache.
@@ -219,10 +223,11 @@ func (s *Store) CalETags(ctx context.Context, cal CalendarID) (map[string]string
 func (s *Store) PutCalObjects(ctx context.Context, cal CalendarID, objs []CalObject, gone []string) error {
 	now := unix(time.Now())
 	return s.write(ctx, func(tx *sql.Tx) error {
-		put, err := tx.PrepareContext(ctx, `INSERT INTO cal_objects(calendar_id, href, etag, uid, data, start, end_at, state, updated)
-			VALUES (?,?,?,?,?,?,?,0,?)
+		put, err := tx.PrepareContext(ctx, `INSERT INTO cal_objects(calendar_id, href, etag, uid, data, start, end_at, state, updated, brief)
+			VALUES (?,?,?,?,?,?,?,0,?,?)
 			ON CONFLICT(calendar_id, href) WHERE href <> '' DO UPDATE SET etag = excluded.etag, uid = excluded.uid,
-				data = excluded.data, start = excluded.start, end_at = excluded.end_at, updated = excluded.updated`)
+				data = excluded.data, start = excluded.start, end_at = excluded.end_at, updated = excluded.updated,
+				brief = excluded.brief`)
 		if err != nil {
 			return fmt.Errorf("store: put calendar objects: %w", err)
 		}
@@ -231,7 +236,7 @@ func (s *Store) PutCalObjects(ctx context.Context, cal CalendarID, objs []CalObj
 			if o.Href == "" {
 				return errors.New("store: put calendar objects: empty href")
 			}
-			if _, err := put.ExecContext(ctx, cal, o.Href, o.ETag, o.UID, o.Data, unix(o.Start), spanEnd(o.End), now); err != nil {
+			if _, err := put.ExecContext(ctx, cal, o.Href, o.ETag, o.UID, o.Data, unix(o.Start), spanEnd(o.End), now, briefArg(o.Brief)); err != nil {
 				return fmt.Errorf("store: put calendar object %q: %w", o.Href, err)
 			}
 		}
@@ -249,9 +254,9 @@ func (s *Store) PutCalObjects(ctx context.Context, cal CalendarID, objs []CalObj
 func (s *Store) AddCalConflict(ctx context.Context, cal CalendarID, o CalObject) (CalObjectID, error) {
 	var id int64
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, `INSERT INTO cal_objects(calendar_id, href, etag, uid, data, start, end_at, state, conflict_of, updated)
-			VALUES (?, '', '', ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			cal, o.UID, o.Data, unix(o.Start), spanEnd(o.End), CalConflict, o.ConflictOf, unix(time.Now())).Scan(&id)
+		return tx.QueryRowContext(ctx, `INSERT INTO cal_objects(calendar_id, href, etag, uid, data, start, end_at, state, conflict_of, updated, brief)
+			VALUES (?, '', '', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			cal, o.UID, o.Data, unix(o.Start), spanEnd(o.End), CalConflict, o.ConflictOf, unix(time.Now()), briefArg(o.Brief)).Scan(&id)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: calendar conflict copy: %w", err)

@@ -41,9 +41,9 @@ func (s *Store) QueueCalWrite(ctx context.Context, cal CalendarID, o CalObject, 
 			AND conflict_of = ? AND state IN (?, ?)`, cal, o.ConflictOf, CalPending, CalPendingDelete).Scan(&id, &base)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			return tx.QueryRowContext(ctx, `INSERT INTO cal_objects(calendar_id, href, etag, uid, data, start, end_at, state, conflict_of, updated)
-				VALUES (?, '', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-				cal, o.ETag, o.UID, o.Data, unix(o.Start), spanEnd(o.End), state, o.ConflictOf, unix(time.Now())).Scan(&id)
+			return tx.QueryRowContext(ctx, `INSERT INTO cal_objects(calendar_id, href, etag, uid, data, start, end_at, state, conflict_of, updated, brief)
+				VALUES (?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+				cal, o.ETag, o.UID, o.Data, unix(o.Start), spanEnd(o.End), state, o.ConflictOf, unix(time.Now()), briefArg(o.Brief)).Scan(&id)
 		case err != nil:
 			return err
 		}
@@ -51,8 +51,8 @@ func (s *Store) QueueCalWrite(ctx context.Context, cal CalendarID, o CalObject, 
 			_, err = tx.ExecContext(ctx, `DELETE FROM cal_objects WHERE id = ?`, id)
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE cal_objects SET uid = ?, data = ?, start = ?, end_at = ?, state = ?, updated = ?
-			WHERE id = ?`, o.UID, o.Data, unix(o.Start), spanEnd(o.End), state, unix(time.Now()), id)
+		_, err = tx.ExecContext(ctx, `UPDATE cal_objects SET uid = ?, data = ?, start = ?, end_at = ?, state = ?, updated = ?, brief = ?
+			WHERE id = ?`, o.UID, o.Data, unix(o.Start), spanEnd(o.End), state, unix(time.Now()), briefArg(o.Brief), id)
 		return err
 	})
 	if err != nil {

@@ -21,6 +21,7 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	migrateListOrders,     // v8, store/read_ui.go
 	migrateCollatedOrders, // v9, store/collate.go
 	migrateSearchShort,    // v10, store/search_short.go
+	migrateCalBriefs,      // v11, store/calendar_brief.go
 }
 
 // migrate brings db up to version target (≤ len(migrations)). The version

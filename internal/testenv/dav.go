@@ -37,6 +37,10 @@ type DAVServer struct {
 
 	mu  sync.Mutex // guards the htpasswd file and seq
 	seq int
+
+	// The running process and how to start it again (RadicaleOwn).
+	proc    *proc
+	command func(port int) (*exec.Cmd, error)
 }
 
 // Radicale returns this test binary's Radicale (htpasswd authentication,
@@ -63,6 +67,57 @@ func Xandikos(tb testing.TB) *DAVServer {
 		unavailable(tb, "xandikos not installed (apt-get install xandikos)")
 	}
 	return shared(tb, "xandikos", func() (*DAVServer, error) { return startXandikos(bin) })
+}
+
+// RadicaleOwn starts a Radicale for the calling test alone, which the test
+// may Stop and Restart (a server going away and coming back); it is
+// stopped when the test ends.
+func RadicaleOwn(tb testing.TB) *DAVServer {
+	tb.Helper()
+	bin, ok := lookBin("radicale", "/usr/bin/radicale")
+	if !ok {
+		unavailable(tb, "radicale not installed (apt-get install radicale)")
+	}
+	s, err := startRadicale(bin)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = s.Stop() })
+	return s
+}
+
+// Stop stops the server; Restart starts it again on the same port with
+// the same data. For servers of RadicaleOwn: a shared one must keep
+// running for the other tests.
+func (s *DAVServer) Stop() error {
+	if s.proc == nil {
+		return fmt.Errorf("testenv: %s: not running", s.Name)
+	}
+	err := s.proc.stop()
+	s.proc = nil
+	return err
+}
+
+// Restart starts a stopped server again on its port.
+func (s *DAVServer) Restart() error {
+	if s.proc != nil {
+		return fmt.Errorf("testenv: %s: already running", s.Name)
+	}
+	cmd, err := s.command(s.Port)
+	if err != nil {
+		return err
+	}
+	cmd.Dir = s.Dir
+	p, err := startProc(s.Name, s.logPath, cmd, procOpts{cred: s.owner.credential(), env: []string{"HOME=" + s.Dir, "PYTHONDONTWRITEBYTECODE=1"}})
+	if err != nil {
+		return err
+	}
+	if err := waitPorts(p, s.Port); err != nil {
+		_ = p.stop()
+		return failure(s.Name, s.logPath, err)
+	}
+	s.proc = p
+	return nil
 }
 
 // NewUser returns a fresh user and password. For Radicale the user is added
@@ -210,6 +265,7 @@ func (s *DAVServer) start(command func(port int) (*exec.Cmd, error)) error {
 			return err
 		}
 		if lastErr = waitPorts(p, ports[0]); lastErr == nil {
+			s.proc, s.command = p, command
 			s.Port = ports[0]
 			s.URL = fmt.Sprintf("http://127.0.0.1:%d/", s.Port)
 			report(s.Name, s.Version)

@@ -8,6 +8,7 @@ package app
 import (
 	"context"
 	"os"
+	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -127,6 +128,10 @@ type Model struct {
 
 	invite     *InviteLoadedMsg // the invitation in the message shown (invitation.go)
 	reminders  bool             // announce calendar reminders (Run: a minute tick)
+	calRetry   bool             // retry queued calendar writes in the background (Run: a tick)
+	calRetryAt uint64           // generation of the armed retry tick
+	calBusy    bool             // a background retry runs
+	calMu      *sync.Mutex      // serialises calendar writes and flushes (calWriter.lock)
 	remindedTo time.Time        // reminders are announced up to here
 
 	wizard   wizard.Model
@@ -174,7 +179,7 @@ func newModel(d Deps, now func() time.Time, loc *time.Location) *Model {
 		d.Printer = i18n.New(i18n.Detect(d.Config.Language, os.Getenv))
 	}
 	c := common.New(d.Printer)
-	m := &Model{d: d, ctx: context.Background(), c: c, now: now, loc: loc, focus: paneList, order: newestFirst()}
+	m := &Model{d: d, ctx: context.Background(), c: c, now: now, loc: loc, focus: paneList, order: newestFirst(), calMu: &sync.Mutex{}}
 	m.sidebar = sidebar.New(c)
 	m.list = msglist.New(c, m.now, m.loc)
 	m.reader = reader.New(c, m.loc)
@@ -196,6 +201,7 @@ func Run(ctx context.Context, d Deps, opts ...tea.ProgramOption) error {
 	m := New(d)
 	m.ctx = ctx
 	m.reminders = true
+	m.calRetry = true
 	// The colour profile lipgloss detected for stdout when the program
 	// started: detecting it again would run `tmux info` a second time
 	// inside tmux, tens of milliseconds before the first frame. A caller
@@ -237,7 +243,8 @@ func (m *Model) Init() tea.Cmd {
 	if m.reminders {
 		rem = reminderTickCmd(m.ctx)
 	}
-	return tea.Batch(tea.RequestBackgroundColor, m.reloadFolders(), waitEventCmd(m.ctx, m.d.Events), mig, rem, m.startOutbox(), m.countOutbox(), tmux)
+	return tea.Batch(tea.RequestBackgroundColor, m.reloadFolders(), waitEventCmd(m.ctx, m.d.Events), mig, rem, m.startOutbox(), m.countOutbox(), tmux,
+		m.armCalendarRetry())
 }
 
 // tmuxAskDelay is how long after the start tmux is asked for its colours:
@@ -384,6 +391,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onCalendarWritten(msg)
 	case reminderTickMsg:
 		return m, m.onReminderTick(msg)
+	case calRetryTickMsg:
+		return m, m.onCalendarRetryTick(msg)
+	case calRetriedMsg:
+		return m, m.onCalendarRetried(msg)
 	case RemindersDueMsg:
 		return m, m.onRemindersDue(msg)
 	case picker.PickedMsg, picker.CancelledMsg, prompt.SubmittedMsg, prompt.CancelledMsg, confirm.AnsweredMsg,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -45,19 +46,18 @@ func (m *Model) onCalendarRequest(msg tea.Msg) tea.Cmd {
 	if m.d.Store == nil {
 		return nil
 	}
-	w := calWriter{ctx: m.ctx, st: m.d.Store, names: m.accountNames(), connect: m.d.Calendars, loc: m.loc, now: m.now(),
-		cfg: m.d.Config, p: m.c.P}
+	w := m.calWriter()
 	switch msg := msg.(type) {
 	case calview.HiddenChangedMsg:
 		return func() tea.Msg {
 			return CalendarWrittenMsg{Calendar: msg.Calendar, Err: w.st.SetCalendarHidden(w.ctx, msg.Calendar, msg.Hidden)}
 		}
 	case calview.SaveRequestedMsg:
-		return func() tea.Msg { return w.save(msg.SubmittedMsg) }
+		return func() tea.Msg { defer w.lock()(); return w.save(msg.SubmittedMsg) }
 	case calview.DeleteRequestedMsg:
-		return func() tea.Msg { return w.remove(msg.Event, msg.Scope) }
+		return func() tea.Msg { defer w.lock()(); return w.remove(msg.Event, msg.Scope) }
 	case calview.ResolveRequestedMsg:
-		return func() tea.Msg { return w.resolve(msg.Event, msg.KeepMine) }
+		return func() tea.Msg { defer w.lock()(); return w.resolve(msg.Event, msg.KeepMine) }
 	}
 	return nil
 }
@@ -99,6 +99,7 @@ type calWriter struct {
 	now     time.Time
 	cfg     *account.Config
 	p       *i18n.Printer
+	mu      *sync.Mutex // the model's: see lock
 }
 
 // open finds the calendar and its account's syncer. Without a connection
@@ -269,28 +270,51 @@ func (m *Model) flushQueuedCmd() tea.Cmd {
 	if m.d.Store == nil || m.d.Calendars == nil {
 		return nil
 	}
-	w := calWriter{ctx: m.ctx, st: m.d.Store, names: m.accountNames(), connect: m.d.Calendars, loc: m.loc, now: m.now(),
-		cfg: m.d.Config, p: m.c.P}
+	w := m.calWriter()
 	accts := append([]store.AccountID(nil), m.accountIDs...)
 	return func() tea.Msg {
-		cals, err := calendarsOf(w.ctx, w.st, accts)
-		if err != nil {
-			return nil
-		}
-		sent := 0
-		for _, c := range cals {
-			q, err := w.st.CalObjectsIn(w.ctx, c.ID, store.CalPending, store.CalPendingDelete)
-			if err != nil || len(q) == 0 {
-				continue
-			}
-			if _, sy, _, err := w.open(c.ID); err == nil && sy.Client != nil {
-				n, _ := sy.Flush(w.ctx, c)
-				sent += n
-			}
-		}
-		if sent == 0 {
+		if w.flushQueued(accts) == 0 {
 			return nil
 		}
 		return CalendarWrittenMsg{Done: "tui.cal.flushed"}
 	}
+}
+
+// flushQueued sends the queued writes of the accounts' calendars that have
+// any, and returns how many reached the server.
+func (w calWriter) flushQueued(accts []store.AccountID) int {
+	defer w.lock()()
+	cals, err := calendarsOf(w.ctx, w.st, accts)
+	if err != nil {
+		return 0
+	}
+	sent := 0
+	for _, c := range cals {
+		q, err := w.st.CalObjectsIn(w.ctx, c.ID, store.CalPending, store.CalPendingDelete)
+		if err != nil || len(q) == 0 {
+			continue
+		}
+		if _, sy, _, err := w.open(c.ID); err == nil && sy.Client != nil {
+			n, _ := sy.Flush(w.ctx, c)
+			sent += n
+		}
+	}
+	return sent
+}
+
+// calWriter copies what a write Cmd needs from the model.
+func (m *Model) calWriter() calWriter {
+	return calWriter{ctx: m.ctx, st: m.d.Store, names: m.accountNames(), connect: m.d.Calendars, loc: m.loc, now: m.now(),
+		cfg: m.d.Config, p: m.c.P, mu: m.calMu}
+}
+
+// lock serialises the app's calendar writes and flushes (one Cmd each):
+// two flushes of one queue at once would send a write twice, the second
+// meeting its own first as a conflict. It returns the unlock.
+func (w calWriter) lock() func() {
+	if w.mu == nil {
+		return func() {}
+	}
+	w.mu.Lock()
+	return w.mu.Unlock
 }

@@ -243,11 +243,10 @@ func (m *Model) onInviteDialog(msg tea.Msg) (tea.Cmd, bool) {
 		return nil, false
 	}
 	a, _ := pk.Item.Value.(inviteAnswer)
-	w := calWriter{ctx: m.ctx, st: m.d.Store, names: m.accountNames(), connect: m.d.Calendars, loc: m.loc, now: m.now(),
-		cfg: m.d.Config, p: m.c.P}
+	w := m.calWriter()
 	inv := *m.invite
 	ids := append([]store.AccountID(nil), m.accountIDs...)
-	return func() tea.Msg { return w.answer(inv, a, ids) }, true
+	return func() tea.Msg { defer w.lock()(); return w.answer(inv, a, ids) }, true
 }
 
 // answer sends the REPLY and updates the calendar.
@@ -284,6 +283,9 @@ func (w calWriter) answer(inv InviteLoadedMsg, a inviteAnswer, accts []store.Acc
 		}
 		done := "tui.invite.done." + strings.ToLower(a.PartStat)
 		obj, cal, found := w.findUID(accts, inv.Invite.UID)
+		if found && !inv.Invite.RecurrenceID.IsZero() { // one occurrence of a series the member keeps
+			return InviteAnsweredMsg{Done: done, Err: w.answerOccurrence(cal, obj, inv.Data, me, a.PartStat)}
+		}
 		if a.PartStat == "DECLINED" {
 			if found {
 				return InviteAnsweredMsg{Done: done, Err: w.deleteIn(cal, obj)}
@@ -315,6 +317,9 @@ func (w calWriter) answer(inv InviteLoadedMsg, a inviteAnswer, accts []store.Acc
 		if !found {
 			return InviteAnsweredMsg{Done: "tui.invite.done.not_in_calendar"}
 		}
+		if !inv.Invite.RecurrenceID.IsZero() {
+			return InviteAnsweredMsg{Done: "tui.invite.done.removed", Err: w.cancelOccurrence(cal, obj, inv.Data)}
+		}
 		return InviteAnsweredMsg{Done: "tui.invite.done.removed", Err: w.deleteIn(cal, obj)}
 	case "REPLY":
 		obj, cal, found := w.findUID(accts, inv.Invite.UID)
@@ -335,6 +340,62 @@ func (w calWriter) answer(inv InviteLoadedMsg, a inviteAnswer, accts []store.Acc
 		return InviteAnsweredMsg{Done: "tui.invite.done.applied", Err: err}
 	}
 	return InviteAnsweredMsg{}
+}
+
+// answerOccurrence applies the member's answer to an invitation for one
+// occurrence to the series obj they keep: accepted or tentative, the
+// occurrence becomes the series' override; declined, it leaves their copy.
+func (w calWriter) answerOccurrence(cal store.CalendarID, obj store.CalObject, msg, me, partstat string) error {
+	if partstat == "DECLINED" {
+		return w.cancelOccurrence(cal, obj, msg)
+	}
+	stored, err := calendar.Stored(msg, me, partstat)
+	if err != nil {
+		return err
+	}
+	merged, err := calendar.MergeOccurrence(w.latest(cal, obj), stored, w.loc)
+	if err != nil {
+		return err
+	}
+	return w.saveIn(cal, obj, merged)
+}
+
+// cancelOccurrence removes the occurrences msg names from the series obj,
+// or the whole object when nothing else is left of it.
+func (w calWriter) cancelOccurrence(cal store.CalendarID, obj store.CalObject, msg string) error {
+	updated, empty, err := calendar.CancelOccurrence(w.latest(cal, obj), msg, w.loc)
+	if err != nil {
+		return err
+	}
+	if empty {
+		return w.deleteIn(cal, obj)
+	}
+	return w.saveIn(cal, obj, updated)
+}
+
+// latest is the member's version of obj: a change of theirs still queued
+// for the server (an earlier answer made offline), else the synced one.
+func (w calWriter) latest(cal store.CalendarID, obj store.CalObject) string {
+	q, err := w.st.CalObjectsIn(w.ctx, cal, store.CalPending)
+	if err == nil {
+		for _, o := range q {
+			if o.ConflictOf == obj.Href {
+				return o.Data
+			}
+		}
+	}
+	return obj.Data
+}
+
+func (w calWriter) saveIn(cal store.CalendarID, obj store.CalObject, data string) error {
+	c, sy, _, err := w.open(cal)
+	if err != nil {
+		return err
+	}
+	if err := sy.Save(w.ctx, c, obj.Href, obj, data); err != nil && !errors.Is(err, calendar.ErrQueued) {
+		return err
+	}
+	return nil
 }
 
 // findUID finds the synced event with uid in the member's calendars.

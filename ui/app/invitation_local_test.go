@@ -8,6 +8,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/magpie-mail/magpie/account"
 	"github.com/magpie-mail/magpie/calendar"
 	"github.com/magpie-mail/magpie/message"
 	"github.com/magpie-mail/magpie/store"
@@ -86,4 +87,78 @@ func TestInvitationCancelAndReply(t *testing.T) {
 	if len(q) != 1 || q[0].UID != "mine" || !strings.Contains(q[0].Data, "PARTSTAT=DECLINED") {
 		t.Fatalf("the organizer's copy: %+v", q)
 	}
+}
+
+// An invitation to one occurrence of a series the member keeps becomes
+// that occurrence's override in the series (not a replacement of it, nor a
+// second object); a CANCEL of another occurrence removes only that one.
+func TestInvitationOccurrenceMergesIntoSeries(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	smtp, err := account.ParseEndpoint("smtp.example.cn:587", account.SecuritySTARTTLS)
+	must(t, err)
+	cfg := config()
+	cfg.Accounts[0].SMTP = smtp
+	cal, err := f.st.UpsertCalendar(ctx, store.Calendar{Account: f.work, URL: "https://dav.test/u/work/", Name: "工作"})
+	must(t, err)
+	start := time.Date(2024, 3, 18, 2, 0, 0, 0, time.UTC)
+	series, err := calendar.NewEvent{UID: "weekly", Summary: "周会", Start: start, End: start.Add(time.Hour), RRule: "FREQ=WEEKLY;COUNT=4",
+		Organizer: "boss@example.cn", Attendees: []string{"me@example.cn"}}.Encode(true, now)
+	must(t, err)
+	sy := &calendar.Syncer{Store: f.st, Account: f.work, Loc: time.UTC}
+	href := "https://dav.test/u/work/weekly.ics"
+	must(t, f.st.PutCalObjects(ctx, cal, []store.CalObject{sy.Row(calendar.Object{URL: href, ETag: `"1"`, Data: series})}, nil))
+	occurrence := func(method, rid, startAt string) string {
+		return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//boss//EN\r\nMETHOD:" + method + "\r\nBEGIN:VEVENT\r\nUID:weekly\r\n" +
+			"DTSTAMP:20240301T000000Z\r\nSEQUENCE:1\r\nRECURRENCE-ID:" + rid + "\r\nDTSTART:" + startAt + "\r\nDURATION:PT1H\r\n" +
+			"SUMMARY:周会（改时间）\r\nORGANIZER:mailto:boss@example.cn\r\nATTENDEE;RSVP=TRUE:mailto:me@example.cn\r\n" +
+			"END:VEVENT\r\nEND:VCALENDAR\r\n"
+	}
+	putITIP(t, f, 20, "REQUEST", occurrence("REQUEST", "20240325T020000Z", "20240325T070000Z"))
+	m := newModel(Deps{Config: cfg, Store: f.st, Printer: i18n.New(i18n.EN)}, clock, time.UTC)
+	run(t, m, m.Init())
+	send(t, m, tea.WindowSizeMsg{Width: 100, Height: 30})
+	press(t, m, "enter", "i", "enter")
+	if s := screen(m); !strings.Contains(s, "Accepted") {
+		t.Fatalf("after accepting:\n%s", s)
+	}
+	q, _ := f.st.CalObjectsIn(ctx, cal, store.CalPending)
+	if len(q) != 1 || q[0].ConflictOf != href {
+		t.Fatalf("queued writes: %+v", q)
+	}
+	occs := expandQueued(t, q[0].Data)
+	if want := "03-18 02:00 周会 | 03-25 07:00 周会（改时间） | 04-01 02:00 周会 | 04-08 02:00 周会"; occs != want {
+		t.Fatalf("series after accepting one occurrence:\n got %s\nwant %s", occs, want)
+	}
+	if !strings.Contains(q[0].Data, "PARTSTAT=ACCEPTED") {
+		t.Fatalf("the occurrence is not marked accepted:\n%s", q[0].Data)
+	}
+
+	putITIP(t, f, 21, "CANCEL", occurrence("CANCEL", "20240401T020000Z", "20240401T020000Z"))
+	m = newModel(Deps{Config: cfg, Store: f.st, Printer: i18n.New(i18n.EN)}, clock, time.UTC)
+	run(t, m, m.Init())
+	send(t, m, tea.WindowSizeMsg{Width: 100, Height: 30})
+	press(t, m, "enter", "i", "enter")
+	q, _ = f.st.CalObjectsIn(ctx, cal, store.CalPending, store.CalPendingDelete)
+	if len(q) != 1 || q[0].State != store.CalPending {
+		t.Fatalf("queued writes after the cancel: %+v", q)
+	}
+	if occs, want := expandQueued(t, q[0].Data), "03-18 02:00 周会 | 03-25 07:00 周会（改时间） | 04-08 02:00 周会"; occs != want {
+		t.Fatalf("series after one occurrence cancelled:\n got %s\nwant %s", occs, want)
+	}
+}
+
+func expandQueued(t *testing.T, data string) string {
+	t.Helper()
+	_, series, err := calendar.Parse(data, time.UTC)
+	must(t, err)
+	var out []string
+	for _, s := range series {
+		occs, err := s.Expand(time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC))
+		must(t, err)
+		for _, o := range occs {
+			out = append(out, o.Start.Format("01-02 15:04")+" "+o.Summary)
+		}
+	}
+	return strings.Join(out, " | ")
 }

@@ -58,38 +58,35 @@ func remindersCmd(ctx context.Context, st *store.Store, accounts []store.Account
 				}
 			}
 		}
-		objs, err := st.CalObjects(ctx, ids, from, to.Add(reminderLookahead))
+		ex := &calendar.Expander{Store: st, Loc: loc}
+		objs, err := ex.Objects(ctx, ids, from, to.Add(reminderLookahead))
 		if err != nil {
 			msg.Err = err
 			return msg
 		}
-		msg.Due = dueReminders(objs, from, to, loc)
+		msg.Due = dueReminders(ctx, ex, objs, from, to)
+		_ = ex.Backfill(ctx) // rows of an older cache: read faster next time
 		return msg
 	}
 }
 
-// dueReminders lists the alarms of objs that fire in (from, to].
-func dueReminders(objs []store.CalObject, from, to time.Time, loc *time.Location) []Reminder {
+// dueReminders lists the alarms of objs (read by ex) that fire in
+// (from, to].
+func dueReminders(ctx context.Context, ex *calendar.Expander, objs []store.CalObject, from, to time.Time) []Reminder {
 	var out []Reminder
 	for _, o := range objs {
 		if o.State == store.CalPendingDelete {
 			continue
 		}
-		_, series, err := calendar.Parse(o.Data, loc)
+		occs, err := ex.Expand(ctx, o, from, to.Add(reminderLookahead))
 		if err != nil {
 			continue
 		}
-		for _, s := range series {
-			occs, err := s.Expand(from, to.Add(reminderLookahead))
-			if err != nil {
-				continue
-			}
-			for _, oc := range occs {
-				for _, r := range oc.Reminders {
-					if at := oc.Start.Add(-r); at.After(from) && !at.After(to) {
-						out = append(out, Reminder{Title: oc.Summary, Location: oc.Location, Start: oc.Start, AllDay: oc.AllDay})
-						break
-					}
+		for _, oc := range occs {
+			for _, r := range oc.Reminders {
+				if at := oc.Start.Add(-r); at.After(from) && !at.After(to) {
+					out = append(out, Reminder{Title: oc.Summary, Location: oc.Location, Start: oc.Start, AllDay: oc.AllDay})
+					break
 				}
 			}
 		}

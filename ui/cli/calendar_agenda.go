@@ -72,7 +72,8 @@ func agendaOccurrences(ctx context.Context, st *store.Store, names map[store.Acc
 			ids = append(ids, c.ID)
 		}
 	}
-	objs, err := st.CalObjects(ctx, ids, from, to)
+	ex := &calendar.Expander{Store: st, Loc: from.Location()}
+	objs, err := ex.Objects(ctx, ids, from, to)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -82,30 +83,25 @@ func agendaOccurrences(ctx context.Context, st *store.Store, names map[store.Acc
 	}
 	var all []pair
 	for _, o := range objs {
-		_, series, err := calendar.Parse(o.Data, from.Location())
+		c := byID[o.Calendar]
+		occs, err := ex.Expand(ctx, o, from, to)
 		if err != nil {
 			continue // kept in the cache, but nothing to show
 		}
-		c := byID[o.Calendar]
-		for _, se := range series {
-			occs, err := se.Expand(from, to)
-			if err != nil {
-				continue
+		for _, oc := range occs {
+			it := agendaItem{Account: names[c.Account], Calendar: calendarName(c), UID: oc.UID,
+				Title: message.SanitizeLine(oc.Summary), Location: message.SanitizeLine(oc.Location), AllDay: oc.AllDay,
+				Start: oc.Start.Format(time.RFC3339), End: oc.End.Format(time.RFC3339), Conflict: o.State == store.CalConflict}
+			if oc.AllDay {
+				it.Start, it.End = oc.Start.Format(time.DateOnly), oc.End.Format(time.DateOnly)
 			}
-			for _, oc := range occs {
-				it := agendaItem{Account: names[c.Account], Calendar: calendarName(c), UID: oc.UID,
-					Title: message.SanitizeLine(oc.Summary), Location: message.SanitizeLine(oc.Location), AllDay: oc.AllDay,
-					Start: oc.Start.Format(time.RFC3339), End: oc.End.Format(time.RFC3339), Conflict: o.State == store.CalConflict}
-				if oc.AllDay {
-					it.Start, it.End = oc.Start.Format(time.DateOnly), oc.End.Format(time.DateOnly)
-				}
-				if !oc.RecurrenceID.IsZero() {
-					it.RecurrenceID = oc.RecurrenceID.Format(time.RFC3339)
-				}
-				all = append(all, pair{it, oc})
+			if !oc.RecurrenceID.IsZero() {
+				it.RecurrenceID = oc.RecurrenceID.Format(time.RFC3339)
 			}
+			all = append(all, pair{it, oc})
 		}
 	}
+	_ = ex.Backfill(ctx) // rows of an older cache: read faster next time; a failure costs only speed
 	sort.SliceStable(all, func(i, j int) bool { return all[i].occ.Start.Before(all[j].occ.Start) })
 	items := make([]agendaItem, len(all))
 	occs := make([]calendar.Occurrence, len(all))

@@ -14,12 +14,12 @@ import (
 )
 
 // BenchmarkMonthView is the month view over 1,000 cached events of which
-// 100 repeat: the store read, the parse and expansion, and the render
-// (goal ≤ 30 ms), opened afresh each time.
+// 100 repeat: the store read of their briefs, the expansion, and the
+// render (goal ≤ 30 ms), opened afresh each time.
 func BenchmarkMonthView(b *testing.B) { benchMonth(b, false) }
 
 // BenchmarkMonthViewWarm reloads an open view (as after a write, or coming
-// back to a month): the parsed objects are reused.
+// back to a month): the zones loaded by name are reused.
 func BenchmarkMonthViewWarm(b *testing.B) { benchMonth(b, true) }
 
 func benchMonth(b *testing.B, warm bool) {

@@ -8,35 +8,19 @@ import (
 	"github.com/magpie-mail/magpie/store"
 )
 
-// parseCache keeps the parsed objects of earlier loads, so that moving
-// through months parses only what changed, and the zones loaded by name.
-// A load holds mu for its whole expansion: parsed series are not safe for
-// concurrent use.
+// parseCache keeps the expander of the model's loads: the zones it loaded
+// by name, shared by the model's copies.
 type parseCache struct {
-	mu    sync.Mutex
-	zones calendar.ZoneCache
-	m     map[store.CalObjectID]parsedObject
+	mu sync.Mutex
+	e  *calendar.Expander
 }
 
-type parsedObject struct {
-	data   string
-	loc    *time.Location
-	series []*calendar.Series
-}
-
-// series parses o, or returns its series from an earlier load when its
-// text is unchanged. The caller holds mu.
-func (pc *parseCache) series(o store.CalObject, loc *time.Location) ([]*calendar.Series, error) {
-	if p, ok := pc.m[o.ID]; ok && p.loc == loc && p.data == o.Data {
-		return p.series, nil
+// expander returns the expander for st and the viewer's zone loc.
+func (pc *parseCache) expander(st *store.Store, loc *time.Location) *calendar.Expander {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if pc.e == nil || pc.e.Store != st || pc.e.Loc != loc {
+		pc.e = &calendar.Expander{Store: st, Loc: loc}
 	}
-	_, series, err := pc.zones.Parse(o.Data, loc)
-	if err != nil {
-		return nil, err
-	}
-	if pc.m == nil {
-		pc.m = map[store.CalObjectID]parsedObject{}
-	}
-	pc.m[o.ID] = parsedObject{data: o.Data, loc: loc, series: series}
-	return series, nil
+	return pc.e
 }

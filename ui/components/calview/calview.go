@@ -9,7 +9,7 @@ package calview
 
 import (
 	"context"
-	"sort"
+	"slices"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -96,7 +96,7 @@ type Model struct {
 	defaults   evedit.Defaults
 	defaultCal string
 	parsed     *parseCache       // shared by the model's copies and its loads
-	byDay      map[int64][]Event // events by the dates they touch (indexDays)
+	byDay      map[int64][]int32 // indices into events by the dates they touch (indexDays)
 }
 
 var _ common.Component[Model] = (*Model)(nil)
@@ -184,41 +184,52 @@ func loadCmd(ctx context.Context, st *store.Store, accounts []store.AccountID, f
 				ids = append(ids, c.ID)
 			}
 		}
-		objs, err := st.CalObjects(ctx, ids, from, to)
+		ex := pc.expander(st, loc)
+		objs, err := ex.Objects(ctx, ids, from, to)
 		if err != nil {
 			msg.Err = err
 			return msg
 		}
-		pc.mu.Lock() // parsed series are not safe for concurrent use
-		defer pc.mu.Unlock()
 		superseded := map[string]bool{}
 		for _, o := range objs {
 			if o.State == store.CalPending || o.State == store.CalPendingDelete {
 				superseded[o.ConflictOf] = true
 			}
 		}
-		for _, o := range objs {
+		occs := make([][]calendar.Occurrence, len(objs))
+		n := 0
+		for i, o := range objs {
 			if o.State == store.CalPendingDelete || (o.State == store.CalSynced && superseded[o.Href]) {
 				continue
 			}
-			series, err := pc.series(o, loc)
-			if err != nil {
-				continue
-			}
-			for _, s := range series {
-				occs, err := s.Expand(from, to)
-				if err != nil {
-					continue
-				}
-				for _, oc := range occs {
-					msg.Events = append(msg.Events, Event{Calendar: o.Calendar, Occurrence: oc, Object: o.ID,
-						Conflict: o.State == store.CalConflict, Pending: o.State == store.CalPending})
-				}
+			occs[i], _ = ex.Expand(ctx, o, from, to) // an object that does not expand shows nothing
+			n += len(occs[i])
+		}
+		events := make([]Event, 0, n)
+		for i, o := range objs {
+			for _, oc := range occs[i] {
+				events = append(events, Event{Calendar: o.Calendar, Occurrence: oc, Object: o.ID,
+					Conflict: o.State == store.CalConflict, Pending: o.State == store.CalPending})
 			}
 		}
-		sort.SliceStable(msg.Events, func(i, j int) bool { return msg.Events[i].Start.Before(msg.Events[j].Start) })
+		_ = ex.Backfill(ctx) // rows of an older cache: read faster next time; a failure costs only speed
+		msg.Events = byStart(events)
 		return msg
 	}
+}
+
+// byStart orders events by start, stably, moving each (large) Event once.
+func byStart(events []Event) []Event {
+	idx := make([]int32, len(events))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortStableFunc(idx, func(a, b int32) int { return events[a].Start.Compare(events[b].Start) })
+	out := make([]Event, len(events))
+	for i, k := range idx {
+		out[i] = events[k]
+	}
+	return out
 }
 
 // Update handles keys and load results. It returns a ReloadMsg-free
@@ -339,21 +350,41 @@ func (m Model) visible(id store.CalendarID) bool {
 
 // eventsOn returns the visible events that touch the date d.
 func (m Model) eventsOn(d time.Time) []Event {
-	end := d.AddDate(0, 0, 1)
 	var out []Event
-	candidates := m.events
-	if m.byDay != nil && !d.Before(m.from) && d.Before(m.to) {
-		candidates = m.byDay[d.Unix()]
-	}
-	for _, e := range candidates {
-		if !m.visible(e.Calendar) {
-			continue
+	m.eachOn(d, func(e *Event) {
+		if out == nil {
+			out = make([]Event, 0, 4)
 		}
-		if e.Start.Before(end) && (e.End.After(d) || (e.End.Equal(e.Start) && !e.Start.Before(d))) {
-			out = append(out, e)
-		}
-	}
+		out = append(out, *e)
+	})
 	return out
+}
+
+// countOn is len(eventsOn(d)) without the copies.
+func (m Model) countOn(d time.Time) int {
+	n := 0
+	m.eachOn(d, func(*Event) { n++ })
+	return n
+}
+
+func (m Model) eachOn(d time.Time, f func(*Event)) {
+	end := d.AddDate(0, 0, 1)
+	touches := func(e *Event) bool {
+		return m.visible(e.Calendar) && e.Start.Before(end) && (e.End.After(d) || (e.End.Equal(e.Start) && !e.Start.Before(d)))
+	}
+	if m.byDay != nil && !d.Before(m.from) && d.Before(m.to) {
+		for _, i := range m.byDay[d.Unix()] {
+			if e := &m.events[i]; touches(e) {
+				f(e)
+			}
+		}
+		return
+	}
+	for i := range m.events {
+		if e := &m.events[i]; touches(e) {
+			f(e)
+		}
+	}
 }
 
 // ShortHelp lists the main keys.
@@ -407,11 +438,13 @@ func newKeyMap(p *i18n.Printer) keyMap {
 	}
 }
 
-// indexDays files each event under every date of [from, to) it touches
-// (midnights in loc), so that a grid's 42 cells do not each scan them all.
-func indexDays(events []Event, from, to time.Time, loc *time.Location) map[int64][]Event {
-	out := map[int64][]Event{}
-	for _, e := range events {
+// indexDays files the index of each event under every date of [from, to)
+// it touches (midnights in loc), so that a grid's 42 cells do not each
+// scan them all.
+func indexDays(events []Event, from, to time.Time, loc *time.Location) map[int64][]int32 {
+	out := map[int64][]int32{}
+	for i := range events {
+		e := &events[i]
 		s := e.Start.In(loc)
 		d := time.Date(s.Year(), s.Month(), s.Day(), 0, 0, 0, 0, loc)
 		if d.Before(from) {
@@ -424,7 +457,7 @@ func indexDays(events []Event, from, to time.Time, loc *time.Location) map[int64
 			if d.After(e.Start) && !e.End.After(d) {
 				break
 			}
-			out[d.Unix()] = append(out[d.Unix()], e)
+			out[d.Unix()] = append(out[d.Unix()], int32(i))
 		}
 	}
 	return out

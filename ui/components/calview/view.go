@@ -69,7 +69,7 @@ func (m Model) isSelected(d time.Time, i int) bool {
 	if !d.Equal(m.cursor) {
 		return false
 	}
-	n := len(m.eventsOn(d))
+	n := m.countOn(d)
 	return n > 0 && i == min(m.sel, n-1)
 }
 

@@ -17,7 +17,8 @@ import (
 // PageDown rarely waits and a 100k folder is never read whole.
 const pageSize = 200
 
-// searchLimit bounds the rows of a search (the store's search does not page).
+// searchLimit bounds the rows of a search shown at once: the newest 500
+// (the store stops once it has them; SearchRequest.After could page on).
 const searchLimit = 500
 
 // FoldersLoadedMsg carries every account's folders (their unread counts

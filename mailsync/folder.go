@@ -45,6 +45,10 @@ func (e *Engine) syncFolder(ctx context.Context, c *account.IMAPClient, f store.
 		}
 		f.UIDNext, f.HighestModSeq, sum.Reset = 0, 0, true
 	}
+	if unchanged, err := e.unchanged(ctx, f, sel, condstore && !sum.Reset); err != nil || unchanged {
+		sum.Total = int(sel.NumMessages)
+		return sum, err
+	}
 	local, err := e.localUIDs(ctx, f.ID)
 	if err != nil {
 		return sum, err
@@ -116,6 +120,28 @@ func (e *Engine) syncFolder(ctx context.Context, c *account.IMAPClient, f store.
 	}
 	sum.Total = state.Total
 	return sum, e.st.SetFolderState(ctx, f.ID, state)
+}
+
+// unchanged reports whether a folder is proven as the store holds it
+// without reading its UIDs, and then records the check: with CONDSTORE
+// (RFC 7162 §3.1), every flag change raises HIGHESTMODSEQ, an unchanged
+// UIDNEXT (RFC 3501 §2.3.1.1) means nothing was added, and so the same
+// number of messages means nothing was expunged either. Cheap, so a no-op
+// pass over a big folder does not walk it.
+func (e *Engine) unchanged(ctx context.Context, f store.Folder, sel *imap.SelectData, condstore bool) (bool, error) {
+	if !condstore || f.HighestModSeq == 0 || f.HighestModSeq != sel.HighestModSeq ||
+		f.UIDNext == 0 || f.UIDNext != uint32(sel.UIDNext) || f.UIDValidity != sel.UIDValidity {
+		return false, nil
+	}
+	n, err := e.st.FolderMessages(ctx, f.ID)
+	if err != nil || n != int(sel.NumMessages) {
+		return false, err
+	}
+	state := store.FolderState{
+		UIDValidity: sel.UIDValidity, UIDNext: uint32(sel.UIDNext), HighestModSeq: sel.HighestModSeq,
+		Total: int(sel.NumMessages), Unseen: f.Unseen, LastSync: e.opts.Now(),
+	}
+	return true, e.st.SetFolderState(ctx, f.ID, state)
 }
 
 func (e *Engine) localUIDs(ctx context.Context, folder store.FolderID) (map[store.UID]store.UIDFlags, error) {

@@ -249,3 +249,29 @@ func TestDeletedMailLeavesTheStore(t *testing.T) {
 	}
 	f.assertInStep(true)
 }
+
+// A folder whose UIDVALIDITY, UIDNEXT and HIGHESTMODSEQ are as stored is
+// taken as unchanged without reading its UIDs only when the store also
+// holds as many messages as the server reports: a row missing locally is
+// fetched again.
+func TestUnchangedFolderNeedsTheSameCount(t *testing.T) {
+	f := newFixture(t, 30)
+	f.syncOnce(Options{})
+	ctx := context.Background()
+	acct, _ := f.st.Account(ctx, "dove")
+	inbox, err := f.st.FolderByName(ctx, acct, "INBOX")
+	must(t, err)
+	uids, err := f.st.UIDs(ctx, inbox.ID)
+	must(t, err)
+	if len(uids) == 0 {
+		t.Fatal("empty INBOX")
+	}
+	must(t, f.st.DeleteUIDs(ctx, inbox.ID, []store.UID{uids[0].UID}))
+	sum := f.syncOnce(Options{})
+	for _, fs := range sum.Folders {
+		if fs.Folder == "INBOX" && fs.New != 1 {
+			t.Errorf("INBOX after losing a row locally: %+v, want 1 new", fs)
+		}
+	}
+	f.assertInStep(true)
+}

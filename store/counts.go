@@ -39,6 +39,16 @@ func (s *Store) Counts(ctx context.Context, acct AccountID) (map[FolderID]LocalC
 	return out, nil
 }
 
+// FolderMessages returns how many messages with a server UID the store
+// holds in a folder (provisional rows left out).
+func (s *Store) FolderMessages(ctx context.Context, folder FolderID) (int, error) {
+	var n int
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE folder_id = ? AND uid > 0`, folder).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: folder messages: %w", err)
+	}
+	return n, nil
+}
+
 // RefreshUnseen recounts the unread messages of every folder of an account
 // into folders.unseen and returns the counts (every folder, zeros
 // included), in one transaction: the sync engine calls it once per pass

@@ -219,49 +219,61 @@ func calendarName(c store.Calendar) string {
 // calendarList shows the cached calendars; it never connects.
 func (s *Session) calendarList(ctx context.Context, names []string) error {
 	p := s.P
+	shown, err := s.eachCachedCalendar(ctx, names, func(_ *store.Store, a account.Account, c store.Calendar) (int, error) {
+		flags := ""
+		if c.ReadOnly {
+			flags += " " + p.T("calendar.read_only")
+		}
+		if c.Hidden {
+			flags += " " + p.T("calendar.hidden")
+		}
+		fmt.Fprintln(s.Stdout, p.T("calendar.list_line", a.Name, calendarName(c), c.Color, flags, message.SanitizeLine(c.URL)))
+		return 1, nil
+	})
+	if err == nil && shown == 0 {
+		fmt.Fprintln(s.Stdout, p.T("calendar.none_cached"))
+	}
+	return err
+}
+
+// eachCachedCalendar calls fn for every calendar the store caches of the
+// named accounts (every calendar account when none), reading the store
+// only, and returns the sum of what fn returned: 0 when there is no store
+// yet. A store error is reported to the user here.
+func (s *Session) eachCachedCalendar(ctx context.Context, names []string, fn func(st *store.Store, a account.Account, c store.Calendar) (int, error)) (int, error) {
+	p := s.P
 	cfg, err := s.loadConfig()
 	if err != nil {
-		return err
+		return 0, err
 	}
 	accts, err := s.calendarAccounts(cfg, names)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	st, err := s.openExistingStore(ctx)
-	if err != nil {
-		return err
-	}
-	if st == nil {
-		fmt.Fprintln(s.Stdout, p.T("calendar.none_cached"))
-		return nil
+	if err != nil || st == nil {
+		return 0, err
 	}
 	defer st.Close()
-	shown := 0
+	total := 0
 	for _, a := range accts {
 		acct, err := st.Account(ctx, a.Name)
 		if err != nil {
-			return s.fail(err, p.T("sync.err_store", err))
+			return total, s.fail(err, p.T("sync.err_store", err))
 		}
 		cals, err := st.Calendars(ctx, acct)
 		if err != nil {
-			return s.fail(err, p.T("sync.err_store", err))
+			return total, s.fail(err, p.T("sync.err_store", err))
 		}
 		for _, c := range cals {
-			flags := ""
-			if c.ReadOnly {
-				flags += " " + p.T("calendar.read_only")
+			n, err := fn(st, a, c)
+			total += n
+			if err != nil {
+				return total, err
 			}
-			if c.Hidden {
-				flags += " " + p.T("calendar.hidden")
-			}
-			fmt.Fprintln(s.Stdout, p.T("calendar.list_line", a.Name, calendarName(c), c.Color, flags, message.SanitizeLine(c.URL)))
-			shown++
 		}
 	}
-	if shown == 0 {
-		fmt.Fprintln(s.Stdout, p.T("calendar.none_cached"))
-	}
-	return nil
+	return total, nil
 }
 
 // calendarPassword stores a separate CalDAV password (Feishu generates

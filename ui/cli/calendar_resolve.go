@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/magpie-mail/magpie/account"
 	"github.com/magpie-mail/magpie/calendar"
 	"github.com/magpie-mail/magpie/message"
 	"github.com/magpie-mail/magpie/store"
@@ -51,57 +52,29 @@ func newCalendarConflictsCmd(s *Session) []*cobra.Command {
 
 func (s *Session) calendarConflicts(ctx context.Context, names []string) error {
 	p := s.P
-	cfg, err := s.loadConfig()
-	if err != nil {
-		return err
-	}
-	accts, err := s.calendarAccounts(cfg, names)
-	if err != nil {
-		return err
-	}
-	st, err := s.openExistingStore(ctx)
-	if err != nil {
-		return err
-	}
-	if st == nil {
-		fmt.Fprintln(s.Stdout, p.T("calendar.no_conflicts"))
-		return nil
-	}
-	defer st.Close()
-	shown := 0
-	for _, a := range accts {
-		acct, err := st.Account(ctx, a.Name)
+	shown, err := s.eachCachedCalendar(ctx, names, func(st *store.Store, a account.Account, c store.Calendar) (int, error) {
+		objs, err := st.CalObjectsIn(ctx, c.ID, store.CalConflict, store.CalPending, store.CalPendingDelete)
 		if err != nil {
-			return s.fail(err, p.T("sync.err_store", err))
+			return 0, s.fail(err, p.T("sync.err_store", err))
 		}
-		cals, err := st.Calendars(ctx, acct)
-		if err != nil {
-			return s.fail(err, p.T("sync.err_store", err))
-		}
-		for _, c := range cals {
-			objs, err := st.CalObjectsIn(ctx, c.ID, store.CalConflict, store.CalPending, store.CalPendingDelete)
-			if err != nil {
-				return s.fail(err, p.T("sync.err_store", err))
-			}
-			for _, o := range objs {
-				title, when := "", ""
-				if _, series, err := calendar.Parse(o.Data, time.Local); err == nil {
-					if occ, err := series[0].Expand(o.Start, o.Start.Add(24*time.Hour)); err == nil && len(occ) > 0 {
-						title, when = occ[0].Summary, occ[0].Start.Format("2006-01-02 15:04")
-					}
+		for _, o := range objs {
+			title, when := "", ""
+			if _, series, err := calendar.Parse(o.Data, time.Local); err == nil {
+				if occ, err := series[0].Expand(o.Start, o.Start.Add(24*time.Hour)); err == nil && len(occ) > 0 {
+					title, when = occ[0].Summary, occ[0].Start.Format("2006-01-02 15:04")
 				}
-				kind := map[store.CalObjectState]string{store.CalConflict: "calendar.kind_conflict",
-					store.CalPending: "calendar.kind_queued", store.CalPendingDelete: "calendar.kind_queued_delete"}[o.State]
-				fmt.Fprintln(s.Stdout, p.T("calendar.conflict_line", int64(o.ID), p.T(kind), a.Name, calendarName(c),
-					when, message.SanitizeLine(title)))
-				shown++
 			}
+			kind := map[store.CalObjectState]string{store.CalConflict: "calendar.kind_conflict",
+				store.CalPending: "calendar.kind_queued", store.CalPendingDelete: "calendar.kind_queued_delete"}[o.State]
+			fmt.Fprintln(s.Stdout, p.T("calendar.conflict_line", int64(o.ID), p.T(kind), a.Name, calendarName(c),
+				when, message.SanitizeLine(title)))
 		}
-	}
-	if shown == 0 {
+		return len(objs), nil
+	})
+	if err == nil && shown == 0 {
 		fmt.Fprintln(s.Stdout, p.T("calendar.no_conflicts"))
 	}
-	return nil
+	return err
 }
 
 func (s *Session) calendarResolve(ctx context.Context, id store.CalObjectID, keepMine bool) error {

@@ -45,9 +45,9 @@ type bodiesPass struct {
 	stop     context.CancelFunc
 	work     chan store.Folder
 	wg       sync.WaitGroup
-	extra    int // connections still allowed to dial
-	added    int // folders added
-	have     map[store.FolderID]store.LocalCounts
+	extra    int                    // connections still allowed to dial
+	added    int                    // folders added
+	lacking  map[store.FolderID]int // messages without bodies per folder, before the pass
 
 	mu    sync.Mutex // guards errs and fatal
 	errs  map[store.FolderID]error
@@ -64,11 +64,11 @@ func (e *Engine) startBodiesPass(ctx context.Context, folders, extra int) (*bodi
 	if err != nil {
 		return nil, err
 	}
-	have, err := e.st.Counts(ctx, acct)
+	lacking, err := e.st.LackingBodies(ctx, acct)
 	if err != nil {
 		return nil, err
 	}
-	bp := &bodiesPass{e: e, work: make(chan store.Folder, folders), have: have,
+	bp := &bodiesPass{e: e, work: make(chan store.Folder, folders), lacking: lacking,
 		extra: max(0, min(extra, maxBodyConns-1)), errs: map[store.FolderID]error{}}
 	bp.fetchCtx, bp.stop = context.WithCancel(ctx)
 	bp.p = e.startBodyPipeline(ctx)
@@ -78,14 +78,14 @@ func (e *Engine) startBodiesPass(ctx context.Context, folders, extra int) (*bodi
 // add queues f for bodies if it may lack any: it did before the pass, or
 // the pass stored new headers (newHeaders) in it. It never blocks.
 func (bp *bodiesPass) add(f store.Folder, newHeaders int) {
-	if n := bp.have[f.ID]; n.Bodies >= n.Messages && newHeaders == 0 {
+	if bp.lacking[f.ID] == 0 && newHeaders == 0 {
 		return
 	}
 	bp.added++
 	bp.work <- f // buffered for every folder of the pass
 	// A few missing bodies are left for the main connection, after the
 	// headers: not worth a login (new mail in a regular pass).
-	if n := bp.have[f.ID]; bp.extra > 0 && n.Messages-n.Bodies+newHeaders >= connWorth {
+	if bp.extra > 0 && bp.lacking[f.ID]+newHeaders >= connWorth {
 		bp.extra--
 		bp.wg.Go(func() {
 			conn, err := bp.e.dialer.DialIMAP(bp.fetchCtx, bp.e.acct, nil)

@@ -39,6 +39,35 @@ func (s *Store) Counts(ctx context.Context, acct AccountID) (map[FolderID]LocalC
 	return out, nil
 }
 
+// LackingBodies returns, per folder of an account that has any, how many
+// messages with a server UID have no raw bytes stored. It reads only the
+// rows that lack a body (the messages_nobody index), so it costs nothing
+// on a store whose bodies are all there, whatever its size.
+func (s *Store) LackingBodies(ctx context.Context, acct AccountID) (map[FolderID]int, error) {
+	rows, err := s.r.QueryContext(ctx, lackingBodiesSQL, acct)
+	if err != nil {
+		return nil, fmt.Errorf("store: lacking bodies: %w", err)
+	}
+	defer rows.Close()
+	out := map[FolderID]int{}
+	for rows.Next() {
+		var id FolderID
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, fmt.Errorf("store: lacking bodies: %w", err)
+		}
+		out[id] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: lacking bodies: %w", err)
+	}
+	return out, nil
+}
+
+const lackingBodiesSQL = `SELECT m.folder_id, count(*) FROM folders f
+	JOIN messages m INDEXED BY messages_nobody ON m.folder_id = f.id AND m.blob_hash IS NULL
+	WHERE f.account_id = ? AND m.uid > 0 GROUP BY m.folder_id`
+
 // FolderMessages returns how many messages with a server UID the store
 // holds in a folder (provisional rows left out).
 func (s *Store) FolderMessages(ctx context.Context, folder FolderID) (int, error) {

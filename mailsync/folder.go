@@ -112,12 +112,7 @@ func (e *Engine) syncFolder(ctx context.Context, c *account.IMAPClient, f store.
 	if sum.New, err = e.fetchHeaders(ctx, c, f, missing, condstore); err != nil {
 		return sum, err
 	}
-	// Unseen stays as it was: the pass recounts every folder at its end,
-	// in one read (refreshUnseen), not one per folder.
-	state := store.FolderState{
-		UIDValidity: sel.UIDValidity, UIDNext: uint32(sel.UIDNext), HighestModSeq: sel.HighestModSeq,
-		Total: int(sel.NumMessages), Unseen: f.Unseen, LastSync: e.opts.Now(),
-	}
+	state := e.synced(f, sel)
 	sum.Total = state.Total
 	return sum, e.st.SetFolderState(ctx, f.ID, state)
 }
@@ -137,11 +132,17 @@ func (e *Engine) unchanged(ctx context.Context, f store.Folder, sel *imap.Select
 	if err != nil || n != int(sel.NumMessages) {
 		return false, err
 	}
-	state := store.FolderState{
+	return true, e.st.SetFolderState(ctx, f.ID, e.synced(f, sel))
+}
+
+// synced is f's state after a sync that brought it in step with sel.
+// Unseen stays as it was: the pass recounts every folder at its end, in
+// one read (refreshUnseen), not one per folder.
+func (e *Engine) synced(f store.Folder, sel *imap.SelectData) store.FolderState {
+	return store.FolderState{
 		UIDValidity: sel.UIDValidity, UIDNext: uint32(sel.UIDNext), HighestModSeq: sel.HighestModSeq,
 		Total: int(sel.NumMessages), Unseen: f.Unseen, LastSync: e.opts.Now(),
 	}
-	return true, e.st.SetFolderState(ctx, f.ID, state)
 }
 
 func (e *Engine) localUIDs(ctx context.Context, folder store.FolderID) (map[store.UID]store.UIDFlags, error) {

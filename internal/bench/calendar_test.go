@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/magpie-mail/magpie/calendar"
+	"github.com/magpie-mail/magpie/internal/calfixture"
 	"github.com/magpie-mail/magpie/internal/testenv"
 	"github.com/magpie-mail/magpie/store"
 	"github.com/magpie-mail/magpie/ui/components/calview"
@@ -180,29 +181,10 @@ func upload(b *testing.B, ctx context.Context, col, user, pw string, n int) {
 // monthRender times the month view over 1,000 cached events (100
 // repeating): the LoadCmd read and expansion plus View, and View alone.
 func monthRender(b *testing.B, ctx context.Context) [3]time.Duration {
-	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "cal.db"))
+	m := calfixture.NewMonth(b, ctx)
+	st, sh, first := m.Store, m.Loc, m.First
+	acct, err := st.Account(ctx, "bench")
 	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	acct, _ := st.Account(ctx, "bench")
-	cal, _ := st.UpsertCalendar(ctx, store.Calendar{Account: acct, URL: "https://dav.test/c/", Name: "工作", Color: "#FF2968FF"})
-	sh, _ := time.LoadLocation("Asia/Shanghai")
-	first := time.Date(2026, 2, 1, 0, 0, 0, 0, sh)
-	sy := &calendar.Syncer{Store: st, Account: acct, Loc: sh}
-	var objs []store.CalObject
-	for i := range 1000 {
-		ev := calendar.NewEvent{UID: fmt.Sprintf("m-%d", i), Summary: fmt.Sprintf("会议 %d", i),
-			Start: first.Add(time.Duration(i*41) * time.Minute), End: first.Add(time.Duration(i*41+60) * time.Minute)}
-		if i%10 == 0 {
-			ev.Start, ev.End = ev.Start.AddDate(0, -2, 0), ev.End.AddDate(0, -2, 0)
-			ev.RRule = "FREQ=DAILY;INTERVAL=3"
-		}
-		data, _ := ev.Encode(false, first)
-		o := sy.Row(calendar.Object{URL: fmt.Sprintf("https://dav.test/c/%d.ics", i), ETag: `"1"`, Data: data})
-		objs = append(objs, o)
-	}
-	if err := st.PutCalObjects(ctx, cal, objs, nil); err != nil {
 		b.Fatal(err)
 	}
 	c := common.New(i18n.New(i18n.ZH))

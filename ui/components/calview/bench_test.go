@@ -2,12 +2,10 @@ package calview
 
 import (
 	"context"
-	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/magpie-mail/magpie/calendar"
+	"github.com/magpie-mail/magpie/internal/calfixture"
 	"github.com/magpie-mail/magpie/store"
 	"github.com/magpie-mail/magpie/ui/components/common"
 	"github.com/magpie-mail/magpie/ui/i18n"
@@ -24,28 +22,10 @@ func BenchmarkMonthViewWarm(b *testing.B) { benchMonth(b, true) }
 
 func benchMonth(b *testing.B, warm bool) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "cal.db"))
+	m := calfixture.NewMonth(b, ctx)
+	st, sh, first := m.Store, m.Loc, m.First
+	acct, err := st.Account(ctx, "bench")
 	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	acct, _ := st.Account(ctx, "bench")
-	cal, _ := st.UpsertCalendar(ctx, store.Calendar{Account: acct, URL: "https://dav.test/c/", Name: "工作", Color: "#FF2968FF"})
-	sh, _ := time.LoadLocation("Asia/Shanghai")
-	first := time.Date(2026, 2, 1, 0, 0, 0, 0, sh)
-	sy := &calendar.Syncer{Store: st, Account: acct, Loc: sh}
-	var objs []store.CalObject
-	for i := range 1000 {
-		ev := calendar.NewEvent{UID: fmt.Sprintf("m-%d", i), Summary: fmt.Sprintf("会议 %d", i),
-			Start: first.Add(time.Duration(i*41) * time.Minute), End: first.Add(time.Duration(i*41+60) * time.Minute)}
-		if i%10 == 0 {
-			ev.Start, ev.End = ev.Start.AddDate(0, -2, 0), ev.End.AddDate(0, -2, 0)
-			ev.RRule = "FREQ=DAILY;INTERVAL=3"
-		}
-		data, _ := ev.Encode(false, first)
-		objs = append(objs, sy.Row(calendar.Object{URL: fmt.Sprintf("https://dav.test/c/%d.ics", i), ETag: `"1"`, Data: data}))
-	}
-	if err := st.PutCalObjects(ctx, cal, objs, nil); err != nil {
 		b.Fatal(err)
 	}
 	c := common.New(i18n.New(i18n.ZH))

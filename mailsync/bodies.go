@@ -34,12 +34,12 @@ func (e *Engine) fetchBodies(ctx context.Context, c *account.IMAPClient, f store
 		return 0, nil
 	}
 	p := e.startBodyPipeline(ctx)
-	err := e.feedBodies(ctx, c, f, p)
-	done, writeErr := p.finish()
+	err := e.feedBodies(ctx, c, f, p, 0)
+	res := p.finish()
 	if err != nil {
-		return done[f.ID], err
+		return res.done[f.ID], err
 	}
-	return done[f.ID], writeErr
+	return res.done[f.ID], res.err
 }
 
 // feedBodies downloads the raw bytes (BODY.PEEK[], RFC 3501 §6.4.5: PEEK so
@@ -48,11 +48,16 @@ func (e *Engine) fetchBodies(ctx context.Context, c *account.IMAPClient, f store
 // FETCHes run back to back, so the network, the encoders and the store's
 // writer work at the same time. Messages the server no longer has are
 // skipped; the next pass sees them expunged. It stops between FETCHes when
-// ctx ends.
-func (e *Engine) feedBodies(ctx context.Context, c *account.IMAPClient, f store.Folder, p *bodyPipeline) error {
+// ctx ends. whole is how many messages of f the caller fetches whole
+// after (for the progress total).
+func (e *Engine) feedBodies(ctx context.Context, c *account.IMAPClient, f store.Folder, p *bodyPipeline, whole int) error {
 	need, err := e.st.NeedBodies(ctx, f.ID, 1<<30)
-	if err != nil || len(need) == 0 {
+	if err != nil {
 		return err
+	}
+	if len(need) == 0 {
+		p.setTotal(f.ID, whole)
+		return nil
 	}
 	if e.opts.Bodies.Mode == account.BodiesRecent {
 		since := dayStart(e.opts.Now().AddDate(0, 0, -e.opts.Bodies.Days))
@@ -66,7 +71,7 @@ func (e *Engine) feedBodies(ctx context.Context, c *account.IMAPClient, f store.
 		}
 		need = slices.DeleteFunc(need, func(n store.NeedBody) bool { return !allowed[n.UID] })
 	}
-	p.setTotal(f.ID, len(need))
+	p.setTotal(f.ID, len(need)+whole)
 	for len(need) > 0 {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -111,16 +116,19 @@ type rawBody struct {
 	id     store.MessageID
 	folder store.Folder
 	data   []byte
+	whole  *imapclient.FetchMessageBuffer // fetched whole: the rest of its FETCH data (id is 0)
 }
 
 type preparedBody struct {
 	store.PreparedBody
 	folder store.Folder
+	msg    *store.Message // fetched whole: its header row
 }
 
 type writeResult struct {
-	done map[store.FolderID]int // bodies stored per folder
-	err  error
+	done  map[store.FolderID]int // bodies stored per folder
+	whole map[store.FolderID]int // of which messages fetched whole
+	err   error
 }
 
 func (e *Engine) startBodyPipeline(ctx context.Context) *bodyPipeline {
@@ -138,8 +146,15 @@ func (e *Engine) startBodyPipeline(ctx context.Context) *bodyPipeline {
 					p.budget.release(len(r.data))
 					continue // not stored; the next pass asks again
 				}
+				var msg *store.Message
+				if r.whole != nil {
+					// The header row comes from the raw bytes: parsed
+					// here, beside the other encoders, not by the writer.
+					m := headerMessage(r.whole, headerBlock(r.data))
+					msg = &m
+				}
 				select {
-				case prepared <- preparedBody{pb, r.folder}:
+				case prepared <- preparedBody{pb, r.folder, msg}:
 				case <-p.ctx.Done():
 					return
 				}
@@ -232,11 +247,11 @@ const maxPresized = 64 << 20
 
 // finish closes the pipeline's input and waits for the writer; every fetch
 // must have returned.
-func (p *bodyPipeline) finish() (map[store.FolderID]int, error) {
+func (p *bodyPipeline) finish() writeResult {
 	close(p.raws)
 	res := <-p.written
 	p.cancel()
-	return res.done, res.err
+	return res
 }
 
 // writeBodies stores what arrives on in, in batches, reporting progress per
@@ -244,13 +259,17 @@ func (p *bodyPipeline) finish() (map[store.FolderID]int, error) {
 // block. While a fetcher waits for budget it commits at once what it holds
 // (see budget).
 func (e *Engine) writeBodies(ctx context.Context, p *bodyPipeline, in <-chan preparedBody, nudge <-chan struct{}) writeResult {
-	res := writeResult{done: map[store.FolderID]int{}}
+	res := writeResult{done: map[store.FolderID]int{}, whole: map[store.FolderID]int{}}
 	var batch []store.PreparedBody
+	var whole []store.Downloaded
 	var folders []store.Folder
 	size := 0
 	flush := func() {
-		if res.err == nil && len(batch) > 0 {
-			if res.err = e.st.PutRawBodies(ctx, batch); res.err == nil {
+		if res.err == nil && len(batch)+len(whole) > 0 {
+			if res.err = e.st.PutDownloaded(ctx, whole, batch); res.err == nil {
+				for _, d := range whole {
+					res.whole[d.Folder]++
+				}
 				seen := map[store.FolderID]bool{}
 				for _, f := range folders {
 					res.done[f.ID]++
@@ -266,8 +285,12 @@ func (e *Engine) writeBodies(ctx context.Context, p *bodyPipeline, in <-chan pre
 		for _, b := range batch {
 			p.budget.release(b.Size())
 		}
+		for _, d := range whole {
+			p.budget.release(d.Body.Size())
+		}
 		clear(batch) // let the bodies go before the next batch fills
-		batch, folders, size = batch[:0], folders[:0], 0
+		clear(whole)
+		batch, whole, folders, size = batch[:0], whole[:0], folders[:0], 0
 	}
 	for {
 		select {
@@ -276,10 +299,14 @@ func (e *Engine) writeBodies(ctx context.Context, p *bodyPipeline, in <-chan pre
 				flush()
 				return res
 			}
-			batch = append(batch, b.PreparedBody)
+			if b.msg != nil {
+				whole = append(whole, store.Downloaded{Folder: b.folder.ID, Msg: *b.msg, Body: b.PreparedBody})
+			} else {
+				batch = append(batch, b.PreparedBody)
+			}
 			folders = append(folders, b.folder)
 			size += b.Size()
-			if len(batch) >= writeBatchCount || size >= writeBatchBytes || p.budget.pressed() {
+			if len(batch)+len(whole) >= writeBatchCount || size >= writeBatchBytes || p.budget.pressed() {
 				flush()
 			}
 		case <-nudge:

@@ -21,8 +21,17 @@ const maxBodyConns = 3
 const connWorth = 200
 
 type bodyResult struct {
-	n   int
-	err error
+	n     int // bodies stored
+	whole int // of which messages fetched whole (their headers too)
+	err   error
+}
+
+// bodyWork is a folder for the bodies pass: its missing bodies, and the
+// UIDs (ascending) of messages to fetch whole.
+type bodyWork struct {
+	f        store.Folder
+	rest     []store.UID
+	validity uint32 // the UIDVALIDITY rest's UIDs belong to
 }
 
 // bodiesPass fetches the missing bodies of the folders handed to add, in
@@ -43,7 +52,7 @@ type bodiesPass struct {
 	p        *bodyPipeline
 	fetchCtx context.Context
 	stop     context.CancelFunc
-	work     chan store.Folder
+	work     chan bodyWork
 	wg       sync.WaitGroup
 	extra    int                    // connections still allowed to dial
 	added    int                    // folders added
@@ -68,7 +77,7 @@ func (e *Engine) startBodiesPass(ctx context.Context, folders, extra int) (*bodi
 	if err != nil {
 		return nil, err
 	}
-	bp := &bodiesPass{e: e, work: make(chan store.Folder, folders), lacking: lacking,
+	bp := &bodiesPass{e: e, work: make(chan bodyWork, folders), lacking: lacking,
 		extra: max(0, min(extra, maxBodyConns-1)), errs: map[store.FolderID]error{}}
 	bp.fetchCtx, bp.stop = context.WithCancel(ctx)
 	bp.p = e.startBodyPipeline(ctx)
@@ -76,16 +85,17 @@ func (e *Engine) startBodiesPass(ctx context.Context, folders, extra int) (*bodi
 }
 
 // add queues f for bodies if it may lack any: it did before the pass, or
-// the pass stored new headers (newHeaders) in it. It never blocks.
-func (bp *bodiesPass) add(f store.Folder, newHeaders int) {
-	if bp.lacking[f.ID] == 0 && newHeaders == 0 {
+// the pass stored new headers (newHeaders) in it, or left messages (rest,
+// UIDs ascending, of UIDVALIDITY validity) to fetch whole. It never blocks.
+func (bp *bodiesPass) add(f store.Folder, newHeaders int, rest []store.UID, validity uint32) {
+	if bp.lacking[f.ID] == 0 && newHeaders == 0 && len(rest) == 0 {
 		return
 	}
 	bp.added++
-	bp.work <- f // buffered for every folder of the pass
+	bp.work <- bodyWork{f, rest, validity} // buffered for every folder of the pass
 	// A few missing bodies are left for the main connection, after the
 	// headers: not worth a login (new mail in a regular pass).
-	if bp.extra > 0 && bp.lacking[f.ID]+newHeaders >= connWorth {
+	if bp.extra > 0 && bp.lacking[f.ID]+newHeaders+len(rest) >= connWorth {
 		bp.extra--
 		bp.wg.Go(func() {
 			conn, err := bp.e.dialer.DialIMAP(bp.fetchCtx, bp.e.acct, nil)
@@ -99,11 +109,12 @@ func (bp *bodiesPass) add(f store.Folder, newHeaders int) {
 }
 
 func (bp *bodiesPass) worker(conn *account.IMAPClient) {
-	for f := range bp.work {
+	for w := range bp.work {
 		if bp.fetchCtx.Err() != nil {
 			continue // drain: the pass is stopping
 		}
-		err := bp.e.bodiesOf(bp.fetchCtx, conn, f, bp.p)
+		f := w.f
+		err := bp.e.bodiesOf(bp.fetchCtx, conn, w, bp.p)
 		broken := err != nil && !isServerRefusal(err)
 		bp.mu.Lock()
 		bp.errs[f.ID] = err
@@ -125,7 +136,7 @@ func (bp *bodiesPass) abort() {
 	bp.stop()
 	close(bp.work)
 	bp.wg.Wait()
-	_, _ = bp.p.finish() // the header pass's failure is the one reported
+	_ = bp.p.finish() // the header pass's failure is the one reported
 }
 
 // wait lets c (free now: the headers are done) fetch what is left beside
@@ -138,16 +149,17 @@ func (bp *bodiesPass) wait(ctx context.Context, c *account.IMAPClient) (map[stor
 		bp.wg.Go(func() { bp.worker(c) })
 	}
 	bp.wg.Wait()
-	done, writeErr := bp.p.finish()
+	res := bp.p.finish()
 	out := map[store.FolderID]bodyResult{}
 	for id, err := range bp.errs {
-		out[id] = bodyResult{n: done[id], err: err}
+		out[id] = bodyResult{n: res.done[id], whole: res.whole[id], err: err}
 	}
-	for id, n := range done {
+	for id, n := range res.done {
 		if _, ok := out[id]; !ok && n > 0 {
-			out[id] = bodyResult{n: n}
+			out[id] = bodyResult{n: n, whole: res.whole[id]}
 		}
 	}
+	writeErr := res.err
 	switch {
 	case bp.fatal != nil:
 		return out, bp.fatal
@@ -157,10 +169,21 @@ func (bp *bodiesPass) wait(ctx context.Context, c *account.IMAPClient) (map[stor
 	return out, ctx.Err()
 }
 
-// bodiesOf selects f on c (read-only) and feeds its missing bodies into p.
-func (e *Engine) bodiesOf(ctx context.Context, c *account.IMAPClient, f store.Folder, p *bodyPipeline) error {
-	if _, err := c.Select(f.RawName, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
+// bodiesOf selects w's folder on c (read-only) and feeds its missing
+// bodies into p, newest first: those of stored rows (the newest, whose
+// headers came first), then the messages to fetch whole.
+func (e *Engine) bodiesOf(ctx context.Context, c *account.IMAPClient, w bodyWork, p *bodyPipeline) error {
+	f := w.f
+	condstore := c.Caps().Has(imap.CapCondStore)
+	sel, err := c.Select(f.RawName, &imap.SelectOptions{ReadOnly: true, CondStore: condstore}).Wait()
+	if err != nil {
 		return fmt.Errorf("mailsync: examine %q: %w", f.Name, err)
 	}
-	return e.feedBodies(ctx, c, f, p)
+	if err := e.feedBodies(ctx, c, f, p, len(w.rest)); err != nil {
+		return err
+	}
+	if sel.UIDValidity != w.validity {
+		return nil // the UIDs are stale; the next pass lists the folder again
+	}
+	return e.feedWhole(ctx, c, f, w.rest, condstore && sel.HighestModSeq != 0, p)
 }

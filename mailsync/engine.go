@@ -34,6 +34,13 @@ type Options struct {
 	IdleRestart time.Duration
 	// Batch is how many messages one FETCH asks for; 0 means 500.
 	Batch int
+	// HeadersFirst is how many of a folder's newest missing messages a
+	// pass fetches headers of first, so the folder is usable at once;
+	// when bodies are all downloaded (BodiesAll), the older ones are
+	// fetched whole afterwards, headers and body in one FETCH. 0 means
+	// 100 (two screens of a message list); negative means headers of
+	// every message first.
+	HeadersFirst int
 	// Now is the clock (tests); nil means time.Now.
 	Now func() time.Time
 }
@@ -47,6 +54,9 @@ func (o *Options) defaults() {
 	}
 	if o.Batch <= 0 {
 		o.Batch = 500
+	}
+	if o.HeadersFirst == 0 {
+		o.HeadersFirst = 100
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -150,7 +160,8 @@ type FolderSummary struct {
 	Reset    bool // UIDVALIDITY changed: re-listed (bodies relinked, not re-downloaded)
 	Err      error
 
-	id store.FolderID
+	id       store.FolderID
+	validity uint32 // the UIDVALIDITY the pass saw
 }
 
 // Event is something an engine reports. Every event names its account.

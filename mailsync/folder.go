@@ -26,32 +26,39 @@ import (
 //     fetched newest first in ascending-range batches (never a descending
 //     range: Exmail rejects them), vanished UIDs deleted.
 //
+// With split > 0 only the split newest missing messages get their headers
+// here; the UIDs of the older ones are returned (ascending) for the caller
+// to fetch whole, headers and body in one FETCH (see feedWhole). Until
+// then the store holds fewer messages than the server, which the next
+// pass notices (step 4) if this one does not get to them.
+//
 // Pending offline operations must have been replayed before, since the
 // server's flags overwrite the local ones here.
-func (e *Engine) syncFolder(ctx context.Context, c *account.IMAPClient, f store.Folder) (FolderSummary, error) {
+func (e *Engine) syncFolder(ctx context.Context, c *account.IMAPClient, f store.Folder, split int) (FolderSummary, []store.UID, error) {
 	sum := FolderSummary{Folder: f.Name, Role: f.Role, id: f.ID}
 	caps := c.Caps()
 	condstore := caps.Has(imap.CapCondStore)
 	sel, err := c.Select(f.RawName, &imap.SelectOptions{ReadOnly: true, CondStore: condstore}).Wait()
 	if err != nil {
-		return sum, fmt.Errorf("mailsync: examine %q: %w", f.Name, err)
+		return sum, nil, fmt.Errorf("mailsync: examine %q: %w", f.Name, err)
 	}
+	sum.validity = sel.UIDValidity
 	if sel.HighestModSeq == 0 {
 		condstore = false // the mailbox does not keep mod-sequences (NOMODSEQ)
 	}
 	if f.UIDValidity != 0 && f.UIDValidity != sel.UIDValidity {
 		if err := e.st.ResetFolder(ctx, f.ID, sel.UIDValidity); err != nil {
-			return sum, err
+			return sum, nil, err
 		}
 		f.UIDNext, f.HighestModSeq, sum.Reset = 0, 0, true
 	}
 	if unchanged, err := e.unchanged(ctx, f, sel, condstore && !sum.Reset); err != nil || unchanged {
 		sum.Total = int(sel.NumMessages)
-		return sum, err
+		return sum, nil, err
 	}
 	local, err := e.localUIDs(ctx, f.ID)
 	if err != nil {
-		return sum, err
+		return sum, nil, err
 	}
 
 	var server map[store.UID]bool // nil until known
@@ -60,7 +67,7 @@ func (e *Engine) syncFolder(ctx context.Context, c *account.IMAPClient, f store.
 		if condstore && f.HighestModSeq > 0 && f.UIDNext > 0 {
 			n, newUIDs, err := e.pullChangedFlags(ctx, c, f, local)
 			if err != nil {
-				return sum, err
+				return sum, nil, err
 			}
 			sum.Updated = n
 			for _, u := range newUIDs {
@@ -69,7 +76,7 @@ func (e *Engine) syncFolder(ctx context.Context, c *account.IMAPClient, f store.
 		} else {
 			flags, err := e.fetchAllFlags(ctx, c, f)
 			if err != nil {
-				return sum, err
+				return sum, nil, err
 			}
 			server = make(map[store.UID]bool, len(flags))
 			var changed []store.UIDFlags
@@ -82,14 +89,14 @@ func (e *Engine) syncFolder(ctx context.Context, c *account.IMAPClient, f store.
 				}
 			}
 			if err := e.st.SetFlags(ctx, f.ID, changed); err != nil {
-				return sum, err
+				return sum, nil, err
 			}
 			sum.Updated = len(changed)
 		}
 	}
 	if server == nil && len(local)+len(missing) != int(sel.NumMessages) {
 		if server, err = e.serverUIDs(c, caps); err != nil {
-			return sum, err
+			return sum, nil, err
 		}
 		for u := range server {
 			if _, ok := local[u]; !ok {
@@ -105,16 +112,26 @@ func (e *Engine) syncFolder(ctx context.Context, c *account.IMAPClient, f store.
 			}
 		}
 		if err := e.st.DeleteUIDs(ctx, f.ID, gone); err != nil {
-			return sum, err
+			return sum, nil, err
 		}
 		sum.Expunged = len(gone)
 	}
-	if sum.New, err = e.fetchHeaders(ctx, c, f, missing, condstore); err != nil {
-		return sum, err
+	sorted := make([]store.UID, 0, len(missing))
+	for u := range missing {
+		sorted = append(sorted, u)
+	}
+	clear(missing)
+	slices.Sort(sorted)
+	var rest []store.UID
+	if split > 0 && len(sorted) > split {
+		rest, sorted = sorted[:len(sorted)-split], sorted[len(sorted)-split:]
+	}
+	if sum.New, err = e.fetchHeaders(ctx, c, f, sorted, condstore); err != nil {
+		return sum, nil, err
 	}
 	state := e.synced(f, sel)
 	sum.Total = state.Total
-	return sum, e.st.SetFolderState(ctx, f.ID, state)
+	return sum, rest, e.st.SetFolderState(ctx, f.ID, state)
 }
 
 // unchanged reports whether a folder is proven as the store holds it
@@ -237,20 +254,15 @@ func (e *Engine) serverUIDs(c *account.IMAPClient, caps imap.CapSet) (map[store.
 	return out, nil
 }
 
-// fetchHeaders downloads the headers of the given UIDs, newest first, in
+// fetchHeaders downloads the headers of the given UIDs (ascending), newest first, in
 // batches, each batch one UID FETCH of an ascending set and one store
 // transaction. It returns how many messages were stored. The next batch's
 // FETCH runs while the store writes the last one (at most two batches in
 // memory besides the one being written); c is free again when it returns.
-func (e *Engine) fetchHeaders(ctx context.Context, c *account.IMAPClient, f store.Folder, uids map[store.UID]bool, condstore bool) (int, error) {
-	if len(uids) == 0 {
+func (e *Engine) fetchHeaders(ctx context.Context, c *account.IMAPClient, f store.Folder, sorted []store.UID, condstore bool) (int, error) {
+	if len(sorted) == 0 {
 		return 0, nil
 	}
-	sorted := make([]store.UID, 0, len(uids))
-	for u := range uids {
-		sorted = append(sorted, u)
-	}
-	slices.Sort(sorted)
 	opts := &imap.FetchOptions{
 		UID: true, Flags: true, InternalDate: true, RFC822Size: true, ModSeq: condstore,
 		BodySection: []*imap.FetchItemBodySection{{Specifier: imap.PartSpecifierHeader, Peek: true}},

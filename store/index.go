@@ -61,34 +61,43 @@ func (s *Store) PutRawBodies(ctx context.Context, bodies []PreparedBody) error {
 	if len(bodies) == 0 {
 		return nil
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
-		// Two prepared statements per body: the blob, unless its hash is
-		// there already (content addressing dedups), and the link.
-		blob, err := tx.PrepareContext(ctx, `INSERT INTO blobs(hash, size, codec, data) VALUES (?,?,?,?)
-			ON CONFLICT(hash) DO NOTHING`)
-		if err != nil {
-			return fmt.Errorf("store: put raw bodies: %w", err)
-		}
-		defer blob.Close()
-		link, err := tx.PrepareContext(ctx, `UPDATE messages SET blob_hash = ?, indexed = 0 WHERE id = ?`)
-		if err != nil {
-			return fmt.Errorf("store: put raw bodies: %w", err)
-		}
-		defer link.Close()
-		for _, b := range bodies {
-			if _, err := blob.ExecContext(ctx, b.sum[:], len(b.Body.Raw), b.codec, b.data); err != nil {
-				return fmt.Errorf("store: put body %d: %w", b.ID, err)
-			}
-			res, err := link.ExecContext(ctx, b.sum[:], b.ID)
-			if err != nil {
-				return fmt.Errorf("store: put body %d: %w", b.ID, err)
-			}
-			if err := mustAffect(res, "message", int64(b.ID)); err != nil {
-				return err
-			}
-		}
+	return s.write(ctx, func(tx *sql.Tx) error { return putRawBodies(ctx, tx, s.stmts, bodies) })
+}
+
+// insertBlobSQL stores a blob unless its hash is there already (content
+// addressing dedups).
+const insertBlobSQL = `INSERT INTO blobs(hash, size, codec, data) VALUES (?,?,?,?) ON CONFLICT(hash) DO NOTHING`
+
+const qLinkRaw = `UPDATE messages SET blob_hash = ?, indexed = 0 WHERE id = ?`
+
+func putRawBodies(ctx context.Context, tx *sql.Tx, cache stmtCache, bodies []PreparedBody) error {
+	if len(bodies) == 0 {
 		return nil
-	})
+	}
+	// Two prepared statements per body: the blob and the link.
+	blob, err := cache.prepare(ctx, tx, insertBlobSQL)
+	if err != nil {
+		return fmt.Errorf("store: put raw bodies: %w", err)
+	}
+	defer blob.Close()
+	link, err := cache.prepare(ctx, tx, qLinkRaw)
+	if err != nil {
+		return fmt.Errorf("store: put raw bodies: %w", err)
+	}
+	defer link.Close()
+	for _, b := range bodies {
+		if _, err := blob.ExecContext(ctx, b.sum[:], len(b.Body.Raw), b.codec, b.data); err != nil {
+			return fmt.Errorf("store: put body %d: %w", b.ID, err)
+		}
+		res, err := link.ExecContext(ctx, b.sum[:], b.ID)
+		if err != nil {
+			return fmt.Errorf("store: put body %d: %w", b.ID, err)
+		}
+		if err := mustAffect(res, "message", int64(b.ID)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Unindexed is a message whose stored body waits for the full-text index.

@@ -24,6 +24,7 @@ import (
 // in use.
 type inserter struct {
 	tx                                  *sql.Tx
+	cache                               stmtCache
 	existing, adopt, adoptSet, updFlags *sql.Stmt
 	insert, liveBlob, stashed, unstash  *sql.Stmt
 	threadLookup                        *sql.Stmt
@@ -57,27 +58,55 @@ type linkKey struct {
 
 const flushChunk = 2000
 
-func newInserter(ctx context.Context, tx *sql.Tx) (*inserter, error) {
-	ins := &inserter{tx: tx, threads: map[linkKey]int64{}, dirtyLinks: map[linkKey]bool{}}
+// The inserter's statements, prepared once per store on the writer's
+// connection (see stmtCache).
+const (
+	qExisting = `SELECT id FROM messages WHERE folder_id = ? AND uid = ?`
+	qAdopt    = `SELECT id FROM messages WHERE account_id = ? AND message_id = ? AND folder_id = ? AND uid <= 0 LIMIT 1`
+	qAdoptSet = `UPDATE messages SET uid = ?, flags = ?, keywords = ?, modseq = ? WHERE id = ?`
+	qUpdFlags = `UPDATE messages SET flags = ?, keywords = ?, modseq = ? WHERE id = ?`
+	qInsert   = `INSERT INTO messages(id, account_id, folder_id, uid, message_id, in_reply_to, refs,
+			from_name, from_addr, to_list, cc_list, subject, date, internal_date, sort_date, size,
+			flags, keywords, modseq, has_attachment, preview, blob_hash, indexed, thread_id)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
+	qLiveBlob = `SELECT m.blob_hash, t.body FROM messages m JOIN texts t ON t.id = m.id
+			WHERE m.account_id = ? AND m.message_id = ? AND m.size = ? AND m.blob_hash IS NOT NULL LIMIT 1`
+	qStashed      = `SELECT id, blob_hash, body FROM detached WHERE account_id = ? AND message_id = ? AND size = ? LIMIT 1`
+	qUnstash      = `DELETE FROM detached WHERE id = ?`
+	qThreadLookup = `SELECT thread_id FROM thread_links WHERE account_id = ? AND msgid = ?`
+	qNoAdopt      = `SELECT NOT EXISTS (SELECT 1 FROM messages WHERE folder_id = ? AND uid <= 0)`
+	qNoStash      = `SELECT NOT EXISTS (SELECT 1 FROM detached WHERE account_id = ?)`
+	qFlushLinks   = `INSERT INTO thread_links(account_id, msgid, thread_id)
+			SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?) WHERE true
+			ON CONFLICT(account_id, msgid) DO UPDATE SET thread_id = excluded.thread_id`
+	qFlushTexts = `INSERT INTO texts(id, subject, from_text, rcpt_text, body)
+			SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 FROM json_each(?)`
+	qLinkMissing = `UPDATE messages SET blob_hash = ?, indexed = 0 WHERE id = ? AND blob_hash IS NULL`
+	qNextID      = `SELECT max(
+			coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'messages'), 0),
+			coalesce((SELECT max(id) FROM messages), 0)) + 1`
+	qFolderAccount = `SELECT account_id FROM folders WHERE id = ?`
+)
+
+// newInserter prepares the inserter's statements in tx, reusing those of
+// cache (nil: none).
+func newInserter(ctx context.Context, tx *sql.Tx, cache stmtCache) (*inserter, error) {
+	ins := &inserter{tx: tx, cache: cache, threads: map[linkKey]int64{}, dirtyLinks: map[linkKey]bool{}}
 	for _, p := range []struct {
 		dst **sql.Stmt
 		q   string
 	}{
-		{&ins.existing, `SELECT id FROM messages WHERE folder_id = ? AND uid = ?`},
-		{&ins.adopt, `SELECT id FROM messages WHERE account_id = ? AND message_id = ? AND folder_id = ? AND uid <= 0 LIMIT 1`},
-		{&ins.adoptSet, `UPDATE messages SET uid = ?, flags = ?, keywords = ?, modseq = ? WHERE id = ?`},
-		{&ins.updFlags, `UPDATE messages SET flags = ?, keywords = ?, modseq = ? WHERE id = ?`},
-		{&ins.insert, `INSERT INTO messages(id, account_id, folder_id, uid, message_id, in_reply_to, refs,
-			from_name, from_addr, to_list, cc_list, subject, date, internal_date, sort_date, size,
-			flags, keywords, modseq, has_attachment, preview, blob_hash, indexed, thread_id)
-			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`},
-		{&ins.liveBlob, `SELECT m.blob_hash, t.body FROM messages m JOIN texts t ON t.id = m.id
-			WHERE m.account_id = ? AND m.message_id = ? AND m.size = ? AND m.blob_hash IS NOT NULL LIMIT 1`},
-		{&ins.stashed, `SELECT id, blob_hash, body FROM detached WHERE account_id = ? AND message_id = ? AND size = ? LIMIT 1`},
-		{&ins.unstash, `DELETE FROM detached WHERE id = ?`},
-		{&ins.threadLookup, `SELECT thread_id FROM thread_links WHERE account_id = ? AND msgid = ?`},
+		{&ins.existing, qExisting},
+		{&ins.adopt, qAdopt},
+		{&ins.adoptSet, qAdoptSet},
+		{&ins.updFlags, qUpdFlags},
+		{&ins.insert, qInsert},
+		{&ins.liveBlob, qLiveBlob},
+		{&ins.stashed, qStashed},
+		{&ins.unstash, qUnstash},
+		{&ins.threadLookup, qThreadLookup},
 	} {
-		st, err := tx.PrepareContext(ctx, p.q)
+		st, err := cache.prepare(ctx, tx, p.q)
 		if err != nil {
 			ins.close()
 			return nil, err
@@ -146,6 +175,12 @@ func (ins *inserter) prefetch(ctx context.Context, acct AccountID, folder Folder
 	}
 	slices.Sort(keys)
 	keys = slices.Compact(keys)
+	// A key known already (an earlier batch of the same transaction, see
+	// PutDownloaded) keeps what it has: its link may not be written yet.
+	keys = slices.DeleteFunc(keys, func(k string) bool {
+		_, known := ins.threads[linkKey{acct, k}]
+		return known
+	})
 	for _, k := range keys {
 		ins.threads[linkKey{acct, k}] = 0
 	}
@@ -159,12 +194,10 @@ func (ins *inserter) prefetch(ctx context.Context, acct AccountID, folder Folder
 	if err != nil {
 		return err
 	}
-	if err := ins.tx.QueryRowContext(ctx, `SELECT NOT EXISTS (SELECT 1 FROM messages WHERE folder_id = ? AND uid <= 0)`,
-		folder).Scan(&ins.noAdopt); err != nil {
+	if err := ins.cache.queryRow(ctx, ins.tx, qNoAdopt, folder).Scan(&ins.noAdopt); err != nil {
 		return err
 	}
-	return ins.tx.QueryRowContext(ctx, `SELECT NOT EXISTS (SELECT 1 FROM detached WHERE account_id = ?)`,
-		acct).Scan(&ins.noStash)
+	return ins.cache.queryRow(ctx, ins.tx, qNoStash, acct).Scan(&ins.noStash)
 }
 
 // The prefetch queries take a JSON list as ?2 and must walk it, looking
@@ -189,7 +222,12 @@ func (ins *inserter) queryJSON(ctx context.Context, list any, q string, arg any,
 	if err != nil {
 		return err
 	}
-	rows, err := ins.tx.QueryContext(ctx, q, arg, string(j))
+	st, err := ins.cache.prepare(ctx, ins.tx, q)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	rows, err := st.QueryContext(ctx, arg, string(j))
 	if err != nil {
 		return err
 	}
@@ -215,9 +253,7 @@ func (ins *inserter) flush(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if _, err := ins.tx.ExecContext(ctx, `INSERT INTO thread_links(account_id, msgid, thread_id)
-			SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?) WHERE true
-			ON CONFLICT(account_id, msgid) DO UPDATE SET thread_id = excluded.thread_id`, string(b)); err != nil {
+		if err := ins.cache.exec(ctx, ins.tx, qFlushLinks, string(b)); err != nil {
 			return err
 		}
 	}
@@ -228,9 +264,7 @@ func (ins *inserter) flush(ctx context.Context) error {
 			return err
 		}
 		ins.texts = ins.texts[n:]
-		_, err = ins.tx.ExecContext(ctx, `INSERT INTO texts(id, subject, from_text, rcpt_text, body)
-			SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 FROM json_each(?)`, string(b))
-		if err != nil {
+		if err := ins.cache.exec(ctx, ins.tx, qFlushTexts, string(b)); err != nil {
 			return err
 		}
 	}
@@ -240,6 +274,13 @@ func (ins *inserter) flush(ctx context.Context) error {
 // put inserts m (Account, Folder set) or updates the flags of its existing
 // row; it returns the row ID.
 func (ins *inserter) put(ctx context.Context, m *Message) (MessageID, error) {
+	return ins.putWith(ctx, m, nil)
+}
+
+// putWith is put for a message whose raw body is stored already under
+// body (nil: not fetched): a new row links it from the start and waits for
+// the index; an existing or adopted row without a body gets it.
+func (ins *inserter) putWith(ctx context.Context, m *Message, body *Hash) (MessageID, error) {
 	kw := normKeywords(m.Keywords)
 	msgid := normMsgID(m.MsgID)
 	id, found, err := ins.lookupExisting(ctx, m)
@@ -247,15 +288,19 @@ func (ins *inserter) put(ctx context.Context, m *Message) (MessageID, error) {
 		return 0, err
 	}
 	if found {
-		_, err = ins.updFlags.ExecContext(ctx, m.Flags, kw, int64(m.ModSeq), id)
-		return MessageID(id), err
+		if _, err = ins.updFlags.ExecContext(ctx, m.Flags, kw, int64(m.ModSeq), id); err != nil {
+			return 0, err
+		}
+		return MessageID(id), ins.linkMissing(ctx, id, body)
 	}
 	if msgid != "" && m.UID > 0 && !ins.noAdopt {
 		err = ins.adopt.QueryRowContext(ctx, m.Account, msgid, m.Folder).Scan(&id)
 		if err == nil {
-			_, err = ins.adoptSet.ExecContext(ctx, m.UID, m.Flags, kw, int64(m.ModSeq), id)
+			if _, err = ins.adoptSet.ExecContext(ctx, m.UID, m.Flags, kw, int64(m.ModSeq), id); err != nil {
+				return 0, err
+			}
 			ins.remember(m.UID, id)
-			return MessageID(id), err
+			return MessageID(id), ins.linkMissing(ctx, id, body)
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return 0, err
@@ -265,7 +310,9 @@ func (ins *inserter) put(ctx context.Context, m *Message) (MessageID, error) {
 	refs := normRefs(m.References)
 	// A body already stored for the same mail?
 	var at liveAt
-	if msgid != "" && m.Size > 0 {
+	if body != nil {
+		at.hash = body[:] // its text waits for the index (at.body empty)
+	} else if msgid != "" && m.Size > 0 {
 		if at, err = ins.storedBody(ctx, m.Account, liveKey{msgid, m.Size}); err != nil {
 			return 0, err
 		}
@@ -296,6 +343,14 @@ func (ins *inserter) put(ctx context.Context, m *Message) (MessageID, error) {
 	rcpt := addrText(append(slices.Clone(m.To), m.Cc...))
 	ins.texts = append(ins.texts, [5]any{id, m.Subject, addrText([]Address{m.From}), rcpt, at.body})
 	return MessageID(id), nil
+}
+
+// linkMissing gives row id the body stored under body when it has none.
+func (ins *inserter) linkMissing(ctx context.Context, id int64, body *Hash) error {
+	if body == nil {
+		return nil
+	}
+	return ins.cache.exec(ctx, ins.tx, qLinkMissing, body[:], id)
 }
 
 func (ins *inserter) lookupExisting(ctx context.Context, m *Message) (int64, bool, error) {
@@ -357,9 +412,7 @@ func (ins *inserter) storedBody(ctx context.Context, acct AccountID, k liveKey) 
 // as AUTOINCREMENT promises (sqlite_sequence follows explicit IDs).
 func (ins *inserter) newID(ctx context.Context) (int64, error) {
 	if ins.nextID == 0 {
-		err := ins.tx.QueryRowContext(ctx, `SELECT max(
-			coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'messages'), 0),
-			coalesce((SELECT max(id) FROM messages), 0)) + 1`).Scan(&ins.nextID)
+		err := ins.cache.queryRow(ctx, ins.tx, qNextID).Scan(&ins.nextID)
 		if err != nil {
 			return 0, err
 		}

@@ -158,7 +158,7 @@ func (s *Store) PutHeaders(ctx context.Context, folder FolderID, msgs []Message)
 			}
 			return fmt.Errorf("store: put headers: folder %d: %w", folder, err)
 		}
-		ins, err := newInserter(ctx, tx)
+		ins, err := newInserter(ctx, tx, s.stmts)
 		if err != nil {
 			return fmt.Errorf("store: put headers: %w", err)
 		}

@@ -251,7 +251,7 @@ func applyAppend(ctx context.Context, tx *sql.Tx, op *Op) error {
 	if m.Size == 0 {
 		m.Size = int64(len(op.Append.Body.Raw))
 	}
-	ins, err := newInserter(ctx, tx)
+	ins, err := newInserter(ctx, tx, nil)
 	if err != nil {
 		return err
 	}

@@ -77,9 +77,10 @@ func (e *VersionError) Error() string {
 
 // Store is an open mail store. See the package doc for the concurrency contract.
 type Store struct {
-	w    *sql.DB // exactly one connection: all writes
-	r    *sql.DB // read-only pool
-	path string
+	w     *sql.DB   // exactly one connection: all writes
+	stmts stmtCache // prepared on w
+	r     *sql.DB   // read-only pool
+	path  string
 }
 
 const busyTimeout = 10 * time.Second
@@ -160,7 +161,16 @@ func open(ctx context.Context, path string, version int) (*Store, error) {
 		r.Close()
 		return nil, fmt.Errorf("store: open %s: %w", abs, err)
 	}
-	return &Store{w: w, r: r, path: abs}, nil
+	var stmts stmtCache
+	if version == len(migrations) { // an older schema (tests) lacks their columns
+		stmts, err = prepareCache(ctx, w)
+	}
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("store: open %s: %w", abs, err)
+	}
+	return &Store{w: w, r: r, stmts: stmts, path: abs}, nil
 }
 
 // migrateRetrying runs migrate, again after a short pause when SQLite
@@ -193,6 +203,7 @@ func (s *Store) Path() string { return s.path }
 // Close closes both connection pools. Calls in flight finish first; calls
 // after Close fail.
 func (s *Store) Close() error {
+	s.stmts.close()
 	return errors.Join(s.r.Close(), s.w.Close())
 }
 

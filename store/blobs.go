@@ -245,34 +245,3 @@ func detachWhere(ctx context.Context, tx *sql.Tx, where string, args ...any) err
 		WHERE m.blob_hash IS NOT NULL AND m.message_id != '' AND `+where, args...)
 	return err
 }
-
-// GCStats reports what GC removed.
-type GCStats struct {
-	Detached int64 // stashed bodies dropped
-	Blobs    int64 // blobs no longer referenced, deleted
-}
-
-// GC drops bodies stashed before olderThan that no folder claimed back, then
-// deletes blobs no message, stash or unfinished append references (a queued
-// draft's bytes survive even if its folder goes). Run it after a full sync of
-// an account (stashes exist so moves seen as expunge+new are not refetched).
-func (s *Store) GC(ctx context.Context, olderThan time.Time) (GCStats, error) {
-	var st GCStats
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM detached WHERE detached_at < ?`, olderThan.Unix())
-		if err != nil {
-			return fmt.Errorf("store: gc: %w", err)
-		}
-		st.Detached, _ = res.RowsAffected()
-		res, err = tx.ExecContext(ctx, `DELETE FROM blobs WHERE
-			NOT EXISTS (SELECT 1 FROM messages WHERE blob_hash = blobs.hash) AND
-			NOT EXISTS (SELECT 1 FROM detached WHERE blob_hash = blobs.hash) AND
-			NOT EXISTS (SELECT 1 FROM ops WHERE blob_hash = blobs.hash AND state != 1)`)
-		if err != nil {
-			return fmt.Errorf("store: gc: %w", err)
-		}
-		st.Blobs, _ = res.RowsAffected()
-		return nil
-	})
-	return st, err
-}

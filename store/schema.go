@@ -22,6 +22,7 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	migrateCollatedOrders, // v9, store/collate.go
 	migrateSearchShort,    // v10, store/search_short.go
 	migrateCalBriefs,      // v11, store/calendar_brief.go
+	migrateBlobGC,         // v12, store/gc.go
 }
 
 // migrate brings db up to version target (≤ len(migrations)). The version

@@ -65,7 +65,7 @@ func putDownloaded(ctx context.Context, tx *sql.Tx, cache stmtCache, msgs []Down
 			}
 			return fmt.Errorf("folder %d: %w", folder, err)
 		}
-		if err := ins.prefetch(ctx, acct, folder, group); err != nil {
+		if err := ins.prefetch(ctx, acct, folder, group, true); err != nil {
 			return err
 		}
 		for i := start; i < end; i++ {

@@ -130,7 +130,10 @@ func (ins *inserter) close() {
 // stored already, the threads of every Message-ID the batch carries, and
 // whether provisional rows or stashed bodies exist at all (usually not:
 // then their lookups are skipped).
-func (ins *inserter) prefetch(ctx context.Context, acct AccountID, folder FolderID, msgs []Message) error {
+//
+// withBodies says the caller has every message's body (PutDownloaded): then
+// no stored body is looked for.
+func (ins *inserter) prefetch(ctx context.Context, acct AccountID, folder FolderID, msgs []Message, withBodies bool) error {
 	uids := make([]UID, 0, len(msgs))
 	type idSize struct {
 		M string `json:"m"`
@@ -142,7 +145,7 @@ func (ins *inserter) prefetch(ctx context.Context, acct AccountID, folder Folder
 		m := &msgs[i]
 		uids = append(uids, m.UID)
 		msgid := normMsgID(m.MsgID)
-		if msgid != "" && m.Size > 0 {
+		if msgid != "" && m.Size > 0 && !withBodies {
 			bodies = append(bodies, idSize{msgid, m.Size})
 		}
 		keys = append(keys, threadKeys(msgid, normMsgID(m.InReplyTo), normRefs(m.References))...)

@@ -199,5 +199,6 @@ func (s *Store) PutTexts(ctx context.Context, texts []BodyText) error {
 		WHERE messages.id = j.value ->> 'i' AND hex(messages.blob_hash) = j.value ->> 'h'`, string(j)); err != nil {
 		return fmt.Errorf("store: put texts: %w", err)
 	}
+	s.ckpt.nudge()
 	return nil
 }

@@ -79,7 +79,8 @@ func (e *VersionError) Error() string {
 type Store struct {
 	w     *sql.DB   // exactly one connection: all writes
 	stmts stmtCache // prepared on w
-	r     *sql.DB   // read-only pool
+	ckpt  *checkpointer
+	r     *sql.DB // read-only pool
 	path  string
 }
 
@@ -113,6 +114,9 @@ func dsn(path string, readOnly bool) string {
 		// index segments that grow with the store. In a file it spills to
 		// disk past 64 KB.
 		q.Add("_pragma", "temp_store(FILE)")
+		// The checkpointer copies the WAL back; the writer only past
+		// this (see checkpointer).
+		q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", walWriterLimit))
 		q.Set("_txlock", "immediate")
 	}
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
@@ -170,7 +174,14 @@ func open(ctx context.Context, path string, version int) (*Store, error) {
 		r.Close()
 		return nil, fmt.Errorf("store: open %s: %w", abs, err)
 	}
-	return &Store{w: w, r: r, stmts: stmts, path: abs}, nil
+	ckpt, err := startCheckpointer(ctx, abs)
+	if err != nil {
+		stmts.close()
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("store: open %s: %w", abs, err)
+	}
+	return &Store{w: w, r: r, stmts: stmts, ckpt: ckpt, path: abs}, nil
 }
 
 // migrateRetrying runs migrate, again after a short pause when SQLite
@@ -204,7 +215,7 @@ func (s *Store) Path() string { return s.path }
 // after Close fail.
 func (s *Store) Close() error {
 	s.stmts.close()
-	return errors.Join(s.r.Close(), s.w.Close())
+	return errors.Join(s.ckpt.close(), s.r.Close(), s.w.Close())
 }
 
 // write runs fn in one write transaction (BEGIN IMMEDIATE) and commits it when
@@ -221,6 +232,7 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
 	}
+	s.ckpt.nudge()
 	return nil
 }
 

@@ -12,6 +12,8 @@
 // for concurrent use. Writes go through a single SQLite connection and are
 // therefore serialized in the order they acquire it; each public write method
 // is one transaction (BEGIN IMMEDIATE), so readers see all of it or nothing.
+// A connection of its own copies committed WAL frames back into the file
+// (see checkpointer), off the writer's path.
 // Reads use a separate pool of read-only connections and, thanks to WAL, run
 // concurrently with each other and with the writer, each seeing the last
 // committed state. Methods block until SQLite answers; they honour ctx

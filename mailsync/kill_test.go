@@ -32,7 +32,9 @@ func TestHelperSyncProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	batch, _ := strconv.Atoi(os.Getenv("MAGPIE_SYNC_BATCH"))
-	_, _ = New(a, &account.Dialer{}, st, Options{Batch: batch}).SyncOnce(context.Background())
+	// Few headers first: most messages come whole, so kills land in both
+	// the header pass and the whole-message downloads.
+	_, _ = New(a, &account.Dialer{}, st, Options{Batch: batch, HeadersFirst: 5}).SyncOnce(context.Background())
 }
 
 // TestSyncKilledHard kills a syncing process with SIGKILL at several points

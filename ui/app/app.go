@@ -17,6 +17,7 @@ import (
 
 	"github.com/magpie-mail/magpie/account"
 	"github.com/magpie-mail/magpie/calendar"
+	"github.com/magpie-mail/magpie/internal/phases"
 	"github.com/magpie-mail/magpie/mailsync"
 	"github.com/magpie-mail/magpie/store"
 	"github.com/magpie-mail/magpie/ui/components/calview"
@@ -71,6 +72,10 @@ type Deps struct {
 	// colours than the environment says (`tmux info`), and switches the
 	// program's colour profile when it does (see internal/tmuxenv).
 	TmuxColors bool
+
+	// Phases logs when the start reaches its first frame and its first
+	// page (MAGPIE_PHASES); nil logs nothing.
+	Phases *phases.Log
 }
 
 type pane int
@@ -212,6 +217,7 @@ func Run(ctx context.Context, d Deps, opts ...tea.ProgramOption) error {
 	// a second (its maximum; the default is 60) halves that wait; a tick
 	// with nothing new to draw only compares the view with the last one.
 	opts = append([]tea.ProgramOption{tea.WithContext(ctx), tea.WithColorProfile(lipgloss.Writer.Profile), tea.WithFPS(maxFPS)}, opts...)
+	d.Phases.Mark("app: Run")
 	_, err := tea.NewProgram(m, opts...).Run()
 	if ctx.Err() != nil && err != nil {
 		return nil // ended by the caller
@@ -231,6 +237,7 @@ func (m *Model) next() uint64 {
 // Init asks the terminal for its background, reads the folders and starts
 // listening to the engines.
 func (m *Model) Init() tea.Cmd {
+	m.d.Phases.Mark("app: Init")
 	tmux := m.tmuxColors()
 	if m.needsSetup() {
 		return tea.Batch(tea.RequestBackgroundColor, m.startWizard(), tmux)
@@ -356,6 +363,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.onUnread(msg)
 		return m, nil
 	case PageLoadedMsg:
+		m.d.Phases.Once("app: first page read")
 		return m, m.onPage(msg)
 	case BodyLoadedMsg:
 		m.onBody(msg)

@@ -18,10 +18,12 @@ import (
 // local store, one running sync engine per account, and the terminal app
 // until the user quits.
 func OpenTUI(ctx context.Context, s *Session) error {
+	s.Phases.Mark("cli: OpenTUI")
 	cfg, err := s.loadConfig()
 	if err != nil {
 		return err
 	}
+	s.Phases.Mark("cli: config loaded")
 	d, closer, err := s.dialer()
 	if err != nil {
 		return err
@@ -32,7 +34,9 @@ func OpenTUI(ctx context.Context, s *Session) error {
 		return err
 	}
 	defer st.Close()
+	s.Phases.Mark("cli: store open")
 	engines, group := startEngines(ctx, cfg.Accounts, d, st)
+	s.Phases.Mark("cli: engines started")
 	// Drafts saved but not on the server (the app was killed or quit
 	// offline) go up. Scheduled and offline mail is the app's to send (it
 	// says in the status bar what left).
@@ -48,6 +52,7 @@ func OpenTUI(ctx context.Context, s *Session) error {
 		Secrets: s.Secrets, Dialer: d, AddAccount: group.add,
 		DataDir: s.Paths.DataDir, StartMigration: s.StartMigration,
 		TmuxColors: s.TmuxColors && s.StdoutIsTerminal,
+		Phases:     s.Phases,
 		Calendars: func(ctx context.Context, name string) (*calendar.Syncer, error) {
 			return s.calendarSyncer(ctx, cfg, st, name)
 		},

@@ -195,12 +195,13 @@ func BenchmarkTUI(b *testing.B) {
 	}
 
 	// The method's own latency: a shell that prints a page of dated lines
-	// in one write as soon as it starts, and again on every key typed (one
-	// read: PageDown's four bytes arrive together); its last line counts
-	// the keys, so that each page differs from the one before.
-	const instant = `sh -c 'i=0; p=""; while [ $i -lt 45 ]; do p="${p}2026-01-01 row $i\r\n"; i=$((i+1)); done; ` +
-		`n=0; printf "\033[H\033[2J${p}page %d" $n; stty raw -echo; ` +
-		`while :; do dd bs=64 count=1 of=/dev/null 2>/dev/null; n=$((n+1)); printf "\033[H\033[2J${p}page %d" $n; done'`
+	// in one write as soon as it starts, and again on every key typed,
+	// reading the key with a builtin (PageDown's four bytes), so that no
+	// process starts between key and page; its last line counts the keys,
+	// so that each page differs from the one before.
+	const instant = `bash --norc --noprofile -c 'p=""; for ((i = 0; i < 45; i++)); do p+="2026-01-01 row $i"$'"'"'\r\n'"'"'; done; ` +
+		`n=0; printf "\033[H\033[2J%spage %d" "$p" $n; stty raw -echo; ` +
+		`while IFS= read -rsN4 _; do n=$((n+1)); printf "\033[H\033[2J%spage %d" "$p" $n; done'`
 	var base []benchRun
 	for range runs {
 		base = append(base, runClient(b, tm, "sh", instant, nil, 10))

@@ -76,6 +76,13 @@ type Deps struct {
 	// Phases logs when the start reaches its first frame and its first
 	// page (MAGPIE_PHASES); nil logs nothing.
 	Phases *phases.Log
+
+	// Started, when set, is called once the first frame is drawn (or at
+	// the latest a second after the start): the caller holds back until
+	// then what touches the network or writes (sync engines, draft
+	// uploads), so that it does not share the CPU and the store with the
+	// first frame.
+	Started func()
 }
 
 type pane int
@@ -169,6 +176,15 @@ type Model struct {
 	countsAfterPage bool
 	listGen         uint64
 	bodyReq         uint64
+
+	// The start (firstframe.go): preloaded says Run read the folders and
+	// the first page before the program started, afterPreload is what
+	// that asked next; firstPage says a first page (or its error) is in;
+	// startArmed and started say the background's start is on its way
+	// and done; startFallback (Run) starts it after startedFallback at the
+	// latest.
+	preloaded, firstPage, startArmed, started, startFallback bool
+	afterPreload                                             tea.Cmd
 }
 
 // New returns the root model. A nil Printer means the language from the
@@ -207,6 +223,7 @@ func Run(ctx context.Context, d Deps, opts ...tea.ProgramOption) error {
 	m.ctx = ctx
 	m.reminders = true
 	m.calRetry = true
+	m.startFallback = true
 	// The colour profile lipgloss detected for stdout when the program
 	// started: detecting it again would run `tmux info` a second time
 	// inside tmux, tens of milliseconds before the first frame. A caller
@@ -217,6 +234,7 @@ func Run(ctx context.Context, d Deps, opts ...tea.ProgramOption) error {
 	// a second (its maximum; the default is 60) halves that wait; a tick
 	// with nothing new to draw only compares the view with the last one.
 	opts = append([]tea.ProgramOption{tea.WithContext(ctx), tea.WithColorProfile(lipgloss.Writer.Profile), tea.WithFPS(maxFPS)}, opts...)
+	m.preload()
 	d.Phases.Mark("app: Run")
 	_, err := tea.NewProgram(m, opts...).Run()
 	if ctx.Err() != nil && err != nil {
@@ -250,8 +268,17 @@ func (m *Model) Init() tea.Cmd {
 	if m.reminders {
 		rem = reminderTickCmd(m.ctx)
 	}
-	return tea.Batch(tea.RequestBackgroundColor, m.reloadFolders(), waitEventCmd(m.ctx, m.d.Events), mig, rem, m.startOutbox(), m.countOutbox(), tmux,
-		m.armCalendarRetry())
+	load := m.afterPreload
+	if !m.preloaded {
+		load = m.reloadFolders()
+	}
+	m.afterPreload = nil
+	var fallback tea.Cmd
+	if m.startFallback {
+		fallback = tickCmd(m.ctx, startedFallback, func(time.Time) tea.Msg { return startedMsg{} })
+	}
+	return tea.Batch(tea.RequestBackgroundColor, load, waitEventCmd(m.ctx, m.d.Events), mig, rem, m.countOutbox(), tmux,
+		m.armCalendarRetry(), fallback)
 }
 
 // tmuxAskDelay is how long after the start tmux is asked for its colours:
@@ -313,6 +340,23 @@ func (m *Model) configuredNames() []string {
 // Update routes a message: global messages first, then results to the part
 // that asked, then keys and the mouse to the modal or the focused pane.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if _, ok := msg.(startedMsg); ok {
+		return m, m.onStarted()
+	}
+	cmd := m.update(msg)
+	if arm := m.armStarted(); arm != nil {
+		cmd = tea.Batch(cmd, arm)
+	}
+	return m, cmd
+}
+
+func (m *Model) update(msg tea.Msg) tea.Cmd {
+	_, cmd := m.route(msg)
+	return cmd
+}
+
+// route is Update for every message but the start's.
+func (m *Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if m.wizardOn {
 		return m, m.updateWizard(msg)
 	}

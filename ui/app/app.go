@@ -178,13 +178,14 @@ type Model struct {
 	bodyReq         uint64
 
 	// The start (firstframe.go): preloaded says Run read the folders and
-	// the first page before the program started, afterPreload is what
-	// that asked next; firstPage says a first page (or its error) is in;
-	// startArmed and started say the background's start is on its way
-	// and done; startFallback (Run) starts it after startedFallback at the
-	// latest.
+	// the first page before the program started; preloadRest is a read
+	// it left for Init, afterPreload what the first page asked next (the
+	// unread counts), sent once the first frame is drawn; firstPage says
+	// a first page (or its error) is in; startArmed and started say the
+	// background's start is on its way and done; startFallback (Run)
+	// starts it after startedFallback at the latest.
 	preloaded, firstPage, startArmed, started, startFallback bool
-	afterPreload                                             tea.Cmd
+	preloadRest, afterPreload                                tea.Cmd
 }
 
 // New returns the root model. A nil Printer means the language from the
@@ -268,11 +269,10 @@ func (m *Model) Init() tea.Cmd {
 	if m.reminders {
 		rem = reminderTickCmd(m.ctx)
 	}
-	load := m.afterPreload
+	load := m.preloadRest
 	if !m.preloaded {
 		load = m.reloadFolders()
 	}
-	m.afterPreload = nil
 	var fallback tea.Cmd
 	if m.startFallback {
 		fallback = tickCmd(m.ctx, startedFallback, func(time.Time) tea.Msg { return startedMsg{} })

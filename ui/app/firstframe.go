@@ -9,9 +9,10 @@ import (
 // The start: the first frame is drawn from what the store holds before
 // anything touches the network or writes. Run reads the folders and the
 // first page before the program starts (preload), so that the first frame
-// already shows a full page; what can wait (the outbox's flush here, the
-// sync engines and draft uploads of the caller through Deps.Started)
-// starts once that frame is on the terminal (startedMsg).
+// already shows a full page; what can wait (the unread counts and the
+// outbox's flush here, the sync engines and draft uploads of the caller
+// through Deps.Started) starts once that frame is on the terminal
+// (startedMsg).
 
 // startedMsg says the first frame is drawn: background work may start.
 type startedMsg struct{}
@@ -28,8 +29,9 @@ const startedFallback = time.Second
 
 // preload reads the folders and the first page of the list in place of
 // the Cmds Init would send: two indexed reads of the local store, bounded
-// by pageSize rows however big the folder. Results go through Update as
-// the Cmds' would; what they ask next (the unread counts) waits for Init.
+// by firstPageSize rows however big the folder. Results go through Update
+// as the Cmds' would; what they ask next (the unread counts, which read
+// every row of a big folder) waits until the first frame is drawn.
 func (m *Model) preload() {
 	if m.d.Store == nil || m.needsSetup() || m.d.StartMigration {
 		return
@@ -45,8 +47,8 @@ func (m *Model) preload() {
 		return
 	}
 	pm, ok := page().(PageLoadedMsg)
-	if !ok {
-		m.afterPreload = page
+	if !ok { // not the page read: Init sends it
+		m.preloadRest = page
 		return
 	}
 	_, m.afterPreload = m.Update(pm)
@@ -76,8 +78,10 @@ func (m *Model) onStarted() tea.Cmd {
 	if m.d.Started != nil {
 		m.d.Started()
 	}
+	counts := m.afterPreload
+	m.afterPreload = nil
 	if m.needsSetup() {
-		return nil
+		return counts
 	}
-	return m.startOutbox()
+	return tea.Batch(counts, m.startOutbox())
 }

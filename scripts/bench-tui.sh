@@ -67,7 +67,7 @@ awk -v load="$(cut -d' ' -f1-3 /proc/loadavg)" '
 		print "|---|---:|---:|---:|---:|---:|"
 		printf "| Magpie, in process | %s | %s | %s | %s | %s |\n", first, page, key, worst, uv
 		print ""
-		print "Neither aerc nor neomutt can be measured in process: the tmux table above compares the clients with each other and with the goals, its floor row being what tmux itself adds; this table shows what of Magpie'"'"'s figures is Magpie."
+		print "Neither aerc nor neomutt can be measured in process: the tmux table above compares the clients with each other and with the goals, its floor row being what tmux itself adds; this table shows what of Magpie'"'"'s figures is Magpie. A frame waits for bubbletea'"'"'s next frame tick (Magpie runs it at its maximum, 120 a second; bubbletea has no way to draw at once after a key): on average 4 ms of the PageDown figure."
 	}' "$inproc" >> "$out" || echo "bench-tui: no in-process figures" >&2
 echo
 sed -n '/^### In process/,$p' "$out"

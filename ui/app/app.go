@@ -253,7 +253,8 @@ func (m *Model) next() uint64 {
 	return m.seq
 }
 
-// Init asks the terminal for its background, reads the folders and starts
+// Init asks the terminal for its background, reads the folders (unless
+// Run read them and the first page already: firstframe.go) and starts
 // listening to the engines.
 func (m *Model) Init() tea.Cmd {
 	m.d.Phases.Mark("app: Init")
@@ -343,16 +344,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if _, ok := msg.(startedMsg); ok {
 		return m, m.onStarted()
 	}
-	cmd := m.update(msg)
+	_, cmd := m.route(msg)
 	if arm := m.armStarted(); arm != nil {
 		cmd = tea.Batch(cmd, arm)
 	}
 	return m, cmd
-}
-
-func (m *Model) update(msg tea.Msg) tea.Cmd {
-	_, cmd := m.route(msg)
-	return cmd
 }
 
 // route is Update for every message but the start's.

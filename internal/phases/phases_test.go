@@ -3,6 +3,7 @@ package phases
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -27,8 +28,8 @@ func TestLog(t *testing.T) {
 	if len(lines) != 2 || !strings.HasSuffix(lines[0], " a") || !strings.HasSuffix(lines[1], " b") {
 		t.Fatalf("log:\n%s", raw)
 	}
-	if ms := strings.Fields(lines[0])[0]; ms < "5" && !strings.Contains(ms, ".") {
-		t.Fatalf("a at %s ms, after a start 5 ms ago", ms)
+	if ms, err := strconv.ParseFloat(strings.Fields(lines[0])[0], 64); err != nil || ms < 5 {
+		t.Fatalf("a at %q ms, after a start 5 ms ago", lines[0])
 	}
 	var none *Log
 	none.Mark("x")

@@ -170,6 +170,7 @@ func (s *Store) PutTexts(ctx context.Context, texts []BodyText) error {
 		Preview string    `json:"p"`
 		Att     *bool     `json:"a"`
 	}
+	s.ready(ctx)
 	rows := make([]row, 0, len(texts))
 	for _, t := range texts {
 		rows = append(rows, row{t.ID, strings.ToUpper(hex.EncodeToString(t.Hash[:])), t.Text, t.Preview, t.HasAttachment})

@@ -36,6 +36,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"time"
 
 	"modernc.org/sqlite" // also registers the "sqlite" driver
@@ -79,10 +80,13 @@ func (e *VersionError) Error() string {
 
 // Store is an open mail store. See the package doc for the concurrency contract.
 type Store struct {
-	w     *sql.DB   // exactly one connection: all writes
-	stmts stmtCache // prepared on w
-	ckpt  *checkpointer
-	r     *sql.DB // read-only pool
+	w       *sql.DB // exactly one connection: all writes
+	version int
+
+	once  sync.Once     // ready
+	stmts stmtCache     // prepared on w; nil until ready
+	ckpt  *checkpointer // nil until ready
+	r     *sql.DB       // read-only pool
 	path  string
 }
 
@@ -181,23 +185,27 @@ func open(ctx context.Context, path string, version int) (*Store, error) {
 		r.Close()
 		return nil, fmt.Errorf("store: open %s: %w", abs, err)
 	}
-	var stmts stmtCache
-	if version == len(migrations) { // an older schema (tests) lacks their columns
-		stmts, err = prepareCache(ctx, w)
-	}
-	if err != nil {
-		w.Close()
-		r.Close()
-		return nil, fmt.Errorf("store: open %s: %w", abs, err)
-	}
-	ckpt, err := startCheckpointer(ctx, abs)
-	if err != nil {
-		stmts.close()
-		w.Close()
-		r.Close()
-		return nil, fmt.Errorf("store: open %s: %w", abs, err)
-	}
-	return &Store{w: w, r: r, stmts: stmts, ckpt: ckpt, path: abs}, nil
+	return &Store{w: w, r: r, path: abs, version: version}, nil
+}
+
+// ready makes, before the first write, what only writes use: the writer's
+// prepared statements and the checkpointer (none at Open, so a store that
+// is only read never makes a write connection). A failure is not one of
+// the write: without them statements are prepared per transaction and the
+// writer checkpoints itself.
+func (s *Store) ready(ctx context.Context) {
+	s.once.Do(func() {
+		if s.version != len(migrations) { // an older schema (tests) lacks their columns
+			return
+		}
+		ctx := context.WithoutCancel(ctx)
+		if c, err := prepareCache(ctx, s.w); err == nil {
+			s.stmts = c
+		}
+		if c, err := startCheckpointer(ctx, s.path); err == nil {
+			s.ckpt = c
+		}
+	})
 }
 
 // migrateRetrying runs migrate, again after a short pause when SQLite
@@ -230,6 +238,7 @@ func (s *Store) Path() string { return s.path }
 // Close closes both connection pools. Calls in flight finish first; calls
 // after Close fail.
 func (s *Store) Close() error {
+	s.once.Do(func() {}) // ready has run or never will
 	s.stmts.close()
 	return errors.Join(s.ckpt.close(), s.r.Close(), s.w.Close())
 }
@@ -237,6 +246,7 @@ func (s *Store) Close() error {
 // write runs fn in one write transaction (BEGIN IMMEDIATE) and commits it when
 // fn returns nil.
 func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	s.ready(ctx)
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)

@@ -17,6 +17,9 @@ type MigTool struct {
 	Cold, Noop Measurement
 	Messages   int // on the destination after the cold run
 	Ran        bool
+	// ServerCPU is the CPU time the servers spent during the cold run:
+	// Dovecot's processes (both sides), and CapFilter's in (b).
+	ServerCPU time.Duration
 }
 
 func (t MigTool) rate() float64 {
@@ -53,7 +56,15 @@ func (t MigTool) cells() (cold, rate, noop, rss, msgs string) {
 	return secs(t.Cold.Wall), fmt.Sprintf("%.0f", t.rate()), noop, fmt.Sprintf("%.0f MB", mb(t.Cold.RSSKiB)), fmt.Sprint(t.Messages)
 }
 
-func (s MigScenario) table(withDsync bool, mbsyncName string) string {
+// cpuCell is a CPU time for a table cell ("–" when not measured).
+func cpuCell(ok bool, d time.Duration) string {
+	if !ok || d <= 0 {
+		return "–"
+	}
+	return secs(d)
+}
+
+func (s MigScenario) table(withDsync bool, mbsyncName string, cores int) string {
 	var b strings.Builder
 	tools := []MigTool{s.Mbsync}
 	head := "| | " + mbsyncName
@@ -89,6 +100,11 @@ func (s MigScenario) table(withDsync bool, mbsyncName string) string {
 	row("messages per second", func(t MigTool) string { _, r, _, _, _ := t.cells(); return r }, ratios("**"+speed(g, m)+"**", "**"+speed(g, d)+"**")...)
 	row("no-op re-run", func(t MigTool) string { _, _, n, _, _ := t.cells(); return n },
 		ratios(ratio(g.Noop.Wall.Seconds(), m.Noop.Wall.Seconds()), ratio(g.Noop.Wall.Seconds(), d.Noop.Wall.Seconds()))...)
+	row("CPU, the tool (cold)", func(t MigTool) string { return cpuCell(t.Ran, t.Cold.CPU) }, ratios("", "")...)
+	row("CPU, servers (cold)", func(t MigTool) string { return cpuCell(t.Ran, t.ServerCPU) }, ratios("", "")...)
+	row("CPU ÷ cores: the floor", func(t MigTool) string {
+		return cpuCell(t.Ran && t.Cold.CPU > 0 && t.ServerCPU > 0, (t.Cold.CPU+t.ServerCPU)/time.Duration(max(1, cores)))
+	}, ratios("", "")...)
 	row("peak RSS, cold", func(t MigTool) string { _, _, _, r, _ := t.cells(); return r }, ratios("", "")...)
 	row("messages on the destination", func(t MigTool) string { _, _, _, _, n := t.cells(); return n }, ratios("", "")...)
 	return b.String()
@@ -109,11 +125,11 @@ func (r MigrateReport) Markdown() string {
 	fmt.Fprintf(&b, "- Magpie: %s\n\n", r.MagpieVersion)
 	b.WriteString("### (a) Destination offering MULTIAPPEND (RFC 3502) and LITERAL+ (Dovecot as is)\n\n")
 	b.WriteString("Goal: Magpie ≥ 1.0× doveadm backup (dsync) in messages per second.\n\n")
-	b.WriteString(r.Full.table(true, r.MbsyncVersion))
+	b.WriteString(r.Full.table(true, r.MbsyncVersion, r.Machine.CPUs))
 	b.WriteString("\n### (b) Destination advertising only `IMAP4rev1 ID IDLE UIDPLUS NAMESPACE` (like Exmail, NetEase)\n\n")
 	b.WriteString("The same Dovecot behind a loopback proxy that rewrites its capability lists (`internal/bench/capfilter.go`),\n")
 	b.WriteString("plain IMAP between client and proxy. Goal: Magpie ≥ 2× mbsync.\n\n")
-	b.WriteString(r.Reduced.table(false, r.MbsyncVersion))
+	b.WriteString(r.Reduced.table(false, r.MbsyncVersion, r.Machine.CPUs))
 	b.WriteString("\n### Memory and the no-op re-run\n\n")
 	b.WriteString("Goals: peak RSS ≤ 100 MB and flat from 10k to 50k messages; no-op re-run ≤ 0.5 s.\n\n")
 	b.WriteString("| messages | Magpie cold copy | messages per second | peak RSS |\n|---:|---:|---:|---:|\n")

@@ -113,7 +113,7 @@ func Run(ctx context.Context, plan Plan, opts Options) (Report, error) {
 		}
 	}
 	p.each(prep, look)
-	p.copyAll(newBatchQueue(folders, opts.batch(), opts.Gate != nil))
+	p.copyAll(newBatchQueue(folders, opts.batch(), opts.Gate != nil, !p.multiAppend()))
 	p.each(fin, p.connected())
 
 	runErr := p.err()
@@ -177,6 +177,17 @@ func newPool(ctx context.Context, plan Plan, opts Options, j *Journal) *pool {
 			dst: &conn{side: plan.Dest, name: SideDest}})
 	}
 	return p
+}
+
+// multiAppend reports whether the destination offers MULTIAPPEND (RFC
+// 3502), as the first connected worker's connection announced it.
+func (p *pool) multiAppend() bool {
+	for _, r := range p.runners {
+		if r.dst.c != nil {
+			return r.dst.c.Caps().Has(imap.CapMultiAppend)
+		}
+	}
+	return false
 }
 
 // connected counts the runners holding a connection (at least one).

@@ -23,10 +23,10 @@ func TestBatchQueueSharesTheBiggestFolder(t *testing.T) {
 	}
 	big := &folderRun{fp: FolderPlan{Source: "INBOX"}, pending: msgs(100)}
 	small := &folderRun{fp: FolderPlan{Source: "Sent"}, pending: msgs(20)}
-	q := newBatchQueue([]*folderRun{small, big}, 10, false)
+	q := newBatchQueue([]*folderRun{small, big}, 10, false, false)
 	var order []string
 	for {
-		f, b, ok := q.next()
+		f, b, ok := q.next(0)
 		if !ok {
 			break
 		}
@@ -40,10 +40,56 @@ func TestBatchQueueSharesTheBiggestFolder(t *testing.T) {
 		t.Fatalf("order %v", order)
 	}
 	// A failed folder's batches are dropped.
-	q = newBatchQueue([]*folderRun{small, big}, 10, false)
+	q = newBatchQueue([]*folderRun{small, big}, 10, false, false)
 	big.failed = true
-	if f, _, _ := q.next(); f != small {
+	if f, _, _ := q.next(0); f != small {
 		t.Fatalf("a failed folder's batch was handed out")
+	}
+}
+
+// Exclusive (single APPENDs), a folder's batches all go to the worker
+// that took its first one, the others take other folders, and a worker
+// with no unowned folder left is done: no two sessions append into one
+// folder at once.
+func TestBatchQueueExclusiveGivesEachFolderOneWorker(t *testing.T) {
+	msgs := func(n int) []srcMsg {
+		out := make([]srcMsg, n)
+		for i := range out {
+			out[i] = srcMsg{UID: imap.UID(i + 1), Size: 1000}
+		}
+		return out
+	}
+	big := &folderRun{fp: FolderPlan{Source: "INBOX"}, pending: msgs(100)}
+	small := &folderRun{fp: FolderPlan{Source: "Sent"}, pending: msgs(20)}
+	q := newBatchQueue([]*folderRun{small, big}, 10, false, true)
+	if f, _, _ := q.next(0); f != big {
+		t.Fatalf("worker 0 took %s first, not the biggest folder", f.fp.Source)
+	}
+	if f, _, _ := q.next(1); f != small {
+		t.Fatalf("worker 1 took %s, owned by worker 0", f.fp.Source)
+	}
+	if f, _, _ := q.next(1); f != small {
+		t.Fatalf("worker 1 left its folder for %s", f.fp.Source)
+	}
+	if _, _, ok := q.next(1); ok {
+		t.Fatalf("worker 1 took a batch of worker 0's folder")
+	}
+	if _, _, ok := q.next(2); ok {
+		t.Fatalf("worker 2 took a batch of an owned folder")
+	}
+	n := 1
+	for {
+		f, _, ok := q.next(0)
+		if !ok {
+			break
+		}
+		if f != big {
+			t.Fatalf("worker 0 took %s", f.fp.Source)
+		}
+		n++
+	}
+	if n != 10 {
+		t.Fatalf("worker 0 took %d batches of INBOX, want 10", n)
 	}
 }
 
@@ -130,3 +176,4 @@ func TestUnchangedFoldersAreSkippedYetVerified(t *testing.T) {
 		t.Errorf("INBOX %d → %d, Sent %d → %d", len(s["INBOX"]), len(ds["INBOX"]), len(s["Sent"]), len(ds["Sent"]))
 	}
 }
+

@@ -1,6 +1,8 @@
 package migrate
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -177,3 +179,46 @@ func TestUnchangedFoldersAreSkippedYetVerified(t *testing.T) {
 	}
 }
 
+// Verification reads the destination's bytes: a message Magpie copied
+// (APPENDUID known, its hash in the journal) whose bytes were altered on
+// the destination since is found missing and extra, and the folder is
+// not verified, although its UID is the one APPENDUID named.
+func TestVerifyCatchesAnAlteredDestinationMessage(t *testing.T) {
+	d := testenv.Dovecot(t)
+	su, du := d.NewUser(t), d.NewUser(t)
+	src, dst := dovecotSide(t, d, su), dovecotSide(t, d, du)
+	upload(t, src, corpus.Options{Seed: 5, Messages: 30})
+	opts := Options{JournalDir: t.TempDir()}
+	if rep := run(t, plan(t, src, dst, opts), opts); !rep.Verified() {
+		t.Fatalf("first run not verified: %+v", rep.Totals())
+	}
+	// Flip the last byte of one INBOX message in the destination's
+	// maildir: same size, same UID, other content.
+	files, err := filepath.Glob(filepath.Join(d.Dir, "home", du.Name, "Maildir", "cur", "*"))
+	more, _ := filepath.Glob(filepath.Join(d.Dir, "home", du.Name, "Maildir", "new", "*"))
+	if files = append(files, more...); err != nil || len(files) == 0 {
+		t.Fatalf("destination INBOX files: %v %v", files, err)
+	}
+	raw, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw[len(raw)-3] ^= 0x01 // before the final CRLF
+	if err := os.WriteFile(files[0], raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// New source mail, so that INBOX is not skipped as unchanged.
+	d.Deliver(t, su.Email, []byte("From: a@example.test\r\nTo: "+su.Email+"\r\nSubject: late\r\nMessage-ID: <late-v@example.test>\r\n\r\nlate\r\n"))
+	d.WaitMessage(t, su.Email, "INBOX", "late-v@example.test")
+	rep := run(t, plan(t, src, dst, opts), opts)
+	for _, f := range rep.Folders {
+		if f.Source != "INBOX" {
+			continue
+		}
+		if f.Missing != 1 || f.Extra != 1 || f.Verdict == VerdictOK {
+			t.Fatalf("INBOX after the alteration: missing %d, extra %d, verdict %s", f.Missing, f.Extra, f.Verdict)
+		}
+		return
+	}
+	t.Fatal("no INBOX in the report")
+}

@@ -155,9 +155,6 @@ func (r *runner) storeBatch(ctx context.Context, f *folderRun, msgs []srcMsg, sp
 	f.mu.Lock()
 	f.rep.SourceCount -= vanished
 	f.progress.Total -= vanished
-	for _, e := range pending {
-		f.entries[e.SrcUID] = e
-	}
 	f.mu.Unlock()
 
 	var done []Entry

@@ -81,9 +81,6 @@ func (r *runner) record(ctx context.Context, f *folderRun, done []Entry, already
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for _, e := range slices.Concat(done, already) {
-		f.entries[e.SrcUID] = e
-	}
 	for _, e := range done {
 		switch e.Outcome {
 		case OutcomeCopied:
@@ -110,7 +107,6 @@ func (r *runner) put(ctx context.Context, f *folderRun, e Entry) error {
 		return err
 	}
 	f.mu.Lock()
-	f.entries[e.SrcUID] = e
 	if e.Outcome == OutcomeAlready {
 		f.progress.Done++
 	}

@@ -1,7 +1,9 @@
 package migrate
 
 import (
+	"cmp"
 	"context"
+	"slices"
 
 	"github.com/emersion/go-imap/v2"
 )
@@ -15,22 +17,36 @@ import (
 // taken for what the destination holds: a server that alters a message
 // on APPEND, or loses one under a UID it announced, is caught here.
 func (r *runner) verify(ctx context.Context, f *folderRun) error {
-	src := map[[32]byte]int{}
+	// One multiset: the source's hashes counted up, the destination's
+	// counted down; what stays above zero is missing, a destination hash
+	// with nothing left to match is extra.
+	set := map[[32]byte]int{}
+	byUID := func(m srcMsg, u imap.UID) int { return cmp.Compare(m.UID, u) }
+	slices.SortFunc(f.msgs, func(a, b srcMsg) int { return byUID(a, b.UID) }) // sorted already, but for a POP3 maildrop's order
+	known := make([]bool, len(f.msgs))
+	err := r.j.EachHash(ctx, f.fp.Source, f.srcUIDV, func(uid imap.UID, h [32]byte) {
+		if i, ok := slices.BinarySearchFunc(f.msgs, uid, byUID); ok && !known[i] {
+			known[i] = true
+			set[h]++
+		}
+	})
+	if err != nil {
+		return err
+	}
 	var unknown []imap.UID
-	for _, m := range f.msgs {
-		if e, ok := f.entries[m.UID]; ok {
-			src[e.Hash]++
-		} else {
+	for i, m := range f.msgs {
+		if !known[i] {
 			unknown = append(unknown, m.UID)
 		}
 	}
+	known = nil
 	if len(unknown) > 0 {
 		hashes, err := r.src.hashes(ctx, f.fp.Source, unknown)
 		if err != nil {
 			return err
 		}
 		for _, h := range hashes {
-			src[h]++
+			set[h]++
 		}
 		f.rep.SourceCount = len(f.msgs) - (len(unknown) - len(hashes))
 	}
@@ -42,23 +58,22 @@ func (r *runner) verify(ctx context.Context, f *folderRun) error {
 	if err != nil {
 		return err
 	}
-	dst := map[[32]byte]int{}
-	f.rep.DestCount = 0
+	f.rep.DestCount, f.rep.Missing, f.rep.Extra = 0, 0, 0
 	if n > 0 {
 		err := eachBodyHash(r.dst.c.Client, imap.UIDSet{imap.UIDRange{Start: 1, Stop: 0}}, func(_ imap.UID, h [32]byte) {
-			dst[h]++
 			f.rep.DestCount++
+			if set[h] > 0 {
+				set[h]--
+			} else {
+				f.rep.Extra++
+			}
 		})
 		if err != nil {
 			return err
 		}
 	}
-	f.rep.Missing, f.rep.Extra = 0, 0
-	for h, n := range src {
-		f.rep.Missing += max(0, n-dst[h])
-	}
-	for h, n := range dst {
-		f.rep.Extra += max(0, n-src[h])
+	for _, n := range set {
+		f.rep.Missing += n
 	}
 	return nil
 }

@@ -62,7 +62,7 @@ func (r *runner) prepare(ctx context.Context, f *folderRun) error {
 		}
 	}
 	sc := f.fp.scan
-	reuse := sc != nil && sc.uidValidity == f.srcUIDV && r.opts.now().Sub(sc.at) < scanMaxAge
+	reuse := sc != nil && !sc.unchanged && sc.uidValidity == f.srcUIDV && r.opts.now().Sub(sc.at) < scanMaxAge
 	for _, m := range sc.msgsIf(reuse) {
 		if _, ok := settled[m.UID]; !ok && !m.full {
 			reuse = false // the plan took it for settled; it is not (any more)

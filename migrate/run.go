@@ -129,11 +129,22 @@ func Run(ctx context.Context, plan Plan, opts Options) (Report, error) {
 }
 
 // findUnchanged marks the folders proven unchanged since a run verified
-// them (see unchanged.go), with one round trip per side on the first
-// worker's connections. A side that cannot be reached here is reached
-// again, with retries, by the preparing.
+// them (see unchanged.go): as the plan found them when it is fresh (see
+// unchangedMaxAge; a re-run with nothing to do then dials nothing here),
+// else with one round trip per side on the first worker's connections. A
+// side that cannot be reached here is reached again, with retries, by
+// the preparing.
 func (p *pool) findUnchanged(folders []*folderRun) {
 	r := p.runners[0]
+	if age := r.opts.now().Sub(r.plan.Made); age >= 0 && age < unchangedMaxAge {
+		for _, f := range folders {
+			if sc := f.fp.scan; sc != nil && sc.unchanged && sc.state != nil {
+				st := *sc.state
+				f.unchanged = &st
+			}
+		}
+		return
+	}
 	dests := map[string]string{}
 	for _, f := range folders {
 		dests[f.fp.Source] = f.fp.Dest

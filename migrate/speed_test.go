@@ -1,9 +1,13 @@
 package migrate
 
 import (
+	"context"
+	"errors"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -221,4 +225,44 @@ func TestVerifyCatchesAnAlteredDestinationMessage(t *testing.T) {
 		return
 	}
 	t.Fatal("no INBOX in the report")
+}
+
+// A Run of a plan made a moment before takes the plan's word for the
+// folders unchanged since verified: a re-run with nothing to do dials
+// neither side (here both are unreachable once the plan is made). An
+// older plan is checked again.
+func TestFreshPlanOfUnchangedFoldersDialsNothing(t *testing.T) {
+	d := testenv.Dovecot(t)
+	su, du := d.NewUser(t), d.NewUser(t)
+	src, dst := dovecotSide(t, d, su), dovecotSide(t, d, du)
+	upload(t, src, corpus.Options{Seed: 8, Messages: 20})
+	opts := Options{JournalDir: t.TempDir(), Retries: 1, Backoff: time.Millisecond}
+	run(t, plan(t, src, dst, opts), opts)
+
+	p := plan(t, src, dst, opts)
+	var dials atomic.Int32
+	cut := func(s *Side) {
+		d := *s.Dialer
+		d.NetDial = func(context.Context, string, string) (net.Conn, error) {
+			dials.Add(1)
+			return nil, errors.New("unreachable")
+		}
+		s.Dialer = &d
+	}
+	cut(&p.Source)
+	cut(&p.Dest)
+	rep, err := Run(context.Background(), p, opts)
+	if err != nil || !rep.Verified() || dials.Load() != 0 {
+		t.Fatalf("fresh plan: err %v, verified %v, %d dials", err, rep.Verified(), dials.Load())
+	}
+	for _, f := range rep.Folders {
+		if !f.Unchanged {
+			t.Errorf("%s not unchanged", f.Source)
+		}
+	}
+	// Made longer ago than unchangedMaxAge: Run asks again.
+	p.Made = p.Made.Add(-unchangedMaxAge - time.Second)
+	if _, err := Run(context.Background(), p, opts); err == nil || dials.Load() == 0 {
+		t.Fatalf("stale plan: err %v, %d dials", err, dials.Load())
+	}
 }

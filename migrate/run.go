@@ -46,7 +46,7 @@ type folderRun struct {
 	pending   []srcMsg
 	maxUID    imap.UID
 	entries   map[imap.UID]Entry // Backup only: Run reads the journal (see verify)
-	claimed   map[[32]byte]int // destination copies accounted for (or reserved), by hash
+	claimed   map[[32]byte]int   // destination copies accounted for (or reserved), by hash
 	idx       map[msgKey][]imap.UID
 	counts    map[msgKey]map[[32]byte]int // destination hashes per key, fetched lazily
 	dropped   map[string]bool

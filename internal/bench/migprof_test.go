@@ -146,7 +146,6 @@ func watchPhases(progress <-chan migrate.Progress, start time.Time) <-chan strin
 			case migrate.PhaseVerify, migrate.PhaseDone:
 				if copyEnd == 0 {
 					copyEnd = time.Since(start)
-					heapProfile()
 				}
 			}
 		}
@@ -156,22 +155,6 @@ func watchPhases(progress <-chan migrate.Progress, start time.Time) <-chan strin
 		out <- fmt.Sprintf("prepared at %s, copied at %s", copyStart.Round(time.Millisecond), copyEnd.Round(time.Millisecond))
 	}()
 	return out
-}
-
-// heapProfile writes the heap in use (as of the last GC) to
-// BENCH_MEMPROFILE when that is set: called as the copy phase ends, when
-// what a run holds per message is at its largest.
-func heapProfile() {
-	path := os.Getenv("BENCH_MEMPROFILE")
-	if path == "" {
-		return
-	}
-	if f, err := os.Create(path); err == nil {
-		runtime.GC() // twice: the profile is of the last GC but one's allocations
-		runtime.GC()
-		_ = pprof.WriteHeapProfile(f)
-		f.Close()
-	}
 }
 
 // selfCPU is the CPU time (user and system) this process used so far.

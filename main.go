@@ -8,9 +8,11 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+	"time"
 
 	"golang.org/x/term"
 
+	"github.com/magpie-mail/magpie/internal/phases"
 	"github.com/magpie-mail/magpie/internal/tmuxenv"
 	"github.com/magpie-mail/magpie/ui/cli"
 )
@@ -29,6 +31,8 @@ const memoryLimit = 64 << 20
 const gcPercent = 50
 
 func main() {
+	ph := phases.Open(os.Getenv("MAGPIE_PHASES"), time.Now())
+	ph.Mark("main")
 	// First: child processes (password_cmd, $EDITOR, notify-send) must see
 	// TMUX as it was.
 	tmuxColors := tmuxenv.Restore()
@@ -49,6 +53,7 @@ func main() {
 
 		StdoutIsTerminal: term.IsTerminal(int(os.Stdout.Fd())),
 		TmuxColors:       tmuxColors,
+		Phases:           ph,
 	}
 	if fd := int(os.Stdin.Fd()); term.IsTerminal(fd) {
 		env.ReadPassword = func(prompt string) (string, error) {
@@ -60,5 +65,6 @@ func main() {
 	}
 	code := cli.Run(ctx, os.Args[1:], env)
 	stop()
+	ph.Close()
 	os.Exit(code)
 }

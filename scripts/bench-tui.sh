@@ -2,7 +2,8 @@
 # The TUI benchmark of `make bench`: Magpie over a store pre-filled with
 # 100k messages in one folder (BENCH_TUI_MESSAGES), and aerc and neomutt
 # opening a 10k INBOX (BENCH_TUI_IMAP) on a private loopback Dovecot over
-# IMAP, all timed the same way in tmux: first frame, first full page,
+# IMAP, all timed the same way in tmux (driven through one control-mode
+# client, internal/e2e): first frame, first full page,
 # PageDown, peak RSS. Writes its section of docs/benchmarks.md between the
 # bench-tui markers (appended when the page has none), leaving the rest.
 # Then the same Magpie in process (ui/app's PageDown and start benchmarks),
@@ -66,7 +67,7 @@ awk -v load="$(cut -d' ' -f1-3 /proc/loadavg)" '
 		print "|---|---:|---:|---:|---:|---:|"
 		printf "| Magpie, in process | %s | %s | %s | %s | %s |\n", first, page, key, worst, uv
 		print ""
-		print "The issue'"'"'s 6 ms PageDown anchor for neomutt was taken with a faster method than polling `tmux capture-pane`; neomutt is not measured in process here, so the in-process figure compares with the goal, and the tmux figures with each other. A frame waits for bubbletea'"'"'s next frame tick (Magpie runs it at its maximum, 120 a second): on average 4 ms of the PageDown figure."
+		print "Neither aerc nor neomutt can be measured in process: the tmux table above compares the clients with each other and with the goals, its floor row being what tmux itself adds; this table shows what of Magpie'"'"'s figures is Magpie. A frame waits for bubbletea'"'"'s next frame tick (Magpie runs it at its maximum, 120 a second; bubbletea has no way to draw at once after a key): on average 4 ms of the PageDown figure."
 	}' "$inproc" >> "$out" || echo "bench-tui: no in-process figures" >&2
 echo
 sed -n '/^### In process/,$p' "$out"

@@ -143,10 +143,6 @@ func open(ctx context.Context, path string, version int) (*Store, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxIdleTime(0)
 	w.SetConnMaxLifetime(0)
-	if err := migrateRetrying(ctx, w, version); err != nil {
-		w.Close()
-		return nil, err
-	}
 	r, err := sql.Open("sqlite", dsn(abs, true))
 	if err != nil {
 		w.Close()
@@ -155,6 +151,24 @@ func open(ctx context.Context, path string, version int) (*Store, error) {
 	n := max(2, runtime.GOMAXPROCS(0))
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
+	// A store at this version opens without a write transaction (nor a
+	// write connection, made at the first write): the app's start reads
+	// only, and must not wait for another process's write lock (a running
+	// `magpie sync`). Anything else — a new file, an older schema, an
+	// error reading the version — goes through migrate on the writer.
+	var have int
+	if err := r.QueryRowContext(ctx, "PRAGMA user_version").Scan(&have); err != nil || have != version {
+		if have > len(migrations) {
+			w.Close()
+			r.Close()
+			return nil, &VersionError{Have: have, Known: len(migrations)}
+		}
+		if err := migrateRetrying(ctx, w, version); err != nil {
+			w.Close()
+			r.Close()
+			return nil, err
+		}
+	}
 	if err := r.PingContext(ctx); err != nil {
 		w.Close()
 		r.Close()

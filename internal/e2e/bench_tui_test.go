@@ -58,69 +58,63 @@ type benchRun struct {
 	rssKiB      int64
 }
 
-// tmuxClient starts command in a fresh tmux window that waits for a key,
-// so that the clock starts at the key, not at tmux's shell.
 // tmux runs a command on the benchmark's own tmux server (socket sock).
 func tmux(sock string, args ...string) *exec.Cmd {
 	return exec.Command("tmux", append([]string{"-L", sock}, args...)...)
 }
 
+// benchSession is the session every client's window opens in.
+const benchSession = "bench"
+
+// benchTmux is the benchmark's tmux server and the control-mode client
+// that drives it.
+type benchTmux struct {
+	ctl *tmuxCtl
+	dir string // the start scripts
+	n   int
+}
+
 // tmuxServer starts a tmux server of its own for the benchmark, kept up by
-// an idle session between clients (so that no client's window is the
-// server's first or last), and stops it at the end.
-func tmuxServer(b *testing.B) string {
+// an idle window of the benchmark's size between clients (so that no
+// client's window is the server's first or last), attaches a control-mode
+// client to it, and stops it all at the end.
+func tmuxServer(b *testing.B) *benchTmux {
 	sock := fmt.Sprintf("magpie-bench-%d", os.Getpid())
-	if out, err := tmux(sock, "new-session", "-d", "-s", "keep", "sleep", "86400").CombinedOutput(); err != nil {
+	if out, err := tmux(sock, "new-session", "-d", "-s", benchSession, "-x", strconv.Itoa(benchW), "-y", strconv.Itoa(benchH),
+		"sleep", "86400").CombinedOutput(); err != nil {
 		b.Fatalf("tmux: %v\n%s", err, out)
 	}
 	b.Cleanup(func() { tmux(sock, "kill-server").Run() })
-	return sock
+	return &benchTmux{ctl: startCtl(b, sock, benchSession), dir: b.TempDir()}
 }
 
-func runClient(b *testing.B, sock, name, command string, env []string, pageDowns int) benchRun {
+// runClient starts command in a fresh window whose shell waits for a key,
+// so that the clock starts at the key (sent on the control connection),
+// not at tmux's shell; the shell then execs the client. Each figure runs
+// to the arrival of the %output that brought the screen capture-pane then
+// shows: a first frame (anything on screen), a full page (fullRows rows
+// with a date), and after each PageDown the next full page.
+func runClient(b *testing.B, tm *benchTmux, name, command string, env []string, pageDowns int) benchRun {
 	b.Helper()
-	session := fmt.Sprintf("c%d", time.Now().UnixNano())
-	shell := "read _; exec env " + strings.Join(env, " ") + " " + command
-	out, err := tmux(sock, "new-session", "-d", "-s", session, "-x", strconv.Itoa(benchW), "-y", strconv.Itoa(benchH),
-		"sh", "-c", shell).CombinedOutput()
-	if err != nil {
-		b.Fatalf("tmux: %v\n%s", err, out)
-	}
-	defer tmux(sock, "kill-session", "-t", session).Run()
-	pidOut, err := tmux(sock, "display-message", "-p", "-t", session, "#{pane_pid}").Output()
-	if err != nil {
-		b.Fatalf("tmux pane pid: %v", err)
-	}
-	pid := strings.TrimSpace(string(pidOut))
-	capture := func() string {
-		out, _ := tmux(sock, "capture-pane", "-p", "-t", session).Output()
-		return string(out)
-	}
-	wait := func(what string, since time.Time, match func(string) bool) (time.Duration, string) {
-		for {
-			s := capture()
-			if match(s) {
-				return time.Since(since), s
-			}
-			if time.Since(since) > 60*time.Second {
-				b.Fatalf("%s: the screen never showed %s:\n%s", name, what, s)
-			}
-		}
-	}
+	tm.n++
+	script := filepath.Join(tm.dir, fmt.Sprintf("run%d.sh", tm.n))
+	must(b, os.WriteFile(script, []byte("read _\nexec env "+strings.Join(env, " ")+" "+command+"\n"), 0o600))
+	c := tm.ctl
+	pane, pid := c.newPane(b, benchSession, script)
+	defer c.try("kill-pane -t " + pane) // gone already if the client quit
+	c.watchPane(pane)
 	var r benchRun
-	start := time.Now()
-	if out, err := tmux(sock, "send-keys", "-t", session, "Enter").CombinedOutput(); err != nil {
-		b.Fatalf("tmux send-keys: %v\n%s", err, out)
-	}
-	r.frame, _ = wait("a first frame", start, func(s string) bool { return strings.TrimSpace(s) != "" })
-	var s string
-	r.page, s = wait("a full page", start, fullPage)
+	start, reply := c.send(b, "send-keys -t "+pane+" Enter")
+	reply()
+	r.frame, _ = c.waitScreen(b, pane, name, "a first frame", start, func(s string) bool { return strings.TrimSpace(s) != "" })
+	r.page, _ = c.waitScreen(b, pane, name, "a full page", start, fullPage)
 	for range pageDowns {
-		before := s
-		t0 := time.Now()
-		tmux(sock, "send-keys", "-t", session, "PageDown").Run()
-		var d time.Duration
-		d, s = wait("the next page", t0, func(s string) bool { return s != before && fullPage(s) })
+		// The key is compared with the screen once the client is quiet:
+		// what it drew after the page (a status line) is not the key's.
+		before := c.settle(b, pane, 30*time.Millisecond)
+		t0, reply := c.send(b, "send-keys -t "+pane+" PageDown")
+		reply()
+		d, _ := c.waitScreen(b, pane, name, "the next page", t0, func(s string) bool { return s != before && fullPage(s) })
 		r.pageDown = append(r.pageDown, d)
 	}
 	r.rssKiB = peakRSS(pid)
@@ -187,7 +181,7 @@ func BenchmarkTUI(b *testing.B) {
 		b.Skip("run by scripts/bench-tui.sh (make bench)")
 	}
 	needTmuxB(b)
-	sock := tmuxServer(b)
+	tm := tmuxServer(b)
 	ctx := context.Background()
 	load, _ := os.ReadFile("/proc/loadavg") // before anything of ours runs: the others' load
 	runs := envInt("BENCH_TUI_RUNS", 5)
@@ -201,14 +195,16 @@ func BenchmarkTUI(b *testing.B) {
 	}
 
 	// The method's own latency: a shell that prints a page of dated lines
-	// and prints it again on every key typed (one read: PageDown's four
-	// bytes arrive together).
-	const instant = `sh -c 'stty raw -echo; n=0; while :; do printf "\033[H\033[2J"; i=0; ` +
-		`while [ $i -lt 45 ]; do printf "2026-01-01 row %d %d\r\n" $i $n; i=$((i+1)); done; ` +
-		`n=$((n+1)); dd bs=64 count=1 of=/dev/null 2>/dev/null; done'`
+	// in one write as soon as it starts, and again on every key typed,
+	// reading the key with a builtin (PageDown's four bytes), so that no
+	// process starts between key and page; its last line counts the keys,
+	// so that each page differs from the one before.
+	const instant = `bash --norc --noprofile -c 'p=""; for ((i = 0; i < 45; i++)); do p+="2026-01-01 row $i"$'"'"'\r\n'"'"'; done; ` +
+		`n=0; printf "\033[H\033[2J%spage %d" "$p" $n; stty raw -echo; ` +
+		`while IFS= read -rsN4 _; do n=$((n+1)); printf "\033[H\033[2J%spage %d" "$p" $n; done'`
 	var base []benchRun
 	for range runs {
-		base = append(base, runClient(b, sock, "sh", instant, nil, 10))
+		base = append(base, runClient(b, tm, "sh", instant, nil, 10))
 	}
 	baseline := summarise("sh printing a page (the method alone)", base)
 
@@ -230,7 +226,7 @@ func BenchmarkTUI(b *testing.B) {
 		"XDG_CACHE_HOME=" + filepath.Join(home, "cache"), "LANG=en_US.UTF-8", "TERM=xterm-256color", "DBUS_SESSION_BUS_ADDRESS=disabled:"}
 	var mruns []benchRun
 	for range runs {
-		mruns = append(mruns, runClient(b, sock, "magpie", bin, menv, 10))
+		mruns = append(mruns, runClient(b, tm, "magpie", bin, menv, 10))
 	}
 	magpie := summarise(fmt.Sprintf("Magpie (%d-message store)", n), mruns)
 	// Inside tmux, without COLORTERM=truecolor (which most terminals set,
@@ -239,7 +235,7 @@ func BenchmarkTUI(b *testing.B) {
 	// the same start with it set.
 	mruns = nil
 	for range runs {
-		mruns = append(mruns, runClient(b, sock, "magpie", bin, append(menv, "COLORTERM=truecolor"), 10))
+		mruns = append(mruns, runClient(b, tm, "magpie", bin, append(menv, "COLORTERM=truecolor"), 10))
 	}
 	magpieTC := summarise("Magpie, COLORTERM=truecolor", mruns)
 
@@ -279,7 +275,7 @@ func BenchmarkTUI(b *testing.B) {
 		aenv := []string{"HOME=" + ahome, "XDG_CONFIG_HOME=" + filepath.Join(ahome, ".config"), "LANG=en_US.UTF-8", "TERM=xterm-256color"}
 		var ar []benchRun
 		for range runs {
-			ar = append(ar, runClient(b, sock, "aerc", "aerc", aenv, 10))
+			ar = append(ar, runClient(b, tm, "aerc", "aerc", aenv, 10))
 		}
 		others = append(others, summarise(fmt.Sprintf("aerc %s", version("aerc")), ar))
 	}
@@ -307,16 +303,16 @@ set mail_check_stats=no
 		cold := rc("")
 		var nr []benchRun
 		for range runs {
-			nr = append(nr, runClient(b, sock, "neomutt", "neomutt -n -F "+cold, nenv, 10))
+			nr = append(nr, runClient(b, tm, "neomutt", "neomutt -n -F "+cold, nenv, 10))
 		}
 		others = append(others, summarise(fmt.Sprintf("neomutt %s, cold", version("neomutt")), nr))
 		hc := filepath.Join(nhome, "hcache")
 		must(b, os.MkdirAll(hc, 0o700))
 		warm := rc(hc + "/")
-		runClient(b, sock, "neomutt", "neomutt -n -F "+warm, nenv, 0) // fills the header cache
+		runClient(b, tm, "neomutt", "neomutt -n -F "+warm, nenv, 0) // fills the header cache
 		nr = nil
 		for range runs {
-			nr = append(nr, runClient(b, sock, "neomutt", "neomutt -n -F "+warm, nenv, 10))
+			nr = append(nr, runClient(b, tm, "neomutt", "neomutt -n -F "+warm, nenv, 10))
 		}
 		others = append(others, summarise(fmt.Sprintf("neomutt %s, header cache", version("neomutt")), nr))
 	}
@@ -482,7 +478,10 @@ func tuiMarkdown(mg figures, others []figures, n, m, runs int, server, load stri
 	fmt.Fprintf(&s, "- Date: %s\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"))
 	fmt.Fprintf(&s, "- Machine: %d cores; load average before the run: %s (other work on the machine skews every figure)\n", runtime.NumCPU(), load)
 	fmt.Fprintf(&s, "- Magpie: a store pre-filled with %d messages in one folder (its account offline); aerc and neomutt: a %d-message INBOX (internal/corpus seed 1) on %s over IMAP on loopback, plain text\n", n, m, server)
-	fmt.Fprintf(&s, "- Method: each client starts in the same %d×%d tmux window; the clock runs from the key that starts it until `tmux capture-pane` shows a first frame, then a full page (%d rows with a date); PageDown is timed to the next full page. Medians of %d starts (PageDown: of 10 presses each); RSS is the largest VmHWM.\n\n", benchW, benchH, fullRows, runs)
+	fmt.Fprintf(&s, "- Method: each client starts in the same %d×%d tmux window, driven from one tmux control-mode client (`tmux -C`: commands are lines on its connection, no process per key or per look at the screen). "+
+		"The window's shell waits for a key and then execs the client; the clock runs from the key written to the control connection (`send-keys`) to the arrival of the pane's `%%output` notification "+
+		"that brought the screen to a first frame (anything on it), then to a full page (%d rows with a date), as read by `capture-pane` on the same connection after each output. "+
+		"PageDown is timed the same way to the next full page, once the client has been quiet for 30 ms. Medians of %d starts (PageDown: of 10 presses each); RSS is the largest VmHWM.\n\n", benchW, benchH, fullRows, runs)
 	fmt.Fprintf(&s, "| | first frame | first full page | PageDown | peak RSS |\n|---|---:|---:|---:|---:|\n")
 	row := func(f figures) {
 		fmt.Fprintf(&s, "| %s | %s | %s | %s | %.0f MB |\n", f.name, ms(f.frame), ms(f.page), ms(f.pageDown), float64(f.rssKiB)/1024)
@@ -500,8 +499,8 @@ func tuiMarkdown(mg figures, others []figures, n, m, runs int, server, load stri
 		}
 		s.WriteString("\n")
 	}
-	s.WriteString("Every figure includes the method's own latency — `tmux send-keys`, then `capture-pane` polls, each a process start: " +
-		"the last row is its floor, a shell that prints a page at once and again on every key typed. " +
+	s.WriteString("Every figure includes the method's own latency — tmux passing the key to the pane and the output back to its control client, and the exec of the client by the window's shell: " +
+		"the last row is its floor, a shell that prints a page in one write as it starts and again on every key typed. " +
 		"Magpie reads 10× as many messages from its local store as the others fetch over IMAP; neither aerc nor neomutt keeps a local copy " +
 		"of a folder (neomutt's header cache is the nearest thing, measured separately). Inside tmux without `COLORTERM=truecolor`, " +
 		"lipgloss (the styling library) would run `tmux info` as Magpie starts, to learn the colours; Magpie keeps that out of its start " +

@@ -231,8 +231,8 @@ func TestBigFolderPagesFromTheStore(t *testing.T) {
 	fo, err := f.st.Folder(ctx, f.project)
 	must(t, err)
 	send(t, m, sidebar.SelectedMsg{Entry: sidebar.Entry{Kind: sidebar.KindFolder, Account: "work", Folder: fo}})
-	if got := len(m.list.Rows()); got != pageSize {
-		t.Fatalf("first read holds %d rows, want one page (%d)", got, pageSize)
+	if got := len(m.list.Rows()); got != firstPageSize {
+		t.Fatalf("first read holds %d rows, want a first page (%d)", got, firstPageSize)
 	}
 	for range 12 {
 		press(t, m, "pgdown")

@@ -17,6 +17,7 @@ import (
 
 	"github.com/magpie-mail/magpie/account"
 	"github.com/magpie-mail/magpie/calendar"
+	"github.com/magpie-mail/magpie/internal/phases"
 	"github.com/magpie-mail/magpie/mailsync"
 	"github.com/magpie-mail/magpie/store"
 	"github.com/magpie-mail/magpie/ui/components/calview"
@@ -71,6 +72,17 @@ type Deps struct {
 	// colours than the environment says (`tmux info`), and switches the
 	// program's colour profile when it does (see internal/tmuxenv).
 	TmuxColors bool
+
+	// Phases logs when the start reaches its first frame and its first
+	// page (MAGPIE_PHASES); nil logs nothing.
+	Phases *phases.Log
+
+	// Started, when set, is called once the first frame is drawn (or at
+	// the latest a second after the start): the caller holds back until
+	// then what touches the network or writes (sync engines, draft
+	// uploads), so that it does not share the CPU and the store with the
+	// first frame.
+	Started func()
 }
 
 type pane int
@@ -164,6 +176,16 @@ type Model struct {
 	countsAfterPage bool
 	listGen         uint64
 	bodyReq         uint64
+
+	// The start (firstframe.go): preloaded says Run read the folders and
+	// the first page before the program started; preloadRest is a read
+	// it left for Init, afterPreload what the first page asked next (the
+	// unread counts), sent once the first frame is drawn; firstPage says
+	// a first page (or its error) is in; startArmed and started say the
+	// background's start is on its way and done; startFallback (Run)
+	// starts it after startedFallback at the latest.
+	preloaded, firstPage, startArmed, started, startFallback bool
+	preloadRest, afterPreload                                tea.Cmd
 }
 
 // New returns the root model. A nil Printer means the language from the
@@ -202,6 +224,7 @@ func Run(ctx context.Context, d Deps, opts ...tea.ProgramOption) error {
 	m.ctx = ctx
 	m.reminders = true
 	m.calRetry = true
+	m.startFallback = true
 	// The colour profile lipgloss detected for stdout when the program
 	// started: detecting it again would run `tmux info` a second time
 	// inside tmux, tens of milliseconds before the first frame. A caller
@@ -212,6 +235,8 @@ func Run(ctx context.Context, d Deps, opts ...tea.ProgramOption) error {
 	// a second (its maximum; the default is 60) halves that wait; a tick
 	// with nothing new to draw only compares the view with the last one.
 	opts = append([]tea.ProgramOption{tea.WithContext(ctx), tea.WithColorProfile(lipgloss.Writer.Profile), tea.WithFPS(maxFPS)}, opts...)
+	m.preload()
+	d.Phases.Mark("app: Run")
 	_, err := tea.NewProgram(m, opts...).Run()
 	if ctx.Err() != nil && err != nil {
 		return nil // ended by the caller
@@ -228,9 +253,11 @@ func (m *Model) next() uint64 {
 	return m.seq
 }
 
-// Init asks the terminal for its background, reads the folders and starts
+// Init asks the terminal for its background, reads the folders (unless
+// Run read them and the first page already: firstframe.go) and starts
 // listening to the engines.
 func (m *Model) Init() tea.Cmd {
+	m.d.Phases.Mark("app: Init")
 	tmux := m.tmuxColors()
 	if m.needsSetup() {
 		return tea.Batch(tea.RequestBackgroundColor, m.startWizard(), tmux)
@@ -243,8 +270,16 @@ func (m *Model) Init() tea.Cmd {
 	if m.reminders {
 		rem = reminderTickCmd(m.ctx)
 	}
-	return tea.Batch(tea.RequestBackgroundColor, m.reloadFolders(), waitEventCmd(m.ctx, m.d.Events), mig, rem, m.startOutbox(), m.countOutbox(), tmux,
-		m.armCalendarRetry())
+	load := m.preloadRest
+	if !m.preloaded {
+		load = m.reloadFolders()
+	}
+	var fallback tea.Cmd
+	if m.startFallback {
+		fallback = tickCmd(m.ctx, startedFallback, func(time.Time) tea.Msg { return startedMsg{} })
+	}
+	return tea.Batch(tea.RequestBackgroundColor, load, waitEventCmd(m.ctx, m.d.Events), mig, rem, m.countOutbox(), tmux,
+		m.armCalendarRetry(), fallback)
 }
 
 // tmuxAskDelay is how long after the start tmux is asked for its colours:
@@ -306,6 +341,18 @@ func (m *Model) configuredNames() []string {
 // Update routes a message: global messages first, then results to the part
 // that asked, then keys and the mouse to the modal or the focused pane.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if _, ok := msg.(startedMsg); ok {
+		return m, m.onStarted()
+	}
+	_, cmd := m.route(msg)
+	if arm := m.armStarted(); arm != nil {
+		cmd = tea.Batch(cmd, arm)
+	}
+	return m, cmd
+}
+
+// route is Update for every message but the start's.
+func (m *Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if m.wizardOn {
 		return m, m.updateWizard(msg)
 	}
@@ -356,6 +403,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.onUnread(msg)
 		return m, nil
 	case PageLoadedMsg:
+		m.d.Phases.Once("app: first page read")
 		return m, m.onPage(msg)
 	case BodyLoadedMsg:
 		m.onBody(msg)

@@ -92,8 +92,8 @@ func TestSortBySenderAndSubjectPagesFromTheStore(t *testing.T) {
 	}
 	for _, c := range cases {
 		sortBy(t, m, c.pick)
-		if got := len(m.list.Rows()); got != pageSize {
-			t.Fatalf("%s: the first read holds %d rows, want one page", c.title, got)
+		if got := len(m.list.Rows()); got != firstPageSize {
+			t.Fatalf("%s: the first read holds %d rows, want a first page", c.title, got)
 		}
 		if !strings.Contains(screen(m), c.title) {
 			t.Errorf("the title does not say %q:\n%s", c.title, screen(m))
@@ -165,7 +165,7 @@ func TestThreadViewCoversTheWholeFolder(t *testing.T) {
 	m := newTestModel(t, f, i18n.ZH, 80, 24)
 	bigFolder(t, f, m, 900)
 	press(t, m, "t")
-	if !m.list.Threaded() || len(m.list.Rows()) != pageSize {
+	if !m.list.Threaded() || len(m.list.Rows()) != firstPageSize {
 		t.Fatalf("thread view: %d rows", len(m.list.Rows()))
 	}
 	loadAll(t, m)
@@ -211,7 +211,7 @@ func TestThreadViewCoversTheWholeFolder(t *testing.T) {
 		t.Fatal("z does not collapse")
 	}
 	press(t, m, "t")
-	if m.list.Threaded() || len(m.list.Rows()) != pageSize {
+	if m.list.Threaded() || len(m.list.Rows()) != firstPageSize {
 		t.Fatalf("thread view off: %d rows", len(m.list.Rows()))
 	}
 }

@@ -17,6 +17,12 @@ import (
 // PageDown rarely waits and a 100k folder is never read whole.
 const pageSize = 200
 
+// firstPageSize is how many rows a list's first read brings: a tall
+// screen's worth and more, half a page: the read the first frame waits
+// for costs half as much, and PageDown reads the next page ahead as
+// early as ever (msglist asks when two screens are left).
+const firstPageSize = 100
+
 // searchLimit bounds the rows of a search shown at once: the newest 500
 // (the store stops once it has them; SearchRequest.After could page on).
 const searchLimit = 500
@@ -173,7 +179,11 @@ func sortedPage(ctx context.Context, st *store.Store, src source, after *store.S
 		c store.SortCursor
 	}
 	var all []row
-	req := store.SortedPageRequest{By: src.order.by, Desc: src.order.desc, Limit: pageSize + 1, After: after}
+	limit := pageSize
+	if after == nil {
+		limit = firstPageSize
+	}
+	req := store.SortedPageRequest{By: src.order.by, Desc: src.order.desc, Limit: limit + 1, After: after}
 	for _, f := range src.folders {
 		rows, curs, err := st.PageSorted(ctx, f, req)
 		if err != nil {
@@ -186,8 +196,8 @@ func sortedPage(ctx context.Context, st *store.Store, src source, after *store.S
 	if len(src.folders) > 1 {
 		sort.Slice(all, func(i, j int) bool { return all[i].c.Less(all[j].c, src.order.desc) })
 	}
-	more := len(all) > pageSize
-	all = all[:min(len(all), pageSize)]
+	more := len(all) > limit
+	all = all[:min(len(all), limit)]
 	out := make([]store.Message, len(all))
 	for i, r := range all {
 		out[i] = r.m
@@ -203,7 +213,11 @@ func sortedPage(ctx context.Context, st *store.Store, src source, after *store.S
 // recently active first (least recently, when the list runs oldest first).
 func threadPage(ctx context.Context, st *store.Store, src source, after *store.ThreadCursor) ([]store.ThreadHead, store.ThreadCursor, bool, error) {
 	oldest := src.order.by == store.SortDate && !src.order.desc
-	req := store.ThreadPageRequest{Limit: pageSize + 1, Oldest: oldest, After: after}
+	limit := pageSize
+	if after == nil {
+		limit = firstPageSize
+	}
+	req := store.ThreadPageRequest{Limit: limit + 1, Oldest: oldest, After: after}
 	var all []store.ThreadHead
 	for _, f := range src.folders {
 		heads, err := st.ThreadsPage(ctx, f, req)
@@ -215,8 +229,8 @@ func threadPage(ctx context.Context, st *store.Store, src source, after *store.T
 	if len(src.folders) > 1 {
 		sort.Slice(all, func(i, j int) bool { return all[i].Cursor().Less(all[j].Cursor(), oldest) })
 	}
-	more := len(all) > pageSize
-	all = all[:min(len(all), pageSize)]
+	more := len(all) > limit
+	all = all[:min(len(all), limit)]
 	var next store.ThreadCursor
 	if len(all) > 0 {
 		next = all[len(all)-1].Cursor()

@@ -112,6 +112,7 @@ func (m *Model) onPage(msg PageLoadedMsg) tea.Cmd {
 	if msg.Gen != m.listGen {
 		return nil // for a source or reload that is no longer shown
 	}
+	m.firstPage = true
 	var counts tea.Cmd
 	if m.countsAfterPage { // the first page is in: the sidebar's counts now
 		m.countsAfterPage = false

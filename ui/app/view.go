@@ -72,6 +72,12 @@ func (m *Model) View() tea.View {
 	default:
 		s = strings.Join([]string{m.titleView(), m.bodyView(), m.status.View()}, "\n")
 	}
+	if m.d.Phases != nil && s != "" {
+		m.d.Phases.Once("app: first view")
+		if m.list.Len() > 0 {
+			m.d.Phases.Once("app: first view with rows")
+		}
+	}
 	v := tea.NewView(s)
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/magpie-mail/magpie/account"
+	"github.com/magpie-mail/magpie/internal/phases"
 	"github.com/magpie-mail/magpie/ui/i18n"
 )
 
@@ -50,6 +51,8 @@ type Env struct {
 	Version string
 	// OpenApp starts the terminal app; nil means bare `magpie` prints help.
 	OpenApp func(ctx context.Context, s *Session) error
+	// Phases logs the start's phases (MAGPIE_PHASES); nil logs nothing.
+	Phases *phases.Log
 }
 
 // Session is what every command gets: the environment, the language and

@@ -74,7 +74,8 @@ func (s *Session) demo(ctx context.Context, run demoApp) error {
 	// The demo sends too: through its own SMTP server, which delivers to
 	// its mailboxes.
 	appErr := run(ctx, app.Deps{Config: d.Config, Store: d.Store, Engines: engines, Events: group.events, Printer: p,
-		Notify: desktopNotifier(), Open: desktopOpener(), Dialer: &dialer, TmuxColors: s.TmuxColors && s.StdoutIsTerminal})
+		Notify: desktopNotifier(), Open: desktopOpener(), Dialer: &dialer, TmuxColors: s.TmuxColors && s.StdoutIsTerminal,
+		Started: group.release})
 	group.stop()
 	closeErr := d.Close()
 	if appErr != nil && !(errors.Is(appErr, context.Canceled) && ctx.Err() != nil) {

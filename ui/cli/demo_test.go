@@ -124,6 +124,7 @@ func TestDemoEnginesSyncBothAccounts(t *testing.T) {
 	var seen seenDemo
 	err := s.demo(context.Background(), func(ctx context.Context, deps app.Deps) error {
 		seen = inspect(t, h, deps)
+		deps.Started() // as the app does once its first frame is drawn
 		// Both engines' INBOX passes arrive on the one channel.
 		synced := map[string]bool{}
 		limit := time.After(2 * time.Minute) // only stops a hang

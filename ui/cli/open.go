@@ -18,10 +18,12 @@ import (
 // local store, one running sync engine per account, and the terminal app
 // until the user quits.
 func OpenTUI(ctx context.Context, s *Session) error {
+	s.Phases.Mark("cli: OpenTUI")
 	cfg, err := s.loadConfig()
 	if err != nil {
 		return err
 	}
+	s.Phases.Mark("cli: config loaded")
 	d, closer, err := s.dialer()
 	if err != nil {
 		return err
@@ -32,13 +34,21 @@ func OpenTUI(ctx context.Context, s *Session) error {
 		return err
 	}
 	defer st.Close()
+	s.Phases.Mark("cli: store open")
 	engines, group := startEngines(ctx, cfg.Accounts, d, st)
+	s.Phases.Mark("cli: engines started")
 	// Drafts saved but not on the server (the app was killed or quit
-	// offline) go up. Scheduled and offline mail is the app's to send (it
-	// says in the status bar what left).
+	// offline) go up, once the app's first frame is drawn (as the engines
+	// start). Scheduled and offline mail is the app's to send (it says in
+	// the status bar what left).
 	obCtx, obStop := context.WithCancel(ctx)
 	var obDone sync.WaitGroup
 	obDone.Go(func() {
+		select {
+		case <-group.gate:
+		case <-obCtx.Done():
+			return
+		}
 		ob := &outbox.Outbox{Store: st, Dialer: d}
 		_ = ob.UploadPendingDrafts(obCtx, cfg.Accounts)
 	})
@@ -48,6 +58,8 @@ func OpenTUI(ctx context.Context, s *Session) error {
 		Secrets: s.Secrets, Dialer: d, AddAccount: group.add,
 		DataDir: s.Paths.DataDir, StartMigration: s.StartMigration,
 		TmuxColors: s.TmuxColors && s.StdoutIsTerminal,
+		Phases:     s.Phases,
+		Started:    group.release,
 		Calendars: func(ctx context.Context, name string) (*calendar.Syncer, error) {
 			return s.calendarSyncer(ctx, cfg, st, name)
 		},
@@ -62,9 +74,11 @@ func OpenTUI(ctx context.Context, s *Session) error {
 }
 
 // engineGroup runs one sync engine (Run: IDLE and polling) per account,
-// their events merged into one stream for the app. Accounts may be added
-// while it runs (the setup wizard); stop cancels every engine, waits until
-// each has returned, and closes the stream.
+// their events merged into one stream for the app. The engines run once
+// release is called (the app's Deps.Started: its first frame is drawn
+// from the store before anything touches the network or writes).
+// Accounts may be added while it runs (the setup wizard); stop cancels
+// every engine, waits until each has returned, and closes the stream.
 type engineGroup struct {
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -72,10 +86,12 @@ type engineGroup struct {
 	st     *store.Store
 	events chan mailsync.Event
 	wg     sync.WaitGroup
+	gate   chan struct{} // closed by release
+	once   sync.Once
 }
 
 func startEngines(ctx context.Context, accts []account.Account, d *account.Dialer, st *store.Store) (map[string]*mailsync.Engine, *engineGroup) {
-	g := &engineGroup{d: d, st: st, events: make(chan mailsync.Event, 256)}
+	g := &engineGroup{d: d, st: st, events: make(chan mailsync.Event, 256), gate: make(chan struct{})}
 	g.ctx, g.cancel = context.WithCancel(ctx)
 	engines := make(map[string]*mailsync.Engine, len(accts))
 	for _, a := range accts {
@@ -88,9 +104,19 @@ func startEngines(ctx context.Context, accts []account.Account, d *account.Diale
 // app's: the group holds none, so nothing is shared across goroutines).
 func (g *engineGroup) add(a account.Account) *mailsync.Engine {
 	e, run := newRulesEngine(g.ctx, a, g.d, g.st, mailsync.Options{Bodies: a.Bodies, Events: g.events}, &g.wg)
-	g.wg.Go(func() { _ = run(g.ctx) }) // failures reach the app as SyncError events
+	g.wg.Go(func() {
+		select {
+		case <-g.gate:
+		case <-g.ctx.Done():
+			return
+		}
+		_ = run(g.ctx) // failures reach the app as SyncError events
+	})
 	return e
 }
+
+// release lets the engines run (and those added later at once).
+func (g *engineGroup) release() { g.once.Do(func() { close(g.gate) }) }
 
 func (g *engineGroup) stop() {
 	g.cancel()

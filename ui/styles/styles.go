@@ -58,7 +58,6 @@ type Styles struct {
 // New returns the styles for a dark (isDark) or light terminal background.
 func New(isDark bool) Styles {
 	ld := lipgloss.LightDark(isDark)
-	fg := ld(lipgloss.Color("#1f1f1f"), lipgloss.Color("#e4e4e4"))
 	dim := ld(lipgloss.Color("#6b6b6b"), lipgloss.Color("#8a8a8a"))
 	accent := ld(lipgloss.Color("#0a5fb4"), lipgloss.Color("#6cb6ff"))
 	selBg := ld(lipgloss.Color("#d6e6f8"), lipgloss.Color("#264f78"))
@@ -66,7 +65,12 @@ func New(isDark bool) Styles {
 	note := ld(lipgloss.Color("#1a7f37"), lipgloss.Color("#7ee787"))
 	barBg := ld(lipgloss.Color("#e8e8e8"), lipgloss.Color("#303030"))
 
-	base := lipgloss.NewStyle().Foreground(fg)
+	// Plain text is in the terminal's own foreground colour, which its
+	// theme matches to its background; only what stands out is coloured.
+	// It also keeps every frame cheaper: each coloured cell is converted
+	// to the terminal's colour profile and compared on every frame — a
+	// quarter of a PageDown frame's rendering with the text coloured.
+	base := lipgloss.NewStyle()
 	return Styles{
 		IsDark:    isDark,
 		Title:     base.Bold(true).Foreground(accent),

@@ -358,12 +358,22 @@ func (sp *spool) Close() {
 }
 
 // hashBodies streams the bodies of set through SHA-256, one at a time,
-// and returns UID → hash and UID → size.
+// and returns UID → hash.
 func hashBodies(c *imapclient.Client, set imap.UIDSet) (map[imap.UID][32]byte, error) {
 	out := map[imap.UID][32]byte{}
+	err := eachBodyHash(c, set, func(uid imap.UID, sum [32]byte) { out[uid] = sum })
+	return out, err
+}
+
+// eachBodyHash streams the bodies of set through SHA-256, one at a time,
+// and calls fn with each UID and hash: a folder's bodies are read without
+// keeping them, nor a map of the folder.
+func eachBodyHash(c *imapclient.Client, set imap.UIDSet, fn func(imap.UID, [32]byte)) error {
 	if len(set) == 0 {
-		return out, nil
+		return nil
 	}
+	buf := make([]byte, 64<<10) // one copy buffer for the whole answer
+	h := sha256.New()
 	cmd := c.Fetch(set, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{{Peek: true}}})
 	for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
 		var uid imap.UID
@@ -377,21 +387,21 @@ func hashBodies(c *imapclient.Client, set imap.UIDSet) (map[imap.UID][32]byte, e
 				if it.Literal == nil {
 					continue
 				}
-				h := sha256.New()
-				if _, err := io.Copy(h, it.Literal); err != nil {
+				h.Reset()
+				if _, err := io.CopyBuffer(h, it.Literal, buf); err != nil {
 					cmd.Close()
-					return nil, fmt.Errorf("migrate: fetch: %w", err)
+					return fmt.Errorf("migrate: fetch: %w", err)
 				}
-				copy(sum[:], h.Sum(nil))
+				h.Sum(sum[:0])
 				got = true
 			}
 		}
 		if got && uid != 0 {
-			out[uid] = sum
+			fn(uid, sum)
 		}
 	}
 	if err := cmd.Close(); err != nil && !noMatch(err) {
-		return nil, fmt.Errorf("migrate: fetch: %w", err)
+		return fmt.Errorf("migrate: fetch: %w", err)
 	}
-	return out, nil
+	return nil
 }

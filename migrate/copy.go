@@ -81,9 +81,6 @@ func (r *runner) record(ctx context.Context, f *folderRun, done []Entry, already
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for _, e := range slices.Concat(done, already) {
-		f.entries[e.SrcUID] = e
-	}
 	for _, e := range done {
 		switch e.Outcome {
 		case OutcomeCopied:
@@ -110,7 +107,6 @@ func (r *runner) put(ctx context.Context, f *folderRun, e Entry) error {
 		return err
 	}
 	f.mu.Lock()
-	f.entries[e.SrcUID] = e
 	if e.Outcome == OutcomeAlready {
 		f.progress.Done++
 	}
@@ -201,6 +197,13 @@ func (r *runner) dstHas(ctx context.Context, f *folderRun, k msgKey, h [32]byte)
 		return false, errStaleIndex
 	}
 	counts, ok := f.counts[k]
+	if !ok && len(f.idx[k]) == 0 {
+		// No candidate: what the destination holds under k is what this
+		// run appended since the index was built, and every such copy is
+		// claimed. Nothing is kept per message, so that a copy into an
+		// empty folder holds no map per message it appends.
+		return false, nil
+	}
 	if !ok {
 		counts = map[[32]byte]int{}
 		if uids := f.idx[k]; len(uids) > 0 {

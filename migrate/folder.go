@@ -31,7 +31,11 @@ func (r *runner) prepare(ctx context.Context, f *folderRun) error {
 	if err != nil {
 		return err
 	}
-	if f.entries, err = r.j.Folder(ctx, f.fp.Source, f.srcUIDV); err != nil {
+	// The folder's entries serve the preparing alone: verification reads
+	// the hashes from the journal again, so that a run holds no entry
+	// per message of the mailbox.
+	entries, err := r.j.Folder(ctx, f.fp.Source, f.srcUIDV)
+	if err != nil {
 		return err
 	}
 	var dstCount uint32
@@ -52,13 +56,13 @@ func (r *runner) prepare(ctx context.Context, f *folderRun) error {
 		f.idx, f.counts = map[msgKey][]imap.UID{}, map[msgKey]map[[32]byte]int{}
 	}
 	settled := map[imap.UID]int64{}
-	for _, e := range f.entries {
+	for _, e := range entries {
 		if r.settled(f, e) {
 			settled[e.SrcUID] = e.Size
 		}
 	}
 	sc := f.fp.scan
-	reuse := sc != nil && sc.uidValidity == f.srcUIDV && r.opts.now().Sub(sc.at) < scanMaxAge
+	reuse := sc != nil && !sc.unchanged && sc.uidValidity == f.srcUIDV && r.opts.now().Sub(sc.at) < scanMaxAge
 	for _, m := range sc.msgsIf(reuse) {
 		if _, ok := settled[m.UID]; !ok && !m.full {
 			reuse = false // the plan took it for settled; it is not (any more)
@@ -82,7 +86,7 @@ func (r *runner) prepare(ctx context.Context, f *folderRun) error {
 	}
 	for _, m := range f.msgs {
 		f.maxUID = max(f.maxUID, m.UID)
-		if e, ok := f.entries[m.UID]; ok && r.settled(f, e) {
+		if e, ok := entries[m.UID]; ok && r.settled(f, e) {
 			f.claimed[e.Hash]++
 			f.rep.Previously++
 			continue
@@ -170,7 +174,7 @@ func (r *runner) finish(ctx context.Context, f *folderRun) error {
 }
 
 // forget drops what a finished folder no longer needs (its listing, its
-// journal entries, its index of the destination): memory stays flat
+// claims, its index of the destination): memory stays flat
 // while the other folders are verified.
 func (f *folderRun) forget() {
 	f.mu.Lock()

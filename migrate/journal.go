@@ -232,6 +232,36 @@ func (j *Journal) Folder(ctx context.Context, srcFolder string, uidValidity uint
 	return out, nil
 }
 
+// EachHash calls fn with the source UID and content hash of every entry
+// of one source folder at one UIDVALIDITY, whatever its outcome, in
+// ascending UID order, without keeping them: verification builds its
+// multiset from the journal instead of a copy of the folder's entries.
+func (j *Journal) EachHash(ctx context.Context, srcFolder string, uidValidity uint32, fn func(imap.UID, [32]byte)) error {
+	rows, err := j.db.QueryContext(ctx, `SELECT src_uid, hash FROM messages WHERE src_folder = ? AND src_uidvalidity = ? ORDER BY src_uid`,
+		srcFolder, uidValidity)
+	if err != nil {
+		return fmt.Errorf("migrate: journal read: %w", err)
+	}
+	defer rows.Close()
+	var hash []byte
+	for rows.Next() {
+		var uid uint32
+		var sum [32]byte
+		if err := rows.Scan(&uid, &hash); err != nil {
+			return fmt.Errorf("migrate: journal read: %w", err)
+		}
+		if len(hash) != len(sum) {
+			return fmt.Errorf("migrate: journal read: bad hash for UID %d in %q", uid, srcFolder)
+		}
+		copy(sum[:], hash)
+		fn(imap.UID(uid), sum)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("migrate: journal read: %w", err)
+	}
+	return nil
+}
+
 // POP3UIDs returns the UID standing for each POP3 unique-id (RFC 1939 §7
 // UIDL) of a maildrop, giving the next free UIDs, in order, to those seen
 // for the first time. A unique-id keeps its UID for good, which is what

@@ -15,11 +15,16 @@
 //     Message-ID and size and then by SHA-256 of the raw bytes, before it is
 //     copied. Source duplicates stay as many on the destination as on the
 //     source (equality as multisets of content hashes).
+//   - Verification proves the result from both sides' bytes: per folder,
+//     the source's content hashes (from the journal, taken from the bytes
+//     fetched) against hashes of every destination message as the
+//     destination serves it, as multisets.
 //   - Memory stays flat: each worker holds at most two batches of bodies
 //     (the one being stored, the next one fetched meanwhile; each at most
 //     Options.Batch messages and 2 MB), a body above SpoolLimit bytes in a
-//     temporary file; verification streams bodies through the hash, and a
-//     verified folder's listing and journal entries are dropped.
+//     temporary file; no journal entry per message is kept in memory,
+//     verification streams bodies through the hash, and a verified
+//     folder's listing is dropped.
 //
 // Plan and Run block until done or until ctx ends; a Run stopped by ctx
 // leaves a journal the next Run continues from. Nothing here is safe for

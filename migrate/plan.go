@@ -83,6 +83,13 @@ type Plan struct {
 // arrived since is caught by the catch-up pass either way.
 const scanMaxAge = 10 * time.Minute
 
+// unchangedMaxAge is how long Run trusts the plan's finding of which
+// folders are unchanged since verified (see unchanged.go) instead of
+// asking both sides again: a plan made by the same command a moment
+// before is as good as a STATUS now, and mail arriving a moment later is
+// for the next run either way, as it is after any run's last STATUS.
+const unchangedMaxAge = 5 * time.Second
+
 // ErrSinceWithPOP3 means Since was asked of a POP3 source, which cannot
 // search by date.
 var ErrSinceWithPOP3 = errors.New("migrate: a POP3 source cannot be limited by date")
@@ -178,7 +185,8 @@ func NewPlan(ctx context.Context, src, dst Side, opts Options) (Plan, error) {
 			// Verified before and unchanged since: not listed (Run checks
 			// again before it skips the folder).
 			f.Unchanged, f.Messages, f.Size = true, st.SourceCount, st.SourceSize
-			scans[i] = folderScan{uidValidity: st.Src.UIDValidity, unchanged: true, at: p.Made}
+			scans[i] = folderScan{uidValidity: st.Src.UIDValidity, unchanged: true, state: &st, at: p.Made}
+			f.scan = &scans[i]
 			p.TotalCount += f.Messages
 			p.TotalSize += f.Size
 			continue

@@ -101,7 +101,8 @@ func (p *Plan) pending(ctx context.Context, j *Journal, scans []folderScan) erro
 
 // folderScan is one source folder as NewPlan listed it.
 type folderScan struct {
-	unchanged   bool // proven unchanged since verified: not listed
+	unchanged   bool         // proven unchanged since verified: not listed
+	state       *folderState // what proved it, when unchanged
 	uidValidity uint32
 	msgs        []srcMsg
 	at          time.Time

@@ -45,8 +45,8 @@ type folderRun struct {
 	msgs      []srcMsg
 	pending   []srcMsg
 	maxUID    imap.UID
-	entries   map[imap.UID]Entry
-	claimed   map[[32]byte]int // destination copies accounted for (or reserved), by hash
+	entries   map[imap.UID]Entry // Backup only: Run reads the journal (see verify)
+	claimed   map[[32]byte]int   // destination copies accounted for (or reserved), by hash
 	idx       map[msgKey][]imap.UID
 	counts    map[msgKey]map[[32]byte]int // destination hashes per key, fetched lazily
 	dropped   map[string]bool
@@ -113,7 +113,7 @@ func Run(ctx context.Context, plan Plan, opts Options) (Report, error) {
 		}
 	}
 	p.each(prep, look)
-	p.copyAll(newBatchQueue(folders, opts.batch(), opts.Gate != nil))
+	p.copyAll(newBatchQueue(folders, opts.batch(), opts.Gate != nil, !p.multiAppend()))
 	p.each(fin, p.connected())
 
 	runErr := p.err()
@@ -129,11 +129,22 @@ func Run(ctx context.Context, plan Plan, opts Options) (Report, error) {
 }
 
 // findUnchanged marks the folders proven unchanged since a run verified
-// them (see unchanged.go), with one round trip per side on the first
-// worker's connections. A side that cannot be reached here is reached
-// again, with retries, by the preparing.
+// them (see unchanged.go): as the plan found them when it is fresh (see
+// unchangedMaxAge; a re-run with nothing to do then dials nothing here),
+// else with one round trip per side on the first worker's connections. A
+// side that cannot be reached here is reached again, with retries, by
+// the preparing.
 func (p *pool) findUnchanged(folders []*folderRun) {
 	r := p.runners[0]
+	if age := r.opts.now().Sub(r.plan.Made); age >= 0 && age < unchangedMaxAge {
+		for _, f := range folders {
+			if sc := f.fp.scan; sc != nil && sc.unchanged && sc.state != nil {
+				st := *sc.state
+				f.unchanged = &st
+			}
+		}
+		return
+	}
 	dests := map[string]string{}
 	for _, f := range folders {
 		dests[f.fp.Source] = f.fp.Dest
@@ -177,6 +188,17 @@ func newPool(ctx context.Context, plan Plan, opts Options, j *Journal) *pool {
 			dst: &conn{side: plan.Dest, name: SideDest}})
 	}
 	return p
+}
+
+// multiAppend reports whether the destination offers MULTIAPPEND (RFC
+// 3502), as the first connected worker's connection announced it.
+func (p *pool) multiAppend() bool {
+	for _, r := range p.runners {
+		if r.dst.c != nil {
+			return r.dst.c.Caps().Has(imap.CapMultiAppend)
+		}
+	}
+	return false
 }
 
 // connected counts the runners holding a connection (at least one).

@@ -1,7 +1,13 @@
 package migrate
 
 import (
+	"context"
+	"errors"
+	"net"
+	"os"
+	"path/filepath"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,10 +29,10 @@ func TestBatchQueueSharesTheBiggestFolder(t *testing.T) {
 	}
 	big := &folderRun{fp: FolderPlan{Source: "INBOX"}, pending: msgs(100)}
 	small := &folderRun{fp: FolderPlan{Source: "Sent"}, pending: msgs(20)}
-	q := newBatchQueue([]*folderRun{small, big}, 10, false)
+	q := newBatchQueue([]*folderRun{small, big}, 10, false, false)
 	var order []string
 	for {
-		f, b, ok := q.next()
+		f, b, ok := q.next(0)
 		if !ok {
 			break
 		}
@@ -40,10 +46,56 @@ func TestBatchQueueSharesTheBiggestFolder(t *testing.T) {
 		t.Fatalf("order %v", order)
 	}
 	// A failed folder's batches are dropped.
-	q = newBatchQueue([]*folderRun{small, big}, 10, false)
+	q = newBatchQueue([]*folderRun{small, big}, 10, false, false)
 	big.failed = true
-	if f, _, _ := q.next(); f != small {
+	if f, _, _ := q.next(0); f != small {
 		t.Fatalf("a failed folder's batch was handed out")
+	}
+}
+
+// Exclusive (single APPENDs), a folder's batches all go to the worker
+// that took its first one, the others take other folders, and a worker
+// with no unowned folder left is done: no two sessions append into one
+// folder at once.
+func TestBatchQueueExclusiveGivesEachFolderOneWorker(t *testing.T) {
+	msgs := func(n int) []srcMsg {
+		out := make([]srcMsg, n)
+		for i := range out {
+			out[i] = srcMsg{UID: imap.UID(i + 1), Size: 1000}
+		}
+		return out
+	}
+	big := &folderRun{fp: FolderPlan{Source: "INBOX"}, pending: msgs(100)}
+	small := &folderRun{fp: FolderPlan{Source: "Sent"}, pending: msgs(20)}
+	q := newBatchQueue([]*folderRun{small, big}, 10, false, true)
+	if f, _, _ := q.next(0); f != big {
+		t.Fatalf("worker 0 took %s first, not the biggest folder", f.fp.Source)
+	}
+	if f, _, _ := q.next(1); f != small {
+		t.Fatalf("worker 1 took %s, owned by worker 0", f.fp.Source)
+	}
+	if f, _, _ := q.next(1); f != small {
+		t.Fatalf("worker 1 left its folder for %s", f.fp.Source)
+	}
+	if _, _, ok := q.next(1); ok {
+		t.Fatalf("worker 1 took a batch of worker 0's folder")
+	}
+	if _, _, ok := q.next(2); ok {
+		t.Fatalf("worker 2 took a batch of an owned folder")
+	}
+	n := 1
+	for {
+		f, _, ok := q.next(0)
+		if !ok {
+			break
+		}
+		if f != big {
+			t.Fatalf("worker 0 took %s", f.fp.Source)
+		}
+		n++
+	}
+	if n != 10 {
+		t.Fatalf("worker 0 took %d batches of INBOX, want 10", n)
 	}
 }
 
@@ -128,5 +180,89 @@ func TestUnchangedFoldersAreSkippedYetVerified(t *testing.T) {
 	s, ds := snapshot(t, src), snapshot(t, dst)
 	if len(ds["INBOX"]) != len(s["INBOX"]) || len(ds["Sent"]) != len(s["Sent"])+1 {
 		t.Errorf("INBOX %d → %d, Sent %d → %d", len(s["INBOX"]), len(ds["INBOX"]), len(s["Sent"]), len(ds["Sent"]))
+	}
+}
+
+// Verification reads the destination's bytes: a message Magpie copied
+// (APPENDUID known, its hash in the journal) whose bytes were altered on
+// the destination since is found missing and extra, and the folder is
+// not verified, although its UID is the one APPENDUID named.
+func TestVerifyCatchesAnAlteredDestinationMessage(t *testing.T) {
+	d := testenv.Dovecot(t)
+	su, du := d.NewUser(t), d.NewUser(t)
+	src, dst := dovecotSide(t, d, su), dovecotSide(t, d, du)
+	upload(t, src, corpus.Options{Seed: 5, Messages: 30})
+	opts := Options{JournalDir: t.TempDir()}
+	if rep := run(t, plan(t, src, dst, opts), opts); !rep.Verified() {
+		t.Fatalf("first run not verified: %+v", rep.Totals())
+	}
+	// Flip the last byte of one INBOX message in the destination's
+	// maildir: same size, same UID, other content.
+	files, err := filepath.Glob(filepath.Join(d.Dir, "home", du.Name, "Maildir", "cur", "*"))
+	more, _ := filepath.Glob(filepath.Join(d.Dir, "home", du.Name, "Maildir", "new", "*"))
+	if files = append(files, more...); err != nil || len(files) == 0 {
+		t.Fatalf("destination INBOX files: %v %v", files, err)
+	}
+	raw, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw[len(raw)-3] ^= 0x01 // before the final CRLF
+	if err := os.WriteFile(files[0], raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// New source mail, so that INBOX is not skipped as unchanged.
+	d.Deliver(t, su.Email, []byte("From: a@example.test\r\nTo: "+su.Email+"\r\nSubject: late\r\nMessage-ID: <late-v@example.test>\r\n\r\nlate\r\n"))
+	d.WaitMessage(t, su.Email, "INBOX", "late-v@example.test")
+	rep := run(t, plan(t, src, dst, opts), opts)
+	for _, f := range rep.Folders {
+		if f.Source != "INBOX" {
+			continue
+		}
+		if f.Missing != 1 || f.Extra != 1 || f.Verdict == VerdictOK {
+			t.Fatalf("INBOX after the alteration: missing %d, extra %d, verdict %s", f.Missing, f.Extra, f.Verdict)
+		}
+		return
+	}
+	t.Fatal("no INBOX in the report")
+}
+
+// A Run of a plan made a moment before takes the plan's word for the
+// folders unchanged since verified: a re-run with nothing to do dials
+// neither side (here both are unreachable once the plan is made). An
+// older plan is checked again.
+func TestFreshPlanOfUnchangedFoldersDialsNothing(t *testing.T) {
+	d := testenv.Dovecot(t)
+	su, du := d.NewUser(t), d.NewUser(t)
+	src, dst := dovecotSide(t, d, su), dovecotSide(t, d, du)
+	upload(t, src, corpus.Options{Seed: 8, Messages: 20})
+	opts := Options{JournalDir: t.TempDir(), Retries: 1, Backoff: time.Millisecond}
+	run(t, plan(t, src, dst, opts), opts)
+
+	p := plan(t, src, dst, opts)
+	var dials atomic.Int32
+	cut := func(s *Side) {
+		d := *s.Dialer
+		d.NetDial = func(context.Context, string, string) (net.Conn, error) {
+			dials.Add(1)
+			return nil, errors.New("unreachable")
+		}
+		s.Dialer = &d
+	}
+	cut(&p.Source)
+	cut(&p.Dest)
+	rep, err := Run(context.Background(), p, opts)
+	if err != nil || !rep.Verified() || dials.Load() != 0 {
+		t.Fatalf("fresh plan: err %v, verified %v, %d dials", err, rep.Verified(), dials.Load())
+	}
+	for _, f := range rep.Folders {
+		if !f.Unchanged {
+			t.Errorf("%s not unchanged", f.Source)
+		}
+	}
+	// Made longer ago than unchangedMaxAge: Run asks again.
+	p.Made = p.Made.Add(-unchangedMaxAge - time.Second)
+	if _, err := Run(context.Background(), p, opts); err == nil || dials.Load() == 0 {
+		t.Fatalf("stale plan: err %v, %d dials", err, dials.Load())
 	}
 }

@@ -1,8 +1,9 @@
 package migrate
 
 import (
+	"cmp"
 	"context"
-	"fmt"
+	"slices"
 
 	"github.com/emersion/go-imap/v2"
 )
@@ -10,28 +11,42 @@ import (
 // verify compares the folder's source and destination as multisets of
 // content hashes. Source hashes come from the journal (computed from the
 // bytes fetched this run or an earlier one: a UID's bytes never change,
-// RFC 3501 §2.3.1.1); the destination's UIDs come from one UID SEARCH
-// ALL (ESEARCH ranges, RFC 4731, when offered), and messages Magpie
-// APPENDed (APPENDUID known, same UIDVALIDITY) take the hash recorded
-// then; every other destination body is fetched and hashed, streamed,
-// one at a time.
+// RFC 3501 §2.3.1.1). Destination hashes come from the destination's
+// bytes, every one of them: one UID FETCH BODY.PEEK[] of the folder,
+// each body streamed through SHA-256 and dropped. What Magpie sent is not
+// taken for what the destination holds: a server that alters a message
+// on APPEND, or loses one under a UID it announced, is caught here.
 func (r *runner) verify(ctx context.Context, f *folderRun) error {
-	src := map[[32]byte]int{}
+	// One multiset: the source's hashes counted up, the destination's
+	// counted down; what stays above zero is missing, a destination hash
+	// with nothing left to match is extra.
+	set := map[[32]byte]int{}
+	byUID := func(m srcMsg, u imap.UID) int { return cmp.Compare(m.UID, u) }
+	slices.SortFunc(f.msgs, func(a, b srcMsg) int { return byUID(a, b.UID) }) // sorted already, but for a POP3 maildrop's order
+	known := make([]bool, len(f.msgs))
+	err := r.j.EachHash(ctx, f.fp.Source, f.srcUIDV, func(uid imap.UID, h [32]byte) {
+		if i, ok := slices.BinarySearchFunc(f.msgs, uid, byUID); ok && !known[i] {
+			known[i] = true
+			set[h]++
+		}
+	})
+	if err != nil {
+		return err
+	}
 	var unknown []imap.UID
-	for _, m := range f.msgs {
-		if e, ok := f.entries[m.UID]; ok {
-			src[e.Hash]++
-		} else {
+	for i, m := range f.msgs {
+		if !known[i] {
 			unknown = append(unknown, m.UID)
 		}
 	}
+	known = nil
 	if len(unknown) > 0 {
 		hashes, err := r.src.hashes(ctx, f.fp.Source, unknown)
 		if err != nil {
 			return err
 		}
 		for _, h := range hashes {
-			src[h]++
+			set[h]++
 		}
 		f.rep.SourceCount = len(f.msgs) - (len(unknown) - len(hashes))
 	}
@@ -43,50 +58,22 @@ func (r *runner) verify(ctx context.Context, f *folderRun) error {
 	if err != nil {
 		return err
 	}
-	c := r.dst.c.Client
-	var list []imap.UID
+	f.rep.DestCount, f.rep.Missing, f.rep.Extra = 0, 0, 0
 	if n > 0 {
-		var opts *imap.SearchOptions
-		if c.Caps().Has(imap.CapESearch) || c.Caps().Has(imap.CapIMAP4rev2) {
-			opts = &imap.SearchOptions{ReturnAll: true} // ranges, not 10,000 numbers
-		}
-		data, err := c.UIDSearch(&imap.SearchCriteria{}, opts).Wait()
-		if err != nil {
-			return fmt.Errorf("migrate: search destination: %w", err)
-		}
-		list = data.AllUIDs()
-	}
-	known := map[imap.UID][32]byte{} // hashes only: a folder's entries are not copied again
-	for _, e := range f.entries {
-		if e.Outcome == OutcomeCopied && e.DstUID != 0 && e.DstFolder == f.fp.Dest && e.DstUIDValidity == f.dstUIDV {
-			known[e.DstUID] = e.Hash
-		}
-	}
-	dst := map[[32]byte]int{}
-	var fetch []imap.UID
-	for _, uid := range list {
-		if h, ok := known[uid]; ok {
-			dst[h]++
-		} else {
-			fetch = append(fetch, uid)
-		}
-	}
-	if len(fetch) > 0 {
-		hashes, err := hashBodies(c, imap.UIDSetNum(fetch...))
+		err := eachBodyHash(r.dst.c.Client, imap.UIDSet{imap.UIDRange{Start: 1, Stop: 0}}, func(_ imap.UID, h [32]byte) {
+			f.rep.DestCount++
+			if set[h] > 0 {
+				set[h]--
+			} else {
+				f.rep.Extra++
+			}
+		})
 		if err != nil {
 			return err
 		}
-		for _, h := range hashes {
-			dst[h]++
-		}
 	}
-	f.rep.DestCount = len(list)
-	f.rep.Missing, f.rep.Extra = 0, 0
-	for h, n := range src {
-		f.rep.Missing += max(0, n-dst[h])
-	}
-	for h, n := range dst {
-		f.rep.Extra += max(0, n-src[h])
+	for _, n := range set {
+		f.rep.Missing += n
 	}
 	return nil
 }

@@ -2,15 +2,18 @@ package bench
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -27,8 +30,13 @@ import (
 // no-op re-run. It runs only with MAGPIE_BENCH_MIGPROF=1 and asserts no
 // timing; it logs them.
 //
-//	MAGPIE_BENCH_MIGPROF=1 go test -run '^$' -bench InProcess -benchtime 1x \
-//	  -cpuprofile /tmp/mig.prof ./internal/bench
+//	MAGPIE_BENCH_MIGPROF=1 BENCH_CPUPROFILE=/tmp/mig.prof go test -run '^$' \
+//	  -bench InProcess -benchtime 1x ./internal/bench   # /tmp/mig.prof.0: the cold copy
+//
+// BENCH_TLS=1 reaches the source (and a full destination) over IMAPS, as
+// the real benchmark does. It logs the copy phase's start and end and the
+// CPU time of the engine (this process: with BENCH_DEST=reduced it
+// includes CapFilter's) and of Dovecot.
 func BenchmarkMigrateInProcess(b *testing.B) {
 	if os.Getenv("MAGPIE_BENCH_MIGPROF") != "1" {
 		b.Skip("set MAGPIE_BENCH_MIGPROF=1")
@@ -54,28 +62,108 @@ func BenchmarkMigrateInProcess(b *testing.B) {
 		dstAddr = f.Addr()
 	}
 	src, dst := plainSide(b, d.IMAPAddr(), old), plainSide(b, dstAddr, nu)
+	if os.Getenv("BENCH_TLS") == "1" { // as the real benchmark: IMAPS to the source (and to a full destination)
+		src = tlsSide(src, d)
+		if dstAddr == d.IMAPAddr() {
+			dst = tlsSide(dst, d)
+		}
+	}
 	mopts := migrate.Options{JournalDir: b.TempDir(), Jobs: envInt("BENCH_JOBS", 0), Batch: envInt("BENCH_BATCH", 0)}
 	b.ResetTimer()
-	for range 2 {
+	for i := range 2 {
 		runtime.GC() // the upload's garbage is not the engine's
 		stopPeak := heapPeak()
 		server := serverCPU(d)
+		self := selfCPU()
+		stopProfile := profileRun(b, i)
 		start := time.Now()
 		p, err := migrate.NewPlan(ctx, src, dst, mopts)
 		if err != nil {
 			b.Fatal(err)
 		}
 		planned := time.Since(start)
+		progress := make(chan migrate.Progress, 64)
+		phases := watchPhases(progress, start)
+		mopts.Progress = progress
 		rep, err := migrate.Run(ctx, p, mopts)
+		close(progress)
 		if err != nil {
 			b.Fatal(err)
 		}
 		wall := time.Since(start)
+		stopProfile()
+		magpie := selfCPU() - self
 		time.Sleep(200 * time.Millisecond) // the server's processes end after the logouts
 		t := rep.Totals()
-		b.Logf("plan %s, run %s, Dovecot CPU %s, Go heap peak %d MB: copied %d, source %d, missing %d, verified %v", planned.Round(time.Millisecond),
-			wall.Round(time.Millisecond), serverCPU(d)-server, stopPeak()>>20, t.Copied, t.SourceCount, t.Missing, rep.Verified())
+		b.Logf("plan %s, run %s (%s), CPU: Magpie %s, Dovecot %s; Go heap peak %d MB: copied %d, source %d, missing %d, verified %v", planned.Round(time.Millisecond),
+			wall.Round(time.Millisecond), <-phases, magpie.Round(time.Millisecond), serverCPU(d)-server, stopPeak()>>20, t.Copied, t.SourceCount, t.Missing, rep.Verified())
 	}
+}
+
+// profileRun starts a CPU profile of run i (0: the cold copy, 1: the
+// no-op re-run) into BENCH_CPUPROFILE.i when that is set: unlike
+// -cpuprofile, it leaves out the corpus upload.
+func profileRun(b *testing.B, i int) func() {
+	path := os.Getenv("BENCH_CPUPROFILE")
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(fmt.Sprintf("%s.%d", path, i))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
+}
+
+// tlsSide is s reached over IMAPS (RFC 8314) with the test CA.
+func tlsSide(s migrate.Side, d *testenv.DovecotServer) migrate.Side {
+	s.Account.IMAP = account.Endpoint{Host: "localhost", Port: d.IMAPSPort, Security: account.SecurityTLS}
+	s.Account.CAFile = d.CAFile
+	return s
+}
+
+// watchPhases reads progress until it is closed and then sends when the
+// copy phase started (every folder prepared) and ended (the first folder
+// verifying), as offsets from start.
+func watchPhases(progress <-chan migrate.Progress, start time.Time) <-chan string {
+	out := make(chan string, 1)
+	go func() {
+		var copyStart, copyEnd time.Duration
+		prepared := map[string]bool{}
+		for pr := range progress {
+			switch pr.Phase {
+			case migrate.PhaseCopy:
+				if !prepared[pr.Folder] {
+					prepared[pr.Folder] = true
+					copyStart = time.Since(start)
+				}
+			case migrate.PhaseVerify, migrate.PhaseDone:
+				if copyEnd == 0 {
+					copyEnd = time.Since(start)
+				}
+			}
+		}
+		if copyStart > copyEnd {
+			copyStart = copyEnd
+		}
+		out <- fmt.Sprintf("prepared at %s, copied at %s", copyStart.Round(time.Millisecond), copyEnd.Round(time.Millisecond))
+	}()
+	return out
+}
+
+// selfCPU is the CPU time (user and system) this process used so far.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func plainSide(b *testing.B, addr string, u testenv.User) migrate.Side {

@@ -17,6 +17,9 @@ type MigTool struct {
 	Cold, Noop Measurement
 	Messages   int // on the destination after the cold run
 	Ran        bool
+	// ServerCPU is the CPU time the servers spent during the cold run:
+	// Dovecot's processes (both sides), and CapFilter's in (b).
+	ServerCPU time.Duration
 }
 
 func (t MigTool) rate() float64 {
@@ -53,7 +56,15 @@ func (t MigTool) cells() (cold, rate, noop, rss, msgs string) {
 	return secs(t.Cold.Wall), fmt.Sprintf("%.0f", t.rate()), noop, fmt.Sprintf("%.0f MB", mb(t.Cold.RSSKiB)), fmt.Sprint(t.Messages)
 }
 
-func (s MigScenario) table(withDsync bool, mbsyncName string) string {
+// cpuCell is a CPU time for a table cell ("–" when not measured).
+func cpuCell(ok bool, d time.Duration) string {
+	if !ok || d <= 0 {
+		return "–"
+	}
+	return secs(d)
+}
+
+func (s MigScenario) table(withDsync bool, mbsyncName string, cores int) string {
 	var b strings.Builder
 	tools := []MigTool{s.Mbsync}
 	head := "| | " + mbsyncName
@@ -89,6 +100,11 @@ func (s MigScenario) table(withDsync bool, mbsyncName string) string {
 	row("messages per second", func(t MigTool) string { _, r, _, _, _ := t.cells(); return r }, ratios("**"+speed(g, m)+"**", "**"+speed(g, d)+"**")...)
 	row("no-op re-run", func(t MigTool) string { _, _, n, _, _ := t.cells(); return n },
 		ratios(ratio(g.Noop.Wall.Seconds(), m.Noop.Wall.Seconds()), ratio(g.Noop.Wall.Seconds(), d.Noop.Wall.Seconds()))...)
+	row("CPU, the tool (cold)", func(t MigTool) string { return cpuCell(t.Ran, t.Cold.CPU) }, ratios("", "")...)
+	row("CPU, servers (cold)", func(t MigTool) string { return cpuCell(t.Ran, t.ServerCPU) }, ratios("", "")...)
+	row("CPU ÷ cores: the floor", func(t MigTool) string {
+		return cpuCell(t.Ran && t.Cold.CPU > 0 && t.ServerCPU > 0, (t.Cold.CPU+t.ServerCPU)/time.Duration(max(1, cores)))
+	}, ratios("", "")...)
 	row("peak RSS, cold", func(t MigTool) string { _, _, _, r, _ := t.cells(); return r }, ratios("", "")...)
 	row("messages on the destination", func(t MigTool) string { _, _, _, _, n := t.cells(); return n }, ratios("", "")...)
 	return b.String()
@@ -109,11 +125,11 @@ func (r MigrateReport) Markdown() string {
 	fmt.Fprintf(&b, "- Magpie: %s\n\n", r.MagpieVersion)
 	b.WriteString("### (a) Destination offering MULTIAPPEND (RFC 3502) and LITERAL+ (Dovecot as is)\n\n")
 	b.WriteString("Goal: Magpie ≥ 1.0× doveadm backup (dsync) in messages per second.\n\n")
-	b.WriteString(r.Full.table(true, r.MbsyncVersion))
+	b.WriteString(r.Full.table(true, r.MbsyncVersion, r.Machine.CPUs))
 	b.WriteString("\n### (b) Destination advertising only `IMAP4rev1 ID IDLE UIDPLUS NAMESPACE` (like Exmail, NetEase)\n\n")
 	b.WriteString("The same Dovecot behind a loopback proxy that rewrites its capability lists (`internal/bench/capfilter.go`),\n")
 	b.WriteString("plain IMAP between client and proxy. Goal: Magpie ≥ 2× mbsync.\n\n")
-	b.WriteString(r.Reduced.table(false, r.MbsyncVersion))
+	b.WriteString(r.Reduced.table(false, r.MbsyncVersion, r.Machine.CPUs))
 	b.WriteString("\n### Memory and the no-op re-run\n\n")
 	b.WriteString("Goals: peak RSS ≤ 100 MB and flat from 10k to 50k messages; no-op re-run ≤ 0.5 s.\n\n")
 	b.WriteString("| messages | Magpie cold copy | messages per second | peak RSS |\n|---:|---:|---:|---:|\n")
@@ -123,19 +139,26 @@ func (r MigrateReport) Markdown() string {
 	}
 	fmt.Fprintf(&b, "\nNo-op re-run of `magpie migrate` (median of %d): %s into (a), %s into (b).\n", r.NoopRuns,
 		secs(r.Full.Magpie.Noop.Wall), secs(r.Reduced.Magpie.Noop.Wall))
-	b.WriteString("\nWhat is measured: each tool copies every folder of the source user into a fresh user of the same\n")
+	b.WriteString("\n")
+	b.WriteString("What is measured: each tool copies every folder of the source user into a fresh user of the same\n")
 	b.WriteString("Dovecot (IMAPS on loopback, except (b)'s proxy), then runs again with nothing to do. Wall time is\n")
-	b.WriteString("measured around the process; peak RSS is `/usr/bin/time -f %M`. Magpie's time includes its\n")
-	b.WriteString("verification (every folder compared on both sides by content hash) and its journal; mbsync runs one\n")
-	b.WriteString("channel `Patterns *` (`Sync Pull`, `Create Near`, `CopyArrivalDate yes`), so it keeps folder names\n")
-	b.WriteString("where Magpie maps 已发送 to the destination's Sent; dsync is `doveadm backup -R -u NEW imapc:` with\n")
-	b.WriteString("`mail_prefetch_count=20`, writing the destination's maildir directly (no IMAP on that side).\n")
-	b.WriteString("Magpie runs with its defaults: 4 workers, each with one connection per side (with MULTIAPPEND the\n")
-	b.WriteString("appender takes the ordinary destination connection's place); each takes the next batch of the\n")
-	b.WriteString("folder with the most left, so a big folder is copied over several connections at once; batches of\n")
-	b.WriteString("up to 250 messages (at most 2 MB of bodies in memory). Its no-op re-run skips the folders verified\n")
-	b.WriteString("before and unchanged since on both sides (same UIDVALIDITY, UIDNEXT and MESSAGES by STATUS), whose\n")
-	b.WriteString("verdict stands. dsync's imapc reads the source over plain IMAP, the others over IMAPS.\n")
+	b.WriteString("measured around the process; peak RSS is `/usr/bin/time -f %M`. CPU is the tool's user and system\n")
+	b.WriteString("time, and the servers' during its cold copy (Dovecot's processes, both sides, and in (b) the proxy):\n")
+	b.WriteString("on this loopback machine every process shares the same cores, so their sum divided by the cores is a\n")
+	b.WriteString("floor no wall time goes under. Magpie's time includes its verification (every folder compared by\n")
+	b.WriteString("content hash: the source's hashes from its journal, the destination's from every message read back\n")
+	b.WriteString("from the destination) and its journal; mbsync runs one channel `Patterns *` (`Sync Pull`, `Create\n")
+	b.WriteString("Near`, `CopyArrivalDate yes`), so it keeps folder names where Magpie maps 已发送 to the destination's\n")
+	b.WriteString("Sent; dsync is `doveadm backup -R -u NEW imapc:` with `mail_prefetch_count=20`, writing the\n")
+	b.WriteString("destination's maildir directly (no IMAP on that side). Magpie runs with its defaults: 4 workers,\n")
+	b.WriteString("each with one connection per side (with MULTIAPPEND the appender takes the ordinary destination\n")
+	b.WriteString("connection's place); batches of up to 250 messages (at most 2 MB of bodies in memory). With\n")
+	b.WriteString("MULTIAPPEND each worker takes the next batch of the folder with the most left, so a big folder is\n")
+	b.WriteString("copied over several connections at once; without it a folder is appended into by one worker, through\n")
+	b.WriteString("the session that has it selected (Dovecot's CPU per APPEND doubles when the folder is not selected\n")
+	b.WriteString("and triples with two sessions appending into it). Its no-op re-run skips the folders verified before\n")
+	b.WriteString("and unchanged since on both sides (same UIDVALIDITY, UIDNEXT and MESSAGES by STATUS), whose verdict\n")
+	b.WriteString("stands. dsync's imapc reads the source over plain IMAP, the others over IMAPS.\n")
 	b.WriteString("\n```sh\nmake bench                                        # everything\nBENCH_MESSAGES=2000 BENCH_MIGRATE_LARGE=0 bash scripts/bench-migrate.sh   # this section alone, smaller\n```\n")
 	return b.String()
 }

@@ -116,6 +116,19 @@ func BenchmarkMigrate(b *testing.B) {
 	}
 }
 
+// serverCPU starts counting the CPU time of the servers: Dovecot's
+// processes and this process (CapFilter's goroutines; the benchmark
+// itself only waits meanwhile). The returned function, called after the
+// run, gives the time since.
+func (mb *migBench) serverCPU() func() time.Duration {
+	dove, self := serverCPU(mb.d), selfCPU()
+	return func() time.Duration {
+		self = selfCPU() - self
+		time.Sleep(300 * time.Millisecond) // the server's processes end after the logouts
+		return serverCPU(mb.d) - dove + self
+	}
+}
+
 // destination is where the copies go: Dovecot itself, or CapFilter.
 type destination struct {
 	name string
@@ -204,17 +217,19 @@ func (mb *migBench) magpie(dst destination, src testenv.User, srcPw string, noop
 		"--ca-file", mb.d.CAFile, "--password-cmd", "cat "+npw)
 	argv := []string{mb.bin, "migrate", "--from", "old", "--to", "new"}
 	var t MigTool
+	server := mb.serverCPU()
 	if t.Cold, _, err = Measure(mb.ctx, home, env, argv...); err != nil {
 		b.Fatal(err)
 	}
+	t.ServerCPU = server()
 	t.Messages, t.Ran = mb.count(nu), true
 	if noop {
 		if t.Noop, err = MeasureMedian(mb.ctx, noopRuns, home, env, argv...); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.Logf("magpie → %s: cold %s (%d messages), no-op %s, RSS %d MB", dst.name, t.Cold.Wall.Round(time.Millisecond), t.Messages,
-		t.Noop.Wall.Round(time.Millisecond), t.Cold.RSSKiB>>10)
+	b.Logf("magpie → %s: cold %s (%d messages; CPU %s, servers %s), no-op %s, RSS %d MB", dst.name, t.Cold.Wall.Round(time.Millisecond), t.Messages,
+		t.Cold.CPU.Round(time.Millisecond), t.ServerCPU, t.Noop.Wall.Round(time.Millisecond), t.Cold.RSSKiB>>10)
 	return t
 }
 
@@ -274,14 +289,17 @@ SyncState %s/state/
 	env := []string{"HOME=" + dir}
 	argv := []string{"mbsync", "-q", "-c", cfg, "move"}
 	var t MigTool
+	server := mb.serverCPU()
 	if t.Cold, _, err = Measure(mb.ctx, dir, env, argv...); err != nil {
 		b.Fatal(err)
 	}
+	t.ServerCPU = server()
 	t.Messages, t.Ran = mb.count(nu), true
 	if t.Noop, err = MeasureMedian(mb.ctx, noopRuns, dir, env, argv...); err != nil {
 		b.Fatal(err)
 	}
-	b.Logf("mbsync → %s: cold %s (%d messages), no-op %s", dst.name, t.Cold.Wall.Round(time.Millisecond), t.Messages, t.Noop.Wall.Round(time.Millisecond))
+	b.Logf("mbsync → %s: cold %s (%d messages; CPU %s, servers %s), no-op %s", dst.name, t.Cold.Wall.Round(time.Millisecond), t.Messages,
+		t.Cold.CPU.Round(time.Millisecond), t.ServerCPU, t.Noop.Wall.Round(time.Millisecond))
 	return t
 }
 
@@ -296,13 +314,16 @@ func (mb *migBench) dsync() MigTool {
 		"backup", "-R", "-u", nu.Name, "imapc:"}
 	var t MigTool
 	var err error
+	server := mb.serverCPU()
 	if t.Cold, _, err = Measure(mb.ctx, mb.work, nil, argv...); err != nil {
 		b.Fatal(err)
 	}
+	t.ServerCPU = server()
 	t.Messages, t.Ran = mb.count(nu), true
 	if t.Noop, err = MeasureMedian(mb.ctx, noopRuns, mb.work, nil, argv...); err != nil {
 		b.Fatal(err)
 	}
-	b.Logf("dsync: cold %s (%d messages), no-op %s", t.Cold.Wall.Round(time.Millisecond), t.Messages, t.Noop.Wall.Round(time.Millisecond))
+	b.Logf("dsync: cold %s (%d messages; CPU %s, servers %s), no-op %s", t.Cold.Wall.Round(time.Millisecond), t.Messages,
+		t.Cold.CPU.Round(time.Millisecond), t.ServerCPU, t.Noop.Wall.Round(time.Millisecond))
 	return t
 }

@@ -21,6 +21,9 @@ import (
 type Measurement struct {
 	Wall   time.Duration
 	RSSKiB int64 // peak resident set size, as /usr/bin/time %M reports it
+	// CPU is the user and system time of the program and the children it
+	// waited for (0 when unknown).
+	CPU time.Duration
 	// FirstOut is when the program first wrote to stdout (0: never).
 	FirstOut time.Duration
 }
@@ -64,6 +67,9 @@ func Measure(ctx context.Context, dir string, env []string, argv ...string) (Mea
 	cmd.Stdout, cmd.Stderr = firstWrite{w: &out, start: start, at: &m.FirstOut}, &errOut
 	err = cmd.Run()
 	m.Wall = time.Since(start)
+	if ps := cmd.ProcessState; ps != nil {
+		m.CPU = ps.UserTime() + ps.SystemTime() // time's rusage covers the program it waited for
+	}
 	out.Write(errOut.Bytes())
 	if err != nil {
 		return m, out.String(), fmt.Errorf("bench: %s: %w\n%s", filepath.Base(argv[0]), err, tail(out.String(), 40))

@@ -94,11 +94,12 @@ func (e *Engine) pass(ctx context.Context, c *account.IMAPClient, bodies bool, e
 			return fail(err)
 		}
 	}
-	// With every body to download, only the newest messages of a folder
-	// get a header FETCH of their own; the bodies pass fetches the others
-	// whole (one FETCH and one store write per message, not two of each).
+	// With every body to download and HeadersFirst set, only the newest
+	// messages of a folder get a header FETCH of their own; the bodies
+	// pass fetches the others whole (one FETCH and one store write per
+	// message, not two of each).
 	split := 0
-	if bp != nil && e.opts.Bodies.Mode == account.BodiesAll {
+	if bp != nil && e.opts.Bodies.Mode == account.BodiesAll && e.opts.HeadersFirst > 0 {
 		split = e.opts.HeadersFirst
 	}
 	for _, rf := range folders {

@@ -157,15 +157,17 @@ the figure the issue's goal (≤ 1.0× mbsync) compares. **To exit** adds what m
 all: parsing every body (charsets, HTML) and feeding the trigram full-text index, which
 ` + "`magpie sync --once`" + ` finishes before it exits, so the store it leaves is fully searchable.
 
-How Magpie gets there: the headers of each folder's newest 100 messages first (INBOX first, newest
-first, one connection), so every folder is usable at once; as soon as a folder's head is stored, its
-bodies and then its older messages download over up to two more connections, beside the header pass
-of the next folders (the first connection joins when that ends). The older messages come whole: one
-FETCH of flags, dates, size and raw bytes, the header fields parsed from those bytes, one row written
-with its body, instead of a header FETCH and a body FETCH and two writes. One writer stores
-everything; WAL checkpoints run on a connection of their own. Raw bytes are hashed (SHA-256, the
-content address) and kept S2-compressed where that saves at least an eighth: S2 costs about a
-fourteenth of deflate's CPU for less gain, which shows in the local size.
+How Magpie gets there: the headers of every folder, newest first, over one connection (the next
+FETCH runs while the store writes the last batch), so every folder's whole history is listed within
+seconds; as soon as a folder's headers are stored its bodies download over up to two more
+connections, beside the header pass of the next folders, into one writer; WAL checkpoints run on a
+connection of their own. Raw bytes are hashed (SHA-256, the content address) and kept
+S2-compressed where that saves at least an eighth: S2 costs about a fourteenth of deflate's CPU for
+less gain, which shows in the local size. Fetching a folder's older messages whole (headers and
+body in one FETCH, one write) instead of a header pass then a body pass saved the server about a
+tenth of its CPU, but was no faster to mail offline in A/B runs (6,000 messages, in process,
+` + "`BENCH_HEADERS_FIRST`" + `), and it leaves the older mail unlisted until its bodies are in:
+it is an engine option (` + "`HeadersFirst`" + `), not the default.
 
 Why indexing waits for the downloads instead of running beside them: on this 2-core machine both
 are CPU-bound, so overlapping them only moves index work into the time the user waits for mail.

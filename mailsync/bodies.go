@@ -227,13 +227,7 @@ func readBody(msg *imapclient.FetchMessageData) (store.UID, []byte, error) {
 				continue
 			}
 			var err error
-			if n := item.Literal.Size(); n <= maxPresized {
-				data = make([]byte, n)
-				_, err = io.ReadFull(item.Literal, data)
-			} else {
-				data, err = io.ReadAll(item.Literal) // grows only as bytes arrive
-			}
-			if err != nil {
+			if data, err = readLiteral(item.Literal); err != nil {
 				return 0, nil, err
 			}
 		}
@@ -241,7 +235,18 @@ func readBody(msg *imapclient.FetchMessageData) (store.UID, []byte, error) {
 	return uid, data, nil
 }
 
-// maxPresized is the largest literal readBody trusts the announced size
+// readLiteral reads a FETCH literal whole: into a buffer of its announced
+// size when that is at most maxPresized, otherwise as it arrives.
+func readLiteral(lit imap.LiteralReader) ([]byte, error) {
+	if n := lit.Size(); n <= maxPresized {
+		data := make([]byte, n)
+		_, err := io.ReadFull(lit, data)
+		return data, err
+	}
+	return io.ReadAll(lit) // grows only as bytes arrive
+}
+
+// maxPresized is the largest literal readLiteral trusts the announced size
 // of: a larger one is read as it arrives, not allocated up front.
 const maxPresized = 64 << 20
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
@@ -94,13 +93,7 @@ func readWhole(msg *imapclient.FetchMessageData) (*imapclient.FetchMessageBuffer
 				continue
 			}
 			var err error
-			if n := item.Literal.Size(); n <= maxPresized {
-				data = make([]byte, n)
-				_, err = io.ReadFull(item.Literal, data)
-			} else {
-				data, err = io.ReadAll(item.Literal)
-			}
-			if err != nil {
+			if data, err = readLiteral(item.Literal); err != nil {
 				return nil, nil, err
 			}
 		}

@@ -17,18 +17,20 @@ import (
 	"github.com/magpie-mail/magpie/internal/testenv"
 )
 
+// srcMsgs is n source messages of 1,000 bytes, UIDs 1 to n.
+func srcMsgs(n int) []srcMsg {
+	out := make([]srcMsg, n)
+	for i := range out {
+		out[i] = srcMsg{UID: imap.UID(i + 1), Size: 1000}
+	}
+	return out
+}
+
 // The biggest folder's batches go to every worker that asks until it is
 // no bigger than the next folder: several connections append into it.
 func TestBatchQueueSharesTheBiggestFolder(t *testing.T) {
-	msgs := func(n int) []srcMsg {
-		out := make([]srcMsg, n)
-		for i := range out {
-			out[i] = srcMsg{UID: imap.UID(i + 1), Size: 1000}
-		}
-		return out
-	}
-	big := &folderRun{fp: FolderPlan{Source: "INBOX"}, pending: msgs(100)}
-	small := &folderRun{fp: FolderPlan{Source: "Sent"}, pending: msgs(20)}
+	big := &folderRun{fp: FolderPlan{Source: "INBOX"}, pending: srcMsgs(100)}
+	small := &folderRun{fp: FolderPlan{Source: "Sent"}, pending: srcMsgs(20)}
 	q := newBatchQueue([]*folderRun{small, big}, 10, false, false)
 	var order []string
 	for {
@@ -58,15 +60,8 @@ func TestBatchQueueSharesTheBiggestFolder(t *testing.T) {
 // with no unowned folder left is done: no two sessions append into one
 // folder at once.
 func TestBatchQueueExclusiveGivesEachFolderOneWorker(t *testing.T) {
-	msgs := func(n int) []srcMsg {
-		out := make([]srcMsg, n)
-		for i := range out {
-			out[i] = srcMsg{UID: imap.UID(i + 1), Size: 1000}
-		}
-		return out
-	}
-	big := &folderRun{fp: FolderPlan{Source: "INBOX"}, pending: msgs(100)}
-	small := &folderRun{fp: FolderPlan{Source: "Sent"}, pending: msgs(20)}
+	big := &folderRun{fp: FolderPlan{Source: "INBOX"}, pending: srcMsgs(100)}
+	small := &folderRun{fp: FolderPlan{Source: "Sent"}, pending: srcMsgs(20)}
 	q := newBatchQueue([]*folderRun{small, big}, 10, false, true)
 	if f, _, _ := q.next(0); f != big {
 		t.Fatalf("worker 0 took %s first, not the biggest folder", f.fp.Source)

@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/magpie-mail/magpie/internal/benchstore"
+
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
@@ -383,24 +385,7 @@ func bigStore(b *testing.B, ctx context.Context, n int) string {
 	os.Remove(tmp)
 	st, err := store.Open(ctx, tmp)
 	must(b, err)
-	acct, err := st.Account(ctx, "bench")
-	must(b, err)
-	inbox, err := st.UpsertFolder(ctx, store.Folder{Account: acct, Name: "INBOX", RawName: "INBOX", Delim: "/", Role: "inbox"})
-	must(b, err)
-	names := []string{"张伟", "王芳", "Emily Carter", "李娜", "James Liu", "财务部", "系统通知", "林志明"}
-	subjects := []string{"关于第二季度销售报告的说明", "Quarterly report", "会议纪要：项目进度", "Invoice 2025-", "邮箱搬家安排", "Re: 合同草案"}
-	base := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
-	for lo := 0; lo < n; lo += 5000 {
-		var batch []store.Message
-		for i := lo; i < min(lo+5000, n); i++ {
-			batch = append(batch, store.Message{UID: store.UID(i + 1), MsgID: fmt.Sprintf("b%d@bench", i),
-				From:    store.Address{Name: names[i%len(names)], Addr: fmt.Sprintf("u%d@example.cn", i%97)},
-				To:      []store.Address{{Name: "Bench", Addr: "bench@example.com"}},
-				Subject: fmt.Sprintf("%s %d", subjects[i%len(subjects)], i), Date: base.Add(-time.Duration(n-i) * 10 * time.Minute),
-				Size: int64(2000 + i%5000), Flags: store.Flags(min(i%3, 1)) & store.FlagSeen, HasAttachment: i%10 == 0})
-		}
-		must(b, st.PutHeaders(ctx, inbox, batch))
-	}
+	must(b, benchstore.Fill(ctx, st, n))
 	must(b, st.Close())
 	must(b, os.Rename(tmp, path))
 	return path

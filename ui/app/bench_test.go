@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/magpie-mail/magpie/internal/benchstore"
+
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 
@@ -47,24 +49,7 @@ func benchStore(b *testing.B) *store.Store {
 	st, err := store.Open(ctx, path)
 	must(b, err)
 	b.Cleanup(func() { st.Close() })
-	acct, err := st.Account(ctx, "bench")
-	must(b, err)
-	inbox, err := st.UpsertFolder(ctx, store.Folder{Account: acct, Name: "INBOX", RawName: "INBOX", Delim: "/", Role: "inbox"})
-	must(b, err)
-	names := []string{"张伟", "王芳", "Emily Carter", "李娜", "James Liu", "财务部", "系统通知", "林志明"}
-	subjects := []string{"关于第二季度销售报告的说明", "Quarterly report", "会议纪要：项目进度", "Invoice 2025-", "邮箱搬家安排", "Re: 合同草案"}
-	base := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
-	for lo := 0; lo < n; lo += 5000 {
-		var batch []store.Message
-		for i := lo; i < min(lo+5000, n); i++ {
-			batch = append(batch, store.Message{UID: store.UID(i + 1), MsgID: fmt.Sprintf("b%d@bench", i),
-				From:    store.Address{Name: names[i%len(names)], Addr: fmt.Sprintf("u%d@example.cn", i%97)},
-				To:      []store.Address{{Name: "Bench", Addr: "bench@example.com"}},
-				Subject: fmt.Sprintf("%s %d", subjects[i%len(subjects)], i), Date: base.Add(-time.Duration(n-i) * 10 * time.Minute),
-				Size: int64(2000 + i%5000), Flags: store.Flags(min(i%3, 1)) & store.FlagSeen, HasAttachment: i%10 == 0})
-		}
-		must(b, st.PutHeaders(ctx, inbox, batch))
-	}
+	must(b, benchstore.Fill(ctx, st, n))
 	return st
 }
 

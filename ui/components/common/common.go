@@ -150,3 +150,17 @@ func FitStyled(s string, w int) string {
 	}
 	return s + strings.Repeat(" ", w-sw)
 }
+
+// InView is the first of rows lines on screen of a scrolled list, from
+// the last one (offset), moved as little as keeps the cursor in view; a
+// negative cursor (nothing selected) moves nothing.
+func InView(cursor, offset, rows int) int {
+	rows = max(rows, 1)
+	if cursor >= 0 && cursor < offset {
+		offset = cursor
+	}
+	if cursor >= offset+rows {
+		offset = cursor - rows + 1
+	}
+	return max(offset, 0)
+}

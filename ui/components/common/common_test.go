@@ -62,3 +62,19 @@ func TestWidthASCII(t *testing.T) {
 		}
 	}
 }
+
+func TestInViewKeepsTheCursorOnScreen(t *testing.T) {
+	for _, c := range []struct{ cursor, offset, rows, want int }{
+		{0, 0, 10, 0},  // at the top
+		{9, 0, 10, 0},  // last row still in view
+		{10, 0, 10, 1}, // one below: scroll by one
+		{3, 5, 10, 3},  // above the window: it moves up to the cursor
+		{-1, 4, 10, 4}, // nothing selected: nothing moves
+		{5, 0, 0, 5},   // no room: one row, the cursor's
+		{0, -2, 10, 0}, // never negative
+	} {
+		if got := InView(c.cursor, c.offset, c.rows); got != c.want {
+			t.Errorf("InView(%d, %d, %d) = %d, want %d", c.cursor, c.offset, c.rows, got, c.want)
+		}
+	}
+}

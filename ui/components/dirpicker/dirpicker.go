@@ -298,14 +298,7 @@ const headLines = 3
 
 // scrolled is the first folder on screen: the selection kept in view.
 func (m Model) scrolled() int {
-	rows, off := max(m.height-headLines, 1), m.offset
-	if m.cursor >= 0 && m.cursor < off {
-		off = m.cursor
-	}
-	if m.cursor >= off+rows {
-		off = m.cursor - rows + 1
-	}
-	return max(off, 0)
+	return common.InView(m.cursor, m.offset, m.height-headLines)
 }
 
 // Click selects the folder on line y of the picker (0: its title); a

@@ -124,14 +124,7 @@ const headLines = 2
 
 // scrolled is the first item on screen: the cursor kept in view.
 func (m Model) scrolled() int {
-	rows, off := max(m.height-headLines, 1), m.offset
-	if m.cursor < off {
-		off = m.cursor
-	}
-	if m.cursor >= off+rows {
-		off = m.cursor - rows + 1
-	}
-	return max(off, 0)
+	return common.InView(max(m.cursor, 0), m.offset, m.height-headLines) // no match: the top
 }
 
 // Click selects the item on line y of the picker (0: its title); a click

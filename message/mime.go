@@ -164,6 +164,20 @@ func (w *walker) decodedBody(p *part) []byte {
 	return p.body
 }
 
+// decodedLen is len(w.decodedBody(p)), recording the same problems, without
+// decoding a base64 body.
+func (w *walker) decodedLen(p *part) int {
+	cte, _ := p.header.get("Content-Transfer-Encoding")
+	if strings.ToLower(strings.TrimSpace(stripComments(cte))) != "base64" {
+		return len(w.decodedBody(p))
+	}
+	n, ok := lenientBase64Len(p.body)
+	if !ok {
+		w.probs.add("message: part %s: broken base64, decoded what was possible", p.displayPath())
+	}
+	return n
+}
+
 func (p *part) displayPath() string {
 	if p.path == "" {
 		return "root"

@@ -255,7 +255,7 @@ func (w *walker) attachment(p *part) Attachment {
 	return Attachment{
 		Filename:    SafeFilename(name),
 		ContentType: SanitizeLine(p.ctype.value),
-		Size:        len(w.decodedBody(p)),
+		Size:        w.decodedLen(p),
 		PartPath:    p.path,
 		Inline:      p.disposition.value == "inline" || (p.disposition.value == "" && hasCID),
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"runtime"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/magpie-mail/magpie/store"
 )
@@ -17,14 +18,26 @@ import (
 // messages or indexBatchBytes raw bytes, one transaction each, while the
 // next batch is parsed. The batches are small because a batch is held
 // whole several times over while it is written: as Go texts, as the JSON
-// handed to SQLite, as SQLite's copy of that and its parse of it. At 4 MB
-// per batch that was ~10 MB of the sync's peak; FTS5 itself flushes its
-// pending terms every megabyte (its hashsize), so larger batches gained
-// no time. A body larger than the batch is alone in its batch, so two
-// large attachments are never read back at once.
+// handed to SQLite, as SQLite's copy of that and its parse of it; and
+// SQLite's allocator (modernc.org/memory) keeps up to 4 MB of the freed
+// regions of each size class resident for reuse, so each size of buffer a
+// batch once needed stays in the process's RSS after it. At 1 MB per
+// batch SQLite held ~8 MB more at the indexing peak than at 256 KB (3,000
+// messages in process, side by side) for the same CPU (each batch's
+// commit flushes FTS5's pending terms as a smaller segment; the extra
+// merging did not show). A body
+// larger than the batch is alone in its batch, so two large attachments
+// are never read back at once.
+//
+// indexTextMax bounds the text indexed per message: a body's first 256 KB
+// of text (some 100 pages) are searchable, the rest is not. Without it one
+// long text body (a log, a mailing-list digest) is a batch of its own size
+// several times over, and its trigrams fill FTS5's pending-terms hash. The
+// raw message is stored whole either way.
 const (
 	indexBatchCount = 64
-	indexBatchBytes = 1 << 20
+	indexBatchBytes = 256 << 10
+	indexTextMax    = 256 << 10
 )
 
 // indexPending indexes every message of the account whose body is stored
@@ -71,16 +84,8 @@ func (e *Engine) indexPending(ctx context.Context) (int, error) {
 		if len(todo) == 0 {
 			break
 		}
+		todo = todo[:batchLen(todo, indexBatchBytes)]
 		after = todo[len(todo)-1].ID
-		// Cut the batch at indexBatchBytes of raw bytes (at least one).
-		var bytes int64
-		for i, u := range todo {
-			if i > 0 && bytes+u.Size > indexBatchBytes {
-				todo, after = todo[:i], todo[i-1].ID
-				break
-			}
-			bytes += u.Size
-		}
 		texts, err := e.parseStored(ctx, todo, encs)
 		if err != nil && readErr == nil {
 			readErr = err
@@ -98,6 +103,31 @@ func (e *Engine) indexPending(ctx context.Context) (int, error) {
 		return res.n, err
 	}
 	return res.n, errors.Join(res.err, readErr)
+}
+
+// batchLen is how many of todo make one batch: as many as fit in maxBytes
+// of raw bytes, and at least one.
+func batchLen(todo []store.Unindexed, maxBytes int64) int {
+	var bytes int64
+	for i, u := range todo {
+		if i > 0 && bytes+u.Size > maxBytes {
+			return i
+		}
+		bytes += u.Size
+	}
+	return len(todo)
+}
+
+// capText is s cut to at most max bytes, at a character boundary.
+func capText(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
 }
 
 // parseStored reads the bodies of todo back from the store and extracts
@@ -122,7 +152,7 @@ func (e *Engine) parseStored(ctx context.Context, todo []store.Unindexed, worker
 					continue
 				}
 				b := bodyOf(raw)
-				out[i] = store.BodyText{ID: todo[i].ID, Hash: todo[i].Hash, Text: b.Text, Preview: b.Preview, HasAttachment: b.HasAttachment}
+				out[i] = store.BodyText{ID: todo[i].ID, Hash: todo[i].Hash, Text: capText(b.Text, indexTextMax), Preview: b.Preview, HasAttachment: b.HasAttachment}
 				ok[i] = true
 			}
 		})

@@ -27,7 +27,10 @@ import (
 // BENCH_MESSAGES sets the corpus size (default 2000). The corpus is
 // uploaded once; every iteration syncs into a fresh store. With
 // -tags memory.counters it also logs what SQLite's allocator had mapped at
-// each phase's RSS peak (the non-Go part of the process's memory).
+// each phase's RSS peak (the non-Go part of the process's memory), and at
+// the indexing peak how much of that held allocations (live), how much of
+// its pool of freed regions was resident, and the regions by size.
+// BENCH_PEAK_HEAP=FILE writes a heap profile at each new indexing peak.
 // BENCH_OFFLINE_PROFILE=FILE writes a CPU profile of the download alone
 // (until the mail is offline, the first FolderSynced), without the index
 // stage that -cpuprofile would mix in; use one or the other.
@@ -71,12 +74,16 @@ func BenchmarkColdSync(b *testing.B) {
 		startRSS := vmRSS()
 		server0 := serverCPU()
 		cpu0 := cpuTime()
+		gcs := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}, {Name: "/gc/cycles/total:gc-cycles"}}
+		metrics.Read(gcs)
+		gc0, cycles0 := gcs[0].Value.Float64(), gcs[1].Value.Uint64()
 		var cpuOffline, cpuHeaders, headersAt time.Duration
 		events := make(chan Event, 64)
 		start := time.Now()
 		offline := make(chan time.Duration, 1)
 		stopRSS := make(chan struct{})
-		var peakOffline, peakIndex, goAtOffline, goAtIndex, sqlAtOffline, sqlAtIndex int
+		var peakOffline, peakIndex, goAtOffline, goAtIndex, sqlAtOffline, sqlAtIndex, liveAtIndex, poolAtIndex int
+		var regionsAtIndex string
 		sample := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
 		offlineNow := make(chan struct{})
 		stopProfile := startOfflineProfile(b)
@@ -110,7 +117,9 @@ func BenchmarkColdSync(b *testing.B) {
 				select {
 				case <-offlineNow:
 					if rss > peakIndex {
-						peakIndex, goAtIndex, sqlAtIndex = rss, goKiB, sqliteMappedKiB()
+						peakIndex, goAtIndex, sqlAtIndex, liveAtIndex, poolAtIndex = rss, goKiB, sqliteMappedKiB(), sqliteLiveKiB(), sqlitePoolKiB()
+						regionsAtIndex = sqliteRegions()
+						writePeakHeap()
 					}
 				default:
 					if rss > peakOffline {
@@ -131,8 +140,13 @@ func BenchmarkColdSync(b *testing.B) {
 		serverAll := serverCPU() - server0
 		close(stopRSS)
 		close(events)
-		b.Logf("RSS before %d MB, peak while fetching %d MB (Go %d MB, SQLite mapped %d MB), while indexing %d MB (Go %d MB, SQLite mapped %d MB)",
-			startRSS>>10, peakOffline>>10, goAtOffline>>10, sqlAtOffline>>10, peakIndex>>10, goAtIndex>>10, sqlAtIndex>>10)
+		b.Logf("RSS before %d MB, peak while fetching %d MB (Go %d MB, SQLite mapped %d MB), while indexing %d MB (Go %d MB, SQLite mapped %d MB: live %d MB, pool %d MB)",
+			startRSS>>10, peakOffline>>10, goAtOffline>>10, sqlAtOffline>>10, peakIndex>>10, goAtIndex>>10, sqlAtIndex>>10, liveAtIndex>>10, poolAtIndex>>10)
+		if regionsAtIndex != "" {
+			b.Logf("SQLite at the indexing peak: %s", regionsAtIndex)
+		}
+		metrics.Read(gcs)
+		b.Logf("GC during the sync: %.2fs CPU, %d cycles", gcs[0].Value.Float64()-gc0, gcs[1].Value.Uint64()-cycles0)
 		cpuAll := cpuTime() - cpu0
 		offAt := <-offline // the event reader is done: its times are set
 		b.Logf("headers of every folder stored after %s (CPU %s; bodies download beside them)",
@@ -238,4 +252,19 @@ func serverCPU() time.Duration {
 func benchHeadersFirst() int {
 	v, _ := strconv.Atoi(os.Getenv("BENCH_HEADERS_FIRST"))
 	return v
+}
+
+// writePeakHeap writes a heap profile to BENCH_PEAK_HEAP, if set (each new
+// indexing peak overwrites it).
+func writePeakHeap() {
+	path := os.Getenv("BENCH_PEAK_HEAP")
+	if path == "" {
+		return
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	_ = pprof.WriteHeapProfile(f)
 }

@@ -624,11 +624,13 @@ func (s *cursedRenderer) flush(closing bool) error {
 }
 
 // render implements renderer.
-func (s *cursedRenderer) render(v View) {
+func (s *cursedRenderer) render(v View) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 
+	changed := !viewEquals(&s.view, &v)
 	s.view = v
+	return changed
 }
 
 // reset implements renderer.

@@ -33,7 +33,7 @@ func (nilRenderer) flush(bool) error { return nil }
 func (nilRenderer) close() error { return nil }
 
 // render implements the Renderer interface.
-func (nilRenderer) render(View) {}
+func (nilRenderer) render(View) bool { return false }
 
 // reset implements the Renderer interface.
 func (nilRenderer) reset() {}

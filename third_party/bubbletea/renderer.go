@@ -22,8 +22,10 @@ type renderer interface {
 	// close closes the renderer and flushes any remaining data.
 	close() error
 
-	// render renders a frame to the output.
-	render(View)
+	// render stores the view the next flush draws. It reports whether the
+	// view differs from the one stored before (Magpie: the program wakes the
+	// renderer goroutine only then).
+	render(View) bool
 
 	// flush flushes the renderer's buffer to the output.
 	flush(closing bool) error

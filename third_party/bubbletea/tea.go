@@ -539,14 +539,17 @@ type Program struct {
 	// modes keeps track of terminal modes that have been enabled or disabled.
 	ignoreSignals uint32
 
-	// ticker is the ticker that will be used to write to the renderer.
-	ticker *time.Ticker
-
 	// once is used to stop the renderer.
 	once sync.Once
 
 	// rendererDone is used to stop the renderer.
 	rendererDone chan struct{}
+
+	// renderWake tells the renderer goroutine that render stored a view that
+	// differs from the one before (Magpie: leading-edge flush, MAGPIE.md).
+	// Buffered by one: a wake that finds one pending is dropped, since the
+	// pending one already stands for it.
+	renderWake chan struct{}
 
 	// Initial window size. Mainly used for testing.
 	width, height int
@@ -606,6 +609,7 @@ func NewProgram(model Model, opts ...ProgramOption) *Program {
 		msgs:         make(chan Msg),
 		errs:         make(chan error, 1),
 		rendererDone: make(chan struct{}),
+		renderWake:   make(chan struct{}, 1),
 	}
 
 	// Apply all options to the program.
@@ -892,8 +896,13 @@ func (p *Program) eventLoop(model Model, cmds chan Cmd) (Model, error) {
 
 // render renders the given view to the renderer.
 func (p *Program) render(model Model) {
-	if p.renderer != nil {
-		p.renderer.render(model.View()) // send view to renderer
+	if p.renderer != nil && p.renderer.render(model.View()) { // send view to renderer
+		// Magpie: a new view wakes the renderer goroutine, which draws it at
+		// once unless it drew less than a frame interval ago.
+		select {
+		case p.renderWake <- struct{}{}:
+		default:
+		}
 	}
 }
 
@@ -1415,15 +1424,16 @@ func (p *Program) Printf(template string, args ...any) {
 }
 
 // startRenderer starts the renderer.
+//
+// Magpie: the goroutine draws a new view at once (leading edge) when it last
+// drew a new view at least one frame interval ago; within the interval the
+// view waits for the ticker, which coalesces bursts at the fps ceiling as
+// before. Every flush still happens on this one goroutine. Each start has its
+// own ticker, so that a stopped goroutine's Stop cannot land after a new
+// start's Reset (upstream issue #1778).
 func (p *Program) startRenderer() {
 	framerate := time.Second / time.Duration(p.fps)
-	if p.ticker == nil {
-		p.ticker = time.NewTicker(framerate)
-	} else {
-		// If the ticker already exists, it has been stopped and we need to
-		// reset it.
-		p.ticker.Reset(framerate)
-	}
+	ticker := time.NewTicker(framerate)
 
 	// Since the renderer can be restarted after a stop, we need to reset
 	// the done channel and its corresponding sync.Once.
@@ -1432,16 +1442,31 @@ func (p *Program) startRenderer() {
 	// Start the renderer.
 	p.renderer.start()
 	go func() {
+		defer ticker.Stop()
+		var lastDrawn time.Time // when a woken view was last flushed
+		pending := false        // a woken view waits for the ticker
 		for {
 			select {
 			case <-p.rendererDone:
-				p.ticker.Stop()
 				return
 
-			case <-p.ticker.C:
-				_ = p.flush()
-				_ = p.renderer.flush(false)
+			case <-p.renderWake:
+				if time.Since(lastDrawn) < framerate {
+					pending = true
+					continue
+				}
+
+			case <-ticker.C:
+				if !pending {
+					_ = p.flush()
+					_ = p.renderer.flush(false)
+					continue
+				}
 			}
+			_ = p.flush()
+			_ = p.renderer.flush(false)
+			lastDrawn = time.Now()
+			pending = false
 		}
 	}()
 }

@@ -74,9 +74,6 @@ func BenchmarkColdSync(b *testing.B) {
 		startRSS := vmRSS()
 		server0 := serverCPU()
 		cpu0 := cpuTime()
-		gcs := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}, {Name: "/gc/cycles/total:gc-cycles"}}
-		metrics.Read(gcs)
-		gc0, cycles0 := gcs[0].Value.Float64(), gcs[1].Value.Uint64()
 		var cpuOffline, cpuHeaders, headersAt time.Duration
 		events := make(chan Event, 64)
 		start := time.Now()
@@ -145,8 +142,6 @@ func BenchmarkColdSync(b *testing.B) {
 		if regionsAtIndex != "" {
 			b.Logf("SQLite at the indexing peak: %s", regionsAtIndex)
 		}
-		metrics.Read(gcs)
-		b.Logf("GC during the sync: %.2fs CPU, %d cycles", gcs[0].Value.Float64()-gc0, gcs[1].Value.Uint64()-cycles0)
 		cpuAll := cpuTime() - cpu0
 		offAt := <-offline // the event reader is done: its times are set
 		b.Logf("headers of every folder stored after %s (CPU %s; bodies download beside them)",

@@ -184,7 +184,7 @@ So index batches are small (256 KB of raw bytes: at 1 MB SQLite held ~8 MB more 
 about a tenth less CPU in the index stage in runs on a loaded machine) and at most 256 KB of text
 per message is indexed. Smaller page caches (1 MB) did not lower the peak: their freed pages went
 to that pool. Go's share (~20–25 MB) is mostly garbage of the bodies in flight (GOGC 50); a soft
-memory limit tighter than the 64 MB ` + "`main`" + ` sets (32 MB) left the peak where it was and cost more GC.
+memory limit tighter than the 64 MB ` + "`main`" + ` sets (32 MB) left the peak where it was.
 `)
 	for _, n := range r.Notes {
 		b.WriteString("\n" + n + "\n")

@@ -21,13 +21,15 @@ import (
 // handed to SQLite, as SQLite's copy of that and its parse of it; and
 // SQLite's allocator (modernc.org/memory) keeps up to 4 MB of the freed
 // regions of each size class resident for reuse, so each size of buffer a
-// batch once needed stays in the process's RSS after it. At 1 MB per
-// batch SQLite held ~8 MB more at the indexing peak than at 256 KB (3,000
-// messages in process, side by side) for the same CPU (each batch's
-// commit flushes FTS5's pending terms as a smaller segment; the extra
-// merging did not show). A body
-// larger than the batch is alone in its batch, so two large attachments
-// are never read back at once.
+// batch once needed stays in the process's RSS after it. At 4 MB per
+// batch that was ~10 MB of the sync's peak. 256 KB batches took a further
+// ~9 MB off the peak of a 10k sync (79 MB against 88 MB), but cost 15–20%
+// more CPU in the index stage (in process, side by side; not profiled:
+// each batch's commit flushes FTS5's pending terms as a segment of its
+// own, so more segments to merge, and a smaller heap means more GC
+// cycles), so the batches stay at 1 MB. A body larger than the batch is
+// alone in its batch, so two large attachments are never read back at
+// once.
 //
 // indexTextMax bounds the text indexed per message: a body's first 256 KB
 // of text (some 100 pages) are searchable, the rest is not. Without it one
@@ -36,7 +38,7 @@ import (
 // raw message is stored whole either way.
 const (
 	indexBatchCount = 64
-	indexBatchBytes = 256 << 10
+	indexBatchBytes = 1 << 20
 	indexTextMax    = 256 << 10
 )
 

@@ -178,13 +178,15 @@ only while the downloads waited on the network, 1.4× slower offline for no gain
 Where the peak memory goes: in the indexing stage, measured in process (` + "`-tags memory.counters`" + `,
 3,000 messages). SQLite's share is its page caches (2 MB per connection, but each 4 KB page takes an
 8 KB slot of its allocator, modernc.org/memory: ~11 MB) and that allocator's pool of freed regions,
-of which it keeps up to 4 MB per size class resident for reuse (~9 MB): each size of buffer once
+of which it keeps up to 4 MB per size class resident for reuse (8–14 MB): each size of buffer once
 needed, such as a 5 MB body read back or a batch of text handed to the index, stays in the RSS.
-So index batches are small (256 KB of raw bytes: at 1 MB SQLite held ~8 MB more at the peak, for
-about a tenth less CPU in the index stage in runs on a loaded machine) and at most 256 KB of text
-per message is indexed. Smaller page caches (1 MB) did not lower the peak: their freed pages went
-to that pool. Go's share (~20–25 MB) is mostly garbage of the bodies in flight (GOGC 50); a soft
-memory limit tighter than the 64 MB ` + "`main`" + ` sets (32 MB) left the peak where it was.
+Index batches of 256 KB of raw bytes instead of 1 MB took ~9 MB more off a 10k sync's peak, but
+cost 15–20% more CPU in the index stage (not profiled: more FTS5 segments to merge, more GC
+cycles), so they stay at 1 MB. At most 256 KB of text per message is indexed. Smaller page caches
+(1 MB) did not lower the peak: their freed pages went to that pool. Go's share (~20–25 MB) is mostly
+garbage of the bodies in flight (GOGC 50); an attachment's size is counted from its base64 text
+instead of decoding it (~9 MB of garbage for a 5 MB attachment); a soft memory limit tighter than
+the 64 MB ` + "`main`" + ` sets (32 MB) left the peak where it was.
 `)
 	for _, n := range r.Notes {
 		b.WriteString("\n" + n + "\n")

@@ -142,6 +142,10 @@ func (e *Engine) startBodyPipeline(ctx context.Context) *bodyPipeline {
 			var enc store.Encoder
 			for r := range p.raws {
 				pb, err := enc.Prepare(r.id, store.Body{Raw: r.data})
+				if err == nil {
+					// Its file, here in parallel: the writer records it.
+					err = e.st.WriteBlob(&pb)
+				}
 				if err != nil {
 					p.budget.release(len(r.data))
 					continue // not stored; the next pass asks again

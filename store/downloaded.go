@@ -27,14 +27,14 @@ func (s *Store) PutDownloaded(ctx context.Context, msgs []Downloaded, bodies []P
 		return nil
 	}
 	return s.write(ctx, func(tx *sql.Tx) error {
-		if err := putDownloaded(ctx, tx, s.stmts, msgs); err != nil {
+		if err := putDownloaded(ctx, tx, s.stmts, s.blobs, msgs); err != nil {
 			return fmt.Errorf("store: put downloaded: %w", err)
 		}
-		return putRawBodies(ctx, tx, s.stmts, bodies)
+		return putRawBodies(ctx, tx, s.stmts, s.blobs, bodies)
 	})
 }
 
-func putDownloaded(ctx context.Context, tx *sql.Tx, cache stmtCache, msgs []Downloaded) error {
+func putDownloaded(ctx context.Context, tx *sql.Tx, cache stmtCache, dir string, msgs []Downloaded) error {
 	if len(msgs) == 0 {
 		return nil
 	}
@@ -76,7 +76,7 @@ func putDownloaded(ctx context.Context, tx *sql.Tx, cache stmtCache, msgs []Down
 				return fmt.Errorf("UID %d is not a server UID", m.UID)
 			}
 			b := &d.Body
-			if _, err := blob.ExecContext(ctx, b.sum[:], len(b.Body.Raw), b.codec, b.data); err != nil {
+			if err := recordBlob(ctx, tx, blob, dir, b.sum, len(b.Body.Raw), b.codec, b.data, b.Body.Raw); err != nil {
 				return fmt.Errorf("uid %d: %w", m.UID, err)
 			}
 			if _, err := ins.putWith(ctx, &m, &b.sum); err != nil {

@@ -131,13 +131,21 @@ type writeResult struct {
 	err   error
 }
 
+// minEncoders is the fewest encoders a pipeline runs, whatever the cores:
+// each also writes its bodies' files and waits for them to reach the disk
+// (store.WriteBlob), and a file system commits concurrent fsyncs together,
+// so more of them in flight cost less wait per body (on ext4 over a
+// virtual disk, 3000 bodies took ~2.8 s with two in flight, ~0.8 s with
+// many). The budget, not their number, bounds the bytes they hold.
+const minEncoders = 8
+
 func (e *Engine) startBodyPipeline(ctx context.Context) *bodyPipeline {
 	p := &bodyPipeline{raws: make(chan rawBody, 4), written: make(chan writeResult, 1),
 		budget: newBudget(e.bodyBudget), totals: map[store.FolderID]int{}}
 	p.ctx, p.cancel = context.WithCancel(ctx)
 	prepared := make(chan preparedBody, 4)
 	var encoders sync.WaitGroup
-	for range max(1, runtime.GOMAXPROCS(0)) {
+	for range max(minEncoders, runtime.GOMAXPROCS(0)) {
 		encoders.Go(func() {
 			var enc store.Encoder
 			for r := range p.raws {

@@ -120,7 +120,7 @@ func BenchmarkColdSync(b *testing.B) {
 			}
 		}()
 		b.StartTimer()
-		sum, err := New(acct, dialer, st, Options{Events: events, HeadersFirst: benchHeadersFirst()}).SyncOnce(context.Background())
+		sum, err := New(acct, dialer, st, Options{Events: events}).SyncOnce(context.Background())
 		if err != nil || sum.Failed() {
 			b.Fatalf("SyncOnce: %v %+v", err, sum)
 		}
@@ -231,11 +231,4 @@ func serverCPU() time.Duration {
 		}
 	}
 	return total
-}
-
-// benchHeadersFirst is Options.HeadersFirst from BENCH_HEADERS_FIRST (an A/B
-// of the header pass against whole fetches); unset means the default.
-func benchHeadersFirst() int {
-	v, _ := strconv.Atoi(os.Getenv("BENCH_HEADERS_FIRST"))
-	return v
 }

@@ -34,7 +34,7 @@ func (e *Engine) fetchBodies(ctx context.Context, c *account.IMAPClient, f store
 		return 0, nil
 	}
 	p := e.startBodyPipeline(ctx)
-	err := e.feedBodies(ctx, c, f, p, 0)
+	err := e.feedBodies(ctx, c, f, p)
 	res := p.finish()
 	if err != nil {
 		return res.done[f.ID], err
@@ -48,15 +48,14 @@ func (e *Engine) fetchBodies(ctx context.Context, c *account.IMAPClient, f store
 // FETCHes run back to back, so the network, the encoders and the store's
 // writer work at the same time. Messages the server no longer has are
 // skipped; the next pass sees them expunged. It stops between FETCHes when
-// ctx ends. whole is how many messages of f the caller fetches whole
-// after (for the progress total).
-func (e *Engine) feedBodies(ctx context.Context, c *account.IMAPClient, f store.Folder, p *bodyPipeline, whole int) error {
+// ctx ends.
+func (e *Engine) feedBodies(ctx context.Context, c *account.IMAPClient, f store.Folder, p *bodyPipeline) error {
 	need, err := e.st.NeedBodies(ctx, f.ID, 1<<30)
 	if err != nil {
 		return err
 	}
 	if len(need) == 0 {
-		p.setTotal(f.ID, whole)
+		p.setTotal(f.ID, 0)
 		return nil
 	}
 	if e.opts.Bodies.Mode == account.BodiesRecent {
@@ -71,7 +70,7 @@ func (e *Engine) feedBodies(ctx context.Context, c *account.IMAPClient, f store.
 		}
 		need = slices.DeleteFunc(need, func(n store.NeedBody) bool { return !allowed[n.UID] })
 	}
-	p.setTotal(f.ID, len(need)+whole)
+	p.setTotal(f.ID, len(need))
 	for len(need) > 0 {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -116,19 +115,16 @@ type rawBody struct {
 	id     store.MessageID
 	folder store.Folder
 	data   []byte
-	whole  *imapclient.FetchMessageBuffer // fetched whole: the rest of its FETCH data (id is 0)
 }
 
 type preparedBody struct {
 	store.PreparedBody
 	folder store.Folder
-	msg    *store.Message // fetched whole: its header row
 }
 
 type writeResult struct {
-	done  map[store.FolderID]int // bodies stored per folder
-	whole map[store.FolderID]int // of which messages fetched whole
-	err   error
+	done map[store.FolderID]int // bodies stored per folder
+	err  error
 }
 
 // minEncoders is the fewest encoders a pipeline runs, whatever the cores:
@@ -158,15 +154,8 @@ func (e *Engine) startBodyPipeline(ctx context.Context) *bodyPipeline {
 					p.budget.release(len(r.data))
 					continue // not stored; the next pass asks again
 				}
-				var msg *store.Message
-				if r.whole != nil {
-					// The header row comes from the raw bytes: parsed
-					// here, beside the other encoders, not by the writer.
-					m := headerMessage(r.whole, headerBlock(r.data))
-					msg = &m
-				}
 				select {
-				case prepared <- preparedBody{pb, r.folder, msg}:
+				case prepared <- preparedBody{pb, r.folder}:
 				case <-p.ctx.Done():
 					return
 				}
@@ -276,17 +265,13 @@ func (p *bodyPipeline) finish() writeResult {
 // block. While a fetcher waits for budget it commits at once what it holds
 // (see budget).
 func (e *Engine) writeBodies(ctx context.Context, p *bodyPipeline, in <-chan preparedBody, nudge <-chan struct{}) writeResult {
-	res := writeResult{done: map[store.FolderID]int{}, whole: map[store.FolderID]int{}}
+	res := writeResult{done: map[store.FolderID]int{}}
 	var batch []store.PreparedBody
-	var whole []store.Downloaded
 	var folders []store.Folder
 	size := 0
 	flush := func() {
-		if res.err == nil && len(batch)+len(whole) > 0 {
-			if res.err = e.st.PutDownloaded(ctx, whole, batch); res.err == nil {
-				for _, d := range whole {
-					res.whole[d.Folder]++
-				}
+		if res.err == nil && len(batch) > 0 {
+			if res.err = e.st.PutRawBodies(ctx, batch); res.err == nil {
 				seen := map[store.FolderID]bool{}
 				for _, f := range folders {
 					res.done[f.ID]++
@@ -302,12 +287,8 @@ func (e *Engine) writeBodies(ctx context.Context, p *bodyPipeline, in <-chan pre
 		for _, b := range batch {
 			p.budget.release(b.Size())
 		}
-		for _, d := range whole {
-			p.budget.release(d.Body.Size())
-		}
 		clear(batch) // let the bodies go before the next batch fills
-		clear(whole)
-		batch, whole, folders, size = batch[:0], whole[:0], folders[:0], 0
+		batch, folders, size = batch[:0], folders[:0], 0
 	}
 	for {
 		select {
@@ -316,14 +297,10 @@ func (e *Engine) writeBodies(ctx context.Context, p *bodyPipeline, in <-chan pre
 				flush()
 				return res
 			}
-			if b.msg != nil {
-				whole = append(whole, store.Downloaded{Folder: b.folder.ID, Msg: *b.msg, Body: b.PreparedBody})
-			} else {
-				batch = append(batch, b.PreparedBody)
-			}
+			batch = append(batch, b.PreparedBody)
 			folders = append(folders, b.folder)
 			size += b.Size()
-			if len(batch)+len(whole) >= writeBatchCount || size >= writeBatchBytes || p.budget.pressed() {
+			if len(batch) >= writeBatchCount || size >= writeBatchBytes || p.budget.pressed() {
 				flush()
 			}
 		case <-nudge:

@@ -66,6 +66,7 @@ func TestBlobsAreFiles(t *testing.T) {
 	if n := len(blobFiles(t, f.s)); n != 2 {
 		t.Fatalf("%d blob files, want 2 (one per content)", n)
 	}
+	must(t, f.s.CheckIntegrity(ctx))
 	if n := count(t, f.s, `SELECT count(*) FROM blobs WHERE length(data) > 0`); n != 0 {
 		t.Errorf("%d blobs still hold bytes in the database", n)
 	}
@@ -91,9 +92,15 @@ func TestBlobsAreFiles(t *testing.T) {
 	if _, err := f.s.Raw(ctx, id(f.inbox, 2)); !errors.Is(err, ErrCorrupt) {
 		t.Errorf("damaged file read: %v, want ErrCorrupt", err)
 	}
+	if err := f.s.CheckIntegrity(ctx); !errors.Is(err, ErrIntegrity) {
+		t.Errorf("integrity check of a damaged file: %v, want ErrIntegrity", err)
+	}
 	must(t, os.Remove(path))
 	if _, err := f.s.Raw(ctx, id(f.inbox, 2)); !errors.Is(err, ErrCorrupt) {
 		t.Errorf("missing file read: %v, want ErrCorrupt", err)
+	}
+	if err := f.s.CheckIntegrity(ctx); !errors.Is(err, ErrIntegrity) {
+		t.Errorf("integrity check of a missing file: %v, want ErrIntegrity", err)
 	}
 }
 

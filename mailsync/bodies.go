@@ -120,6 +120,7 @@ type rawBody struct {
 type preparedBody struct {
 	store.PreparedBody
 	folder store.Folder
+	err    error // its file could not be written (the store's failure)
 }
 
 type writeResult struct {
@@ -146,16 +147,16 @@ func (e *Engine) startBodyPipeline(ctx context.Context) *bodyPipeline {
 			var enc store.Encoder
 			for r := range p.raws {
 				pb, err := enc.Prepare(r.id, store.Body{Raw: r.data})
-				if err == nil {
-					// Its file, here in parallel: the writer records it.
-					err = e.st.WriteBlob(&pb)
-				}
 				if err != nil {
 					p.budget.release(len(r.data))
 					continue // not stored; the next pass asks again
 				}
+				// Its file, here in parallel: the writer only records it.
+				// A failure (a full disk) is the store's: the writer
+				// reports it and stops the pass.
+				err = e.st.WriteBlob(&pb)
 				select {
-				case prepared <- preparedBody{pb, r.folder}:
+				case prepared <- preparedBody{pb, r.folder, err}:
 				case <-p.ctx.Done():
 					return
 				}
@@ -296,6 +297,13 @@ func (e *Engine) writeBodies(ctx context.Context, p *bodyPipeline, in <-chan pre
 			if !ok {
 				flush()
 				return res
+			}
+			if b.err != nil {
+				p.budget.release(b.Size())
+				if res.err == nil {
+					res.err = b.err
+				}
+				continue
 			}
 			batch = append(batch, b.PreparedBody)
 			folders = append(folders, b.folder)

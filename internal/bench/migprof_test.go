@@ -12,6 +12,7 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -76,6 +77,16 @@ func BenchmarkMigrateInProcess(b *testing.B) {
 		server := serverCPU(d)
 		self := selfCPU()
 		stopProfile := profileRun(b, i)
+		procs := startProcSampler(d)
+		marks := []phaseMark{{"start", procs.snapshot(), selfCPU()}}
+		var marksMu sync.Mutex
+		mark := func(name string) {
+			procs.sample()
+			m := phaseMark{name, procs.snapshot(), selfCPU()}
+			marksMu.Lock()
+			marks = append(marks, m)
+			marksMu.Unlock()
+		}
 		start := time.Now()
 		p, err := migrate.NewPlan(ctx, src, dst, mopts)
 		if err != nil {
@@ -83,7 +94,7 @@ func BenchmarkMigrateInProcess(b *testing.B) {
 		}
 		planned := time.Since(start)
 		progress := make(chan migrate.Progress, 64)
-		phases := watchPhases(progress, start)
+		phases := watchPhases(progress, start, mark)
 		mopts.Progress = progress
 		rep, err := migrate.Run(ctx, p, mopts)
 		close(progress)
@@ -94,10 +105,25 @@ func BenchmarkMigrateInProcess(b *testing.B) {
 		stopProfile()
 		magpie := selfCPU() - self
 		time.Sleep(200 * time.Millisecond) // the server's processes end after the logouts
+		mark("end")
+		procs.stop()
+		marksMu.Lock()
+		for k := 1; k < len(marks); k++ {
+			b.Logf("CPU until %s: Magpie %s; Dovecot: %s", marks[k].name, (marks[k].self - marks[k-1].self).Round(10*time.Millisecond), cpuDiff(marks[k-1].procs, marks[k].procs))
+		}
+		marksMu.Unlock()
 		t := rep.Totals()
 		b.Logf("plan %s, run %s (%s), CPU: Magpie %s, Dovecot %s; Go heap peak %d MB: copied %d, source %d, missing %d, verified %v", planned.Round(time.Millisecond),
 			wall.Round(time.Millisecond), <-phases, magpie.Round(time.Millisecond), serverCPU(d)-server, stopPeak()>>20, t.Copied, t.SourceCount, t.Missing, rep.Verified())
 	}
+}
+
+// phaseMark is the CPU time so far of Dovecot's processes and of this
+// one as a phase begins.
+type phaseMark struct {
+	name  string
+	procs map[string]time.Duration
+	self  time.Duration
 }
 
 // profileRun starts a CPU profile of run i (0: the cold copy, 1: the
@@ -131,7 +157,9 @@ func tlsSide(s migrate.Side, d *testenv.DovecotServer) migrate.Side {
 // watchPhases reads progress until it is closed and then sends when the
 // copy phase started (every folder prepared) and ended (the first folder
 // verifying), as offsets from start.
-func watchPhases(progress <-chan migrate.Progress, start time.Time) <-chan string {
+// mark is called as the copy phase starts ("copy") and as it ends
+// ("verify").
+func watchPhases(progress <-chan migrate.Progress, start time.Time, mark func(string)) <-chan string {
 	out := make(chan string, 1)
 	go func() {
 		var copyStart, copyEnd time.Duration
@@ -141,10 +169,14 @@ func watchPhases(progress <-chan migrate.Progress, start time.Time) <-chan strin
 			case migrate.PhaseCopy:
 				if !prepared[pr.Folder] {
 					prepared[pr.Folder] = true
+					if copyStart == 0 {
+						mark("copy")
+					}
 					copyStart = time.Since(start)
 				}
 			case migrate.PhaseVerify, migrate.PhaseDone:
 				if copyEnd == 0 {
+					mark("verify")
 					copyEnd = time.Since(start)
 				}
 			}

@@ -89,9 +89,22 @@ func (r *runner) prepare(ctx context.Context, f *folderRun) error {
 		if e, ok := entries[m.UID]; ok && r.settled(f, e) {
 			f.claimed[e.Hash]++
 			f.rep.Previously++
-			continue
 		}
-		f.pending = append(f.pending, m)
+	}
+	switch {
+	case f.rep.Previously == 0:
+		// All pending (a first run): the listing itself, not a copy of
+		// it, so that a run holds one srcMsg per message, not two. The
+		// capacity ends at its length: appending to f.msgs (the
+		// catch-up pass) never writes into it.
+		f.pending = f.msgs[:len(f.msgs):len(f.msgs)]
+	case f.rep.Previously < len(f.msgs):
+		f.pending = make([]srcMsg, 0, len(f.msgs)-f.rep.Previously)
+		for _, m := range f.msgs {
+			if e, ok := entries[m.UID]; !ok || !r.settled(f, e) {
+				f.pending = append(f.pending, m)
+			}
+		}
 	}
 	f.rep.SourceCount = len(f.msgs)
 	f.progress.Total, f.progress.Done, f.progress.Phase = len(f.msgs), f.rep.Previously, PhaseCopy

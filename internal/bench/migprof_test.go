@@ -77,12 +77,20 @@ func BenchmarkMigrateInProcess(b *testing.B) {
 		server := serverCPU(d)
 		self := selfCPU()
 		stopProfile := profileRun(b, i)
-		procs := startProcSampler(d)
-		marks := []phaseMark{{"start", procs.snapshot(), selfCPU()}}
+		procs := startProcSampler(d, map[string]string{old.Name: "source", nu.Name: "dest"})
+		marks := []phaseMark{{"start", procs.snapshot(), selfCPU(), 0}}
 		var marksMu sync.Mutex
 		mark := func(name string) {
 			procs.sample()
-			m := phaseMark{name, procs.snapshot(), selfCPU()}
+			m := phaseMark{name, procs.snapshot(), selfCPU(), 0}
+			if name == "verify" && os.Getenv("BENCH_LIVEHEAP") == "1" {
+				// What the run holds as the copy ends (a GC here perturbs
+				// the run a little: only on demand).
+				runtime.GC()
+				var ms runtime.MemStats
+				runtime.ReadMemStats(&ms)
+				m.live = ms.HeapAlloc
+			}
 			marksMu.Lock()
 			marks = append(marks, m)
 			marksMu.Unlock()
@@ -110,6 +118,9 @@ func BenchmarkMigrateInProcess(b *testing.B) {
 		marksMu.Lock()
 		for k := 1; k < len(marks); k++ {
 			b.Logf("CPU until %s: Magpie %s; Dovecot: %s", marks[k].name, (marks[k].self - marks[k-1].self).Round(10*time.Millisecond), cpuDiff(marks[k-1].procs, marks[k].procs))
+			if marks[k].live > 0 {
+				b.Logf("live heap as the copy ends (BENCH_LIVEHEAP=1): %.1f MB", float64(marks[k].live)/(1<<20))
+			}
 		}
 		marksMu.Unlock()
 		t := rep.Totals()
@@ -124,6 +135,7 @@ type phaseMark struct {
 	name  string
 	procs map[string]time.Duration
 	self  time.Duration
+	live  uint64 // Go heap in use after a GC, when asked for
 }
 
 // profileRun starts a CPU profile of run i (0: the cold copy, 1: the

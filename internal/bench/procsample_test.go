@@ -21,6 +21,8 @@ import (
 // imap processes').
 type procSampler struct {
 	master int
+	homes  map[string]string // a user's mail directory → its label
+	seen   map[int]string    // pid → the label of the user it serves
 	mu     sync.Mutex
 	last   map[int]procTicks // pid → last seen
 	done   chan struct{}
@@ -32,8 +34,18 @@ type procTicks struct {
 	ticks int64
 }
 
-func startProcSampler(d *testenv.DovecotServer) *procSampler {
-	s := &procSampler{last: map[int]procTicks{}, done: make(chan struct{})}
+// startProcSampler samples d's children; an imap process is named
+// "imap LABEL" by the user whose mail it has open (labels: user name →
+// label), found from its open files.
+func startProcSampler(d *testenv.DovecotServer, labels map[string]string) *procSampler {
+	s := &procSampler{last: map[int]procTicks{}, done: make(chan struct{}), homes: map[string]string{}, seen: map[int]string{}}
+	for name, label := range labels {
+		home := filepath.Join(d.Dir, "home", name)
+		if real, err := filepath.EvalSymlinks(home); err == nil {
+			home = real
+		}
+		s.homes[home+"/"] = label
+	}
 	pid, err := os.ReadFile(filepath.Join(d.Dir, "run", "master.pid"))
 	if err != nil {
 		return s
@@ -61,13 +73,18 @@ func (s *procSampler) sample() {
 	if s.master == 0 {
 		return
 	}
-	ents, _ := os.ReadDir("/proc")
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
+	// The master's children (CONFIG_PROC_CHILDREN) rather than all of
+	// /proc: sampling must cost little beside the run it measures.
+	kids, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", s.master, s.master))
+	if err != nil {
+		return
+	}
+	for _, k := range strings.Fields(string(kids)) {
+		pid, err := strconv.Atoi(k)
 		if err != nil {
 			continue
 		}
-		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		b, err := os.ReadFile("/proc/" + k + "/stat")
 		if err != nil {
 			continue
 		}
@@ -77,15 +94,38 @@ func (s *procSampler) sample() {
 			continue
 		}
 		f := strings.Fields(st[shut+2:])
-		if ppid, _ := strconv.Atoi(f[1]); ppid != s.master {
-			continue
-		}
 		u, _ := strconv.ParseInt(f[11], 10, 64)
 		k, _ := strconv.ParseInt(f[12], 10, 64)
+		name := st[open+1 : shut]
+		if name == "imap" {
+			name += " " + s.label(pid)
+		}
 		s.mu.Lock()
-		s.last[pid] = procTicks{name: st[open+1 : shut], ticks: u + k}
+		s.last[pid] = procTicks{name: name, ticks: u + k}
 		s.mu.Unlock()
 	}
+}
+
+// label is the label of the user whose mail imap process pid has open
+// ("?" until it opens some).
+func (s *procSampler) label(pid int) string {
+	if l, ok := s.seen[pid]; ok {
+		return l
+	}
+	fds, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	for _, fd := range fds {
+		target, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, fd.Name()))
+		if err != nil {
+			continue
+		}
+		for home, l := range s.homes {
+			if strings.HasPrefix(target, home) {
+				s.seen[pid] = l
+				return l
+			}
+		}
+	}
+	return "?"
 }
 
 // snapshot is the CPU time of the children by name so far.

@@ -178,7 +178,7 @@ func (r MigrateReport) Markdown() string {
 	} {
 		b.WriteString(l + "\n")
 	}
-	b.WriteString("\n```sh\nmake bench                                        # everything\nBENCH_MESSAGES=2000 BENCH_MIGRATE_LARGE=0 bash scripts/bench-migrate.sh   # this section alone, smaller\n```\n")
+	b.WriteString("\n```sh\nmake bench                                        # everything\nBENCH_MESSAGES=2000 BENCH_MIGRATE_LARGE=0 bash scripts/bench-migrate.sh   # this section alone, smaller\nBENCH_MIGRATE_TLS=0 bash scripts/bench-migrate.sh   # every tool over plain IMAP instead of IMAPS\n```\n")
 	return b.String()
 }
 

@@ -55,7 +55,7 @@ func startProcSampler(d *testenv.DovecotServer, labels map[string]string) *procS
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		t := time.NewTicker(20 * time.Millisecond)
+		t := time.NewTicker(50 * time.Millisecond)
 		defer t.Stop()
 		for {
 			select {

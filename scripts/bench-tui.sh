@@ -53,7 +53,7 @@ MAGPIE_BENCH_STORE="$cache/magpie-tui-${BENCH_TUI_MESSAGES:-100000}.db" \
 	$GO test -count=1 -run '^$' -bench '^Benchmark(PageDown|Startup)$' -benchtime "${BENCH_TUI_INPROC:-200}x" -timeout 10m ./ui/app | tee "$inproc"
 awk -v load="$(cut -d' ' -f1-3 /proc/loadavg)" '
 	function ms(ns) { return sprintf("%.1f ms", ns / 1e6) }
-	/^BenchmarkPageDown\/program/ { key = ms($3); for (i = 4; i < NF; i++) if ($(i+1) == "worst-ms") worst = $i " ms" }
+	/^BenchmarkPageDown\/program/ { key = ms($3); for (i = 4; i < NF; i++) { if ($(i+1) == "worst-ms") worst = $i " ms"; if ($(i+1) == "bytes/key") bytes = sprintf("%.0f B", $i) } }
 	/^BenchmarkPageDown\/update/ { uv = ms($3) }
 	/^BenchmarkStartup/ { for (i = 4; i < NF; i++) { if ($(i+1) == "first-ms") first = $i " ms"; if ($(i+1) == "page-ms") page = $i " ms" } }
 	END {
@@ -63,11 +63,11 @@ awk -v load="$(cut -d' ' -f1-3 /proc/loadavg)" '
 		print ""
 		print "The same Magpie and store in process (`ui/app` benchmarks `BenchmarkPageDown` and `BenchmarkStartup`; load average " load "): the program runs on a pipe and a buffer, timed from the key written to its input (from `Run`, for a start) to the frame'"'"'s bytes on its output. What tmux adds (above: the floor row) is not in these figures; process start, config and opening the store are not in the start figures."
 		print ""
-		print "| | first frame | first full page | PageDown (mean) | PageDown, worst | PageDown, Update + View only |"
-		print "|---|---:|---:|---:|---:|---:|"
-		printf "| Magpie, in process | %s | %s | %s | %s | %s |\n", first, page, key, worst, uv
+		print "| | first frame | first full page | PageDown (mean) | PageDown, worst | PageDown, Update + View only | bytes per key |"
+		print "|---|---:|---:|---:|---:|---:|---:|"
+		printf "| Magpie, in process | %s | %s | %s | %s | %s | %s |\n", first, page, key, worst, uv, bytes
 		print ""
-		print "Neither aerc nor neomutt can be measured in process: the tmux table above compares the clients with each other and with the goals, its floor row being what tmux itself adds; this table shows what of Magpie'"'"'s figures is Magpie. A frame waits for bubbletea'"'"'s next frame tick (Magpie runs it at its maximum, 120 a second; bubbletea has no way to draw at once after a key): on average 4 ms of the PageDown figure."
+		print "Neither aerc nor neomutt can be measured in process: the tmux table above compares the clients with each other and with the goals, its floor row being what tmux itself adds; this table shows what of Magpie'"'"'s figures is Magpie. Magpie'"'"'s copy of bubbletea (third_party/bubbletea, see its MAGPIE.md) draws a key'"'"'s frame at once when the last frame is at least one frame period old (8.3 ms: Magpie runs it at its maximum, 120 frames a second) and leaves views that come faster to its frame ticker; bubbletea v2.0.10 as published made every key'"'"'s frame wait for the next tick, on average 4 ms more per PageDown. Bytes per key: what the program writes after a PageDown, its frame and whatever follows it until the program has been quiet for 30 ms (as in tmux, the next key waits that long)."
 	}' "$inproc" >> "$out" || echo "bench-tui: no in-process figures" >&2
 echo
 sed -n '/^### In process/,$p' "$out"

@@ -230,10 +230,12 @@ func Run(ctx context.Context, d Deps, opts ...tea.ProgramOption) error {
 	// inside tmux, tens of milliseconds before the first frame. A caller
 	// writing elsewhere passes its own WithColorProfile (later options win).
 	//
-	// bubbletea draws a frame on a ticker, not after each Update: a key's
-	// frame waits for the next tick, on average half a period. 120 frames
-	// a second (its maximum; the default is 60) halves that wait; a tick
-	// with nothing new to draw only compares the view with the last one.
+	// Magpie's bubbletea (third_party/bubbletea, MAGPIE.md) draws a new
+	// view at once when the last frame is at least a period old, and
+	// leaves views that come faster to its frame ticker. 120 frames a
+	// second (its maximum; the default is 60) keeps that period, and the
+	// ticker's wait for a second key inside it, short; a tick with nothing
+	// new to draw only compares the view with the last one.
 	opts = append([]tea.ProgramOption{tea.WithContext(ctx), tea.WithColorProfile(lipgloss.Writer.Profile), tea.WithFPS(maxFPS)}, opts...)
 	m.preload()
 	d.Phases.Mark("app: Run")

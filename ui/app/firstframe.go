@@ -19,10 +19,10 @@ type startedMsg struct{}
 
 // startedDelay is how long after the first View with its content Update
 // lets background work start: six of bubbletea's frame periods (50 ms), so
-// that the frame has been flushed (bubbletea draws on a ticker, not per
-// Update, and says nothing when it has). Two periods were too few on a
-// loaded machine, where the ticker's goroutine can wait its turn; starting
-// the engines 50 ms after the first page costs the user nothing.
+// that the frame has been flushed (bubbletea draws on its own goroutine,
+// not in Update, and says nothing when it has). Two periods were too few on
+// a loaded machine, where that goroutine can wait its turn; starting the
+// engines 50 ms after the first page costs the user nothing.
 const startedDelay = 6 * time.Second / maxFPS
 
 // startedFallback starts background work even when no first page ever

@@ -32,14 +32,15 @@ type verification struct {
 // as its STATUS after the catch-up pass tells it (v.dstSt), is cut into
 // ranges of about chunk messages; the last range ends at "*", so
 // a message the status did not count is read too, and without a status
-// the one range is 1:*. It sets f.ver and returns the parts as tasks:
+// (or with one of no messages) the one range is 1:*. It sets f.ver and returns the parts as tasks:
 // the source's hashes first, then the ranges.
 func (f *folderRun) verifyParts(v *verification, chunk int) []task {
-	var ranges []imap.UIDRange
-	switch {
-	case v.stErr != nil:
-		ranges = []imap.UIDRange{{Start: 1, Stop: 0}}
-	case v.dstSt.Messages > 0:
+	// The status only decides how the UID space is cut, never what is
+	// read: the ranges always cover 1:*. (STATUS of a mailbox the
+	// connection has selected may give the session's view, from before
+	// another connection's APPENDs: Dovecot does.)
+	ranges := []imap.UIDRange{{Start: 1, Stop: 0}}
+	if v.stErr == nil && v.dstSt.Messages > 0 {
 		ranges = uidChunks(v.dstSt.Messages, imap.UID(v.dstSt.UIDNext), chunk)
 	}
 	v.set, v.left = map[[32]byte]int{}, 1+len(ranges)
@@ -132,17 +133,20 @@ func (r *runner) verifyDest(ctx context.Context, f *folderRun, rg imap.UIDRange)
 	if err := r.openDest(ctx, f); err != nil {
 		return err
 	}
-	if _, err := r.dst.fresh(ctx, f.fp.Dest, false); err != nil {
+	n, err := r.dst.fresh(ctx, f.fp.Dest, false)
+	if err != nil {
 		return err
 	}
 	dst, count := map[[32]byte]int{}, 0
-	err := eachBodyHash(r.dst.c.Client, imap.UIDSet{rg}, func(uid imap.UID, h [32]byte) {
-		if uid < rg.Start { // "n:*" names the last message even below n
-			return
-		}
-		dst[h]++
-		count++
-	})
+	if n > 0 {
+		err = eachBodyHash(r.dst.c.Client, imap.UIDSet{rg}, func(uid imap.UID, h [32]byte) {
+			if uid < rg.Start { // "n:*" names the last message even below n
+				return
+			}
+			dst[h]++
+			count++
+		})
+	}
 	if err != nil {
 		return err
 	}

@@ -126,7 +126,7 @@ func BenchmarkColdSync(b *testing.B) {
 			}
 		}()
 		b.StartTimer()
-		sum, err := New(acct, dialer, st, Options{Events: events, HeadersFirst: benchHeadersFirst()}).SyncOnce(context.Background())
+		sum, err := New(acct, dialer, st, Options{Events: events}).SyncOnce(context.Background())
 		if err != nil || sum.Failed() {
 			b.Fatalf("SyncOnce: %v %+v", err, sum)
 		}
@@ -240,13 +240,6 @@ func serverCPU() time.Duration {
 		}
 	}
 	return total
-}
-
-// benchHeadersFirst is Options.HeadersFirst from BENCH_HEADERS_FIRST (an A/B
-// of the header pass against whole fetches); unset means the default.
-func benchHeadersFirst() int {
-	v, _ := strconv.Atoi(os.Getenv("BENCH_HEADERS_FIRST"))
-	return v
 }
 
 // writePeakHeap writes a heap profile to BENCH_PEAK_HEAP, if set (each new

@@ -21,17 +21,13 @@ const maxBodyConns = 3
 const connWorth = 200
 
 type bodyResult struct {
-	n     int // bodies stored
-	whole int // of which messages fetched whole (their headers too)
-	err   error
+	n   int // bodies stored
+	err error
 }
 
-// bodyWork is a folder for the bodies pass: its missing bodies, and the
-// UIDs (ascending) of messages to fetch whole.
+// bodyWork is a folder for the bodies pass: its missing bodies.
 type bodyWork struct {
-	f        store.Folder
-	rest     []store.UID
-	validity uint32 // the UIDVALIDITY rest's UIDs belong to
+	f store.Folder
 }
 
 // bodiesPass fetches the missing bodies of the folders handed to add, in
@@ -85,17 +81,16 @@ func (e *Engine) startBodiesPass(ctx context.Context, folders, extra int) (*bodi
 }
 
 // add queues f for bodies if it may lack any: it did before the pass, or
-// the pass stored new headers (newHeaders) in it, or left messages (rest,
-// UIDs ascending, of UIDVALIDITY validity) to fetch whole. It never blocks.
-func (bp *bodiesPass) add(f store.Folder, newHeaders int, rest []store.UID, validity uint32) {
-	if bp.lacking[f.ID] == 0 && newHeaders == 0 && len(rest) == 0 {
+// the pass stored new headers (newHeaders) in it. It never blocks.
+func (bp *bodiesPass) add(f store.Folder, newHeaders int) {
+	if bp.lacking[f.ID] == 0 && newHeaders == 0 {
 		return
 	}
 	bp.added++
-	bp.work <- bodyWork{f, rest, validity} // buffered for every folder of the pass
+	bp.work <- bodyWork{f} // buffered for every folder of the pass
 	// A few missing bodies are left for the main connection, after the
 	// headers: not worth a login (new mail in a regular pass).
-	if bp.extra > 0 && bp.lacking[f.ID]+newHeaders+len(rest) >= connWorth {
+	if bp.extra > 0 && bp.lacking[f.ID]+newHeaders >= connWorth {
 		bp.extra--
 		bp.wg.Go(func() {
 			conn, err := bp.e.dialer.DialIMAP(bp.fetchCtx, bp.e.acct, nil)
@@ -152,11 +147,11 @@ func (bp *bodiesPass) wait(ctx context.Context, c *account.IMAPClient) (map[stor
 	res := bp.p.finish()
 	out := map[store.FolderID]bodyResult{}
 	for id, err := range bp.errs {
-		out[id] = bodyResult{n: res.done[id], whole: res.whole[id], err: err}
+		out[id] = bodyResult{n: res.done[id], err: err}
 	}
 	for id, n := range res.done {
 		if _, ok := out[id]; !ok && n > 0 {
-			out[id] = bodyResult{n: n, whole: res.whole[id]}
+			out[id] = bodyResult{n: n}
 		}
 	}
 	writeErr := res.err
@@ -170,20 +165,12 @@ func (bp *bodiesPass) wait(ctx context.Context, c *account.IMAPClient) (map[stor
 }
 
 // bodiesOf selects w's folder on c (read-only) and feeds its missing
-// bodies into p, newest first: those of stored rows (the newest, whose
-// headers came first), then the messages to fetch whole.
+// bodies into p, newest first.
 func (e *Engine) bodiesOf(ctx context.Context, c *account.IMAPClient, w bodyWork, p *bodyPipeline) error {
 	f := w.f
 	condstore := c.Caps().Has(imap.CapCondStore)
-	sel, err := c.Select(f.RawName, &imap.SelectOptions{ReadOnly: true, CondStore: condstore}).Wait()
-	if err != nil {
+	if _, err := c.Select(f.RawName, &imap.SelectOptions{ReadOnly: true, CondStore: condstore}).Wait(); err != nil {
 		return fmt.Errorf("mailsync: examine %q: %w", f.Name, err)
 	}
-	if err := e.feedBodies(ctx, c, f, p, len(w.rest)); err != nil {
-		return err
-	}
-	if sel.UIDValidity != w.validity {
-		return nil // the UIDs are stale; the next pass lists the folder again
-	}
-	return e.feedWhole(ctx, c, f, w.rest, condstore && sel.HighestModSeq != 0, p)
+	return e.feedBodies(ctx, c, f, p)
 }

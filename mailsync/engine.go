@@ -34,17 +34,6 @@ type Options struct {
 	IdleRestart time.Duration
 	// Batch is how many messages one FETCH asks for; 0 means 500.
 	Batch int
-	// HeadersFirst, when positive, is how many of a folder's newest
-	// missing messages a pass fetches headers of first; when bodies are
-	// all downloaded (BodiesAll), the older ones are then fetched whole,
-	// headers and body in one FETCH. 0 or negative (the default) means
-	// headers of every message first, so that all of a folder's history
-	// is listed and searchable by its headers within seconds, bodies
-	// following: fetching the older ones whole saved Dovecot about a tenth
-	// of its CPU but was no faster to "mail offline" in A/B runs
-	// (BENCH_HEADERS_FIRST in the ColdSync benchmark), and it leaves the
-	// list without its older mail until the bodies are in.
-	HeadersFirst int
 	// Now is the clock (tests); nil means time.Now.
 	Now func() time.Time
 }
@@ -161,8 +150,7 @@ type FolderSummary struct {
 	Reset    bool // UIDVALIDITY changed: re-listed (bodies relinked, not re-downloaded)
 	Err      error
 
-	id       store.FolderID
-	validity uint32 // the UIDVALIDITY the pass saw
+	id store.FolderID
 }
 
 // Event is something an engine reports. Every event names its account.

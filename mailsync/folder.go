@@ -26,39 +26,32 @@ import (
 //     fetched newest first in ascending-range batches (never a descending
 //     range: Exmail rejects them), vanished UIDs deleted.
 //
-// With split > 0 only the split newest missing messages get their headers
-// here; the UIDs of the older ones are returned (ascending) for the caller
-// to fetch whole, headers and body in one FETCH (see feedWhole). Until
-// then the store holds fewer messages than the server, which the next
-// pass notices (step 4) if this one does not get to them.
-//
 // Pending offline operations must have been replayed before, since the
 // server's flags overwrite the local ones here.
-func (e *Engine) syncFolder(ctx context.Context, c *account.IMAPClient, f store.Folder, split int) (FolderSummary, []store.UID, error) {
+func (e *Engine) syncFolder(ctx context.Context, c *account.IMAPClient, f store.Folder) (FolderSummary, error) {
 	sum := FolderSummary{Folder: f.Name, Role: f.Role, id: f.ID}
 	caps := c.Caps()
 	condstore := caps.Has(imap.CapCondStore)
 	sel, err := c.Select(f.RawName, &imap.SelectOptions{ReadOnly: true, CondStore: condstore}).Wait()
 	if err != nil {
-		return sum, nil, fmt.Errorf("mailsync: examine %q: %w", f.Name, err)
+		return sum, fmt.Errorf("mailsync: examine %q: %w", f.Name, err)
 	}
-	sum.validity = sel.UIDValidity
 	if sel.HighestModSeq == 0 {
 		condstore = false // the mailbox does not keep mod-sequences (NOMODSEQ)
 	}
 	if f.UIDValidity != 0 && f.UIDValidity != sel.UIDValidity {
 		if err := e.st.ResetFolder(ctx, f.ID, sel.UIDValidity); err != nil {
-			return sum, nil, err
+			return sum, err
 		}
 		f.UIDNext, f.HighestModSeq, sum.Reset = 0, 0, true
 	}
 	if unchanged, err := e.unchanged(ctx, f, sel, condstore && !sum.Reset); err != nil || unchanged {
 		sum.Total = int(sel.NumMessages)
-		return sum, nil, err
+		return sum, err
 	}
 	local, err := e.localUIDs(ctx, f.ID)
 	if err != nil {
-		return sum, nil, err
+		return sum, err
 	}
 
 	var server map[store.UID]bool // nil until known
@@ -67,7 +60,7 @@ func (e *Engine) syncFolder(ctx context.Context, c *account.IMAPClient, f store.
 		if condstore && f.HighestModSeq > 0 && f.UIDNext > 0 {
 			n, newUIDs, err := e.pullChangedFlags(ctx, c, f, local)
 			if err != nil {
-				return sum, nil, err
+				return sum, err
 			}
 			sum.Updated = n
 			for _, u := range newUIDs {
@@ -76,7 +69,7 @@ func (e *Engine) syncFolder(ctx context.Context, c *account.IMAPClient, f store.
 		} else {
 			flags, err := e.fetchAllFlags(ctx, c, f)
 			if err != nil {
-				return sum, nil, err
+				return sum, err
 			}
 			server = make(map[store.UID]bool, len(flags))
 			var changed []store.UIDFlags
@@ -89,14 +82,14 @@ func (e *Engine) syncFolder(ctx context.Context, c *account.IMAPClient, f store.
 				}
 			}
 			if err := e.st.SetFlags(ctx, f.ID, changed); err != nil {
-				return sum, nil, err
+				return sum, err
 			}
 			sum.Updated = len(changed)
 		}
 	}
 	if server == nil && len(local)+len(missing) != int(sel.NumMessages) {
 		if server, err = e.serverUIDs(c, caps); err != nil {
-			return sum, nil, err
+			return sum, err
 		}
 		for u := range server {
 			if _, ok := local[u]; !ok {
@@ -112,7 +105,7 @@ func (e *Engine) syncFolder(ctx context.Context, c *account.IMAPClient, f store.
 			}
 		}
 		if err := e.st.DeleteUIDs(ctx, f.ID, gone); err != nil {
-			return sum, nil, err
+			return sum, err
 		}
 		sum.Expunged = len(gone)
 	}
@@ -122,16 +115,12 @@ func (e *Engine) syncFolder(ctx context.Context, c *account.IMAPClient, f store.
 	}
 	clear(missing)
 	slices.Sort(sorted)
-	var rest []store.UID
-	if split > 0 && len(sorted) > split {
-		rest, sorted = sorted[:len(sorted)-split], sorted[len(sorted)-split:]
-	}
 	if sum.New, err = e.fetchHeaders(ctx, c, f, sorted, condstore); err != nil {
-		return sum, nil, err
+		return sum, err
 	}
 	state := e.synced(f, sel)
 	sum.Total = state.Total
-	return sum, rest, e.st.SetFolderState(ctx, f.ID, state)
+	return sum, e.st.SetFolderState(ctx, f.ID, state)
 }
 
 // unchanged reports whether a folder is proven as the store holds it

@@ -32,9 +32,9 @@ func TestHelperSyncProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	batch, _ := strconv.Atoi(os.Getenv("MAGPIE_SYNC_BATCH"))
-	// Few headers first: most messages come whole, so kills land in both
-	// the header pass and the whole-message downloads.
-	_, _ = New(a, &account.Dialer{}, st, Options{Batch: batch, HeadersFirst: 5}).SyncOnce(context.Background())
+	// Kills land in the header pass and in the body downloads, some
+	// between a body's file and the commit of the row naming it.
+	_, _ = New(a, &account.Dialer{}, st, Options{Batch: batch}).SyncOnce(context.Background())
 }
 
 // TestSyncKilledHard kills a syncing process with SIGKILL at several points

@@ -94,19 +94,11 @@ func (e *Engine) pass(ctx context.Context, c *account.IMAPClient, bodies bool, e
 			return fail(err)
 		}
 	}
-	// With every body to download and HeadersFirst set, only the newest
-	// messages of a folder get a header FETCH of their own; the bodies
-	// pass fetches the others whole (one FETCH and one store write per
-	// message, not two of each).
-	split := 0
-	if bp != nil && e.opts.Bodies.Mode == account.BodiesAll && e.opts.HeadersFirst > 0 {
-		split = e.opts.HeadersFirst
-	}
 	for _, rf := range folders {
 		if !rf.selectable {
 			continue
 		}
-		fs, rest, err := e.syncFolder(ctx, c, rf.Folder, split)
+		fs, err := e.syncFolder(ctx, c, rf.Folder)
 		if err != nil {
 			fs.Err = err
 			e.emit(ctx, SyncError{Account: e.acct.Name, Folder: rf.Name, Err: err})
@@ -118,12 +110,12 @@ func (e *Engine) pass(ctx context.Context, c *account.IMAPClient, bodies bool, e
 				return fail(err) // the connection is gone
 			}
 		}
-		if n := fs.New + len(rest); n > 0 && rf.UIDNext != 0 && !fs.Reset {
-			e.emit(ctx, NewMail{Account: e.acct.Name, Folder: rf.Name, Count: n})
+		if fs.New > 0 && rf.UIDNext != 0 && !fs.Reset {
+			e.emit(ctx, NewMail{Account: e.acct.Name, Folder: rf.Name, Count: fs.New})
 		}
 		sum.Folders = append(sum.Folders, fs)
 		if bp != nil {
-			bp.add(rf.Folder, fs.New, rest, fs.validity)
+			bp.add(rf.Folder, fs.New)
 		}
 	}
 	if bp != nil {
@@ -134,7 +126,6 @@ func (e *Engine) pass(ctx context.Context, c *account.IMAPClient, bodies bool, e
 				continue
 			}
 			sum.Folders[i].Bodies = r.n
-			sum.Folders[i].New += r.whole
 			if r.err != nil && sum.Folders[i].Err == nil {
 				sum.Folders[i].Err = r.err
 			}
@@ -207,7 +198,7 @@ func (e *Engine) syncRole(ctx context.Context, c *account.IMAPClient, role store
 			continue
 		}
 		before := f.UIDNext
-		fs, _, err := e.syncFolder(ctx, c, f, 0)
+		fs, err := e.syncFolder(ctx, c, f)
 		if err == nil {
 			fs.Bodies, err = e.fetchBodies(ctx, c, f)
 		}

@@ -233,13 +233,26 @@ func fetchMeta(c *imapclient.Client, set imap.UIDSet, full, withID bool) ([]srcM
 	}
 	cmd := c.Fetch(set, opts)
 	var out []srcMsg
+	// Most messages share one of a few flag lists: each is kept once
+	// (every message's own strings would be ~60 bytes a message held
+	// for the whole run). The lists are only read.
+	shared := map[string][]imap.Flag{}
 	for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
 		buf, err := msg.Collect()
 		if err != nil {
 			cmd.Close()
 			return nil, fmt.Errorf("migrate: fetch: %w", err)
 		}
-		m := srcMsg{UID: buf.UID, Size: buf.RFC822Size, Flags: buf.Flags, Date: buf.InternalDate, full: full}
+		flags := buf.Flags
+		if len(flags) > 0 {
+			k := joinFlags(flags)
+			if have, ok := shared[k]; ok {
+				flags = have
+			} else {
+				shared[k] = flags
+			}
+		}
+		m := srcMsg{UID: buf.UID, Size: buf.RFC822Size, Flags: flags, Date: buf.InternalDate, full: full}
 		if len(buf.BodySection) > 0 {
 			m.MsgID = parseMessageID(buf.BodySection[0].Bytes)
 		}
@@ -249,6 +262,18 @@ func fetchMeta(c *imapclient.Client, set imap.UIDSet, full, withID bool) ([]srcM
 		return nil, fmt.Errorf("migrate: fetch: %w", err)
 	}
 	return out, nil
+}
+
+// joinFlags is flags as one string (a key: flag atoms hold no space).
+func joinFlags(flags []imap.Flag) string {
+	var b strings.Builder
+	for i, f := range flags {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(string(f))
+	}
+	return b.String()
 }
 
 func parseMessageID(header []byte) string {

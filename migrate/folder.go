@@ -89,9 +89,22 @@ func (r *runner) prepare(ctx context.Context, f *folderRun) error {
 		if e, ok := entries[m.UID]; ok && r.settled(f, e) {
 			f.claimed[e.Hash]++
 			f.rep.Previously++
-			continue
 		}
-		f.pending = append(f.pending, m)
+	}
+	switch {
+	case f.rep.Previously == 0:
+		// All pending (a first run): the listing itself, not a copy of
+		// it, so that a run holds one srcMsg per message, not two. The
+		// capacity ends at its length: appending to f.msgs (the
+		// catch-up pass) never writes into it.
+		f.pending = f.msgs[:len(f.msgs):len(f.msgs)]
+	case f.rep.Previously < len(f.msgs):
+		f.pending = make([]srcMsg, 0, len(f.msgs)-f.rep.Previously)
+		for _, m := range f.msgs {
+			if e, ok := entries[m.UID]; !ok || !r.settled(f, e) {
+				f.pending = append(f.pending, m)
+			}
+		}
 	}
 	f.rep.SourceCount = len(f.msgs)
 	f.progress.Total, f.progress.Done, f.progress.Phase = len(f.msgs), f.rep.Previously, PhaseCopy
@@ -100,7 +113,9 @@ func (r *runner) prepare(ctx context.Context, f *folderRun) error {
 }
 
 // finish copies what arrived in the source folder since it was listed
-// (the catch-up pass), then verifies the folder.
+// (the catch-up pass), takes both sides' status and cuts the folder's
+// verification into parts (f.verTasks, see verifyParts), which Run then
+// hands to every worker.
 func (r *runner) finish(ctx context.Context, f *folderRun) error {
 	if f.skip {
 		return nil
@@ -140,27 +155,44 @@ func (r *runner) finish(ctx context.Context, f *folderRun) error {
 	slices.Sort(f.rep.DroppedKeywords)
 	f.progress.Phase = PhaseVerify
 	r.send(ctx, f)
-	var dstSt mailboxStatus
+	v := &verification{srcSt: srcSt, stErr: stErr}
 	if stErr == nil {
 		// The destination's, after the catch-up pass, before verifying.
 		var c *imapclient.Client
-		if c, stErr = r.dst.client(ctx); stErr == nil {
-			dstSt, stErr = statusOf(c, f.fp.Dest)
+		if c, v.stErr = r.dst.client(ctx); v.stErr == nil {
+			v.dstSt, v.stErr = statusOf(c, f.fp.Dest)
 		}
 	}
-	if err := r.try(ctx, f, func() error { return r.verify(ctx, f) }); err != nil {
-		return err
+	f.verTasks = f.verifyParts(v, r.opts.chunk())
+	return nil
+}
+
+// conclude gives f's verdict once every part of its verification is
+// done, records the folder's state when it verified (see unchanged.go)
+// and forgets the folder.
+func (r *runner) conclude(ctx context.Context, f *folderRun) error {
+	f.mu.Lock()
+	v := f.ver
+	f.rep.DestCount, f.rep.Missing, f.rep.Extra = v.dstCount, 0, 0
+	for _, n := range v.set {
+		if n > 0 {
+			f.rep.Missing += n
+		} else {
+			f.rep.Extra -= n
+		}
 	}
+	v.set = nil
+	f.mu.Unlock()
 	f.rep.Verdict = VerdictOK
 	if f.rep.Missing > 0 || f.rep.Failed > 0 {
 		f.rep.Verdict = VerdictIncomplete
 	}
-	if f.rep.Verdict == VerdictOK && stErr == nil {
+	if f.rep.Verdict == VerdictOK && v.stErr == nil {
 		var size int64
 		for _, m := range f.msgs {
 			size += m.Size
 		}
-		st := folderState{Since: sinceKey(r.plan.Options.Since), DestFolder: f.fp.Dest, Src: srcSt, Dst: dstSt,
+		st := folderState{Since: sinceKey(r.plan.Options.Since), DestFolder: f.fp.Dest, Src: v.srcSt, Dst: v.dstSt,
 			SourceCount: f.rep.SourceCount, SourceSize: size, DestCount: f.rep.DestCount, Extra: f.rep.Extra,
 			Dropped: f.rep.DroppedKeywords, VerifiedAt: r.opts.now()}
 		if err := r.j.putFolderState(context.WithoutCancel(ctx), f.fp.Source, st); err != nil {
@@ -180,6 +212,7 @@ func (f *folderRun) forget() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.msgs, f.pending, f.entries, f.claimed, f.idx, f.counts = nil, nil, nil, nil, nil, nil
+	f.ver, f.verTasks = nil, nil
 }
 
 // settled reports whether a journal entry accounts for a copy in the

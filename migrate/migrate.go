@@ -121,6 +121,18 @@ type Options struct {
 	// first batches of each folder are small (1, 2, 4… messages), so
 	// that a pause comes at once.
 	Gate *Gate
+
+	// verifyChunk is how many destination messages one part of a
+	// folder's verification reads back at most; 0 means
+	// defaultVerifyChunk (tests make it small).
+	verifyChunk int
+}
+
+func (o Options) chunk() int {
+	if o.verifyChunk <= 0 {
+		return defaultVerifyChunk
+	}
+	return o.verifyChunk
 }
 
 func (o Options) jobs(p Plan) int {

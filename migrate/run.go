@@ -52,8 +52,10 @@ type folderRun struct {
 	dropped   map[string]bool
 	rep       *FolderReport
 	progress  Progress
-	failed    bool         // the folder failed on its own (rep says why)
-	skip      bool         // proven unchanged since verified (see unchanged.go)
+	failed    bool // the folder failed on its own (rep says why)
+	skip      bool // proven unchanged since verified (see unchanged.go)
+	ver       *verification
+	verTasks  []task       // the parts of its verification, set by finish
 	unchanged *folderState // what proves it, found before preparing
 }
 
@@ -63,7 +65,9 @@ type folderRun struct {
 // source meanwhile, and verifies the folder.
 //
 // Work is spread over Options.Jobs workers, each with its own connection
-// per side: folders are verified in parallel, and messages are copied in
+// per side: a folder's verification is cut into parts (its source's
+// hashes, its destination read back by UID ranges, see verifyParts) that
+// any worker may take, and messages are copied in
 // batches (one FETCH of the bodies, one MULTIAPPEND when the destination
 // offers it, else pipelined APPENDs) that any worker may take, so that
 // several connections append into a big folder at once (see
@@ -114,7 +118,14 @@ func Run(ctx context.Context, plan Plan, opts Options) (Report, error) {
 	}
 	p.each(prep, look)
 	p.copyAll(newBatchQueue(folders, opts.batch(), opts.Gate != nil, !p.multiAppend()))
-	p.each(fin, p.connected())
+	n := p.connected()
+	p.each(fin, n)
+	var parts []task
+	for _, f := range folders {
+		parts = append(parts, f.verTasks...)
+		f.verTasks = nil
+	}
+	p.each(parts, n)
 
 	runErr := p.err()
 	if ctx.Err() != nil {

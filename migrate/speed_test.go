@@ -181,13 +181,14 @@ func TestUnchangedFoldersAreSkippedYetVerified(t *testing.T) {
 // Verification reads the destination's bytes: a message Magpie copied
 // (APPENDUID known, its hash in the journal) whose bytes were altered on
 // the destination since is found missing and extra, and the folder is
-// not verified, although its UID is the one APPENDUID named.
+// not verified, although its UID is the one APPENDUID named. The
+// destination is read back in parts of 3 messages, by all the workers.
 func TestVerifyCatchesAnAlteredDestinationMessage(t *testing.T) {
 	d := testenv.Dovecot(t)
 	su, du := d.NewUser(t), d.NewUser(t)
 	src, dst := dovecotSide(t, d, su), dovecotSide(t, d, du)
 	upload(t, src, corpus.Options{Seed: 5, Messages: 30})
-	opts := Options{JournalDir: t.TempDir()}
+	opts := Options{JournalDir: t.TempDir(), verifyChunk: 3}
 	if rep := run(t, plan(t, src, dst, opts), opts); !rep.Verified() {
 		t.Fatalf("first run not verified: %+v", rep.Totals())
 	}

@@ -8,26 +8,86 @@ import (
 	"github.com/emersion/go-imap/v2"
 )
 
-// verify compares the folder's source and destination as multisets of
-// content hashes. Source hashes come from the journal (computed from the
-// bytes fetched this run or an earlier one: a UID's bytes never change,
-// RFC 3501 §2.3.1.1). Destination hashes come from the destination's
-// bytes, every one of them: one UID FETCH BODY.PEEK[] of the folder,
-// each body streamed through SHA-256 and dropped. What Magpie sent is not
-// taken for what the destination holds: a server that alters a message
-// on APPEND, or loses one under a UID it announced, is caught here.
-func (r *runner) verify(ctx context.Context, f *folderRun) error {
-	// One multiset: the source's hashes counted up, the destination's
-	// counted down; what stays above zero is missing, a destination hash
-	// with nothing left to match is extra.
-	set := map[[32]byte]int{}
+// defaultVerifyChunk is how many destination messages one verification
+// task reads back at most (Options.verifyChunk): a big folder is read back by several workers at
+// once (each part on its own connection), so that the biggest folder's
+// read-back is not the run's tail while the other workers idle.
+const defaultVerifyChunk = 1000
+
+// verification is a folder's verification in progress: its parts (the
+// source's hashes, and the destination read back by UID ranges) may run
+// on different workers, in any order. set is one multiset: the source's
+// hashes counted up, the destination's counted down; what stays above
+// zero is missing, below zero extra. It is guarded by the folder's mu.
+type verification struct {
+	set      map[[32]byte]int
+	left     int // parts not done yet
+	dstCount int
+	// what the folder's state records when it verifies (see unchanged.go)
+	srcSt, dstSt mailboxStatus
+	stErr        error
+}
+
+// verifyParts prepares f's verification: the destination's UID space,
+// as its STATUS after the catch-up pass tells it (v.dstSt), is cut into
+// ranges of about chunk messages; the last range ends at "*", so
+// a message the status did not count is read too, and without a status
+// (or with one of no messages) the one range is 1:*. It sets f.ver and returns the parts as tasks:
+// the source's hashes first, then the ranges.
+func (f *folderRun) verifyParts(v *verification, chunk int) []task {
+	// The status only decides how the UID space is cut, never what is
+	// read: the ranges always cover 1:*. (STATUS of a mailbox the
+	// connection has selected may give the session's view, from before
+	// another connection's APPENDs: Dovecot does.)
+	ranges := []imap.UIDRange{{Start: 1, Stop: 0}}
+	if v.stErr == nil && v.dstSt.Messages > 0 {
+		ranges = uidChunks(v.dstSt.Messages, imap.UID(v.dstSt.UIDNext), chunk)
+	}
+	v.set, v.left = map[[32]byte]int{}, 1+len(ranges)
+	f.mu.Lock()
+	f.ver = v
+	f.mu.Unlock()
+	tasks := []task{{f, func(ctx context.Context, r *runner) error {
+		return r.try(ctx, f, func() error { return r.verifySource(ctx, f) })
+	}}}
+	for _, rg := range ranges {
+		tasks = append(tasks, task{f, func(ctx context.Context, r *runner) error {
+			return r.try(ctx, f, func() error { return r.verifyDest(ctx, f, rg) })
+		}})
+	}
+	return tasks
+}
+
+// uidChunks cuts UIDs 1 to uidNext-1, holding n messages, into ranges of
+// about chunk messages; the last one ends at "*" (Stop 0). Without
+// a UIDNEXT it is one range, 1:*.
+func uidChunks(n uint32, uidNext imap.UID, chunk int) []imap.UIDRange {
+	k := (int(n) + chunk - 1) / chunk
+	if uidNext <= 1 || k <= 1 {
+		return []imap.UIDRange{{Start: 1, Stop: 0}}
+	}
+	span := (uint32(uidNext) - 1 + uint32(k) - 1) / uint32(k)
+	var out []imap.UIDRange
+	for start := uint32(1); start < uint32(uidNext); start += span {
+		out = append(out, imap.UIDRange{Start: imap.UID(start), Stop: imap.UID(start + span - 1)})
+	}
+	out[len(out)-1].Stop = 0
+	return out
+}
+
+// verifySource counts the folder's source hashes into its multiset. They
+// come from the journal (computed from the bytes fetched this run or an
+// earlier one: a UID's bytes never change, RFC 3501 §2.3.1.1); a message
+// the journal has no hash for is read from the source and hashed.
+func (r *runner) verifySource(ctx context.Context, f *folderRun) error {
+	src := map[[32]byte]int{}
 	byUID := func(m srcMsg, u imap.UID) int { return cmp.Compare(m.UID, u) }
 	slices.SortFunc(f.msgs, func(a, b srcMsg) int { return byUID(a, b.UID) }) // sorted already, but for a POP3 maildrop's order
 	known := make([]bool, len(f.msgs))
 	err := r.j.EachHash(ctx, f.fp.Source, f.srcUIDV, func(uid imap.UID, h [32]byte) {
 		if i, ok := slices.BinarySearchFunc(f.msgs, uid, byUID); ok && !known[i] {
 			known[i] = true
-			set[h]++
+			src[h]++
 		}
 	})
 	if err != nil {
@@ -40,17 +100,36 @@ func (r *runner) verify(ctx context.Context, f *folderRun) error {
 		}
 	}
 	known = nil
+	count := -1
 	if len(unknown) > 0 {
 		hashes, err := r.src.hashes(ctx, f.fp.Source, unknown)
 		if err != nil {
 			return err
 		}
 		for _, h := range hashes {
-			set[h]++
+			src[h]++
 		}
-		f.rep.SourceCount = len(f.msgs) - (len(unknown) - len(hashes))
+		count = len(f.msgs) - (len(unknown) - len(hashes)) // some vanished
 	}
+	f.mu.Lock()
+	for h, c := range src {
+		f.ver.set[h] += c
+	}
+	if count >= 0 {
+		f.rep.SourceCount = count
+	}
+	f.mu.Unlock()
+	return r.verifyPartDone(ctx, f)
+}
 
+// verifyDest reads the destination's messages in rg back, every one of
+// them (UID FETCH BODY.PEEK[], each body streamed through SHA-256 and
+// dropped), and counts their hashes out of the folder's multiset. What
+// Magpie sent is not taken for what the destination holds: a server that
+// alters a message on APPEND, or loses one under a UID it announced, is
+// caught here.
+func (r *runner) verifyDest(ctx context.Context, f *folderRun, rg imap.UIDRange) error {
+	r.closeApp() // verification reads through the ordinary connection
 	if err := r.openDest(ctx, f); err != nil {
 		return err
 	}
@@ -58,22 +137,37 @@ func (r *runner) verify(ctx context.Context, f *folderRun) error {
 	if err != nil {
 		return err
 	}
-	f.rep.DestCount, f.rep.Missing, f.rep.Extra = 0, 0, 0
+	dst, count := map[[32]byte]int{}, 0
 	if n > 0 {
-		err := eachBodyHash(r.dst.c.Client, imap.UIDSet{imap.UIDRange{Start: 1, Stop: 0}}, func(_ imap.UID, h [32]byte) {
-			f.rep.DestCount++
-			if set[h] > 0 {
-				set[h]--
-			} else {
-				f.rep.Extra++
+		err = eachBodyHash(r.dst.c.Client, imap.UIDSet{rg}, func(uid imap.UID, h [32]byte) {
+			if uid < rg.Start { // "n:*" names the last message even below n
+				return
 			}
+			dst[h]++
+			count++
 		})
-		if err != nil {
-			return err
-		}
 	}
-	for _, n := range set {
-		f.rep.Missing += n
+	if err != nil {
+		return err
 	}
-	return nil
+	f.mu.Lock()
+	for h, c := range dst {
+		f.ver.set[h] -= c
+	}
+	f.ver.dstCount += count
+	f.mu.Unlock()
+	return r.verifyPartDone(ctx, f)
+}
+
+// verifyPartDone notes one part of f's verification done; the last one
+// gives the verdict (see conclude).
+func (r *runner) verifyPartDone(ctx context.Context, f *folderRun) error {
+	f.mu.Lock()
+	f.ver.left--
+	last := f.ver.left == 0
+	f.mu.Unlock()
+	if !last {
+		return nil
+	}
+	return r.conclude(ctx, f)
 }

@@ -123,35 +123,22 @@ type Body struct {
 func (s *Store) PutBody(ctx context.Context, id MessageID, b Body) error {
 	sum := sha256.Sum256(b.Raw)
 	return s.write(ctx, func(tx *sql.Tx) error {
-		if err := putBlob(ctx, tx, sum, b.Raw); err != nil {
+		if err := putBlob(ctx, tx, s.blobs, sum, b.Raw); err != nil {
 			return fmt.Errorf("store: put body %d: %w", id, err)
 		}
 		return linkBody(ctx, tx, id, sum, b)
 	})
 }
 
-func putBlob(ctx context.Context, tx *sql.Tx, sum Hash, raw []byte) error {
-	return putEncodedBlob(ctx, tx, sum, len(raw), func() (Codec, []byte, error) { return encodeBlob(raw) })
-}
-
-// putEncodedBlob stores a blob unless its hash is there already; encode is
-// called only when it is not.
-func putEncodedBlob(ctx context.Context, tx *sql.Tx, sum Hash, size int, encode func() (Codec, []byte, error)) error {
-	var one int
-	err := tx.QueryRowContext(ctx, `SELECT 1 FROM blobs WHERE hash = ?`, sum[:]).Scan(&one)
-	if err == nil {
-		return nil // already stored: content addressing dedups
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return err
-	}
-	codec, data, err := encode()
+// putBlob stores a blob (its file and its row, see recordBlob) unless its
+// hash is there already.
+func putBlob(ctx context.Context, tx *sql.Tx, dir string, sum Hash, raw []byte) error {
+	var e Encoder
+	codec, data, err := e.encode(raw)
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO blobs(hash, size, codec, data) VALUES (?,?,?,?)`,
-		sum[:], size, codec, data)
-	return err
+	return recordBlob(ctx, tx, nil, dir, sum, len(raw), codec, data, raw)
 }
 
 func linkBody(ctx context.Context, tx *sql.Tx, id MessageID, sum Hash, b Body) error {
@@ -204,6 +191,11 @@ func (s *Store) RawByHash(ctx context.Context, h Hash) ([]byte, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: blob %x: %w", h[:8], err)
+	}
+	if len(data) == 0 { // in its file (every blob since v13)
+		if data, err = readBlobFile(s.blobs, h); err != nil {
+			return nil, fmt.Errorf("store: blob %x: %w: %w", h[:8], ErrCorrupt, err)
+		}
 	}
 	raw, err := decodeBlob(codec, data, size)
 	if err != nil {

@@ -56,8 +56,7 @@ func (s *Store) PutBodies(ctx context.Context, bodies []PreparedBody) error {
 			if last[b.ID] != i {
 				continue
 			}
-			encoded := func() (Codec, []byte, error) { return b.codec, b.data, nil }
-			if err := putEncodedBlob(ctx, tx, b.sum, len(b.Body.Raw), encoded); err != nil {
+			if err := recordBlob(ctx, tx, nil, s.blobs, b.sum, len(b.Body.Raw), b.codec, b.data, b.Body.Raw); err != nil {
 				return fmt.Errorf("store: put body %d: %w", b.ID, err)
 			}
 			if err := linkMessage(ctx, tx, b.ID, b.sum, b.Body); err != nil {

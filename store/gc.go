@@ -50,12 +50,14 @@ func migrateBlobGC(ctx context.Context, tx *sql.Tx) error {
 const gcBlobsSQL = `DELETE FROM blobs WHERE hash IN (SELECT hash FROM blob_gc) AND
 	NOT EXISTS (SELECT 1 FROM messages WHERE blob_hash = blobs.hash) AND
 	NOT EXISTS (SELECT 1 FROM detached WHERE blob_hash = blobs.hash) AND
-	NOT EXISTS (SELECT 1 FROM ops WHERE blob_hash = blobs.hash AND state != 1)`
+	NOT EXISTS (SELECT 1 FROM ops WHERE blob_hash = blobs.hash AND state != 1)
+	RETURNING hash`
 
 // GCStats reports what GC removed.
 type GCStats struct {
 	Detached int64 // stashed bodies dropped
 	Blobs    int64 // blobs no longer referenced, deleted
+	Orphans  int64 // blob files no row named (a killed sync's), deleted
 }
 
 // GC drops bodies stashed before olderThan that no folder claimed back, then
@@ -63,7 +65,11 @@ type GCStats struct {
 // draft's bytes survive even if its folder goes). Run it after a full sync of
 // an account (stashes exist so moves seen as expunge+new are not refetched).
 // It looks only at blobs that lost a reference since the last GC (blob_gc),
-// so a pass that deleted nothing costs next to nothing.
+// so a pass that deleted nothing costs next to nothing. The files of
+// deleted blobs are removed inside the transaction, which holds SQLite's
+// write lock, so no writer (of any process) can record one of those hashes
+// again until GC is done (see recordBlob); orphan files are swept a
+// fraction at a time (sweepOrphans).
 func (s *Store) GC(ctx context.Context, olderThan time.Time) (GCStats, error) {
 	var st GCStats
 	err := s.write(ctx, func(tx *sql.Tx) error {
@@ -72,11 +78,17 @@ func (s *Store) GC(ctx context.Context, olderThan time.Time) (GCStats, error) {
 			return fmt.Errorf("store: gc: %w", err)
 		}
 		st.Detached, _ = res.RowsAffected()
-		res, err = tx.ExecContext(ctx, gcBlobsSQL)
+		gone, err := deleteBlobs(ctx, tx)
 		if err != nil {
 			return fmt.Errorf("store: gc: %w", err)
 		}
-		st.Blobs, _ = res.RowsAffected()
+		st.Blobs = int64(len(gone))
+		if err := removeBlobFiles(s.blobs, gone); err != nil {
+			return fmt.Errorf("store: gc: %w", err)
+		}
+		if st.Orphans, err = sweepOrphans(ctx, tx, s.blobs, time.Now()); err != nil {
+			return fmt.Errorf("store: gc: %w", err)
+		}
 		// Those still referenced are candidates again only when they lose
 		// a reference again.
 		if _, err := tx.ExecContext(ctx, `DELETE FROM blob_gc`); err != nil {
@@ -85,4 +97,24 @@ func (s *Store) GC(ctx context.Context, olderThan time.Time) (GCStats, error) {
 		return nil
 	})
 	return st, err
+}
+
+// deleteBlobs runs gcBlobsSQL and returns the hashes it deleted.
+func deleteBlobs(ctx context.Context, tx *sql.Tx) ([]Hash, error) {
+	rows, err := tx.QueryContext(ctx, gcBlobsSQL)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var gone []Hash
+	for rows.Next() {
+		var raw []byte
+		if err := rows.Scan(&raw); err != nil {
+			return nil, err
+		}
+		var h Hash
+		copy(h[:], raw)
+		gone = append(gone, h)
+	}
+	return gone, rows.Err()
 }

@@ -61,16 +61,16 @@ func (s *Store) PutRawBodies(ctx context.Context, bodies []PreparedBody) error {
 	if len(bodies) == 0 {
 		return nil
 	}
-	return s.write(ctx, func(tx *sql.Tx) error { return putRawBodies(ctx, tx, s.stmts, bodies) })
+	return s.write(ctx, func(tx *sql.Tx) error { return putRawBodies(ctx, tx, s.stmts, s.blobs, bodies) })
 }
 
-// insertBlobSQL stores a blob unless its hash is there already (content
-// addressing dedups).
+// insertBlobSQL records a blob unless its hash is there already (content
+// addressing dedups); data is empty since v13 (see recordBlob).
 const insertBlobSQL = `INSERT INTO blobs(hash, size, codec, data) VALUES (?,?,?,?) ON CONFLICT(hash) DO NOTHING`
 
 const qLinkRaw = `UPDATE messages SET blob_hash = ?, indexed = 0 WHERE id = ?`
 
-func putRawBodies(ctx context.Context, tx *sql.Tx, cache stmtCache, bodies []PreparedBody) error {
+func putRawBodies(ctx context.Context, tx *sql.Tx, cache stmtCache, dir string, bodies []PreparedBody) error {
 	if len(bodies) == 0 {
 		return nil
 	}
@@ -86,7 +86,7 @@ func putRawBodies(ctx context.Context, tx *sql.Tx, cache stmtCache, bodies []Pre
 	}
 	defer link.Close()
 	for _, b := range bodies {
-		if _, err := blob.ExecContext(ctx, b.sum[:], len(b.Body.Raw), b.codec, b.data); err != nil {
+		if err := recordBlob(ctx, tx, blob, dir, b.sum, len(b.Body.Raw), b.codec, b.data, b.Body.Raw); err != nil {
 			return fmt.Errorf("store: put body %d: %w", b.ID, err)
 		}
 		res, err := link.ExecContext(ctx, b.sum[:], b.ID)

@@ -130,10 +130,7 @@ func (ins *inserter) close() {
 // stored already, the threads of every Message-ID the batch carries, and
 // whether provisional rows or stashed bodies exist at all (usually not:
 // then their lookups are skipped).
-//
-// withBodies says the caller has every message's body (PutDownloaded): then
-// no stored body is looked for.
-func (ins *inserter) prefetch(ctx context.Context, acct AccountID, folder FolderID, msgs []Message, withBodies bool) error {
+func (ins *inserter) prefetch(ctx context.Context, acct AccountID, folder FolderID, msgs []Message) error {
 	uids := make([]UID, 0, len(msgs))
 	type idSize struct {
 		M string `json:"m"`
@@ -145,7 +142,7 @@ func (ins *inserter) prefetch(ctx context.Context, acct AccountID, folder Folder
 		m := &msgs[i]
 		uids = append(uids, m.UID)
 		msgid := normMsgID(m.MsgID)
-		if msgid != "" && m.Size > 0 && !withBodies {
+		if msgid != "" && m.Size > 0 {
 			bodies = append(bodies, idSize{msgid, m.Size})
 		}
 		keys = append(keys, threadKeys(msgid, normMsgID(m.InReplyTo), normRefs(m.References))...)
@@ -178,8 +175,8 @@ func (ins *inserter) prefetch(ctx context.Context, acct AccountID, folder Folder
 	}
 	slices.Sort(keys)
 	keys = slices.Compact(keys)
-	// A key known already (an earlier batch of the same transaction, see
-	// PutDownloaded) keeps what it has: its link may not be written yet.
+	// A key known already (an earlier batch of the same transaction)
+	// keeps what it has: its link may not be written yet.
 	keys = slices.DeleteFunc(keys, func(k string) bool {
 		_, known := ins.threads[linkKey{acct, k}]
 		return known

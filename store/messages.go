@@ -163,7 +163,7 @@ func (s *Store) PutHeaders(ctx context.Context, folder FolderID, msgs []Message)
 			return fmt.Errorf("store: put headers: %w", err)
 		}
 		defer ins.close()
-		if err := ins.prefetch(ctx, acct, folder, msgs, false); err != nil {
+		if err := ins.prefetch(ctx, acct, folder, msgs); err != nil {
 			return fmt.Errorf("store: put headers: %w", err)
 		}
 		for i := range msgs {

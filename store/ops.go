@@ -264,7 +264,11 @@ func applyAppend(ctx context.Context, tx *sql.Tx, op *Op) error {
 		return err
 	}
 	sum := sha256.Sum256(op.Append.Body.Raw)
-	if err := putBlob(ctx, tx, sum, op.Append.Body.Raw); err != nil {
+	dir, err := txBlobDir(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if err := putBlob(ctx, tx, dir, sum, op.Append.Body.Raw); err != nil {
 		return err
 	}
 	if err := linkBody(ctx, tx, id, sum, op.Append.Body); err != nil {

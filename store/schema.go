@@ -23,6 +23,7 @@ var migrations = []func(ctx context.Context, tx *sql.Tx) error{
 	migrateSearchShort,    // v10, store/search_short.go
 	migrateCalBriefs,      // v11, store/calendar_brief.go
 	migrateBlobGC,         // v12, store/gc.go
+	migrateBlobFiles,      // v13, store/blobfiles.go
 }
 
 // migrate brings db up to version target (≤ len(migrations)). The version

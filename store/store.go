@@ -88,6 +88,7 @@ type Store struct {
 	ckpt  *checkpointer // nil until ready
 	r     *sql.DB       // read-only pool
 	path  string
+	blobs string // the directory of blob files (blobfiles.go)
 }
 
 const busyTimeout = 10 * time.Second
@@ -185,7 +186,7 @@ func open(ctx context.Context, path string, version int) (*Store, error) {
 		r.Close()
 		return nil, fmt.Errorf("store: open %s: %w", abs, err)
 	}
-	return &Store{w: w, r: r, path: abs, version: version}, nil
+	return &Store{w: w, r: r, path: abs, blobs: blobDirFor(abs), version: version}, nil
 }
 
 // ready makes, before the first write, what only writes use: the writer's

@@ -12,6 +12,7 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -72,10 +73,30 @@ func BenchmarkMigrateInProcess(b *testing.B) {
 	b.ResetTimer()
 	for i := range 2 {
 		runtime.GC() // the upload's garbage is not the engine's
+		debug.FreeOSMemory()
+		resetPeakRSS()
 		stopPeak := heapPeak()
 		server := serverCPU(d)
 		self := selfCPU()
 		stopProfile := profileRun(b, i)
+		procs := startProcSampler(d, map[string]string{old.Name: "source", nu.Name: "dest"})
+		marks := []phaseMark{{"start", procs.snapshot(), selfCPU(), 0}}
+		var marksMu sync.Mutex
+		mark := func(name string) {
+			procs.sample()
+			m := phaseMark{name, procs.snapshot(), selfCPU(), 0}
+			if name == "verify" && os.Getenv("BENCH_LIVEHEAP") == "1" {
+				// What the run holds as the copy ends (a GC here perturbs
+				// the run a little: only on demand).
+				runtime.GC()
+				var ms runtime.MemStats
+				runtime.ReadMemStats(&ms)
+				m.live = ms.HeapAlloc
+			}
+			marksMu.Lock()
+			marks = append(marks, m)
+			marksMu.Unlock()
+		}
 		start := time.Now()
 		p, err := migrate.NewPlan(ctx, src, dst, mopts)
 		if err != nil {
@@ -83,7 +104,7 @@ func BenchmarkMigrateInProcess(b *testing.B) {
 		}
 		planned := time.Since(start)
 		progress := make(chan migrate.Progress, 64)
-		phases := watchPhases(progress, start)
+		phases := watchPhases(progress, start, mark)
 		mopts.Progress = progress
 		rep, err := migrate.Run(ctx, p, mopts)
 		close(progress)
@@ -94,10 +115,30 @@ func BenchmarkMigrateInProcess(b *testing.B) {
 		stopProfile()
 		magpie := selfCPU() - self
 		time.Sleep(200 * time.Millisecond) // the server's processes end after the logouts
+		mark("end")
+		procs.stop()
+		marksMu.Lock()
+		for k := 1; k < len(marks); k++ {
+			b.Logf("CPU until %s: Magpie %s; Dovecot: %s", marks[k].name, (marks[k].self - marks[k-1].self).Round(10*time.Millisecond), cpuDiff(marks[k-1].procs, marks[k].procs))
+			if marks[k].live > 0 {
+				b.Logf("live heap as the copy ends (BENCH_LIVEHEAP=1): %.1f MB", float64(marks[k].live)/(1<<20))
+			}
+		}
+		marksMu.Unlock()
 		t := rep.Totals()
+		b.Logf("peak RSS of this process during the run (VmHWM, reset before it): %d MB", peakRSS()>>20)
 		b.Logf("plan %s, run %s (%s), CPU: Magpie %s, Dovecot %s; Go heap peak %d MB: copied %d, source %d, missing %d, verified %v", planned.Round(time.Millisecond),
 			wall.Round(time.Millisecond), <-phases, magpie.Round(time.Millisecond), serverCPU(d)-server, stopPeak()>>20, t.Copied, t.SourceCount, t.Missing, rep.Verified())
 	}
+}
+
+// phaseMark is the CPU time so far of Dovecot's processes and of this
+// one as a phase begins.
+type phaseMark struct {
+	name  string
+	procs map[string]time.Duration
+	self  time.Duration
+	live  uint64 // Go heap in use after a GC, when asked for
 }
 
 // profileRun starts a CPU profile of run i (0: the cold copy, 1: the
@@ -131,7 +172,9 @@ func tlsSide(s migrate.Side, d *testenv.DovecotServer) migrate.Side {
 // watchPhases reads progress until it is closed and then sends when the
 // copy phase started (every folder prepared) and ended (the first folder
 // verifying), as offsets from start.
-func watchPhases(progress <-chan migrate.Progress, start time.Time) <-chan string {
+// mark is called as the copy phase starts ("copy") and as it ends
+// ("verify").
+func watchPhases(progress <-chan migrate.Progress, start time.Time, mark func(string)) <-chan string {
 	out := make(chan string, 1)
 	go func() {
 		var copyStart, copyEnd time.Duration
@@ -141,10 +184,14 @@ func watchPhases(progress <-chan migrate.Progress, start time.Time) <-chan strin
 			case migrate.PhaseCopy:
 				if !prepared[pr.Folder] {
 					prepared[pr.Folder] = true
+					if copyStart == 0 {
+						mark("copy")
+					}
 					copyStart = time.Since(start)
 				}
 			case migrate.PhaseVerify, migrate.PhaseDone:
 				if copyEnd == 0 {
+					mark("verify")
 					copyEnd = time.Since(start)
 				}
 			}
@@ -155,6 +202,25 @@ func watchPhases(progress <-chan migrate.Progress, start time.Time) <-chan strin
 		out <- fmt.Sprintf("prepared at %s, copied at %s", copyStart.Round(time.Millisecond), copyEnd.Round(time.Millisecond))
 	}()
 	return out
+}
+
+// resetPeakRSS resets this process's VmHWM (Linux: clear_refs 5), so
+// that peakRSS then tells the run's peak, not the upload's.
+func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+// peakRSS is this process's VmHWM in bytes (0 when unreadable).
+func peakRSS() uint64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+			kb, _ := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
 }
 
 // selfCPU is the CPU time (user and system) this process used so far.

@@ -163,11 +163,14 @@ seconds; as soon as a folder's headers are stored its bodies download over up to
 connections, beside the header pass of the next folders, into one writer; WAL checkpoints run on a
 connection of their own. Raw bytes are hashed (SHA-256, the content address) and kept
 S2-compressed where that saves at least an eighth: S2 costs about a fourteenth of deflate's CPU for
-less gain, which shows in the local size. Fetching a folder's older messages whole (headers and
-body in one FETCH, one write) instead of a header pass then a body pass saved the server about a
-tenth of its CPU, but was no faster to mail offline in A/B runs (6,000 messages, in process,
-` + "`BENCH_HEADERS_FIRST`" + `), and it leaves the older mail unlisted until its bodies are in:
-it is an engine option (` + "`HeadersFirst`" + `), not the default.
+less gain, which shows in the local size. They are not in SQLite: each distinct content is one file
+beside the database (` + "`mail.db-blobs/ab/<sha256>`" + `), written and fsynced by the parallel encoders
+before the row naming it commits, so the single writer only inserts small rows (through SQLite the
+bytes were copied into the page cache, the WAL and back by the checkpoint, all on that writer).
+Fetching a folder's older messages whole (headers and body in one FETCH, one write) instead of a
+header pass then a body pass was tried and removed: it saved the server about a tenth of its CPU but
+was no faster to mail offline in A/B runs, before the blob files or after, and it left the older
+mail unlisted until its bodies were in.
 
 Why indexing waits for the downloads instead of running beside them: on this 2-core machine both
 are CPU-bound, so overlapping them only moves index work into the time the user waits for mail.
@@ -179,7 +182,8 @@ Where the peak memory goes: in the indexing stage, measured in process (` + "`-t
 3,000 messages). SQLite's share is its page caches (2 MB per connection, but each 4 KB page takes an
 8 KB slot of its allocator, modernc.org/memory: ~11 MB) and that allocator's pool of freed regions,
 of which it keeps up to 4 MB per size class resident for reuse (8–14 MB): each size of buffer once
-needed, such as a 5 MB body read back or a batch of text handed to the index, stays in the RSS.
+needed (a batch of text handed to the index, a large body read back while bodies were kept in
+SQLite) stays in the RSS.
 Index batches of 256 KB of raw bytes instead of 1 MB took ~9 MB more off a 10k sync's peak, but
 cost 15–20% more CPU in the index stage (not profiled: more FTS5 segments to merge, more GC
 cycles), so they stay at 1 MB. At most 256 KB of text per message is indexed. Smaller page caches

@@ -2,11 +2,11 @@ package bench
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"io"
 	"net"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -17,10 +17,7 @@ import (
 // §7.1) to Caps plus the server's own AUTH= entries: the same mailboxes,
 // seen as a server with fewer extensions (Exmail and NetEase advertise
 // only "IMAP4rev1 ID IDLE UIDPLUS NAMESPACE"). Client bytes pass through
-// untouched; server literals are copied verbatim, and so is every line
-// that cannot carry a capability list (it is bench infrastructure that
-// runs on the machine's cores beside the tools it measures: it must cost
-// little per byte).
+// untouched; server literals are copied verbatim.
 type CapFilter struct {
 	ln      net.Listener
 	backend string
@@ -77,28 +74,13 @@ func (f *CapFilter) handle(c net.Conn) {
 	}()
 	br := bufio.NewReaderSize(b, 64<<10)
 	bw := bufio.NewWriterSize(c, 64<<10)
-	var long []byte // a line longer than br's buffer, gathered
 	for {
-		// Most lines are FETCH or tagged responses: they are looked at
-		// in br's buffer (no copy, no allocation) and passed on as they
-		// are; only a line that can carry a capability list is parsed.
-		line, err := br.ReadSlice('\n')
-		if err == bufio.ErrBufferFull {
-			long = append(long, line...)
-			continue
-		}
+		line, err := br.ReadString('\n')
 		if err != nil {
 			bw.Flush()
 			return
 		}
-		if long != nil {
-			line, long = append(long, line...), nil
-		}
-		if mayCarryCaps(line) {
-			bw.WriteString(f.rewrite(string(line)))
-		} else {
-			bw.Write(line)
-		}
+		bw.WriteString(f.rewrite(line))
 		if n, ok := trailingLiteral(line); ok {
 			if _, err := io.CopyN(bw, br, n); err != nil {
 				bw.Flush()
@@ -109,25 +91,6 @@ func (f *CapFilter) handle(c net.Conn) {
 			if err := bw.Flush(); err != nil {
 				return
 			}
-		}
-	}
-}
-
-// mayCarryCaps reports whether line is an untagged CAPABILITY response or
-// holds a "[CAPABILITY" response code (RFC 3501 §7.2.1, §7.1), case
-// insensitively; cheap for the lines that do not.
-func mayCarryCaps(line []byte) bool {
-	if len(line) >= 13 && bytes.EqualFold(line[:13], []byte("* CAPABILITY ")) {
-		return true
-	}
-	for rest := line; ; {
-		i := bytes.IndexByte(rest, '[')
-		if i < 0 {
-			return false
-		}
-		rest = rest[i+1:]
-		if len(rest) >= 11 && bytes.EqualFold(rest[:11], []byte("CAPABILITY ")) {
-			return true
 		}
 	}
 }
@@ -154,25 +117,15 @@ func (f *CapFilter) with(orig string) string {
 	return out
 }
 
-func trailingLiteral(line []byte) (int64, bool) {
-	line = bytes.TrimRight(line, "\r\n")
-	if !bytes.HasSuffix(line, []byte("}")) {
+func trailingLiteral(line string) (int64, bool) {
+	line = strings.TrimRight(line, "\r\n")
+	if !strings.HasSuffix(line, "}") {
 		return 0, false
 	}
-	i := bytes.LastIndexByte(line, '{')
+	i := strings.LastIndexByte(line, '{')
 	if i < 0 {
 		return 0, false
 	}
-	var n int64
-	digits := bytes.TrimSuffix(line[i+1:len(line)-1], []byte("+"))
-	if len(digits) == 0 || len(digits) > 18 {
-		return 0, false
-	}
-	for _, d := range digits {
-		if d < '0' || d > '9' {
-			return 0, false
-		}
-		n = n*10 + int64(d-'0')
-	}
-	return n, true
+	n, err := strconv.ParseInt(strings.TrimSuffix(line[i+1:len(line)-1], "+"), 10, 64)
+	return n, err == nil && n >= 0
 }

@@ -84,6 +84,20 @@ func (f *fixture) syncOnce(opts Options) Summary {
 	return sum
 }
 
+// search runs a query of the local search syntax over the whole store.
+func (f *fixture) search(q string) []store.Message {
+	f.t.Helper()
+	query, err := store.ParseQuery(q)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	res, err := f.st.Search(context.Background(), store.SearchRequest{Query: query, Limit: 10})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return res
+}
+
 // serverMessage is one message as the server has it.
 type serverMessage struct {
 	flags []string

@@ -140,14 +140,7 @@ func TestChineseSearchFindsGBKMessage(t *testing.T) {
 	f.d.Deliver(t, f.user.Email, []byte(raw))
 	f.syncOnce(Options{})
 	for _, q := range []string{"搬家", "邮箱搬家", "通知", "备份"} {
-		query, err := store.ParseQuery(q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := f.st.Search(context.Background(), store.SearchRequest{Query: query, Limit: 10})
-		if err != nil {
-			t.Fatal(err)
-		}
+		res := f.search(q)
 		if len(res) != 1 || res[0].MsgID != "gbk-1@example.test" {
 			t.Errorf("search %q found %d messages", q, len(res))
 		}

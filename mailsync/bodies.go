@@ -189,18 +189,17 @@ func (p *bodyPipeline) total(f store.FolderID) int {
 func (p *bodyPipeline) fetch(c *account.IMAPClient, f store.Folder, set imap.UIDSet, byUID map[store.UID]store.MessageID) error {
 	cmd := c.Fetch(set, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{{Peek: true}}})
 	for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
-		uid, data, err := readBody(msg)
+		uid, data, err := readBody(p.ctx, msg, p.budget)
 		if err != nil {
 			cmd.Close()
 			return err
 		}
 		id, ok := byUID[uid]
 		if !ok || data == nil {
+			if data != nil {
+				p.budget.release(len(data))
+			}
 			continue
-		}
-		if err := p.budget.acquire(p.ctx, len(data)); err != nil {
-			cmd.Close()
-			return err
 		}
 		select {
 		case p.raws <- rawBody{id: id, folder: f, data: data}:
@@ -216,8 +215,14 @@ func (p *bodyPipeline) fetch(c *account.IMAPClient, f store.Folder, set imap.UID
 // readBody reads one message of a FETCH of UID and BODY[]: the body goes
 // into a buffer of exactly the literal's size (Collect's io.ReadAll grows
 // one by doubling, twice the allocation and copying of every body). data
-// is nil when the server sent no body.
-func readBody(msg *imapclient.FetchMessageData) (store.UID, []byte, error) {
+// is nil when the server sent no body. The body's bytes are taken from
+// the budget before it is read, by the literal's announced size, so that
+// the bodies being read count too: otherwise each connection could hold
+// a large attachment beyond the budget, and the more large ones a mailbox
+// has, the likelier several at once (the peak grew with the mailbox). The
+// caller releases len(data) once the body leaves the pipeline; on an
+// error nothing stays taken.
+func readBody(ctx context.Context, msg *imapclient.FetchMessageData, b *budget) (store.UID, []byte, error) {
 	var uid store.UID
 	var data []byte
 	for item := msg.Next(); item != nil; item = msg.Next() {
@@ -228,10 +233,26 @@ func readBody(msg *imapclient.FetchMessageData) (store.UID, []byte, error) {
 			if item.Literal == nil {
 				continue
 			}
-			var err error
-			if data, err = readLiteral(item.Literal); err != nil {
+			if data != nil { // a second body section, not asked for: the last counts
+				b.release(len(data))
+				data = nil
+			}
+			want := int(min(item.Literal.Size(), maxPresized))
+			if err := b.acquire(ctx, want); err != nil {
 				return 0, nil, err
 			}
+			got, err := readLiteral(item.Literal)
+			if err != nil {
+				b.release(want)
+				return 0, nil, err
+			}
+			if len(got) != want { // larger than announced may be trusted: retake its own size
+				b.release(want)
+				if err := b.acquire(ctx, len(got)); err != nil {
+					return 0, nil, err
+				}
+			}
+			data = got
 		}
 	}
 	return uid, data, nil

@@ -2,8 +2,15 @@ package mailsync
 
 import (
 	"context"
+	"runtime/metrics"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/emersion/go-imap/v2"
+
+	"github.com/magpie-mail/magpie/account"
+	"github.com/magpie-mail/magpie/store"
 )
 
 // TestTinyBodyBudget syncs with a memory budget far below the size of the
@@ -52,4 +59,89 @@ func TestTinyBodyBudget(t *testing.T) {
 	if bodies != 120 || sum.Indexed != 120 {
 		t.Errorf("%d bodies stored, %d indexed; want 120 each", bodies, sum.Indexed)
 	}
+}
+
+// A body is taken from the budget before it is read, by the literal's
+// announced size: a fetcher that finds the budget spent waits without
+// reading the body into memory (before, it read the body and then waited,
+// so every connection could hold a large attachment beyond the budget),
+// and goes on once the budget is given back.
+func TestBodyBudgetTakenBeforeReading(t *testing.T) {
+	f := newFixture(t, 0)
+	const size = 4 << 20
+	raw := []byte("From: a@example.com\r\nTo: b@example.com\r\nSubject: big\r\nMessage-ID: <big@example.com>\r\n\r\n" +
+		strings.Repeat("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ+/\r\n", size/66))
+	c := f.client()
+	cmd := c.Append("INBOX", int64(len(raw)), nil)
+	if _, err := cmd.Write(raw); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cmd.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	closeClient(c)
+	f.syncOnce(Options{Bodies: account.BodyPolicy{Mode: account.BodiesNone}}) // the header row
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	e := f.engine(Options{})
+	acct, err := f.st.Account(ctx, "dove")
+	if err != nil {
+		t.Fatal(err)
+	}
+	folders, err := f.st.Folders(ctx, acct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inbox store.Folder
+	for _, fo := range folders {
+		if fo.Name == "INBOX" {
+			inbox = fo
+		}
+	}
+	need, err := f.st.NeedBodies(ctx, inbox.ID, 10)
+	if err != nil || len(need) != 1 {
+		t.Fatalf("need bodies: %v %v", need, err)
+	}
+	conn := f.client()
+	defer closeClient(conn)
+	if _, err := conn.Select("INBOX", &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
+		t.Fatal(err)
+	}
+
+	p := e.startBodyPipeline(ctx)
+	if err := p.budget.acquire(ctx, int(p.budget.size)); err != nil { // all of it: spent
+		t.Fatal(err)
+	}
+	sample := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
+	metrics.Read(sample)
+	before := sample[0].Value.Uint64()
+	fetched := make(chan error, 1)
+	go func() {
+		fetched <- p.fetch(conn, inbox, imap.UIDSetNum(imap.UID(need[0].UID)), map[store.UID]store.MessageID{need[0].UID: need[0].ID})
+	}()
+	for !p.budget.pressed() { // the fetcher waits for budget
+		select {
+		case err := <-fetched:
+			t.Fatalf("fetch returned with the budget spent: %v", err)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	time.Sleep(200 * time.Millisecond) // a fetcher that reads first would have read the body by now
+	metrics.Read(sample)
+	if got := sample[0].Value.Uint64() - before; got > size/4 {
+		t.Errorf("%d bytes allocated while the fetcher waited for budget: the %d-byte body was read before it was taken", got, len(raw))
+	}
+	p.budget.release(int(p.budget.size))
+	if err := <-fetched; err != nil {
+		t.Fatal(err)
+	}
+	res := p.finish()
+	if res.err != nil || res.done[inbox.ID] != 1 {
+		t.Fatalf("stored %v, %v; want the body", res.done, res.err)
+	}
+	f.assertInStep(true)
 }

@@ -54,8 +54,11 @@ func (e *Engine) syncFolder(ctx context.Context, c *account.IMAPClient, f store.
 		return sum, err
 	}
 
-	var server map[store.UID]bool // nil until known
-	missing := map[store.UID]bool{}
+	// The server's UIDs and the missing ones are plain sorted slices, one
+	// UID each (not maps, nor the whole folder's flags at once): a cold
+	// sync of a 20,000-message INBOX held several MB here otherwise.
+	var server []store.UID // sorted; nil until known
+	var missing []store.UID
 	if sel.NumMessages > 0 {
 		if condstore && f.HighestModSeq > 0 && f.UIDNext > 0 {
 			n, newUIDs, err := e.pullChangedFlags(ctx, c, f, local)
@@ -63,24 +66,22 @@ func (e *Engine) syncFolder(ctx context.Context, c *account.IMAPClient, f store.
 				return sum, err
 			}
 			sum.Updated = n
-			for _, u := range newUIDs {
-				missing[u] = true
-			}
+			missing = newUIDs
 		} else {
-			flags, err := e.fetchAllFlags(ctx, c, f)
-			if err != nil {
-				return sum, err
-			}
-			server = make(map[store.UID]bool, len(flags))
+			server = make([]store.UID, 0, sel.NumMessages)
 			var changed []store.UIDFlags
-			for _, u := range flags {
-				server[u.UID] = true
+			err := e.eachFlags(ctx, c, f, func(u store.UIDFlags) {
+				server = append(server, u.UID)
 				if old, ok := local[u.UID]; !ok {
-					missing[u.UID] = true
+					missing = append(missing, u.UID)
 				} else if !sameFlags(old, u) {
 					changed = append(changed, u)
 				}
+			})
+			if err != nil {
+				return sum, err
 			}
+			slices.Sort(server)
 			if err := e.st.SetFlags(ctx, f.ID, changed); err != nil {
 				return sum, err
 			}
@@ -91,16 +92,16 @@ func (e *Engine) syncFolder(ctx context.Context, c *account.IMAPClient, f store.
 		if server, err = e.serverUIDs(c, caps); err != nil {
 			return sum, err
 		}
-		for u := range server {
+		for _, u := range server {
 			if _, ok := local[u]; !ok {
-				missing[u] = true
+				missing = append(missing, u)
 			}
 		}
 	}
 	if server != nil {
 		var gone []store.UID
 		for u := range local {
-			if !server[u] {
+			if _, ok := slices.BinarySearch(server, u); !ok {
 				gone = append(gone, u)
 			}
 		}
@@ -109,12 +110,9 @@ func (e *Engine) syncFolder(ctx context.Context, c *account.IMAPClient, f store.
 		}
 		sum.Expunged = len(gone)
 	}
-	sorted := make([]store.UID, 0, len(missing))
-	for u := range missing {
-		sorted = append(sorted, u)
-	}
-	clear(missing)
-	slices.Sort(sorted)
+	server = nil
+	slices.Sort(missing)
+	sorted := slices.Compact(missing) // CHANGEDSINCE's new UIDs and SEARCH's may overlap
 	if sum.New, err = e.fetchHeaders(ctx, c, f, sorted, condstore); err != nil {
 		return sum, err
 	}
@@ -173,27 +171,27 @@ func sameFlags(a, b store.UIDFlags) bool {
 	return slices.Equal(ka, kb)
 }
 
-// fetchAllFlags runs UID FETCH 1:* (UID FLAGS), streaming the answers.
-func (e *Engine) fetchAllFlags(ctx context.Context, c *account.IMAPClient, f store.Folder) ([]store.UIDFlags, error) {
+// eachFlags runs UID FETCH 1:* (UID FLAGS) and hands each answer to fn as
+// it arrives.
+func (e *Engine) eachFlags(ctx context.Context, c *account.IMAPClient, f store.Folder, fn func(store.UIDFlags)) error {
 	cmd := c.Fetch(imap.UIDSet{imap.UIDRange{Start: 1, Stop: 0}}, &imap.FetchOptions{UID: true, Flags: true})
-	var out []store.UIDFlags
 	for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
 		buf, err := msg.Collect()
 		if err != nil {
 			cmd.Close()
-			return nil, fmt.Errorf("mailsync: fetch flags %q: %w", f.Name, err)
+			return fmt.Errorf("mailsync: fetch flags %q: %w", f.Name, err)
 		}
 		bits, kw := fromIMAPFlags(buf.Flags)
-		out = append(out, store.UIDFlags{UID: store.UID(buf.UID), Flags: bits, Keywords: kw})
+		fn(store.UIDFlags{UID: store.UID(buf.UID), Flags: bits, Keywords: kw})
 		if ctx.Err() != nil {
 			cmd.Close()
-			return nil, ctx.Err()
+			return ctx.Err()
 		}
 	}
 	if err := cmd.Close(); err != nil {
-		return nil, fmt.Errorf("mailsync: fetch flags %q: %w", f.Name, err)
+		return fmt.Errorf("mailsync: fetch flags %q: %w", f.Name, err)
 	}
-	return out, nil
+	return nil
 }
 
 // pullChangedFlags asks only for messages whose flags changed since the last
@@ -226,8 +224,8 @@ func (e *Engine) pullChangedFlags(ctx context.Context, c *account.IMAPClient, f 
 }
 
 // serverUIDs lists every UID in the selected folder with UID SEARCH ALL
-// (ESEARCH's compact ALL where offered, RFC 4731).
-func (e *Engine) serverUIDs(c *account.IMAPClient, caps imap.CapSet) (map[store.UID]bool, error) {
+// (ESEARCH's compact ALL where offered, RFC 4731), sorted; never nil.
+func (e *Engine) serverUIDs(c *account.IMAPClient, caps imap.CapSet) ([]store.UID, error) {
 	var opts *imap.SearchOptions
 	if caps.Has(imap.CapESearch) {
 		opts = &imap.SearchOptions{ReturnAll: true}
@@ -236,10 +234,12 @@ func (e *Engine) serverUIDs(c *account.IMAPClient, caps imap.CapSet) (map[store.
 	if err != nil {
 		return nil, fmt.Errorf("mailsync: uid search all: %w", err)
 	}
-	out := map[store.UID]bool{}
-	for _, u := range data.AllUIDs() {
-		out[store.UID(u)] = true
+	all := data.AllUIDs()
+	out := make([]store.UID, 0, len(all))
+	for _, u := range all {
+		out = append(out, store.UID(u))
 	}
+	slices.Sort(out)
 	return out, nil
 }
 

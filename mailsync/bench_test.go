@@ -79,8 +79,8 @@ func BenchmarkColdSync(b *testing.B) {
 		start := time.Now()
 		offline := make(chan time.Duration, 1)
 		stopRSS := make(chan struct{})
-		var peakOffline, peakIndex, goAtOffline, goAtIndex, sqlAtOffline, sqlAtIndex, liveAtIndex, poolAtIndex int
-		var regionsAtIndex string
+		var peakOffline, peakIndex, goAtOffline, goAtIndex, sqlAtOffline, sqlAtIndex, liveAtIndex, poolAtIndex, liveAtOffline, poolAtOffline int
+		var regionsAtIndex, regionsAtOffline string
 		sample := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
 		offlineNow := make(chan struct{})
 		stopProfile := startOfflineProfile(b)
@@ -116,11 +116,13 @@ func BenchmarkColdSync(b *testing.B) {
 					if rss > peakIndex {
 						peakIndex, goAtIndex, sqlAtIndex, liveAtIndex, poolAtIndex = rss, goKiB, sqliteMappedKiB(), sqliteLiveKiB(), sqlitePoolKiB()
 						regionsAtIndex = sqliteRegions()
-						writePeakHeap()
+						writePeakHeap("")
 					}
 				default:
 					if rss > peakOffline {
-						peakOffline, goAtOffline, sqlAtOffline = rss, goKiB, sqliteMappedKiB()
+						peakOffline, goAtOffline, sqlAtOffline, liveAtOffline, poolAtOffline = rss, goKiB, sqliteMappedKiB(), sqliteLiveKiB(), sqlitePoolKiB()
+						regionsAtOffline = sqliteRegions()
+						writePeakHeap(".fetch")
 					}
 				}
 			}
@@ -137,8 +139,11 @@ func BenchmarkColdSync(b *testing.B) {
 		serverAll := serverCPU() - server0
 		close(stopRSS)
 		close(events)
-		b.Logf("RSS before %d MB, peak while fetching %d MB (Go %d MB, SQLite mapped %d MB), while indexing %d MB (Go %d MB, SQLite mapped %d MB: live %d MB, pool %d MB)",
-			startRSS>>10, peakOffline>>10, goAtOffline>>10, sqlAtOffline>>10, peakIndex>>10, goAtIndex>>10, sqlAtIndex>>10, liveAtIndex>>10, poolAtIndex>>10)
+		b.Logf("RSS before %d MB, peak while fetching %d MB (Go %d MB, SQLite mapped %d MB: live %d MB, pool %d MB), while indexing %d MB (Go %d MB, SQLite mapped %d MB: live %d MB, pool %d MB)",
+			startRSS>>10, peakOffline>>10, goAtOffline>>10, sqlAtOffline>>10, liveAtOffline>>10, poolAtOffline>>10, peakIndex>>10, goAtIndex>>10, sqlAtIndex>>10, liveAtIndex>>10, poolAtIndex>>10)
+		if regionsAtOffline != "" {
+			b.Logf("SQLite at the fetching peak: %s", regionsAtOffline)
+		}
 		if regionsAtIndex != "" {
 			b.Logf("SQLite at the indexing peak: %s", regionsAtIndex)
 		}
@@ -242,13 +247,15 @@ func serverCPU() time.Duration {
 	return total
 }
 
-// writePeakHeap writes a heap profile to BENCH_PEAK_HEAP, if set (each new
-// indexing peak overwrites it).
-func writePeakHeap() {
+// writePeakHeap writes a heap profile to BENCH_PEAK_HEAP, if set, plus
+// suffix (each new peak of the phase overwrites it): the indexing peak's
+// without one, the fetching peak's with ".fetch".
+func writePeakHeap(suffix string) {
 	path := os.Getenv("BENCH_PEAK_HEAP")
 	if path == "" {
 		return
 	}
+	path += suffix
 	f, err := os.Create(path)
 	if err != nil {
 		return

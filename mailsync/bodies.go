@@ -50,49 +50,85 @@ func (e *Engine) fetchBodies(ctx context.Context, c *account.IMAPClient, f store
 // skipped; the next pass sees them expunged. It stops between FETCHes when
 // ctx ends.
 func (e *Engine) feedBodies(ctx context.Context, c *account.IMAPClient, f store.Folder, p *bodyPipeline) error {
-	need, err := e.st.NeedBodies(ctx, f.ID, 1<<30)
-	if err != nil {
-		return err
-	}
-	if len(need) == 0 {
-		p.setTotal(f.ID, 0)
-		return nil
-	}
+	var allowed map[store.UID]bool // nil: every body
 	if e.opts.Bodies.Mode == account.BodiesRecent {
 		since := dayStart(e.opts.Now().AddDate(0, 0, -e.opts.Bodies.Days))
 		data, err := c.UIDSearch(&imap.SearchCriteria{Since: since}, nil).Wait()
 		if err != nil {
 			return fmt.Errorf("mailsync: search recent %q: %w", f.Name, err)
 		}
-		allowed := map[store.UID]bool{}
+		allowed = map[store.UID]bool{}
 		for _, u := range data.AllUIDs() {
 			allowed[store.UID(u)] = true
 		}
-		need = slices.DeleteFunc(need, func(n store.NeedBody) bool { return !allowed[n.UID] })
 	}
-	p.setTotal(f.ID, len(need))
-	for len(need) > 0 {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		byUID := map[store.UID]store.MessageID{}
+	// The list of missing bodies is read a page at a time, twice: once to
+	// count them (the progress's total), once to fetch them, so that a
+	// folder of any size holds one page of it, not its whole list.
+	total := 0
+	if err := e.eachNeed(ctx, f, allowed, func(page []store.NeedBody) error {
+		total += len(page)
+		return nil
+	}); err != nil {
+		return err
+	}
+	p.setTotal(f.ID, total)
+	var need []store.NeedBody // the next set: read, not fetched yet
+	var bytes int64
+	fetch := func() error { // one UID FETCH of need
+		byUID := make(map[store.UID]store.MessageID, len(need))
 		var set imap.UIDSet
-		var bytes int64
-		n := 0
-		for ; n < len(need); n++ {
-			if n > 0 && (n == bodySetCount || bytes+need[n].Size > bodySetBytes) {
-				break
-			}
-			byUID[need[n].UID] = need[n].ID
-			bytes += need[n].Size
-			set.AddNum(imap.UID(need[n].UID))
+		for _, nb := range need {
+			byUID[nb.UID] = nb.ID
+			set.AddNum(imap.UID(nb.UID))
 		}
-		need = need[n:]
+		need, bytes = need[:0], 0
 		if err := p.fetch(c, f, set, byUID); err != nil {
 			return fmt.Errorf("mailsync: fetch bodies %q: %w", f.Name, err)
 		}
+		return ctx.Err()
 	}
-	return nil
+	err := e.eachNeed(ctx, f, allowed, func(page []store.NeedBody) error {
+		for _, nb := range page {
+			// A set is at most bodySetCount messages and bodySetBytes
+			// bytes (one larger body alone).
+			if len(need) > 0 && (len(need) == bodySetCount || bytes+nb.Size > bodySetBytes) {
+				if err := fetch(); err != nil {
+					return err
+				}
+			}
+			need = append(need, nb)
+			bytes += nb.Size
+		}
+		return nil
+	})
+	if err == nil && len(need) > 0 {
+		err = fetch()
+	}
+	return err
+}
+
+// needPage is how many missing bodies feedBodies reads from the store at
+// once.
+const needPage = 1000
+
+// eachNeed hands fn the folder's missing bodies (those allowed, when
+// allowed is not nil), newest first, a page at a time. fn must not keep
+// the page.
+func (e *Engine) eachNeed(ctx context.Context, f store.Folder, allowed map[store.UID]bool, fn func([]store.NeedBody) error) error {
+	page, err := e.st.NeedBodies(ctx, f.ID, e.needPage)
+	for err == nil && len(page) > 0 {
+		last := page[len(page)-1]
+		if allowed != nil {
+			page = slices.DeleteFunc(page, func(n store.NeedBody) bool { return !allowed[n.UID] })
+		}
+		if err = fn(page); err == nil {
+			if err = ctx.Err(); err == nil {
+				page, err = e.st.NeedBodiesAfter(ctx, f.ID, last, e.needPage)
+			}
+		}
+	}
+	return err
 }
 
 // bodyPipeline carries raw bodies from FETCHes (one or several connections)

@@ -14,7 +14,8 @@ import (
 )
 
 // TestTinyBodyBudget syncs with a memory budget far below the size of the
-// corpus' messages (and its 1–5 MB attachments), over several connections:
+// corpus' messages (and its 1–5 MB attachments), over several connections,
+// reading the list of missing bodies from the store in pages of 7:
 // every body must still arrive, byte-exact, with no stall (a writer holding
 // an unfinished batch while a fetcher waits for budget would deadlock; the
 // deadline turns that into a failure instead of a hang). The unread counts
@@ -23,6 +24,7 @@ func TestTinyBodyBudget(t *testing.T) {
 	f := newFixture(t, 120)
 	e := f.engine(Options{Batch: 40})
 	e.bodyBudget = 16 << 10
+	e.needPage = 7 // the missing bodies read a few at a time
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	sum, err := e.SyncOnce(ctx)

@@ -193,6 +193,24 @@ func TestSetFlagsUIDsNeedBodies(t *testing.T) {
 	if len(need) != 3 || need[0].UID != 10 || need[2].UID != 8 {
 		t.Errorf("need bodies = %+v", need)
 	}
+	// Page by page, the same list in the same order.
+	all, err := f.s.NeedBodies(ctx, f.inbox, 100)
+	must(t, err)
+	var paged []UID
+	for page := need; len(page) > 0; {
+		for _, n := range page {
+			paged = append(paged, n.UID)
+		}
+		page, err = f.s.NeedBodiesAfter(ctx, f.inbox, page[len(page)-1], 3)
+		must(t, err)
+	}
+	var want []UID
+	for _, n := range all {
+		want = append(want, n.UID)
+	}
+	if !slices.Equal(paged, want) || len(want) != 7 {
+		t.Errorf("need bodies by pages of 3 = %v, all at once %v", paged, want)
+	}
 	if err := f.s.SetUID(ctx, f.inbox, 5, 6); err == nil {
 		t.Error("SetUID accepted a server UID as provisional")
 	}

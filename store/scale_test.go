@@ -85,6 +85,7 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 		{"thread", threadSQL, []any{ThreadID(5)}, []string{"USING INDEX messages_thread (thread_id=?)"}, []string{"SCAN", "TEMP B-TREE"}},
 		{"unread counts", unreadSQL, []any{f.acct}, []string{"USING COVERING INDEX messages_unread (folder_id=?)"}, []string{"SCAN m", "SCAN messages"}},
 		{"need bodies", needBodiesSQL, []any{f.inbox, 50}, []string{"USING INDEX messages_nobody (folder_id=?)"}, []string{"SCAN", "TEMP B-TREE"}},
+		{"need bodies after", needBodiesAfterSQL, []any{f.inbox, 50, 1 << 30, 5000}, []string{"USING INDEX messages_nobody (folder_id=? AND sort_date<?)"}, []string{"SCAN", "TEMP B-TREE"}},
 		{"lookup uid", `SELECT id FROM messages WHERE folder_id = ? AND uid = ?`, []any{f.inbox, 7}, []string{"USING COVERING INDEX sqlite_autoindex_messages_1 (folder_id=? AND uid=?)"}, []string{"SCAN"}},
 		{"thread links", `SELECT thread_id FROM thread_links WHERE account_id = ? AND msgid = ?`, []any{1, "x"}, []string{"USING PRIMARY KEY (account_id=? AND msgid=?)"}, []string{"SCAN"}},
 		{"relink by msgid", `SELECT id FROM messages WHERE account_id = ? AND message_id = ? AND folder_id = ? AND uid <= 0`, []any{1, "x", 1}, []string{"USING INDEX"}, []string{"SCAN"}},

@@ -127,12 +127,28 @@ type NeedBody struct {
 	ID   MessageID
 	UID  UID
 	Size int64
+
+	sortDate int64 // where NeedBodiesAfter goes on from
 }
 
 // NeedBodies returns up to limit messages of a folder still lacking their
 // body, newest first. Provisional rows are left out.
 func (s *Store) NeedBodies(ctx context.Context, folder FolderID, limit int) ([]NeedBody, error) {
-	rows, err := s.r.QueryContext(ctx, needBodiesSQL, folder, limit)
+	return s.needBodies(ctx, needBodiesSQL, folder, limit)
+}
+
+// NeedBodiesAfter continues NeedBodies: up to limit more messages of the
+// folder lacking their body, in the same order, after last (the final one
+// of the previous page), so that a caller walks a folder of any size a
+// page at a time instead of holding its whole list. Messages whose body
+// was stored meanwhile are left out; messages newer than last are not
+// looked at again.
+func (s *Store) NeedBodiesAfter(ctx context.Context, folder FolderID, last NeedBody, limit int) ([]NeedBody, error) {
+	return s.needBodies(ctx, needBodiesAfterSQL, folder, limit, last.sortDate, last.ID)
+}
+
+func (s *Store) needBodies(ctx context.Context, q string, folder FolderID, limit int, after ...any) ([]NeedBody, error) {
+	rows, err := s.r.QueryContext(ctx, q, append([]any{folder, limit}, after...)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: need bodies: %w", err)
 	}
@@ -140,7 +156,7 @@ func (s *Store) NeedBodies(ctx context.Context, folder FolderID, limit int) ([]N
 	var out []NeedBody
 	for rows.Next() {
 		var n NeedBody
-		if err := rows.Scan(&n.ID, &n.UID, &n.Size); err != nil {
+		if err := rows.Scan(&n.ID, &n.UID, &n.Size, &n.sortDate); err != nil {
 			return nil, fmt.Errorf("store: need bodies: %w", err)
 		}
 		out = append(out, n)
@@ -151,8 +167,14 @@ func (s *Store) NeedBodies(ctx context.Context, folder FolderID, limit int) ([]N
 	return out, nil
 }
 
-const needBodiesSQL = `SELECT id, uid, size FROM messages INDEXED BY messages_nobody
-	WHERE folder_id = ? AND blob_hash IS NULL AND uid > 0 ORDER BY sort_date DESC, id DESC LIMIT ?`
+const needBodiesSQL = `SELECT id, uid, size, sort_date FROM messages INDEXED BY messages_nobody
+	WHERE folder_id = ?1 AND blob_hash IS NULL AND uid > 0 ORDER BY sort_date DESC, id DESC LIMIT ?2`
+
+// needBodiesAfterSQL is needBodiesSQL after the row (?3, ?4) in its order:
+// a range of the index (sort_date ≤ ?3), not a scan of the folder.
+const needBodiesAfterSQL = `SELECT id, uid, size, sort_date FROM messages INDEXED BY messages_nobody
+	WHERE folder_id = ?1 AND blob_hash IS NULL AND uid > 0 AND sort_date <= ?3 AND (sort_date < ?3 OR id < ?4)
+	ORDER BY sort_date DESC, id DESC LIMIT ?2`
 
 // SetUID replaces a provisional UID with the server UID learned for it
 // (APPENDUID/COPYUID, RFC 4315 §3, or a later sync). When the server UID is

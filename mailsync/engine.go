@@ -65,6 +65,8 @@ type Engine struct {
 	// bodyBudget bounds the body bytes in flight in a pass (pipelineBytes;
 	// tests make it tiny).
 	bodyBudget int64
+	// headerWorth is headerConnWorth (tests make it tiny).
+	headerWorth int
 
 	mu     sync.Mutex // guards acctID
 	acctID store.AccountID
@@ -73,7 +75,8 @@ type Engine struct {
 // New returns an engine for a; it does not connect until SyncOnce or Run.
 func New(a account.Account, d *account.Dialer, st *store.Store, opts Options) *Engine {
 	opts.defaults()
-	return &Engine{acct: a, dialer: d, st: st, opts: opts, kick: make(chan struct{}, 1), bodyBudget: pipelineBytes}
+	return &Engine{acct: a, dialer: d, st: st, opts: opts, kick: make(chan struct{}, 1),
+		bodyBudget: pipelineBytes, headerWorth: headerConnWorth}
 }
 
 // Account is the account this engine syncs.

@@ -89,6 +89,9 @@ func (hp *headerPass) worker(conn *account.IMAPClient, main bool) {
 	for i := hp.take(); i >= 0; i = hp.take() {
 		f := hp.folders[i]
 		fs, err := e.syncFolder(hp.ctx, conn, f, hp.missing)
+		if err != nil && hp.ctx.Err() != nil && hp.outer.Err() == nil {
+			return // stopped by the other connection's failure, which is the one reported
+		}
 		if err != nil {
 			fs.Err = err
 			e.emit(hp.outer, SyncError{Account: e.acct.Name, Folder: f.Name, Err: err})
@@ -112,7 +115,7 @@ func (hp *headerPass) worker(conn *account.IMAPClient, main bool) {
 			return // this connection is gone
 		}
 	}
-	if main && hp.bp != nil {
+	if main && hp.bp != nil && hp.ctx.Err() == nil {
 		hp.bp.join(conn)
 	}
 }

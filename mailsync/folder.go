@@ -31,8 +31,8 @@ import (
 // twice.
 //
 // Pending offline operations must have been replayed before, since the
-// server's flags overwrite the local ones here. missingHeaders, when set, is told
-// how many headers the folder lacks before they are fetched.
+// server's flags overwrite the local ones here. missingHeaders, when set,
+// is told how many headers the folder lacks before they are fetched.
 func (e *Engine) syncFolder(ctx context.Context, c *account.IMAPClient, f store.Folder, missingHeaders func(int)) (FolderSummary, error) {
 	sum := FolderSummary{Folder: f.Name, Role: f.Role, id: f.ID}
 	caps := c.Caps()

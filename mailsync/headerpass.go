@@ -51,9 +51,10 @@ type headerResult struct {
 
 // runHeaderPass syncs folders over c and up to spare more connections and
 // returns the summaries of the folders it tried, in folder order, and the
-// failure that stopped it (a broken connection, a store failure). c is
-// the caller's again when it returns; with bp set, it has already joined
-// the bodies pass (see bodiesPass.join) once it ran out of folders.
+// failure that stopped it (a broken connection, a store failure). With
+// bp nil, c is the caller's again when it returns; with bp set, c joined
+// the bodies pass once it ran out of folders (see bodiesPass.join) and is
+// free again once bp.wait or bp.abort returns.
 func (e *Engine) runHeaderPass(ctx context.Context, c *account.IMAPClient, folders []store.Folder, spare int, bp *bodiesPass) ([]FolderSummary, error) {
 	spare = max(0, min(spare, maxHeaderConns-1))
 	hp := &headerPass{e: e, outer: ctx, folders: folders, bp: bp, spare: spare, res: make([]headerResult, len(folders))}

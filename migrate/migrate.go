@@ -203,11 +203,17 @@ const (
 	PhaseCopy   Phase = "copy"   // copying messages
 	PhaseVerify Phase = "verify" // comparing source and destination
 	PhaseDone   Phase = "done"   // the folder is finished
+	// PhaseCopied is the run's, not a folder's: sent once, when every
+	// message in scope is on the destination (the catch-up pass
+	// included) and before verification reads the destination back.
+	// Its Folder and Dest are empty and its counts the run's totals.
+	PhaseCopied Phase = "copied"
 )
 
-// Progress is a snapshot of one folder's migration.
+// Progress is a snapshot of one folder's migration (or, with
+// PhaseCopied, of the whole run's).
 type Progress struct {
-	Folder string // source folder, decoded, "/" between levels
+	Folder string // source folder, decoded, "/" between levels; "" for PhaseCopied
 	Dest   string // destination folder, decoded, the server's delimiter
 	Phase  Phase
 	Total  int // messages in scope on the source

@@ -16,15 +16,14 @@ import (
 // except that while it copies a folder its source connection belongs to
 // the fetching stage (see copyFolder).
 type runner struct {
-	plan     Plan
-	opts     Options
-	src      source
-	dst      *conn
-	app      *rawConn
-	noMulti  bool // the destination offers no MULTIAPPEND, or the appender failed to connect
-	multiCap bool // the destination offers MULTIAPPEND
-	j        *Journal
-	gate     *runGate
+	plan  Plan
+	opts  Options
+	src   source
+	dst   *conn
+	app   *rawConn
+	noApp bool // the appender failed to connect: single APPENDs on dst
+	j     *Journal
+	gate  *runGate
 }
 
 // folderRun is the state of one folder during a Run. Workers copying
@@ -120,6 +119,10 @@ func Run(ctx context.Context, plan Plan, opts Options) (Report, error) {
 	p.copyAll(newBatchQueue(folders, opts.batch(), opts.Gate != nil, !p.multiAppend()))
 	n := p.connected()
 	p.each(fin, n)
+	if p.err() == nil && ctx.Err() == nil {
+		rep.Copied = opts.now()
+		p.copied(folders)
+	}
 	var parts []task
 	for _, f := range folders {
 		parts = append(parts, f.verTasks...)
@@ -169,6 +172,30 @@ func (p *pool) findUnchanged(folders []*folderRun) {
 		if st, ok := found[f.fp.Source]; ok {
 			f.unchanged = &st
 		}
+	}
+}
+
+// copied sends the run's PhaseCopied progress: the totals of every
+// folder's, as the copy phase ends.
+func (p *pool) copied(folders []*folderRun) {
+	ch := p.runners[0].opts.Progress
+	if ch == nil {
+		return
+	}
+	t := Progress{Phase: PhaseCopied}
+	for _, f := range folders {
+		f.mu.Lock()
+		pr := f.progress
+		f.mu.Unlock()
+		t.Total += pr.Total
+		t.Done += pr.Done
+		t.Copied += pr.Copied
+		t.Already += pr.Already
+		t.Failed += pr.Failed
+	}
+	select {
+	case ch <- t:
+	case <-p.ctx.Done():
 	}
 }
 

@@ -290,5 +290,8 @@ func parseStatus(s string) status {
 
 // quote is an IMAP quoted string (RFC 3501 §4.3); s must not hold CR or LF.
 func quote(s string) string {
+	if !strings.ContainsAny(s, `\"`) { // a date, most mailbox names: nothing to escape
+		return `"` + s + `"`
+	}
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
 }

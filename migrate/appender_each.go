@@ -94,6 +94,7 @@ func (rc *rawConn) appendEach(mailbox string, items []appendItem) ([]appendResul
 		}
 		return answer(line), false, nil
 	}
+	var scratch []byte
 	header := func(it appendItem) {
 		rc.tag++
 		rc.bw.WriteString("A")
@@ -111,9 +112,9 @@ func (rc *rawConn) appendEach(mailbox string, items []appendItem) ([]appendResul
 			}
 			rc.bw.WriteString(") ")
 		}
-		if !it.date.IsZero() {
-			rc.bw.WriteString(quote(it.date.Format("_2-Jan-2006 15:04:05 -0700")))
-			rc.bw.WriteByte(' ')
+		if !it.date.IsZero() { // date-time (RFC 3501 §9): nothing in it to escape
+			scratch = append(it.date.AppendFormat(append(scratch[:0], '"'), "_2-Jan-2006 15:04:05 -0700"), '"', ' ')
+			rc.bw.Write(scratch)
 		}
 		rc.bw.WriteByte('{')
 		rc.bw.WriteString(strconv.FormatInt(it.size, 10))

@@ -230,3 +230,11 @@ func TestAppendEachAgainstDovecot(t *testing.T) {
 		}
 	}
 }
+
+func TestQuote(t *testing.T) {
+	for in, want := range map[string]string{"INBOX": `"INBOX"`, `a"b\c`: `"a\"b\\c"`, " 4-Mar-2019 05:06:07 +0800": `" 4-Mar-2019 05:06:07 +0800"`} {
+		if got := quote(in); got != want {
+			t.Errorf("quote(%q) = %s, want %s", in, got, want)
+		}
+	}
+}

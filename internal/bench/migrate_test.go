@@ -261,7 +261,7 @@ func (mb *migBench) magpie(dst destination, src testenv.User, srcPw string, noop
 	t.Copied = rep.Copied.Sub(start)
 	t.CopiedCPU, t.CopiedServerCPU = tl.at(rep.Copied)
 	b.Logf("magpie → %s: mail copied at %s (CPU %s, servers %s); cores busy every 0.5 s (tool+servers): %s", dst.name,
-		t.Copied.Round(time.Millisecond), t.CopiedCPU, t.CopiedServerCPU, tl)
+		t.Copied.Round(time.Millisecond), t.CopiedCPU, t.CopiedServerCPU.Round(time.Millisecond), tl)
 	t.Messages, t.Ran = mb.count(nu), true
 	if noop {
 		if t.Noop, err = MeasureMedian(mb.ctx, noopRuns, home, env, argv...); err != nil {

@@ -179,7 +179,13 @@ func watchPhases(progress <-chan migrate.Progress, start time.Time, mark func(st
 	go func() {
 		var copyStart, copyEnd time.Duration
 		prepared := map[string]bool{}
+		var ends []string // when each folder's last batch was stored: the tail
+		ended := map[string]bool{}
 		for pr := range progress {
+			if pr.Phase == migrate.PhaseCopy && pr.Total > 0 && pr.Done == pr.Total && !ended[pr.Folder] {
+				ended[pr.Folder] = true
+				ends = append(ends, fmt.Sprintf("%s (%d) %s", pr.Folder, pr.Total, time.Since(start).Round(10*time.Millisecond)))
+			}
 			switch pr.Phase {
 			case migrate.PhaseCopy:
 				if !prepared[pr.Folder] {
@@ -199,7 +205,7 @@ func watchPhases(progress <-chan migrate.Progress, start time.Time, mark func(st
 		if copyStart > copyEnd {
 			copyStart = copyEnd
 		}
-		out <- fmt.Sprintf("prepared at %s, copied at %s", copyStart.Round(time.Millisecond), copyEnd.Round(time.Millisecond))
+		out <- fmt.Sprintf("prepared at %s, copied at %s; folders copied: %s", copyStart.Round(time.Millisecond), copyEnd.Round(time.Millisecond), strings.Join(ends, ", "))
 	}()
 	return out
 }

@@ -206,9 +206,10 @@ const (
 	PhaseVerify Phase = "verify" // comparing source and destination
 	PhaseDone   Phase = "done"   // the folder is finished
 	// PhaseCopied is the run's, not a folder's: sent once, when every
-	// message in scope is on the destination (the catch-up pass
-	// included) and before verification reads the destination back.
-	// Its Folder and Dest are empty and its counts the run's totals.
+	// message in scope is on the destination (every folder's catch-up
+	// pass included). The folders copied first may be verified by then
+	// (see Run); the others' verification follows. Its Folder and Dest
+	// are empty and its counts the run's totals.
 	PhaseCopied Phase = "copied"
 )
 

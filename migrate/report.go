@@ -83,8 +83,9 @@ type Report struct {
 	Dest    string    `json:"destination"`
 	Started time.Time `json:"started"`
 	// Copied is when the copy phase ended: every message in scope on the
-	// destination, before verification read it back (zero when the run
-	// stopped before). Finished minus Copied is verification's time.
+	// destination (zero when the run stopped before). The folders
+	// copied first may be verified by then; Finished minus Copied is
+	// the verification left.
 	Copied      time.Time      `json:"copied,omitzero"`
 	Finished    time.Time      `json:"finished"`
 	Folders     []FolderReport `json:"folders"`

@@ -70,7 +70,9 @@ type folderRun struct {
 // batches (one FETCH of the bodies, one MULTIAPPEND when the destination
 // offers it, else pipelined APPENDs) that any worker may take, so that
 // several connections append into a big folder at once (see
-// newBatchQueue). Transient failures are retried with backoff after
+// newBatchQueue). A folder is finished (caught up, then verified) as soon
+// as its copy is over, by the workers done copying, while others still
+// copy (see copyAll). Transient failures are retried with backoff after
 // reconnecting.
 //
 // It returns the report, also saved next to the journal (ReportPath). The
@@ -99,16 +101,15 @@ func Run(ctx context.Context, plan Plan, opts Options) (Report, error) {
 	defer p.close()
 	p.findUnchanged(folders)
 
-	var prep, fin []task
+	var prep []task
 	for _, f := range folders {
 		prep = append(prep, task{f, func(ctx context.Context, r *runner) error { return r.prepare(ctx, f) }})
-		fin = append(fin, task{f, func(ctx context.Context, r *runner) error { return r.finish(ctx, f) }})
 	}
 	// Preparing is a few round trips per folder, done by as many workers
 	// as there are folders to look at: a run whose folders are all
 	// unchanged opens one connection per side, not one per worker.
 	// Finishing (verification may fetch bodies) uses the workers that
-	// were connected.
+	// were connected (see copyAll).
 	look := 0
 	for _, f := range folders {
 		if f.unchanged == nil {
@@ -116,19 +117,10 @@ func Run(ctx context.Context, plan Plan, opts Options) (Report, error) {
 		}
 	}
 	p.each(prep, look)
-	p.copyAll(newBatchQueue(folders, opts.batch(), opts.Gate != nil, !p.multiAppend()))
-	n := p.connected()
-	p.each(fin, n)
-	if p.err() == nil && ctx.Err() == nil {
+	p.copyAll(newBatchQueue(folders, opts.batch(), opts.Gate != nil, !p.multiAppend()), folders, func() {
 		rep.Copied = opts.now()
 		p.copied(folders)
-	}
-	var parts []task
-	for _, f := range folders {
-		parts = append(parts, f.verTasks...)
-		f.verTasks = nil
-	}
-	p.each(parts, n)
+	})
 
 	runErr := p.err()
 	if ctx.Err() != nil {
@@ -237,17 +229,6 @@ func (p *pool) multiAppend() bool {
 		}
 	}
 	return false
-}
-
-// connected counts the runners holding a connection (at least one).
-func (p *pool) connected() int {
-	n := 0
-	for _, r := range p.runners {
-		if r.dst.c != nil || r.app != nil {
-			n++
-		}
-	}
-	return max(1, n)
 }
 
 func (p *pool) err() error {

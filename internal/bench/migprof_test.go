@@ -85,7 +85,7 @@ func BenchmarkMigrateInProcess(b *testing.B) {
 		mark := func(name string) {
 			procs.sample()
 			m := phaseMark{name, procs.snapshot(), selfCPU(), 0}
-			if name == "verify" && os.Getenv("BENCH_LIVEHEAP") == "1" {
+			if name == "copied" && os.Getenv("BENCH_LIVEHEAP") == "1" {
 				// What the run holds as the copy ends (a GC here perturbs
 				// the run a little: only on demand).
 				runtime.GC()
@@ -170,10 +170,11 @@ func tlsSide(s migrate.Side, d *testenv.DovecotServer) migrate.Side {
 }
 
 // watchPhases reads progress until it is closed and then sends when the
-// copy phase started (every folder prepared) and ended (the first folder
-// verifying), as offsets from start.
+// copy phase started (every folder prepared) and ended (all the mail on
+// the destination: PhaseCopied; the folders copied first may be verified
+// by then), as offsets from start.
 // mark is called as the copy phase starts ("copy") and as it ends
-// ("verify").
+// ("copied").
 func watchPhases(progress <-chan migrate.Progress, start time.Time, mark func(string)) <-chan string {
 	out := make(chan string, 1)
 	go func() {
@@ -195,9 +196,9 @@ func watchPhases(progress <-chan migrate.Progress, start time.Time, mark func(st
 					}
 					copyStart = time.Since(start)
 				}
-			case migrate.PhaseVerify, migrate.PhaseDone:
+			case migrate.PhaseCopied:
 				if copyEnd == 0 {
-					mark("verify")
+					mark("copied")
 					copyEnd = time.Since(start)
 				}
 			}

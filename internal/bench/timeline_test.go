@@ -64,7 +64,8 @@ func sumCPU(m map[string]time.Duration) time.Duration {
 }
 
 func (tl *cpuTimeline) sample() {
-	tl.procs.sample()
+	// Dovecot's processes as procs last saw them (every 50 ms): reading
+	// /proc again here would add to the servers' CPU it measures.
 	s := cpuSample{at: time.Now(), tool: toolCPU(tl.timePID),
 		servers: sumCPU(tl.procs.snapshot()) - tl.base + selfCPU() - tl.self0}
 	tl.mu.Lock()

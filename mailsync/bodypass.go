@@ -52,6 +52,7 @@ type bodiesPass struct {
 	wg       sync.WaitGroup
 	extra    int                    // connections still allowed to dial
 	added    int                    // folders added
+	joined   bool                   // the pass's connection fetches bodies already
 	lacking  map[store.FolderID]int // messages without bodies per folder, before the pass
 
 	mu    sync.Mutex // guards errs and fatal
@@ -134,13 +135,23 @@ func (bp *bodiesPass) abort() {
 	_ = bp.p.finish() // the header pass's failure is the one reported
 }
 
+// join lets c, the pass's connection, fetch bodies beside the other
+// connections once it has no more headers to fetch, while another
+// connection may still fetch a folder's headers (and add it). Call it
+// before wait, from the goroutine that calls add.
+func (bp *bodiesPass) join(c *account.IMAPClient) {
+	bp.joined = true
+	bp.wg.Go(func() { bp.worker(c) })
+}
+
 // wait lets c (free now: the headers are done) fetch what is left beside
-// the other connections, and returns once every queued folder is done,
-// with the result of each folder it tried.
+// the other connections, unless it joined already, and returns once every
+// queued folder is done, with the result of each folder it tried. c is
+// free again when it returns.
 func (bp *bodiesPass) wait(ctx context.Context, c *account.IMAPClient) (map[store.FolderID]bodyResult, error) {
 	defer bp.stop()
 	close(bp.work)
-	if bp.added > 0 {
+	if bp.added > 0 && !bp.joined {
 		bp.wg.Go(func() { bp.worker(c) })
 	}
 	bp.wg.Wait()

@@ -68,6 +68,8 @@ type Engine struct {
 	// needPage is how many missing bodies are read from the store at once
 	// (needPage; tests make it tiny).
 	needPage int
+	// headerWorth is headerConnWorth (tests make it tiny).
+	headerWorth int
 
 	mu     sync.Mutex // guards acctID
 	acctID store.AccountID
@@ -76,7 +78,8 @@ type Engine struct {
 // New returns an engine for a; it does not connect until SyncOnce or Run.
 func New(a account.Account, d *account.Dialer, st *store.Store, opts Options) *Engine {
 	opts.defaults()
-	return &Engine{acct: a, dialer: d, st: st, opts: opts, kick: make(chan struct{}, 1), bodyBudget: pipelineBytes, needPage: needPage}
+	return &Engine{acct: a, dialer: d, st: st, opts: opts, kick: make(chan struct{}, 1),
+		bodyBudget: pipelineBytes, needPage: needPage, headerWorth: headerConnWorth}
 }
 
 // Account is the account this engine syncs.

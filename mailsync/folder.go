@@ -26,9 +26,14 @@ import (
 //     fetched newest first in ascending-range batches (never a descending
 //     range: Exmail rejects them), vanished UIDs deleted.
 //
+// A folder the store holds nothing of lists its UIDs with UID SEARCH ALL
+// instead: the header FETCH brings the flags, so step 3 would fetch them
+// twice.
+//
 // Pending offline operations must have been replayed before, since the
-// server's flags overwrite the local ones here.
-func (e *Engine) syncFolder(ctx context.Context, c *account.IMAPClient, f store.Folder) (FolderSummary, error) {
+// server's flags overwrite the local ones here. missingHeaders, when set,
+// is told how many headers the folder lacks before they are fetched.
+func (e *Engine) syncFolder(ctx context.Context, c *account.IMAPClient, f store.Folder, missingHeaders func(int)) (FolderSummary, error) {
 	sum := FolderSummary{Folder: f.Name, Role: f.Role, id: f.ID}
 	caps := c.Caps()
 	condstore := caps.Has(imap.CapCondStore)
@@ -67,6 +72,11 @@ func (e *Engine) syncFolder(ctx context.Context, c *account.IMAPClient, f store.
 			}
 			sum.Updated = n
 			missing = newUIDs
+		} else if len(local) == 0 {
+			if server, err = e.serverUIDs(c, caps); err != nil {
+				return sum, err
+			}
+			missing = server // the same sorted UIDs: nothing below writes server
 		} else {
 			server = make([]store.UID, 0, sel.NumMessages)
 			var changed []store.UIDFlags
@@ -113,6 +123,9 @@ func (e *Engine) syncFolder(ctx context.Context, c *account.IMAPClient, f store.
 	server = nil
 	slices.Sort(missing)
 	sorted := slices.Compact(missing) // CHANGEDSINCE's new UIDs and SEARCH's may overlap
+	if missingHeaders != nil {
+		missingHeaders(len(sorted))
+	}
 	if sum.New, err = e.fetchHeaders(ctx, c, f, sorted, condstore); err != nil {
 		return sum, err
 	}

@@ -63,9 +63,11 @@ func closeClient(c *account.IMAPClient) {
 	_ = c.Close()
 }
 
-// pass is one sync of every folder over c; bodies, when asked for, are
-// fetched over up to extraConns more connections while the headers come
-// in, then over c too (see bodiesPass).
+// pass is one sync of every folder over c and extraConns more connections
+// at most: bodies, when asked for, are fetched over up to maxBodyConns-1 of
+// them while the headers come in, then over c too (see bodiesPass); what
+// the bodies leave may take a second folder's headers at a time (see
+// headerPass).
 func (e *Engine) pass(ctx context.Context, c *account.IMAPClient, bodies bool, extraConns int) (Summary, error) {
 	sum := Summary{Account: e.acct.Name}
 	fail := func(err error) (Summary, error) {
@@ -89,34 +91,27 @@ func (e *Engine) pass(ctx context.Context, c *account.IMAPClient, bodies bool, e
 	}
 	slices.SortStableFunc(folders, func(a, b remoteFolder) int { return folderOrder(a.Folder) - folderOrder(b.Folder) })
 	var bp *bodiesPass
+	spare := extraConns // connections the bodies pass leaves to the headers
 	if bodies {
 		if bp, err = e.startBodiesPass(ctx, len(folders), extraConns); err != nil {
 			return fail(err)
 		}
-	}
-	for _, rf := range folders {
-		if !rf.selectable {
-			continue
-		}
-		fs, err := e.syncFolder(ctx, c, rf.Folder)
-		if err != nil {
-			fs.Err = err
-			e.emit(ctx, SyncError{Account: e.acct.Name, Folder: rf.Name, Err: err})
-			if !isServerRefusal(err) {
-				sum.Folders = append(sum.Folders, fs)
-				if bp != nil {
-					bp.abort()
-				}
-				return fail(err) // the connection is gone
-			}
-		}
-		if fs.New > 0 && rf.UIDNext != 0 && !fs.Reset {
-			e.emit(ctx, NewMail{Account: e.acct.Name, Folder: rf.Name, Count: fs.New})
-		}
-		sum.Folders = append(sum.Folders, fs)
 		if bp != nil {
-			bp.add(rf.Folder, fs.New)
+			spare -= bp.extra
 		}
+	}
+	selectable := make([]store.Folder, 0, len(folders))
+	for _, rf := range folders {
+		if rf.selectable {
+			selectable = append(selectable, rf.Folder)
+		}
+	}
+	sum.Folders, err = e.runHeaderPass(ctx, c, selectable, spare, bp)
+	if err != nil {
+		if bp != nil {
+			bp.abort()
+		}
+		return fail(err) // a connection is gone
 	}
 	if bp != nil {
 		got, err := bp.wait(ctx, c)
@@ -198,7 +193,7 @@ func (e *Engine) syncRole(ctx context.Context, c *account.IMAPClient, role store
 			continue
 		}
 		before := f.UIDNext
-		fs, err := e.syncFolder(ctx, c, f)
+		fs, err := e.syncFolder(ctx, c, f, nil)
 		if err == nil {
 			fs.Bodies, err = e.fetchBodies(ctx, c, f)
 		}
@@ -275,9 +270,10 @@ func (e *Engine) runConnected(ctx context.Context) error {
 	}
 	defer closeClient(c)
 	e.emit(ctx, Online{Account: e.acct.Name, Online: true})
-	// IDLE keeps one connection of the account's budget.
+	// IDLE keeps one connection of the account's budget, once it runs:
+	// the first pass (a cold sync's) has the whole budget.
 	extra := e.acct.Connections() - 2
-	if _, err := e.pass(ctx, c, true, extra); err != nil {
+	if _, err := e.pass(ctx, c, true, extra+1); err != nil {
 		return err
 	}
 	e.collectGarbage(ctx)

@@ -276,7 +276,29 @@ func unquotePhrase(s string) string {
 	return b.String()
 }
 
-var msgIDRe = regexp.MustCompile(`<([^<>]*)>`)
+// bracketed returns the contents of each <…> in s that holds no other
+// angle bracket, left to right: what the regular expression <([^<>]*)>
+// finds (TestBracketed), without its cost on every header of a sync.
+func bracketed(s string) []string {
+	var out []string
+	for {
+		i := strings.IndexByte(s, '<')
+		if i < 0 {
+			return out
+		}
+		s = s[i+1:]
+		j := strings.IndexAny(s, "<>")
+		if j < 0 {
+			return out
+		}
+		if s[j] == '<' {
+			s = s[j:]
+			continue
+		}
+		out = append(out, s[:j])
+		s = s[j+1:]
+	}
+}
 
 // parseMsgIDs extracts message identifiers: the contents of each <…>, or,
 // when there are no brackets, each white-space separated word. Identifiers
@@ -284,12 +306,8 @@ var msgIDRe = regexp.MustCompile(`<([^<>]*)>`)
 // order.
 func parseMsgIDs(value string) []string {
 	value = stripComments(value)
-	var raw []string
-	if m := msgIDRe.FindAllStringSubmatch(value, -1); len(m) > 0 {
-		for _, x := range m {
-			raw = append(raw, x[1])
-		}
-	} else {
+	raw := bracketed(value)
+	if len(raw) == 0 {
 		raw = strings.Fields(value)
 	}
 	var out []string
@@ -382,6 +400,10 @@ func dateLayouts() []string {
 	}
 }
 
+// rfc5322Date is RFC 5322's date-time with the day of the week and a
+// numeric zone (§3.3), as nearly all mail has it.
+const rfc5322Date = "Mon, _2 Jan 2006 15:04:05 -0700"
+
 var dateJunk = regexp.MustCompile(`\s*\([^)]*\)\s*$`)
 
 // parseDate parses a Date header leniently; ok is false when nothing worked.
@@ -394,6 +416,12 @@ func parseDate(value string) (t time.Time, ok bool) {
 	// net/mail would take it as an unknown zone at offset zero.
 	if strings.HasSuffix(value, " CST") {
 		value = strings.TrimSuffix(value, " CST") + " +0800"
+	}
+	// The usual form first, in one try: mail.ParseDate tries two dozen
+	// layouts before this one, each failure an allocated error, on every
+	// header of a sync. It gives the same time for what this accepts.
+	if t, err := time.Parse(rfc5322Date, value); err == nil {
+		return t, true
 	}
 	if t, err := mail.ParseDate(value); err == nil {
 		return t, true

@@ -20,19 +20,23 @@ import (
 	"github.com/magpie-mail/magpie/account"
 )
 
-// rawConn is a bare IMAP connection for the one command go-imap v2 does
-// not speak: APPEND of several messages at once (RFC 3502). It is logged
+// rawConn is a bare IMAP connection for what go-imap v2 does not speak,
+// or speaks at a higher cost: APPEND of several messages at once (RFC
+// 3502), and single APPENDs pipelined with synchronising literals, each
+// literal written with the next command (see appendEach). It is logged
 // in like the account's other connections (implicit TLS or STARTTLS with
 // verified certificates, plaintext only for insecure-plain; SASL PLAIN,
-// with the authorization identity when set, else LOGIN) and never selects
-// a mailbox. It is used by one goroutine at a time.
+// with the authorization identity when set, else LOGIN); appendEach
+// selects the mailbox it appends into. It is used by one goroutine at a
+// time.
 type rawConn struct {
-	conn net.Conn
-	br   *bufio.Reader
-	bw   *bufio.Writer
-	caps map[string]bool
-	tag  int
-	stop func() bool
+	conn     net.Conn
+	br       *bufio.Reader
+	bw       *bufio.Writer
+	caps     map[string]bool
+	tag      int
+	selected string // the mailbox selected, "" for none
+	stop     func() bool
 }
 
 // dialRaw connects and logs in to side's IMAP server. The connection is
@@ -286,5 +290,8 @@ func parseStatus(s string) status {
 
 // quote is an IMAP quoted string (RFC 3501 §4.3); s must not hold CR or LF.
 func quote(s string) string {
+	if !strings.ContainsAny(s, `\"`) { // a date, most mailbox names: nothing to escape
+		return `"` + s + `"`
+	}
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
 }

@@ -159,3 +159,82 @@ func TestCutBatches(t *testing.T) {
 		}
 	}
 }
+
+// appendEach stores a batch with one pipelined APPEND per message, with
+// synchronising literals and with LITERAL+, into the mailbox it selects:
+// each message byte-identical with its flags and date and its UID from
+// APPENDUID, and a message over quota refused on its own while the ones
+// around it are stored.
+func TestAppendEachAgainstDovecot(t *testing.T) {
+	d := testenv.Dovecot(t)
+	ctx := context.Background()
+	var bodies [][]byte
+	if err := corpus.Each(corpus.Options{Seed: 4, Messages: 4}, func(m corpus.Message) error {
+		bodies = append(bodies, m.Raw)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	date := time.Date(2020, 1, 2, 3, 4, 5, 0, time.FixedZone("", -5*3600))
+	big := append([]byte("Subject: big\r\n\r\n"), bytes.Repeat([]byte("x"), 200<<10)...)
+	for _, plus := range []bool{false, true} {
+		side := dovecotSide(t, d, d.NewUserWith(t, testenv.UserOptions{QuotaStorage: "150k"}))
+		rc, err := dialRaw(ctx, side)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rc.caps["LITERAL+"] = plus
+		name := "客户邮件"
+		c := dial(t, side)
+		if err := c.Create(name, nil).Wait(); err != nil {
+			t.Fatal(err)
+		}
+		c.Logout().Wait()
+		var items []appendItem
+		for _, b := range [][]byte{bodies[0], bodies[1], big, bodies[2]} {
+			items = append(items, appendItem{flags: []imap.Flag{imap.FlagFlagged, "$work"}, date: date, size: int64(len(b)), body: bytes.NewReader(b)})
+		}
+		res, err := rc.appendEach(name, items)
+		if err != nil {
+			t.Fatalf("appendEach (LITERAL+ %v): %v", plus, err)
+		}
+		for i, want := range []imap.UID{1, 2, 0, 3} {
+			r := res[i]
+			if !r.done {
+				t.Fatalf("LITERAL+ %v: message %d unanswered", plus, i)
+			}
+			if want == 0 {
+				if reason, _, ok := refusal(r.err); !ok || reason != ReasonOverQuota {
+					t.Errorf("LITERAL+ %v: the big message: %v (%v)", plus, r.err, reason)
+				}
+				continue
+			}
+			if r.err != nil || r.uid != want || r.uidValidity == 0 {
+				t.Errorf("LITERAL+ %v: message %d: uid %d/%d %v, want uid %d", plus, i, r.uidValidity, r.uid, r.err, want)
+			}
+		}
+		// The connection goes on: the next batch lands too.
+		res, err = rc.appendEach(name, []appendItem{{date: date, size: int64(len(bodies[3])), body: bytes.NewReader(bodies[3])}})
+		if err != nil || !res[0].done || res[0].err != nil || res[0].uid != 4 {
+			t.Fatalf("second batch: %+v %v", res, err)
+		}
+		rc.Close()
+		snap := snapshot(t, side)[name]
+		if len(snap) != 4 || snap[0].flags != `$work \flagged` || snap[0].date != date.Unix() {
+			t.Fatalf("stored %+v", snap)
+		}
+		for i, b := range [][]byte{bodies[0], bodies[1], bodies[2], bodies[3]} {
+			if snap[i].sum != sha(b) {
+				t.Errorf("LITERAL+ %v: message %d differs", plus, i)
+			}
+		}
+	}
+}
+
+func TestQuote(t *testing.T) {
+	for in, want := range map[string]string{"INBOX": `"INBOX"`, `a"b\c`: `"a\"b\\c"`, " 4-Mar-2019 05:06:07 +0800": `" 4-Mar-2019 05:06:07 +0800"`} {
+		if got := quote(in); got != want {
+			t.Errorf("quote(%q) = %s, want %s", in, got, want)
+		}
+	}
+}

@@ -160,9 +160,13 @@ func (r *runner) storeBatch(ctx context.Context, f *folderRun, msgs []srcMsg, sp
 	var done []Entry
 	var unsettled []outgoing
 	f.appending.RLock() // see folderRun.appending
-	if r.multi(ctx) {
+	switch app := r.appender(ctx); {
+	case len(out) == 0:
+	case app != nil && app.caps["MULTIAPPEND"]:
 		done, unsettled = r.sendMulti(ctx, f, out)
-	} else {
+	case app != nil:
+		done, unsettled = r.sendEach(ctx, f, out)
+	default:
 		done, unsettled = r.sendPipelined(ctx, f, out)
 	}
 	err = r.record(ctx, f, done, nil)
@@ -191,42 +195,27 @@ func (f *folderRun) unclaim(out []outgoing, already []Entry) {
 	}
 }
 
-// multi reports whether this runner appends with MULTIAPPEND, dialling
-// its appender connection on first use. A destination that does not
-// offer it, or an appender that cannot connect, means single APPENDs.
-func (r *runner) multi(ctx context.Context) bool {
-	if r.noMulti {
-		return false
+// appender is this runner's appender connection, dialled on first use:
+// it appends with MULTIAPPEND when the destination offers it, else with
+// pipelined single APPENDs (see appendEach). nil (an appender that cannot
+// connect) means single APPENDs through the ordinary connection.
+func (r *runner) appender(ctx context.Context) *rawConn {
+	if r.noApp {
+		return nil
 	}
 	if r.app != nil {
-		return true
-	}
-	if !r.multiCap {
-		c, err := r.dst.client(ctx)
-		if err != nil {
-			return false
-		}
-		if !c.Caps().Has(imap.CapMultiAppend) {
-			r.noMulti = true
-			return false
-		}
-		r.multiCap = true
+		return r.app
 	}
 	app, err := dialRaw(ctx, r.plan.Dest)
 	if err != nil {
-		r.noMulti = true
-		return false
-	}
-	if !app.caps["MULTIAPPEND"] {
-		app.Close()
-		r.noMulti = true
-		return false
+		r.noApp = true
+		return nil
 	}
 	// The appender takes the place of the ordinary connection, so that a
 	// worker holds one connection per side (see dstConn).
 	r.dst.logout()
 	r.app = app
-	return true
+	return app
 }
 
 // sendMulti appends out with one MULTIAPPEND. It returns the settled
@@ -267,7 +256,42 @@ func (r *runner) sendMulti(ctx context.Context, f *folderRun, out []outgoing) ([
 	return nil, out
 }
 
-// sendPipelined appends out with one APPEND each, all sent before the
+// sendEach appends out with one APPEND each on the appender (see
+// appendEach). A refusal settles its message as failed; after a lost
+// connection the messages without an answer are unsettled.
+func (r *runner) sendEach(ctx context.Context, f *folderRun, out []outgoing) ([]Entry, []outgoing) {
+	items := make([]appendItem, len(out))
+	for i, o := range out {
+		items[i] = appendItem{flags: f.flagsFor(o.m.Flags), date: o.m.Date, size: o.sp.size, body: o.sp.reader()}
+	}
+	res, err := r.app.appendEach(f.fp.Dest, items)
+	var done []Entry
+	var unsettled []outgoing
+	for i, o := range out {
+		e, a := o.e, res[i]
+		switch reason, detail, refused := refusal(a.err); {
+		case a.done && a.err == nil:
+			e.Outcome = OutcomeCopied
+			if a.uidValidity != 0 && a.uidValidity == f.dstUIDV {
+				e.DstUID = a.uid
+			}
+			done = append(done, e)
+		case a.done && refused && ctx.Err() == nil:
+			e.Outcome, e.Reason, e.Detail = OutcomeFailed, reason, detail
+			done = append(done, e)
+		default:
+			unsettled = append(unsettled, o)
+		}
+	}
+	if err != nil || len(unsettled) > 0 {
+		r.resetDst(f)
+		_ = sleep(ctx, r.opts.backoff()) // see sendMulti
+	}
+	return done, unsettled
+}
+
+// sendPipelined appends out with one APPEND each through the ordinary
+// connection (when the appender cannot connect), all sent before the
 // first answer is awaited (non-synchronising literals when the server
 // offers LITERAL+, RFC 7888). A refusal settles its message as failed;
 // after a lost connection the messages without an answer are unsettled.

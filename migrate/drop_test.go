@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/magpie-mail/magpie/internal/corpus"
+	"github.com/magpie-mail/magpie/internal/quirkserver"
 	"github.com/magpie-mail/magpie/internal/testenv"
 )
 
@@ -70,6 +71,34 @@ func TestConnectionDropsAreRetriedWithoutDuplicates(t *testing.T) {
 	du := d.NewUser(t)
 	upload(t, src, corpus.Options{Seed: 8, Messages: 80, Malformed: true})
 	drop := startDropper(t, d.IMAPAddr(), 40<<10, 3)
+	dst := plainSide(t, drop.ln.Addr().String(), du.Name, du.Password)
+	opts := Options{JournalDir: t.TempDir(), Backoff: 10 * time.Millisecond}
+	p := plan(t, src, dst, opts)
+	rep := run(t, p, opts)
+	if tot := rep.Totals(); !rep.Verified() || tot.Extra != 0 || tot.Copied+tot.Already != 80 {
+		t.Fatalf("verified=%v %+v", rep.Verified(), tot)
+	}
+	if drop.cuts.Load() >= 0 {
+		t.Fatalf("only %d of 3 connections were cut", 3-drop.cuts.Load()-1)
+	}
+	sameFolders(t, p, snapshot(t, src), snapshot(t, dst))
+}
+
+// The same into a destination without MULTIAPPEND or LITERAL+ (Exmail's
+// capabilities): connections drop in the middle of the appender's
+// pipelined single APPENDs, and the run still ends with every message
+// once.
+func TestConnectionDropsWithoutMultiAppend(t *testing.T) {
+	d := testenv.Dovecot(t)
+	src := dovecotSide(t, d, d.NewUser(t))
+	du := d.NewUser(t)
+	upload(t, src, corpus.Options{Seed: 9, Messages: 80, Malformed: true})
+	proxy, err := quirkserver.Start(quirkserver.Options{Profile: quirkserver.Exmail, Backend: d.IMAPAddr()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { proxy.Close() })
+	drop := startDropper(t, proxy.Addr(), 40<<10, 3)
 	dst := plainSide(t, drop.ln.Addr().String(), du.Name, du.Password)
 	opts := Options{JournalDir: t.TempDir(), Backoff: 10 * time.Millisecond}
 	p := plan(t, src, dst, opts)

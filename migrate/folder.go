@@ -140,7 +140,9 @@ func (r *runner) finish(ctx context.Context, f *folderRun) error {
 	if len(late) > 0 {
 		f.msgs = append(f.msgs, late...)
 		f.rep.SourceCount += len(late)
+		f.mu.Lock()
 		f.progress.Total += len(late)
+		f.mu.Unlock()
 		for len(late) > 0 {
 			n := min(len(late), r.opts.batch())
 			if err := r.copyBatch(ctx, f, late[:n]); err != nil {
@@ -153,7 +155,9 @@ func (r *runner) finish(ctx context.Context, f *folderRun) error {
 		f.rep.DroppedKeywords = append(f.rep.DroppedKeywords, k)
 	}
 	slices.Sort(f.rep.DroppedKeywords)
+	f.mu.Lock()
 	f.progress.Phase = PhaseVerify
+	f.mu.Unlock()
 	r.send(ctx, f)
 	v := &verification{srcSt: srcSt, stErr: stErr}
 	if stErr == nil {
@@ -199,7 +203,9 @@ func (r *runner) conclude(ctx context.Context, f *folderRun) error {
 			return err
 		}
 	}
+	f.mu.Lock() // the run's PhaseCopied may be summing the folders' progress
 	f.progress.Phase = PhaseDone
+	f.mu.Unlock()
 	f.forget()
 	r.send(ctx, f)
 	return nil

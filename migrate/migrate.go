@@ -35,9 +35,11 @@
 package migrate
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"path/filepath"
 	"strings"
 	"time"
@@ -74,7 +76,7 @@ func (s Side) dial(ctx context.Context) (*account.IMAPClient, error) {
 	if s.Dialer == nil {
 		return nil, errors.New("migrate: side has no dialer")
 	}
-	return s.Dialer.DialIMAP(ctx, s.Account, nil)
+	return bufferedDialer(s.Dialer, s.Account).DialIMAP(ctx, s.Account, nil)
 }
 
 // Options select what is migrated and tune a run. Plan uses Folders,
@@ -203,11 +205,18 @@ const (
 	PhaseCopy   Phase = "copy"   // copying messages
 	PhaseVerify Phase = "verify" // comparing source and destination
 	PhaseDone   Phase = "done"   // the folder is finished
+	// PhaseCopied is the run's, not a folder's: sent once, when every
+	// message in scope is on the destination (every folder's catch-up
+	// pass included). The folders copied first may be verified by then
+	// (see Run); the others' verification follows. Its Folder and Dest
+	// are empty and its counts the run's totals.
+	PhaseCopied Phase = "copied"
 )
 
-// Progress is a snapshot of one folder's migration.
+// Progress is a snapshot of one folder's migration (or, with
+// PhaseCopied, of the whole run's).
 type Progress struct {
-	Folder string // source folder, decoded, "/" between levels
+	Folder string // source folder, decoded, "/" between levels; "" for PhaseCopied
 	Dest   string // destination folder, decoded, the server's delimiter
 	Phase  Phase
 	Total  int // messages in scope on the source
@@ -217,4 +226,40 @@ type Progress struct {
 	Copied  int
 	Already int
 	Failed  int
+}
+
+// readBuffered is a connection read through a 64 KB buffer: go-imap
+// reads through 4 KB, one system call each on a plaintext connection,
+// where bodies are megabytes.
+type readBuffered struct {
+	net.Conn
+	br *bufio.Reader
+}
+
+func (c *readBuffered) Read(p []byte) (int, error) { return c.br.Read(p) }
+
+// bufferedDialer is d dialling connections read through readBuffered,
+// but for STARTTLS (RFC 3501 §6.2.1), where no byte of the plaintext
+// phase may be read ahead of the upgrade.
+func bufferedDialer(d *account.Dialer, a account.Account) *account.Dialer {
+	if a.IMAP.Security == account.SecuritySTARTTLS {
+		return d
+	}
+	bd := *d
+	next := d.NetDial
+	bd.NetDial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		var c net.Conn
+		var err error
+		if next != nil {
+			c, err = next(ctx, network, addr)
+		} else {
+			var nd net.Dialer
+			c, err = nd.DialContext(ctx, network, addr)
+		}
+		if err != nil {
+			return nil, err
+		}
+		return &readBuffered{Conn: c, br: bufio.NewReaderSize(c, 64<<10)}, nil
+	}
+	return &bd
 }

@@ -79,9 +79,14 @@ func (f FolderReport) Error() error { return f.err }
 
 // Report is a whole run's outcome.
 type Report struct {
-	Source      string         `json:"source"`
-	Dest        string         `json:"destination"`
-	Started     time.Time      `json:"started"`
+	Source  string    `json:"source"`
+	Dest    string    `json:"destination"`
+	Started time.Time `json:"started"`
+	// Copied is when the copy phase ended: every message in scope on the
+	// destination (zero when the run stopped before). The folders
+	// copied first may be verified by then; Finished minus Copied is
+	// the verification left.
+	Copied      time.Time      `json:"copied,omitzero"`
 	Finished    time.Time      `json:"finished"`
 	Folders     []FolderReport `json:"folders"`
 	Interrupted bool           `json:"interrupted"`

@@ -16,15 +16,14 @@ import (
 // except that while it copies a folder its source connection belongs to
 // the fetching stage (see copyFolder).
 type runner struct {
-	plan     Plan
-	opts     Options
-	src      source
-	dst      *conn
-	app      *rawConn
-	noMulti  bool // the destination offers no MULTIAPPEND, or the appender failed to connect
-	multiCap bool // the destination offers MULTIAPPEND
-	j        *Journal
-	gate     *runGate
+	plan  Plan
+	opts  Options
+	src   source
+	dst   *conn
+	app   *rawConn
+	noApp bool // the appender failed to connect: single APPENDs on dst
+	j     *Journal
+	gate  *runGate
 }
 
 // folderRun is the state of one folder during a Run. Workers copying
@@ -71,7 +70,9 @@ type folderRun struct {
 // batches (one FETCH of the bodies, one MULTIAPPEND when the destination
 // offers it, else pipelined APPENDs) that any worker may take, so that
 // several connections append into a big folder at once (see
-// newBatchQueue). Transient failures are retried with backoff after
+// newBatchQueue). A folder is finished (caught up, then verified) as soon
+// as its copy is over, by the workers done copying, while others still
+// copy (see copyAll). Transient failures are retried with backoff after
 // reconnecting.
 //
 // It returns the report, also saved next to the journal (ReportPath). The
@@ -100,16 +101,15 @@ func Run(ctx context.Context, plan Plan, opts Options) (Report, error) {
 	defer p.close()
 	p.findUnchanged(folders)
 
-	var prep, fin []task
+	var prep []task
 	for _, f := range folders {
 		prep = append(prep, task{f, func(ctx context.Context, r *runner) error { return r.prepare(ctx, f) }})
-		fin = append(fin, task{f, func(ctx context.Context, r *runner) error { return r.finish(ctx, f) }})
 	}
 	// Preparing is a few round trips per folder, done by as many workers
 	// as there are folders to look at: a run whose folders are all
 	// unchanged opens one connection per side, not one per worker.
 	// Finishing (verification may fetch bodies) uses the workers that
-	// were connected.
+	// were connected (see copyAll).
 	look := 0
 	for _, f := range folders {
 		if f.unchanged == nil {
@@ -117,15 +117,10 @@ func Run(ctx context.Context, plan Plan, opts Options) (Report, error) {
 		}
 	}
 	p.each(prep, look)
-	p.copyAll(newBatchQueue(folders, opts.batch(), opts.Gate != nil, !p.multiAppend()))
-	n := p.connected()
-	p.each(fin, n)
-	var parts []task
-	for _, f := range folders {
-		parts = append(parts, f.verTasks...)
-		f.verTasks = nil
-	}
-	p.each(parts, n)
+	p.copyAll(newBatchQueue(folders, opts.batch(), opts.Gate != nil, !p.multiAppend()), folders, func() {
+		rep.Copied = opts.now()
+		p.copied(folders)
+	})
 
 	runErr := p.err()
 	if ctx.Err() != nil {
@@ -172,6 +167,30 @@ func (p *pool) findUnchanged(folders []*folderRun) {
 	}
 }
 
+// copied sends the run's PhaseCopied progress: the totals of every
+// folder's, as the copy phase ends.
+func (p *pool) copied(folders []*folderRun) {
+	ch := p.runners[0].opts.Progress
+	if ch == nil {
+		return
+	}
+	t := Progress{Phase: PhaseCopied}
+	for _, f := range folders {
+		f.mu.Lock()
+		pr := f.progress
+		f.mu.Unlock()
+		t.Total += pr.Total
+		t.Done += pr.Done
+		t.Copied += pr.Copied
+		t.Already += pr.Already
+		t.Failed += pr.Failed
+	}
+	select {
+	case ch <- t:
+	case <-p.ctx.Done():
+	}
+}
+
 // task is one unit of work on a folder.
 type task struct {
 	f  *folderRun
@@ -210,17 +229,6 @@ func (p *pool) multiAppend() bool {
 		}
 	}
 	return false
-}
-
-// connected counts the runners holding a connection (at least one).
-func (p *pool) connected() int {
-	n := 0
-	for _, r := range p.runners {
-		if r.dst.c != nil || r.app != nil {
-			n++
-		}
-	}
-	return max(1, n)
 }
 
 func (p *pool) err() error {

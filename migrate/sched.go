@@ -24,14 +24,19 @@ type batchQueue struct {
 	mu        sync.Mutex
 	folders   []*folderQueue
 	exclusive bool
+	// ended, when set, is called (without mu) once per folder whose
+	// copy is over: every batch handed out and stored, or dropped.
+	ended func(*folderRun)
 }
 
 // folderQueue is what is left to copy of one folder.
 type folderQueue struct {
-	f       *folderRun
-	batches [][]srcMsg
-	cost    int64 // of the batches left, see msgCost
-	owner   int   // the worker it belongs to when exclusive, else -1
+	f        *folderRun
+	batches  [][]srcMsg
+	cost     int64 // of the batches left, see msgCost
+	owner    int   // the worker it belongs to when exclusive, else -1
+	inFlight int   // batches handed out and not yet stored
+	over     bool  // ended was called
 }
 
 // msgCost weighs a message for scheduling: a message costs more than its
@@ -92,23 +97,167 @@ func (q *batchQueue) next(w int) (*folderRun, []srcMsg, bool) {
 	}
 	b := best.batches[0]
 	best.batches = best.batches[1:]
+	best.inFlight++
 	for _, m := range b {
 		best.cost -= msgCost(m)
 	}
 	return best.f, b, true
 }
 
-// copyAll runs the copy phase on all the pool's workers.
-func (p *pool) copyAll(q *batchQueue) {
+// stored notes that a batch of f handed out by next is stored (or given
+// up), and calls ended when that was f's last: nothing left to hand out
+// (a failed folder's batches are dropped) and nothing in flight.
+func (q *batchQueue) stored(f *folderRun) {
+	q.mu.Lock()
+	var over *folderRun
+	for _, fq := range q.folders {
+		if fq.f != f {
+			continue
+		}
+		fq.inFlight--
+		if f.isFailed() {
+			fq.batches, fq.cost = nil, 0
+		}
+		if len(fq.batches) == 0 && fq.inFlight == 0 && !fq.over {
+			fq.over, over = true, f
+		}
+	}
+	q.mu.Unlock()
+	if over != nil && q.ended != nil {
+		q.ended(over)
+	}
+}
+
+// idle lists the folders of folders that q has nothing of: their copy is
+// over before it starts.
+func (q *batchQueue) idle(folders []*folderRun) []*folderRun {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	queued := map[*folderRun]bool{}
+	for _, fq := range q.folders {
+		queued[fq.f] = true
+	}
+	var out []*folderRun
+	for _, f := range folders {
+		if !queued[f] {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// copyAll runs the copy phase on all the pool's workers and, as each
+// folder's copy ends, its finishing (the catch-up pass, then the parts
+// of its verification, see afterCopy): a worker whose copying is over
+// verifies the folders already copied while others still copy (without
+// MULTIAPPEND, a big folder is appended into by one worker alone, long
+// after the others are done). copied is called once every folder is
+// finished: all the mail is on the destination. It returns when all
+// the work is done or the run was stopped.
+func (p *pool) copyAll(q *batchQueue, folders []*folderRun, copied func()) {
+	a := newAfterCopy(p, len(folders), copied)
+	defer a.stop()
+	q.ended = a.folderCopied
+	for _, f := range q.idle(folders) {
+		a.folderCopied(f)
+	}
 	var wg sync.WaitGroup
 	for w, r := range p.runners {
 		wg.Go(func() {
 			p.gate.join()
 			defer p.gate.leave()
 			r.copyLoop(p, q, w)
+			// The workers that connected to copy, and the first one
+			// always, go on with the finishing; the others would dial
+			// only to verify.
+			if w == 0 || r.dst.c != nil || r.app != nil {
+				a.work(r)
+			}
 		})
 	}
 	wg.Wait()
+	// A folder left unfinished (the run stopped) is not copied.
+}
+
+// afterCopy hands the workers the finishing of each folder whose copy
+// ended, then the parts of its verification.
+type afterCopy struct {
+	p         *pool
+	mu        sync.Mutex
+	cond      *sync.Cond
+	tasks     []task
+	fin       map[*folderRun]bool // finishing tasks among tasks, by folder
+	waiting   int                 // folders whose copy has not ended
+	running   int                 // tasks being run
+	finishing int                 // folders not finished yet
+	copied    func()
+	stopWake  func() bool
+}
+
+func newAfterCopy(p *pool, folders int, copied func()) *afterCopy {
+	a := &afterCopy{p: p, fin: map[*folderRun]bool{}, waiting: folders, finishing: folders, copied: copied}
+	a.cond = sync.NewCond(&a.mu)
+	a.stopWake = context.AfterFunc(p.ctx, func() {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		a.cond.Broadcast()
+	})
+	return a
+}
+
+func (a *afterCopy) stop() { a.stopWake() }
+
+// folderCopied queues f's finishing.
+func (a *afterCopy) folderCopied(f *folderRun) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.waiting--
+	a.fin[f] = true
+	a.tasks = append(a.tasks, task{f, func(ctx context.Context, r *runner) error { return r.finish(ctx, f) }})
+	a.cond.Broadcast()
+}
+
+// work runs the queued tasks on r until none is left or can come, or the
+// run was stopped.
+func (a *afterCopy) work(r *runner) {
+	for {
+		a.mu.Lock()
+		for len(a.tasks) == 0 && (a.waiting > 0 || a.running > 0) && a.p.ctx.Err() == nil {
+			a.cond.Wait()
+		}
+		if len(a.tasks) == 0 || a.p.ctx.Err() != nil {
+			a.cond.Broadcast()
+			a.mu.Unlock()
+			return
+		}
+		t := a.tasks[0]
+		a.tasks = a.tasks[1:]
+		fin := a.fin[t.f]
+		if fin {
+			delete(a.fin, t.f)
+		}
+		a.running++
+		a.mu.Unlock()
+
+		a.p.run(r, t)
+
+		a.mu.Lock()
+		a.running--
+		done := false
+		if fin {
+			// Its verification's parts go last: the finishing of the
+			// folders copied meanwhile comes first.
+			a.tasks = append(a.tasks, t.f.verTasks...)
+			t.f.verTasks = nil
+			a.finishing--
+			done = a.finishing == 0
+		}
+		a.cond.Broadcast()
+		a.mu.Unlock()
+		if done && a.p.err() == nil && a.p.ctx.Err() == nil {
+			a.copied()
+		}
+	}
 }
 
 // copyLoop copies batches from q through a two-stage pipeline: while one
@@ -145,6 +294,7 @@ func (r *runner) copyLoop(p *pool, q *batchQueue, w int) {
 			case ch <- fetched{f, b, sp, err}:
 			case <-fctx.Done():
 				closeSpools(sp)
+				q.stored(f)
 				return
 			}
 		}
@@ -159,6 +309,7 @@ func (r *runner) copyLoop(p *pool, q *batchQueue, w int) {
 		}
 		closeSpools(fb.spools)
 		p.fail(fb.f, err)
+		q.stored(fb.f)
 		if ctx.Err() != nil {
 			cancel()
 		}

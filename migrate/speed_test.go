@@ -262,3 +262,56 @@ func TestFreshPlanOfUnchangedFoldersDialsNothing(t *testing.T) {
 		t.Fatalf("stale plan: err %v, %d dials", err, dials.Load())
 	}
 }
+
+// A folder's copy ends (its finishing may start) once every batch of it
+// was handed out and stored, not when the last one is handed out; a
+// failed folder's ends with its batches in flight; a folder with nothing
+// to copy is idle from the start.
+func TestBatchQueueTellsWhenAFolderIsCopied(t *testing.T) {
+	a := &folderRun{fp: FolderPlan{Source: "INBOX"}, pending: srcMsgs(30)}
+	b := &folderRun{fp: FolderPlan{Source: "Sent"}, pending: srcMsgs(20)}
+	empty := &folderRun{fp: FolderPlan{Source: "Drafts"}}
+	q := newBatchQueue([]*folderRun{a, b, empty}, 10, false, false)
+	var ended []string
+	q.ended = func(f *folderRun) { ended = append(ended, f.fp.Source) }
+	if idle := q.idle([]*folderRun{a, b, empty}); len(idle) != 1 || idle[0] != empty {
+		t.Fatalf("idle %v", idle)
+	}
+	var got []*folderRun
+	for {
+		f, _, ok := q.next(0)
+		if !ok {
+			break
+		}
+		got = append(got, f)
+	}
+	if len(ended) != 0 {
+		t.Fatalf("ended before any batch was stored: %v", ended)
+	}
+	for _, f := range got[:len(got)-1] {
+		q.stored(f)
+	}
+	last := got[len(got)-1]
+	if len(ended) != 1 || ended[0] == last.fp.Source {
+		t.Fatalf("ended %v with a batch of %s in flight", ended, last.fp.Source)
+	}
+	q.stored(last)
+	if len(ended) != 2 {
+		t.Fatalf("ended %v", ended)
+	}
+	// Failed with a batch in flight: the rest is dropped, and the
+	// folder's copy ends when that batch comes back.
+	c := &folderRun{fp: FolderPlan{Source: "Archive"}, pending: srcMsgs(30)}
+	q = newBatchQueue([]*folderRun{c}, 10, false, false)
+	ended = nil
+	q.ended = func(f *folderRun) { ended = append(ended, f.fp.Source) }
+	f, _, _ := q.next(0)
+	c.failed = true
+	q.stored(f)
+	if len(ended) != 1 {
+		t.Fatalf("a failed folder's copy did not end: %v", ended)
+	}
+	if _, _, ok := q.next(0); ok {
+		t.Fatalf("a failed folder's batch was handed out")
+	}
+}

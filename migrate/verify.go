@@ -130,7 +130,12 @@ func (r *runner) verifySource(ctx context.Context, f *folderRun) error {
 // caught here.
 func (r *runner) verifyDest(ctx context.Context, f *folderRun, rg imap.UIDRange) error {
 	r.closeApp() // verification reads through the ordinary connection
-	if err := r.openDest(ctx, f); err != nil {
+	// Under f.mu: the parts of a folder are verified by several workers
+	// at once, and openDest notes what SELECT says in f.
+	f.mu.Lock()
+	err := r.openDest(ctx, f)
+	f.mu.Unlock()
+	if err != nil {
 		return err
 	}
 	n, err := r.dst.fresh(ctx, f.fp.Dest, false)

@@ -73,11 +73,16 @@ func writeBlobFile(dir string, h Hash, data []byte) error {
 	if _, err := os.Stat(dst); err == nil {
 		return nil
 	}
+	// The directories exist but for the first blobs: each is made when
+	// a create or rename finds it missing, not stat'ed for every blob.
 	tmpDir := filepath.Join(dir, "tmp")
-	if err := os.MkdirAll(tmpDir, 0o700); err != nil {
-		return fmt.Errorf("store: blob directory: %w", err)
-	}
 	f, err := os.CreateTemp(tmpDir, "blob-*")
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(tmpDir, 0o700); err != nil {
+			return fmt.Errorf("store: blob directory: %w", err)
+		}
+		f, err = os.CreateTemp(tmpDir, "blob-*")
+	}
 	if err != nil {
 		return fmt.Errorf("store: write blob: %w", err)
 	}
@@ -93,11 +98,15 @@ func writeBlobFile(dir string, h Hash, data []byte) error {
 		return fmt.Errorf("store: write blob: %w", err)
 	}
 	sub := filepath.Dir(dst)
-	if err := os.MkdirAll(sub, 0o700); err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("store: blob directory: %w", err)
+	err = os.Rename(f.Name(), dst)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(sub, 0o700); err != nil {
+			os.Remove(f.Name())
+			return fmt.Errorf("store: blob directory: %w", err)
+		}
+		err = os.Rename(f.Name(), dst)
 	}
-	if err := os.Rename(f.Name(), dst); err != nil {
+	if err != nil {
 		os.Remove(f.Name())
 		return fmt.Errorf("store: write blob: %w", err)
 	}

@@ -2,11 +2,11 @@ package bench
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"net"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 )
@@ -74,13 +74,27 @@ func (f *CapFilter) handle(c net.Conn) {
 	}()
 	br := bufio.NewReaderSize(b, 64<<10)
 	bw := bufio.NewWriterSize(c, 64<<10)
+	var long []byte // a line longer than br's buffer, gathered
 	for {
-		line, err := br.ReadString('\n')
+		// ReadSlice: no copy of the line; it is written on before br is
+		// read again.
+		line, err := br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			long = append(long, line...)
+			continue
+		}
 		if err != nil {
 			bw.Flush()
 			return
 		}
-		bw.WriteString(f.rewrite(line))
+		if long != nil {
+			line, long = append(long, line...), nil
+		}
+		if hasCapability(line) {
+			bw.WriteString(f.rewrite(string(line)))
+		} else {
+			bw.Write(line)
+		}
 		if n, ok := trailingLiteral(line); ok {
 			if _, err := io.CopyN(bw, br, n); err != nil {
 				bw.Flush()
@@ -93,6 +107,18 @@ func (f *CapFilter) handle(c net.Conn) {
 			}
 		}
 	}
+}
+
+// hasCapability reports whether line holds "CAPABILITY" in any case: the
+// only lines rewrite changes.
+func hasCapability(line []byte) bool {
+	const word = "CAPABILITY"
+	for i := 0; i+len(word) <= len(line); i++ {
+		if line[i]|0x20 == 'c' && bytes.EqualFold(line[i:i+len(word)], []byte(word)) {
+			return true
+		}
+	}
+	return false
 }
 
 var capCode = regexp.MustCompile(`(?i)\[CAPABILITY ([^\]]*)\]`)
@@ -117,15 +143,25 @@ func (f *CapFilter) with(orig string) string {
 	return out
 }
 
-func trailingLiteral(line string) (int64, bool) {
-	line = strings.TrimRight(line, "\r\n")
-	if !strings.HasSuffix(line, "}") {
+func trailingLiteral(line []byte) (int64, bool) {
+	line = bytes.TrimRight(line, "\r\n")
+	if !bytes.HasSuffix(line, []byte("}")) {
 		return 0, false
 	}
-	i := strings.LastIndexByte(line, '{')
+	i := bytes.LastIndexByte(line, '{')
 	if i < 0 {
 		return 0, false
 	}
-	n, err := strconv.ParseInt(strings.TrimSuffix(line[i+1:len(line)-1], "+"), 10, 64)
-	return n, err == nil && n >= 0
+	digits := bytes.TrimSuffix(line[i+1:len(line)-1], []byte("+"))
+	if len(digits) == 0 || len(digits) > 18 {
+		return 0, false
+	}
+	var n int64
+	for _, d := range digits {
+		if d < '0' || d > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(d-'0')
+	}
+	return n, true
 }

@@ -85,7 +85,7 @@ func BenchmarkMigrateInProcess(b *testing.B) {
 		mark := func(name string) {
 			procs.sample()
 			m := phaseMark{name, procs.snapshot(), selfCPU(), 0}
-			if name == "verify" && os.Getenv("BENCH_LIVEHEAP") == "1" {
+			if name == "copied" && os.Getenv("BENCH_LIVEHEAP") == "1" {
 				// What the run holds as the copy ends (a GC here perturbs
 				// the run a little: only on demand).
 				runtime.GC()
@@ -170,16 +170,23 @@ func tlsSide(s migrate.Side, d *testenv.DovecotServer) migrate.Side {
 }
 
 // watchPhases reads progress until it is closed and then sends when the
-// copy phase started (every folder prepared) and ended (the first folder
-// verifying), as offsets from start.
+// copy phase started (every folder prepared) and ended (all the mail on
+// the destination: PhaseCopied; the folders copied first may be verified
+// by then), as offsets from start.
 // mark is called as the copy phase starts ("copy") and as it ends
-// ("verify").
+// ("copied").
 func watchPhases(progress <-chan migrate.Progress, start time.Time, mark func(string)) <-chan string {
 	out := make(chan string, 1)
 	go func() {
 		var copyStart, copyEnd time.Duration
 		prepared := map[string]bool{}
+		var ends []string // when each folder's last batch was stored: the tail
+		ended := map[string]bool{}
 		for pr := range progress {
+			if pr.Phase == migrate.PhaseCopy && pr.Total > 0 && pr.Done == pr.Total && !ended[pr.Folder] {
+				ended[pr.Folder] = true
+				ends = append(ends, fmt.Sprintf("%s (%d) %s", pr.Folder, pr.Total, time.Since(start).Round(10*time.Millisecond)))
+			}
 			switch pr.Phase {
 			case migrate.PhaseCopy:
 				if !prepared[pr.Folder] {
@@ -189,9 +196,9 @@ func watchPhases(progress <-chan migrate.Progress, start time.Time, mark func(st
 					}
 					copyStart = time.Since(start)
 				}
-			case migrate.PhaseVerify, migrate.PhaseDone:
+			case migrate.PhaseCopied:
 				if copyEnd == 0 {
-					mark("verify")
+					mark("copied")
 					copyEnd = time.Since(start)
 				}
 			}
@@ -199,7 +206,7 @@ func watchPhases(progress <-chan migrate.Progress, start time.Time, mark func(st
 		if copyStart > copyEnd {
 			copyStart = copyEnd
 		}
-		out <- fmt.Sprintf("prepared at %s, copied at %s", copyStart.Round(time.Millisecond), copyEnd.Round(time.Millisecond))
+		out <- fmt.Sprintf("prepared at %s, copied at %s; folders copied: %s", copyStart.Round(time.Millisecond), copyEnd.Round(time.Millisecond), strings.Join(ends, ", "))
 	}()
 	return out
 }

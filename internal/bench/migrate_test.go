@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -237,13 +238,30 @@ func (mb *migBench) magpie(dst destination, src testenv.User, srcPw string, noop
 	}
 	add("new", "--email", nu.Name, "--imap", fmt.Sprintf("%s:%d", dst.host, dst.port), "--security", sec,
 		"--ca-file", mb.d.CAFile, "--password-cmd", "cat "+npw)
-	argv := []string{mb.bin, "migrate", "--from", "old", "--to", "new"}
+	// --json: the report on stdout says when the copy phase ended.
+	argv := []string{mb.bin, "migrate", "--from", "old", "--to", "new", "--json"}
 	var t MigTool
+	var tl *cpuTimeline
 	server := mb.serverCPU()
-	if t.Cold, _, err = Measure(mb.ctx, home, env, argv...); err != nil {
+	start := time.Now()
+	out := ""
+	if t.Cold, out, err = MeasureWatch(mb.ctx, home, env, func(pid int) func() {
+		tl = startTimeline(mb.d, pid)
+		return tl.stop
+	}, argv...); err != nil {
 		b.Fatal(err)
 	}
 	t.ServerCPU = server()
+	var rep struct {
+		Copied time.Time `json:"copied"`
+	}
+	if err := json.NewDecoder(strings.NewReader(out)).Decode(&rep); err != nil || rep.Copied.IsZero() {
+		b.Fatalf("magpie migrate --json: no copied time (%v):\n%s", err, tail(out, 20))
+	}
+	t.Copied = rep.Copied.Sub(start)
+	t.CopiedCPU, t.CopiedServerCPU = tl.at(rep.Copied)
+	b.Logf("magpie → %s: mail copied at %s (CPU %s, servers %s); cores busy every 0.5 s (tool+servers): %s", dst.name,
+		t.Copied.Round(time.Millisecond), t.CopiedCPU, t.CopiedServerCPU.Round(time.Millisecond), tl)
 	t.Messages, t.Ran = mb.count(nu), true
 	if noop {
 		if t.Noop, err = MeasureMedian(mb.ctx, noopRuns, home, env, argv...); err != nil {

@@ -49,6 +49,13 @@ const TimeBin = "/usr/bin/time"
 // environment: PATH only) and returns its wall time and peak RSS. Output
 // goes to the returned buffer; a failing program is an error carrying it.
 func Measure(ctx context.Context, dir string, env []string, argv ...string) (Measurement, string, error) {
+	return MeasureWatch(ctx, dir, env, nil, argv...)
+}
+
+// MeasureWatch is Measure calling watch, when not nil, once the program
+// started, with the process ID of /usr/bin/time (whose child the program
+// is); the function watch returns is called when the program ended.
+func MeasureWatch(ctx context.Context, dir string, env []string, watch func(pid int) func(), argv ...string) (Measurement, string, error) {
 	rss, err := os.CreateTemp(dir, "rss-*")
 	if err != nil {
 		return Measurement{}, "", fmt.Errorf("bench: %w", err)
@@ -65,8 +72,17 @@ func Measure(ctx context.Context, dir string, env []string, argv ...string) (Mea
 	// goroutines and stdout's first byte is timed when it comes.
 	var errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = firstWrite{w: &out, start: start, at: &m.FirstOut}, &errOut
-	err = cmd.Run()
-	m.Wall = time.Since(start)
+	if err = cmd.Start(); err == nil {
+		stop := func() {}
+		if watch != nil {
+			stop = watch(cmd.Process.Pid)
+		}
+		err = cmd.Wait()
+		m.Wall = time.Since(start)
+		stop()
+	} else {
+		m.Wall = time.Since(start)
+	}
 	if ps := cmd.ProcessState; ps != nil {
 		m.CPU = ps.UserTime() + ps.SystemTime() // time's rusage covers the program it waited for
 	}

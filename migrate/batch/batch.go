@@ -331,6 +331,9 @@ func (r *runner) migrate(ctx context.Context, key string, src, dst migrate.Side,
 	}()
 	folders := map[string]migrate.Progress{}
 	for pr := range progress {
+		if pr.Phase == migrate.PhaseCopied {
+			continue // the run's totals, which the folders' already sum to
+		}
 		folders[pr.Folder] = pr
 		var t migrate.Progress
 		for _, f := range folders {

@@ -93,12 +93,13 @@ func (s *Session) backup(ctx context.Context, name string, f backupFlags) error 
 		return usage("--since: %s reads mail over POP3, which cannot select by date", name)
 	}
 	fmt.Fprintln(s.Stderr, p.T("backup.starting", name, dir, string(format)))
+	start := time.Now()
 	progress := make(chan migrate.Progress, 64)
 	printed := make(chan struct{})
 	go func() {
 		defer close(printed)
 		for pr := range progress {
-			s.printProgress(pr)
+			s.printProgress(pr, start)
 		}
 	}()
 	opts.Progress = progress

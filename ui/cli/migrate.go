@@ -100,6 +100,7 @@ func (s *Session) migrate(ctx context.Context, f migrateFlags) error {
 	defer closer.Close()
 	src, dst := migrate.Side{Account: accts[0], Dialer: d}, migrate.Side{Account: accts[1], Dialer: d}
 
+	start := time.Now()
 	fmt.Fprintln(s.Stderr, p.T("migrate.planning", f.from, f.to))
 	plan, err := migrate.NewPlan(ctx, src, dst, opts)
 	switch {
@@ -129,7 +130,7 @@ func (s *Session) migrate(ctx context.Context, f migrateFlags) error {
 	go func() {
 		defer close(printed)
 		for pr := range progress {
-			s.printProgress(pr)
+			s.printProgress(pr, start)
 		}
 	}()
 	opts.Progress = progress
@@ -237,10 +238,14 @@ func (s *Session) quotaShort(q migrate.Quota) string {
 	return p.T("migrate.quota_short_messages", q.NeedMessages, max(0, q.MessagesLimit-q.MessagesUsed))
 }
 
-// printProgress writes a line after each batch (up to 250 messages) and
-// when a folder is done.
-func (s *Session) printProgress(pr migrate.Progress) {
+// printProgress writes a line after each batch (up to 250 messages),
+// when a folder is done, and when the whole copy is (every message on the
+// destination, verification to come; with the time since start).
+func (s *Session) printProgress(pr migrate.Progress, start time.Time) {
 	switch {
+	case pr.Phase == migrate.PhaseCopied:
+		fmt.Fprintln(s.Stderr, s.P.T("migrate.copied", pr.Total, pr.Copied, pr.Already, pr.Failed,
+			time.Since(start).Round(100*time.Millisecond).String()))
 	case pr.Phase == migrate.PhaseDone,
 		pr.Phase == migrate.PhaseCopy && pr.Done > 0 && pr.Done < pr.Total:
 		fmt.Fprintln(s.Stderr, s.P.T("migrate.progress", message.SanitizeLine(pr.Folder), message.SanitizeLine(pr.Dest),

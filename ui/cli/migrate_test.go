@@ -62,6 +62,11 @@ func TestMigrateCommand(t *testing.T) {
 	if r.code != ExitOK || !strings.Contains(r.stderr, "核对完成") || !strings.Contains(r.stdout, "本次搬 60") {
 		t.Fatalf("migrate: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
+	// The moment the mail is all copied has a line of its own, before
+	// verification's.
+	if i, j := strings.Index(r.stderr, "邮件已全部搬到新邮箱：60 封（新搬 60，"), strings.Index(r.stderr, "核对完成"); i < 0 || i > j {
+		t.Errorf("no copied line before the verdict:\n%s", r.stderr)
+	}
 	r = h.run("", "--lang", "en", "migrate", "--from", "old", "--to", "new", "--json")
 	var rep migrate.Report
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || r.code != ExitOK {
@@ -69,6 +74,9 @@ func TestMigrateCommand(t *testing.T) {
 	}
 	if tot := rep.Totals(); tot.Copied != 0 || tot.Previously != 60 || !rep.Verified() {
 		t.Errorf("re-run copied again: %+v", tot)
+	}
+	if rep.Copied.Before(rep.Started) || rep.Finished.Before(rep.Copied) || !strings.Contains(r.stderr, "Mail copied: 60 messages (0 copied") {
+		t.Errorf("re-run --json: started %s, copied %s, finished %s\n%s", rep.Started, rep.Copied, rep.Finished, r.stderr)
 	}
 	// Nothing changed since: the folders are not checked again, and the
 	// report says why they still count as verified.

@@ -66,6 +66,7 @@ func migrateMessages() map[string]entry {
 		"migrate.renamed.refused":      {"（新邮箱不接受原文件夹名，已改为安全的名称）", "(the new mailbox refused the folder name; a safe name was used)"},
 		"migrate.summary":              {"共 %d 个文件夹，旧邮箱 %d 封：本次搬 %d，已存在 %d，之前已搬 %d，失败 %d。", "%d folder(s), %d message(s) on the old side: %d copied, %d already there, %d earlier, %d failed."},
 		"migrate.report_saved":         {"报告已保存到 %s", "Report saved to %s"},
+		"migrate.copied":               {"邮件已全部搬到新邮箱：%d 封（新搬 %d，已存在 %d，失败 %d），用时 %s；正在核对……", "Mail copied: %d messages (%d copied, %d already there, %d failed) in %s; verifying…"},
 		"migrate.verified":             {"核对完成：新邮箱里有旧邮箱的全部邮件。", "Verified: the new mailbox holds all the mail of the old one."},
 		"migrate.not_verified":         {"有邮件没有搬成功，见上文。解决后再运行同一命令，只会补搬缺少的邮件。", "Some mail was not moved; see above. Once fixed, run the same command again: only what is missing is copied."},
 		"migrate.interrupted":          {"搬家已停止。再运行同一命令即可从停下的地方继续，不会重复。", "The migration stopped. Run the same command again to continue where it stopped; nothing is copied twice."},

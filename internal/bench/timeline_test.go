@@ -1,0 +1,151 @@
+package bench
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/magpie-mail/magpie/internal/testenv"
+)
+
+// cpuTimeline samples, every 100 ms while a tool runs, the CPU time it
+// used so far (the program /usr/bin/time runs, and the children it
+// reaped) and the servers' (Dovecot's processes, live ones included,
+// and this process: CapFilter's goroutines). It tells what the tool and
+// the servers had used at a moment the tool reports (its copy phase's
+// end), and how busy the cores were along the run.
+type cpuTimeline struct {
+	timePID int
+	procs   *procSampler
+	self0   time.Duration
+	base    time.Duration // the servers' at the start
+	mu      sync.Mutex
+	samples []cpuSample
+	done    chan struct{}
+	wg      sync.WaitGroup
+}
+
+type cpuSample struct {
+	at            time.Time
+	tool, servers time.Duration
+}
+
+// startTimeline starts sampling; timePID is /usr/bin/time's process.
+func startTimeline(d *testenv.DovecotServer, timePID int) *cpuTimeline {
+	tl := &cpuTimeline{timePID: timePID, procs: startProcSampler(d, nil), self0: selfCPU(), done: make(chan struct{})}
+	tl.base = sumCPU(tl.procs.snapshot())
+	tl.sample()
+	tl.wg.Add(1)
+	go func() {
+		defer tl.wg.Done()
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-tl.done:
+				return
+			case <-t.C:
+				tl.sample()
+			}
+		}
+	}()
+	return tl
+}
+
+func sumCPU(m map[string]time.Duration) time.Duration {
+	var t time.Duration
+	for _, d := range m {
+		t += d
+	}
+	return t
+}
+
+func (tl *cpuTimeline) sample() {
+	// Dovecot's processes as procs last saw them (every 50 ms): reading
+	// /proc again here would add to the servers' CPU it measures.
+	s := cpuSample{at: time.Now(), tool: toolCPU(tl.timePID),
+		servers: sumCPU(tl.procs.snapshot()) - tl.base + selfCPU() - tl.self0}
+	tl.mu.Lock()
+	// A program that ended is no longer /usr/bin/time's child: keep
+	// its last figure.
+	if n := len(tl.samples); n > 0 && s.tool < tl.samples[n-1].tool {
+		s.tool = tl.samples[n-1].tool
+	}
+	tl.samples = append(tl.samples, s)
+	tl.mu.Unlock()
+}
+
+// stop ends the sampling.
+func (tl *cpuTimeline) stop() {
+	close(tl.done)
+	tl.wg.Wait()
+	tl.procs.stop()
+}
+
+// at is the tool's and the servers' CPU time at t: the first sample
+// taken at or after t (up to 100 ms late).
+func (tl *cpuTimeline) at(t time.Time) (tool, servers time.Duration) {
+	tl.mu.Lock()
+	defer tl.mu.Unlock()
+	for _, s := range tl.samples {
+		if !s.at.Before(t) {
+			return s.tool, s.servers
+		}
+	}
+	if n := len(tl.samples); n > 0 {
+		return tl.samples[n-1].tool, tl.samples[n-1].servers
+	}
+	return 0, 0
+}
+
+// String is the timeline in 500 ms steps: how many of cores the tool
+// and the servers kept busy in each.
+func (tl *cpuTimeline) String() string {
+	tl.mu.Lock()
+	defer tl.mu.Unlock()
+	if len(tl.samples) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	prev := tl.samples[0]
+	t0 := prev.at
+	for _, s := range tl.samples[1:] {
+		dt := s.at.Sub(prev.at)
+		if dt < 500*time.Millisecond && s != tl.samples[len(tl.samples)-1] {
+			continue
+		}
+		fmt.Fprintf(&b, " %.1fs:%.2f+%.2f", s.at.Sub(t0).Seconds(), float64(s.tool-prev.tool)/float64(dt), float64(s.servers-prev.servers)/float64(dt))
+		prev = s
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// toolCPU is the CPU time (user and system, with reaped children) of
+// /usr/bin/time's children, from /proc (0 when they are gone).
+func toolCPU(timePID int) time.Duration {
+	kids, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", timePID, timePID))
+	if err != nil {
+		return 0
+	}
+	var ticks int64
+	for _, k := range strings.Fields(string(kids)) {
+		b, err := os.ReadFile("/proc/" + k + "/stat")
+		if err != nil {
+			continue
+		}
+		st := string(b)
+		shut := strings.LastIndexByte(st, ')')
+		if shut < 0 {
+			continue
+		}
+		f := strings.Fields(st[shut+2:])
+		for _, i := range []int{11, 12, 13, 14} { // utime stime cutime cstime
+			n, _ := strconv.ParseInt(f[i], 10, 64)
+			ticks += n
+		}
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond
+}

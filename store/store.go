@@ -100,21 +100,16 @@ func dsn(path string, readOnly bool) string {
 	q.Set("_journal_mode", "WAL")
 	q.Set("_synchronous", "NORMAL")
 	if readOnly {
-		// 1 MB per reader, 2 MB for the writer. SQLite's page caches were
-		// most of a sync's non-Go memory: a reader's cache mostly holds
-		// the pages of rows the sync walks once (the bodies to fetch, the
-		// blobs the indexer reads back), and the writer's pages of index
-		// segments it merges, which the OS's file cache serves again
-		// almost as fast. Each 4 KB page takes an 8 KB slot of the
-		// allocator, and the caches fill as the store grows: with 2 MB
-		// readers a 20k cold sync's SQLite held ~4 MB more at its
-		// indexing peak than a 5k one's (1 MB readers: 27 MB against 31 at
-		// 20k). Measured on a 6k-message cold sync: 4 MB readers and an
-		// 8 MB writer took ~15 MB more at the peak for no time gained; the
-		// 100k-message search and page benchmarks ran no faster with 4 MB
-		// readers either, and no slower with 1 MB in A/B runs (the OS
-		// caches the file).
-		q.Add("_pragma", "cache_size(-1000)")
+		// 2 MB per connection, readers and writer alike. SQLite's page
+		// caches were most of a sync's non-Go memory: a reader's cache
+		// mostly holds the overflow pages of bodies the indexer streams
+		// through it (read once, never again), and the writer's pages of
+		// index segments it merges, which the OS's file cache serves
+		// again almost as fast. Measured on a 6k-message cold sync: 4 MB
+		// readers and an 8 MB writer took ~15 MB more at the peak for no
+		// time gained; the 100k-message search and page benchmarks ran no
+		// faster with 4 MB readers either (the OS caches the file).
+		q.Add("_pragma", "cache_size(-2000)")
 		q.Add("_pragma", "temp_store(MEMORY)")
 		q.Set("_query_only", "1")
 	} else {

@@ -101,15 +101,7 @@ func TestParallelHeaderPass(t *testing.T) {
 func (f *fixture) assertNewestFirst(batch int) {
 	f.t.Helper()
 	ctx := context.Background()
-	acct, err := f.st.Account(ctx, f.acct.Name)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	folders, err := f.st.Folders(ctx, acct)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	for _, fo := range folders {
+	for _, fo := range f.storeFolders() {
 		list, err := f.st.UIDs(ctx, fo.ID)
 		if err != nil {
 			f.t.Fatal(err)

@@ -148,8 +148,8 @@ func normFlags(in []imap.Flag) []string {
 	return out
 }
 
-// storeState reads the same from the store.
-func (f *fixture) storeState(withBodies bool) map[string]map[store.UID]serverMessage {
+// storeFolders is the fixture account's folders in the store.
+func (f *fixture) storeFolders() []store.Folder {
 	f.t.Helper()
 	ctx := context.Background()
 	acct, err := f.st.Account(ctx, f.acct.Name)
@@ -160,6 +160,14 @@ func (f *fixture) storeState(withBodies bool) map[string]map[store.UID]serverMes
 	if err != nil {
 		f.t.Fatal(err)
 	}
+	return folders
+}
+
+// storeState reads the same from the store.
+func (f *fixture) storeState(withBodies bool) map[string]map[store.UID]serverMessage {
+	f.t.Helper()
+	ctx := context.Background()
+	folders := f.storeFolders()
 	out := map[string]map[store.UID]serverMessage{}
 	for _, fo := range folders {
 		uids, err := f.st.UIDs(ctx, fo.ID)

@@ -90,16 +90,8 @@ func TestBodyBudgetTakenBeforeReading(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	e := f.engine(Options{})
-	acct, err := f.st.Account(ctx, "dove")
-	if err != nil {
-		t.Fatal(err)
-	}
-	folders, err := f.st.Folders(ctx, acct)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var inbox store.Folder
-	for _, fo := range folders {
+	for _, fo := range f.storeFolders() {
 		if fo.Name == "INBOX" {
 			inbox = fo
 		}

@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -65,65 +66,48 @@ func txBlobDir(ctx context.Context, tx *sql.Tx) (string, error) {
 	return blobDirFor(file), nil
 }
 
-// writeBlobFile makes sure the file of h holds data (the encoded bytes)
-// durably, and is a no-op when the file exists: content addressing means
-// an existing file already holds the same bytes.
+// writeBlobFile makes the file of h hold data (the encoded bytes)
+// durably: written under tmp, fsynced, renamed into place and its
+// directory fsynced. It does not look for an existing file first: the
+// same content twice is rare (a duplicate message), and renaming equal
+// bytes over a file is harmless, while a lookup per blob is not free. A
+// system call per step, no more (see writeSynced): an initial sync
+// writes one file per message.
 func writeBlobFile(dir string, h Hash, data []byte) error {
-	dst := blobPath(dir, h)
-	if _, err := os.Stat(dst); err == nil {
-		return nil
-	}
+	x := hex.EncodeToString(h[:])
+	sub := filepath.Join(dir, x[:2])
+	dst := filepath.Join(sub, x)
+	// Unique among concurrent writers of the same content too.
+	tmp := filepath.Join(dir, "tmp", x[:16]+"."+strconv.FormatUint(rand.Uint64(), 36))
 	// The directories exist but for the first blobs: each is made when
-	// a create or rename finds it missing, not stat'ed for every blob.
-	tmpDir := filepath.Join(dir, "tmp")
-	f, err := os.CreateTemp(tmpDir, "blob-*")
+	// a create or rename finds it missing, not looked up for every blob.
+	err := writeSynced(tmp, data)
 	if errors.Is(err, fs.ErrNotExist) {
-		if err := os.MkdirAll(tmpDir, 0o700); err != nil {
+		if err := os.MkdirAll(filepath.Dir(tmp), 0o700); err != nil {
 			return fmt.Errorf("store: blob directory: %w", err)
 		}
-		f, err = os.CreateTemp(tmpDir, "blob-*")
+		err = writeSynced(tmp, data)
 	}
 	if err != nil {
+		os.Remove(tmp)
 		return fmt.Errorf("store: write blob: %w", err)
 	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("store: write blob: %w", err)
-	}
-	sub := filepath.Dir(dst)
-	err = os.Rename(f.Name(), dst)
+	err = renameFile(tmp, dst)
 	if errors.Is(err, fs.ErrNotExist) {
 		if err := os.MkdirAll(sub, 0o700); err != nil {
-			os.Remove(f.Name())
+			os.Remove(tmp)
 			return fmt.Errorf("store: blob directory: %w", err)
 		}
-		err = os.Rename(f.Name(), dst)
+		err = renameFile(tmp, dst)
 	}
 	if err != nil {
-		os.Remove(f.Name())
+		os.Remove(tmp)
 		return fmt.Errorf("store: write blob: %w", err)
 	}
 	if err := syncDir(sub); err != nil {
 		return fmt.Errorf("store: write blob: %w", err)
 	}
 	return nil
-}
-
-// syncDir makes a rename into dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	return errors.Join(err, d.Close())
 }
 
 // WriteBlob writes p's bytes to their file now, from the calling
@@ -146,7 +130,7 @@ func (s *Store) WriteBlob(p *PreparedBody) error {
 // its own, so no GC can remove the file between this check and the
 // commit. insert is insertBlobSQL, prepared on tx (nil: prepared here).
 func recordBlob(ctx context.Context, tx *sql.Tx, insert *sql.Stmt, dir string, sum Hash, size int, codec Codec, data []byte, raw []byte) error {
-	if _, err := os.Stat(blobPath(dir, sum)); err != nil {
+	if !fileExists(blobPath(dir, sum)) {
 		if data == nil {
 			var e Encoder
 			var err error

@@ -262,3 +262,34 @@ func deflate(t testing.TB, raw []byte) []byte {
 	must(t, zw.Close())
 	return zb.Bytes()
 }
+
+// TestWriteBlobFileAgain: writing a blob whose file exists (a duplicate
+// message, or two encoders with the same bytes at once) leaves one
+// complete file and no temporary one, whatever the order.
+func TestWriteBlobFileAgain(t *testing.T) {
+	dir := t.TempDir()
+	data := bytes.Repeat([]byte("the same message\r\n"), 1000)
+	h := sha256.Sum256(data)
+	must(t, writeBlobFile(dir, h, data))
+	must(t, writeBlobFile(dir, h, data))
+	errs := make(chan error, 8)
+	for range 8 {
+		go func() { errs <- writeBlobFile(dir, h, data) }()
+	}
+	for range 8 {
+		must(t, <-errs)
+	}
+	got, err := readBlobFile(dir, h)
+	must(t, err)
+	if !bytes.Equal(got, data) {
+		t.Fatalf("blob file holds %d bytes, want the %d written", len(got), len(data))
+	}
+	tmp, err := os.ReadDir(filepath.Join(dir, "tmp"))
+	must(t, err)
+	if len(tmp) != 0 {
+		t.Fatalf("temporary files left: %v", tmp)
+	}
+	if fileExists(filepath.Join(dir, "tmp", "nothing")) || !fileExists(blobPath(dir, h)) {
+		t.Fatal("fileExists is wrong")
+	}
+}

@@ -73,39 +73,36 @@ func (e *Engine) feedBodies(ctx context.Context, c *account.IMAPClient, f store.
 		return err
 	}
 	p.setTotal(f.ID, total)
-	var need []store.NeedBody // the next set: read, not fetched yet
-	var bytes int64
-	fetch := func() error { // one UID FETCH of need
-		byUID := make(map[store.UID]store.MessageID, len(need))
+	return e.eachNeed(ctx, f, allowed, func(page []store.NeedBody) error {
+		return e.fetchSets(ctx, c, f, page, p)
+	})
+}
+
+// fetchSets fetches the bodies of page into p, one UID FETCH per set of
+// at most bodySetCount messages and bodySetBytes bytes (one larger body
+// alone), in the page's order. It stops between FETCHes when ctx ends.
+func (e *Engine) fetchSets(ctx context.Context, c *account.IMAPClient, f store.Folder, page []store.NeedBody, p *bodyPipeline) error {
+	for len(page) > 0 {
+		n, bytes := 0, int64(0)
+		for n < len(page) && n < bodySetCount && (n == 0 || bytes+page[n].Size <= bodySetBytes) {
+			bytes += page[n].Size
+			n++
+		}
+		byUID := make(map[store.UID]store.MessageID, n)
 		var set imap.UIDSet
-		for _, nb := range need {
+		for _, nb := range page[:n] {
 			byUID[nb.UID] = nb.ID
 			set.AddNum(imap.UID(nb.UID))
 		}
-		need, bytes = need[:0], 0
+		page = page[n:]
 		if err := p.fetch(c, f, set, byUID); err != nil {
 			return fmt.Errorf("mailsync: fetch bodies %q: %w", f.Name, err)
 		}
-		return ctx.Err()
-	}
-	err := e.eachNeed(ctx, f, allowed, func(page []store.NeedBody) error {
-		for _, nb := range page {
-			// A set is at most bodySetCount messages and bodySetBytes
-			// bytes (one larger body alone).
-			if len(need) > 0 && (len(need) == bodySetCount || bytes+nb.Size > bodySetBytes) {
-				if err := fetch(); err != nil {
-					return err
-				}
-			}
-			need = append(need, nb)
-			bytes += nb.Size
+		if err := ctx.Err(); err != nil {
+			return err
 		}
-		return nil
-	})
-	if err == nil && len(need) > 0 {
-		err = fetch()
 	}
-	return err
+	return nil
 }
 
 // needPage is how many missing bodies feedBodies reads from the store at

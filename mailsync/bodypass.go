@@ -25,15 +25,19 @@ type bodyResult struct {
 	err error
 }
 
-// bodyWork is a folder for the bodies pass: its missing bodies.
+// bodyWork is a folder for the bodies pass: its missing bodies, or with
+// feed set, those of the header batches the feed hands over.
 type bodyWork struct {
-	f store.Folder
+	f    store.Folder
+	feed *headerFeed
 }
 
 // bodiesPass fetches the missing bodies of the folders handed to add, in
 // the order they come, into one pipeline: one writer, one memory budget.
 // It starts while the pass still fetches headers on the main connection:
-// a folder is added as soon as its headers are stored, and fetched over
+// a folder is added as soon as its headers are stored (a folder that
+// lacked no bodies, a first sync's, as soon as its first batch of them
+// is: see stream), and fetched over
 // up to extra more connections, each dialled when a folder needs it (the
 // first folder that lacks bodies dials the first, and so on; one that
 // cannot be dialled is simply not used; each is closed at the end). The
@@ -87,11 +91,30 @@ func (bp *bodiesPass) add(f store.Folder, newHeaders int) {
 	if bp.lacking[f.ID] == 0 && newHeaders == 0 {
 		return
 	}
+	bp.queue(bodyWork{f: f}, bp.lacking[f.ID]+newHeaders)
+}
+
+// stream queues f, a folder that lacked no bodies before the pass, for
+// the bodies of its headers as they are stored, batch by batch, while its
+// header pass goes on (see headerFeed): a first sync's big folder keeps
+// the bodies' connections, and the core they use, busy from its first
+// batch instead of idle until its last. missing is how many headers the
+// folder lacks. It never blocks.
+func (bp *bodiesPass) stream(f store.Folder, missing int) *headerFeed {
+	feed := &headerFeed{ready: make(chan struct{}, 1)}
+	bp.p.setTotal(f.ID, missing)
+	bp.queue(bodyWork{f: f, feed: feed}, missing)
+	return feed
+}
+
+// queue hands w to the connections, dialling one more for it when it
+// needs n bodies or more and the pass may.
+func (bp *bodiesPass) queue(w bodyWork, n int) {
 	bp.added++
-	bp.work <- bodyWork{f} // buffered for every folder of the pass
+	bp.work <- w // buffered for every folder of the pass
 	// A few missing bodies are left for the main connection, after the
 	// headers: not worth a login (new mail in a regular pass).
-	if bp.extra > 0 && bp.lacking[f.ID]+newHeaders >= connWorth {
+	if bp.extra > 0 && n >= connWorth {
 		bp.extra--
 		bp.wg.Go(func() {
 			conn, err := bp.e.dialer.DialIMAP(bp.fetchCtx, bp.e.acct, nil)
@@ -183,5 +206,84 @@ func (e *Engine) bodiesOf(ctx context.Context, c *account.IMAPClient, w bodyWork
 	if _, err := c.Select(f.RawName, &imap.SelectOptions{ReadOnly: true, CondStore: condstore}).Wait(); err != nil {
 		return fmt.Errorf("mailsync: examine %q: %w", f.Name, err)
 	}
+	if w.feed != nil {
+		return e.feedStreamed(ctx, c, f, w.feed, p)
+	}
 	return e.feedBodies(ctx, c, f, p)
+}
+
+// feedStreamed feeds into p the bodies of each header batch of f that
+// feed hands over, until the folder's header pass is done. The batches
+// are disjoint UID ranges, so no body is asked for twice; a folder
+// queued this way lacked no body before the pass, so the batches are all
+// it lacks.
+func (e *Engine) feedStreamed(ctx context.Context, c *account.IMAPClient, f store.Folder, feed *headerFeed, p *bodyPipeline) error {
+	for {
+		ranges, err := feed.next(ctx)
+		if err != nil || ranges == nil {
+			return err
+		}
+		for _, r := range ranges {
+			page, err := e.st.NeedBodiesIn(ctx, f.ID, r[0], r[1])
+			if err != nil {
+				return err
+			}
+			if err := e.fetchSets(ctx, c, f, page, p); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// headerFeed hands the UID ranges of a folder's stored header batches
+// from its header pass (put, done) to the connection fetching its bodies
+// (next). put never blocks: the header pass never waits for bodies.
+type headerFeed struct {
+	ready chan struct{} // a token when ranges or done changed
+
+	mu     sync.Mutex
+	ranges [][2]store.UID
+	done   bool
+}
+
+// put adds the stored batch of UIDs lo to hi.
+func (h *headerFeed) put(lo, hi store.UID) {
+	h.mu.Lock()
+	h.ranges = append(h.ranges, [2]store.UID{lo, hi})
+	h.mu.Unlock()
+	h.signal()
+}
+
+// close says the folder's header pass is over, whatever its outcome.
+func (h *headerFeed) close() {
+	h.mu.Lock()
+	h.done = true
+	h.mu.Unlock()
+	h.signal()
+}
+
+func (h *headerFeed) signal() {
+	select {
+	case h.ready <- struct{}{}:
+	default:
+	}
+}
+
+// next waits for ranges not handed out yet and returns them, or nil once
+// the header pass is over and every range was handed out.
+func (h *headerFeed) next(ctx context.Context) ([][2]store.UID, error) {
+	for {
+		h.mu.Lock()
+		r, done := h.ranges, h.done
+		h.ranges = nil
+		h.mu.Unlock()
+		if len(r) > 0 || done {
+			return r, nil
+		}
+		select {
+		case <-h.ready:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
 }

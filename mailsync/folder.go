@@ -31,9 +31,9 @@ import (
 // twice.
 //
 // Pending offline operations must have been replayed before, since the
-// server's flags overwrite the local ones here. missingHeaders, when set,
-// is told how many headers the folder lacks before they are fetched.
-func (e *Engine) syncFolder(ctx context.Context, c *account.IMAPClient, f store.Folder, missingHeaders func(int)) (FolderSummary, error) {
+// server's flags overwrite the local ones here. hooks, when set, hear how
+// many headers the folder lacks and when each batch of them is stored.
+func (e *Engine) syncFolder(ctx context.Context, c *account.IMAPClient, f store.Folder, hooks *headerHooks) (FolderSummary, error) {
 	sum := FolderSummary{Folder: f.Name, Role: f.Role, id: f.ID}
 	caps := c.Caps()
 	condstore := caps.Has(imap.CapCondStore)
@@ -123,10 +123,12 @@ func (e *Engine) syncFolder(ctx context.Context, c *account.IMAPClient, f store.
 	server = nil
 	slices.Sort(missing)
 	sorted := slices.Compact(missing) // CHANGEDSINCE's new UIDs and SEARCH's may overlap
-	if missingHeaders != nil {
-		missingHeaders(len(sorted))
+	var stored func(lo, hi store.UID)
+	if hooks != nil {
+		hooks.missing(len(sorted))
+		stored = hooks.stored
 	}
-	if sum.New, err = e.fetchHeaders(ctx, c, f, sorted, condstore); err != nil {
+	if sum.New, err = e.fetchHeaders(ctx, c, f, sorted, condstore, stored); err != nil {
 		return sum, err
 	}
 	state := e.synced(f, sel)
@@ -261,7 +263,8 @@ func (e *Engine) serverUIDs(c *account.IMAPClient, caps imap.CapSet) ([]store.UI
 // transaction. It returns how many messages were stored. The next batch's
 // FETCH runs while the store writes the last one (at most two batches in
 // memory besides the one being written); c is free again when it returns.
-func (e *Engine) fetchHeaders(ctx context.Context, c *account.IMAPClient, f store.Folder, sorted []store.UID, condstore bool) (int, error) {
+// stored, when set, is told the UID bounds of each batch once committed.
+func (e *Engine) fetchHeaders(ctx context.Context, c *account.IMAPClient, f store.Folder, sorted []store.UID, condstore bool, stored func(lo, hi store.UID)) (int, error) {
 	if len(sorted) == 0 {
 		return 0, nil
 	}
@@ -281,7 +284,7 @@ func (e *Engine) fetchHeaders(ctx context.Context, c *account.IMAPClient, f stor
 			}
 			msgs, err := collectHeaders(c.Fetch(set, opts))
 			select {
-			case batches <- headerBatch{msgs, err}:
+			case batches <- headerBatch{msgs, err, sorted[lo], sorted[hi-1]}:
 			case <-fetchCtx.Done():
 				return
 			}
@@ -304,6 +307,9 @@ func (e *Engine) fetchHeaders(ctx context.Context, c *account.IMAPClient, f stor
 			return done, err
 		}
 		done += len(b.msgs)
+		if stored != nil {
+			stored(b.lo, b.hi)
+		}
 		e.emit(ctx, FolderProgress{Account: e.acct.Name, Folder: f.Name, Phase: PhaseHeaders, Done: done, Total: len(sorted)})
 		if err := ctx.Err(); err != nil {
 			return done, err
@@ -314,8 +320,15 @@ func (e *Engine) fetchHeaders(ctx context.Context, c *account.IMAPClient, f stor
 
 // headerBatch is one FETCH's worth of headers, or why it failed.
 type headerBatch struct {
-	msgs []store.Message
-	err  error
+	msgs   []store.Message
+	err    error
+	lo, hi store.UID // the UIDs asked for
+}
+
+// headerHooks let a header pass follow a folder's sync (see syncFolder).
+type headerHooks struct {
+	missing func(n int)            // how many headers the folder lacks, before they are fetched
+	stored  func(lo, hi store.UID) // a batch of them, UIDs lo to hi, is committed
 }
 
 func collectHeaders(cmd *imapclient.FetchCommand) ([]store.Message, error) {

@@ -89,7 +89,32 @@ func (hp *headerPass) worker(conn *account.IMAPClient, main bool) {
 	e := hp.e
 	for i := hp.take(); i >= 0; i = hp.take() {
 		f := hp.folders[i]
-		fs, err := e.syncFolder(hp.ctx, conn, f, hp.missing)
+		var feed *headerFeed // set when the folder's bodies stream (see bodiesPass.stream)
+		missing := 0
+		hooks := &headerHooks{
+			missing: func(n int) { missing = n; hp.missing(n) },
+			stored: func(lo, hi store.UID) {
+				if hp.bp == nil {
+					return
+				}
+				if feed == nil {
+					hp.mu.Lock()
+					// Only every body: a recent:N policy asks the server
+					// which ones first (feedBodies).
+					if hp.bp.lacking[f.ID] == 0 && e.opts.Bodies.Mode == account.BodiesAll && hp.ctx.Err() == nil {
+						feed = hp.bp.stream(f, missing)
+					}
+					hp.mu.Unlock()
+				}
+				if feed != nil {
+					feed.put(lo, hi)
+				}
+			},
+		}
+		fs, err := e.syncFolder(hp.ctx, conn, f, hooks)
+		if feed != nil {
+			feed.close()
+		}
 		if err != nil && hp.ctx.Err() != nil && hp.outer.Err() == nil {
 			return // stopped by the other connection's failure, which is the one reported
 		}
@@ -108,7 +133,7 @@ func (hp *headerPass) worker(conn *account.IMAPClient, main bool) {
 				hp.fatal = err
 			}
 			hp.stop()
-		} else if hp.bp != nil {
+		} else if hp.bp != nil && feed == nil {
 			hp.bp.add(f, fs.New)
 		}
 		hp.mu.Unlock()

@@ -160,9 +160,9 @@ all: parsing every body (charsets, HTML) and feeding the trigram full-text index
 How Magpie gets there: the headers of every folder, newest first, each folder over one connection
 (the next FETCH runs while the store writes the last batch), two folders at a time over two
 connections once one lacks many headers, so every folder's whole history is listed within seconds;
-as soon as a folder's headers are stored its bodies download over up to two more connections,
-beside the header pass of the next folders, into one writer; WAL checkpoints run on a
-connection of their own. Raw bytes are hashed (SHA-256, the content address) and kept
+as soon as a folder's first batch of headers is stored its bodies download, batch by batch, over
+up to two more connections, beside the rest of its header pass and the next folders', into one
+writer; WAL checkpoints run on a connection of their own. Raw bytes are hashed (SHA-256, the content address) and kept
 S2-compressed where that saves at least an eighth: S2 costs about a fourteenth of deflate's CPU for
 less gain, which shows in the local size. They are not in SQLite: each distinct content is one file
 beside the database (` + "`mail.db-blobs/ab/<sha256>`" + `), written and fsynced by the parallel encoders

@@ -34,6 +34,9 @@ import (
 // BENCH_OFFLINE_PROFILE=FILE writes a CPU profile of the download alone
 // (until the mail is offline, the first FolderSynced), without the index
 // stage that -cpuprofile would mix in; use one or the other.
+// BENCH_TIMELINE=FILE writes, every 100 ms until the mail is offline, the
+// headers and bodies stored so far and the client's and Dovecot's CPU use
+// in the interval: when the cores idle (see timeline).
 func BenchmarkColdSync(b *testing.B) {
 	n := 2000
 	if v, err := strconv.Atoi(os.Getenv("BENCH_MESSAGES")); err == nil && v > 0 {
@@ -84,9 +87,11 @@ func BenchmarkColdSync(b *testing.B) {
 		sample := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
 		offlineNow := make(chan struct{})
 		stopProfile := startOfflineProfile(b)
+		tl := &timeline{headers: map[string]int{}, bodies: map[string]int{}}
 		go func() {
 			var at time.Duration
 			for ev := range events {
+				tl.see(ev)
 				if p, ok := ev.(FolderProgress); ok && p.Phase == PhaseHeaders && at == 0 {
 					headersAt, cpuHeaders = time.Since(start), cpuTime()-cpu0 // the last one stays
 				}
@@ -127,6 +132,7 @@ func BenchmarkColdSync(b *testing.B) {
 				}
 			}
 		}()
+		stopTL := tl.start(b, start, offlineNow)
 		b.StartTimer()
 		sum, err := New(acct, dialer, st, Options{Events: events}).SyncOnce(context.Background())
 		if err != nil || sum.Failed() {
@@ -134,6 +140,7 @@ func BenchmarkColdSync(b *testing.B) {
 		}
 		b.StopTimer()
 		stopProfile()
+		stopTL()
 		all := time.Since(start)
 		time.Sleep(300 * time.Millisecond) // the server's session processes exit and are reaped
 		serverAll := serverCPU() - server0

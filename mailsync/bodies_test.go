@@ -15,16 +15,15 @@ import (
 
 // TestTinyBodyBudget syncs with a memory budget far below the size of the
 // corpus' messages (and its 1–5 MB attachments), over several connections,
-// reading the list of missing bodies from the store in pages of 7:
-// every body must still arrive, byte-exact, with no stall (a writer holding
-// an unfinished batch while a fetcher waits for budget would deadlock; the
-// deadline turns that into a failure instead of a hang). The unread counts
-// of the pass are the store's.
+// the bodies streamed with each folder's header batches: every body must
+// still arrive, byte-exact, with no stall (a writer holding an unfinished
+// batch while a fetcher waits for budget would deadlock; the deadline
+// turns that into a failure instead of a hang). The unread counts of the
+// pass are the store's.
 func TestTinyBodyBudget(t *testing.T) {
 	f := newFixture(t, 120)
 	e := f.engine(Options{Batch: 40})
 	e.bodyBudget = 16 << 10
-	e.needPage = 7 // the missing bodies read a few at a time
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	sum, err := e.SyncOnce(ctx)
@@ -60,6 +59,32 @@ func TestTinyBodyBudget(t *testing.T) {
 	}
 	if bodies != 120 || sum.Indexed != 120 {
 		t.Errorf("%d bodies stored, %d indexed; want 120 each", bodies, sum.Indexed)
+	}
+}
+
+// TestBodiesPagedAfterHeaders: bodies a store lacks from an earlier pass
+// (headers only here) are listed from the store a page at a time (pages
+// of 7) and fetched with a tiny budget, not streamed: every one arrives,
+// byte-exact.
+func TestBodiesPagedAfterHeaders(t *testing.T) {
+	f := newFixture(t, 60)
+	f.syncOnce(Options{Batch: 40, Bodies: account.BodyPolicy{Mode: account.BodiesNone}})
+	e := f.engine(Options{Batch: 40})
+	e.bodyBudget = 16 << 10
+	e.needPage = 7 // the missing bodies read a few at a time
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	sum, err := e.SyncOnce(ctx)
+	if err != nil || sum.Failed() {
+		t.Fatalf("SyncOnce: %v %+v", err, sum)
+	}
+	f.assertInStep(true)
+	bodies := 0
+	for _, fs := range sum.Folders {
+		bodies += fs.Bodies
+	}
+	if bodies != 60 {
+		t.Errorf("%d bodies stored, want 60", bodies)
 	}
 }
 

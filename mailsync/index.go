@@ -43,7 +43,9 @@ const (
 )
 
 // indexPending indexes every message of the account whose body is stored
-// but not yet in the full-text index, and returns how many it indexed.
+// but not yet in the full-text index, and every message stored without a
+// body and not in the index yet (its headers; see store.PutTexts), and
+// returns how many it indexed.
 // A body the store cannot read back (corrupt) is left waiting and reported
 // once through the error; the others are indexed. Safe to run beside a
 // sync pass of the same engine.
@@ -144,6 +146,12 @@ func (e *Engine) parseStored(ctx context.Context, todo []store.Unindexed, worker
 	for range min(workers, len(todo)) {
 		wg.Go(func() {
 			for i := range next {
+				if todo[i].Hash == (store.Hash{}) {
+					// No body stored: its headers go into the index.
+					out[i] = store.BodyText{ID: todo[i].ID}
+					ok[i] = true
+					continue
+				}
 				raw, err := e.st.RawByHash(ctx, todo[i].Hash)
 				if err != nil {
 					mu.Lock()

@@ -56,9 +56,9 @@ func TestSearchBeforeIndex(t *testing.T) {
 		}
 	}
 	check("before the index", map[string][]UID{
-		"邮箱":                {2, 3, 1},
-		"公司邮箱":              {1},
-		"from:王小明":          {1},
+		"邮箱":                 {2, 3, 1},
+		"公司邮箱":               {1},
+		"from:王小明":           {1},
 		"from:alice@example": {2},
 		"to:bob":             {2},
 		"to:me@corp":         {1},

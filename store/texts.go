@@ -23,7 +23,7 @@ type textRow [5]any // id, subject, from_text, rcpt_text, body
 
 // qUpsertTexts writes texts rows ([id, subject, from, rcpt, body, hash]
 // in a JSON list) for the messages whose body is still hash (hex, upper
-// case; ” for no body), replacing the body of a row there already. One
+// case; empty for no body), replacing the body of a row there already. One
 // statement per batch: FTS5 flushes a segment per statement (see
 // inserter).
 const qUpsertTexts = `INSERT INTO texts(id, subject, from_text, rcpt_text, body)
@@ -103,7 +103,7 @@ func upsertTexts(ctx context.Context, tx *sql.Tx, bodies map[MessageID]string, h
 	return nil
 }
 
-// hexHash is h as SQLite's hex() spells it, ” for the zero hash (no body).
+// hexHash is h as SQLite's hex() spells it, empty for the zero hash (no body).
 func hexHash(h Hash) string {
 	if h == (Hash{}) {
 		return ""

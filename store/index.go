@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 )
 
 // Deferred indexing. An initial sync stores raw bodies first (PutRawBodies:
@@ -66,33 +67,67 @@ func (s *Store) PutRawBodies(ctx context.Context, bodies []PreparedBody) error {
 // addressing dedups); data is empty since v13 (see recordBlob).
 const insertBlobSQL = `INSERT INTO blobs(hash, size, codec, data) VALUES (?,?,?,?) ON CONFLICT(hash) DO NOTHING`
 
-const qLinkRaw = `UPDATE messages SET blob_hash = ?, indexed = 0 WHERE id = ?`
+// qLinkRaw points the messages of a batch ([[id, "HEX"], …] in JSON) at
+// their bodies, marking them waiting for the index, and returns the IDs it
+// found. One statement for the batch rather than one per message: each
+// statement costs a round through database/sql and the driver, and, since
+// this UPDATE checks a foreign key and fires a trigger, its own statement
+// journal, into which every page it touches is copied again.
+const qLinkRaw = `UPDATE messages SET blob_hash = unhex(j.value ->> 1), indexed = 0
+	FROM json_each(?) AS j WHERE messages.id = j.value ->> 0 RETURNING messages.id`
 
 func putRawBodies(ctx context.Context, tx *sql.Tx, cache stmtCache, dir string, bodies []PreparedBody) error {
 	if len(bodies) == 0 {
 		return nil
 	}
-	// Two prepared statements per body: the blob and the link.
 	blob, err := cache.prepare(ctx, tx, insertBlobSQL)
 	if err != nil {
 		return fmt.Errorf("store: put raw bodies: %w", err)
 	}
 	defer blob.Close()
-	link, err := cache.prepare(ctx, tx, qLinkRaw)
+	// The statements per body run without ctx's cancellation (see
+	// PutHeaders); ctx is checked between them.
+	rowCtx := context.WithoutCancel(ctx)
+	last := make(map[MessageID]int, len(bodies)) // a message twice: the last body wins
+	for i, b := range bodies {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := recordBlob(rowCtx, tx, blob, dir, b.sum, len(b.Body.Raw), b.codec, b.data, b.Body.Raw); err != nil {
+			return fmt.Errorf("store: put body %d: %w", b.ID, err)
+		}
+		last[b.ID] = i
+	}
+	var j strings.Builder
+	j.WriteByte('[')
+	for i, b := range bodies {
+		if last[b.ID] != i {
+			continue
+		}
+		if j.Len() > 1 {
+			j.WriteByte(',')
+		}
+		fmt.Fprintf(&j, `[%d,"%X"]`, b.ID, b.sum[:])
+	}
+	j.WriteByte(']')
+	rows, err := tx.QueryContext(ctx, qLinkRaw, j.String())
 	if err != nil {
 		return fmt.Errorf("store: put raw bodies: %w", err)
 	}
-	defer link.Close()
+	defer rows.Close()
+	for rows.Next() {
+		var id MessageID
+		if err := rows.Scan(&id); err != nil {
+			return fmt.Errorf("store: put raw bodies: %w", err)
+		}
+		delete(last, id)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: put raw bodies: %w", err)
+	}
 	for _, b := range bodies {
-		if err := recordBlob(ctx, tx, blob, dir, b.sum, len(b.Body.Raw), b.codec, b.data, b.Body.Raw); err != nil {
-			return fmt.Errorf("store: put body %d: %w", b.ID, err)
-		}
-		res, err := link.ExecContext(ctx, b.sum[:], b.ID)
-		if err != nil {
-			return fmt.Errorf("store: put body %d: %w", b.ID, err)
-		}
-		if err := mustAffect(res, "message", int64(b.ID)); err != nil {
-			return err
+		if _, gone := last[b.ID]; gone {
+			return fmt.Errorf("store: message %d: %w", b.ID, ErrNotFound)
 		}
 	}
 	return nil

@@ -68,13 +68,19 @@ func (s *Store) PutRawBodies(ctx context.Context, bodies []PreparedBody) error {
 const insertBlobSQL = `INSERT INTO blobs(hash, size, codec, data) VALUES (?,?,?,?) ON CONFLICT(hash) DO NOTHING`
 
 // qLinkRaw points the messages of a batch ([[id, "HEX"], …] in JSON) at
-// their bodies, marking them waiting for the index, and returns the IDs it
-// found. One statement for the batch rather than one per message: each
+// their bodies and returns the IDs it found, with whether each was
+// indexed. One statement for the batch rather than one per message: each
 // statement costs a round through database/sql and the driver, and, since
 // this UPDATE checks a foreign key and fires a trigger, its own statement
-// journal, into which every page it touches is copied again.
-const qLinkRaw = `UPDATE messages SET blob_hash = unhex(j.value ->> 1), indexed = 0
-	FROM json_each(?) AS j WHERE messages.id = j.value ->> 0 RETURNING messages.id`
+// journal, into which every page it touches is copied again. It leaves
+// indexed alone: naming it would rewrite every row's entry of the partial
+// index messages_unindexed, where a new row (see texts.go) already is;
+// qUnindex marks the few that were indexed.
+const (
+	qLinkRaw = `UPDATE messages SET blob_hash = unhex(j.value ->> 1)
+	FROM json_each(?) AS j WHERE messages.id = j.value ->> 0 RETURNING messages.id, messages.indexed`
+	qUnindex = `UPDATE messages SET indexed = 0 WHERE id IN (SELECT value FROM json_each(?))`
+)
 
 func putRawBodies(ctx context.Context, tx *sql.Tx, cache stmtCache, dir string, bodies []PreparedBody) error {
 	if len(bodies) == 0 {
@@ -115,15 +121,26 @@ func putRawBodies(ctx context.Context, tx *sql.Tx, cache stmtCache, dir string, 
 		return fmt.Errorf("store: put raw bodies: %w", err)
 	}
 	defer rows.Close()
+	var indexed []MessageID
 	for rows.Next() {
 		var id MessageID
-		if err := rows.Scan(&id); err != nil {
+		var ix bool
+		if err := rows.Scan(&id, &ix); err != nil {
 			return fmt.Errorf("store: put raw bodies: %w", err)
 		}
 		delete(last, id)
+		if ix {
+			indexed = append(indexed, id)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("store: put raw bodies: %w", err)
+	}
+	rows.Close()
+	if len(indexed) > 0 {
+		if _, err := tx.ExecContext(ctx, qUnindex, jsonInts(indexed)); err != nil {
+			return fmt.Errorf("store: put raw bodies: %w", err)
+		}
 	}
 	for _, b := range bodies {
 		if _, gone := last[b.ID]; gone {

@@ -115,6 +115,16 @@ func TestSearchBeforeIndex(t *testing.T) {
 		"开始搬家":   {1},
 		"to:bob": {2},
 	})
+	// A body arriving for a row indexed by its headers alone puts it back
+	// in the queue; indexing it replaces the text.
+	p2, err := enc.Prepare(id[2], Body{Raw: []byte("raw 2")})
+	must(t, err)
+	must(t, f.s.PutRawBodies(ctx, []PreparedBody{p2}))
+	if n, err := f.s.IndexBacklog(ctx, f.acct); err != nil || n != 1 {
+		t.Fatalf("backlog after a body for an indexed row = %d, %v", n, err)
+	}
+	must(t, f.s.PutTexts(ctx, []BodyText{{ID: id[2], Hash: p2.sum, Text: "季度报告正文"}}))
+	check("after the second body", map[string][]UID{"季度报告": {2}, "邮箱": {2, 3, 1}})
 	_, err = f.s.w.ExecContext(ctx, `INSERT INTO fts(fts, rank) VALUES ('integrity-check', 1)`)
 	must(t, err)
 }

@@ -22,6 +22,7 @@ type cpuTimeline struct {
 	procs   *procSampler
 	self0   time.Duration
 	base    time.Duration // the servers' at the start
+	first   map[string]time.Duration
 	mu      sync.Mutex
 	samples []cpuSample
 	done    chan struct{}
@@ -33,10 +34,12 @@ type cpuSample struct {
 	tool, servers time.Duration
 }
 
-// startTimeline starts sampling; timePID is /usr/bin/time's process.
-func startTimeline(d *testenv.DovecotServer, timePID int) *cpuTimeline {
-	tl := &cpuTimeline{timePID: timePID, procs: startProcSampler(d, nil), self0: selfCPU(), done: make(chan struct{})}
-	tl.base = sumCPU(tl.procs.snapshot())
+// startTimeline starts sampling; timePID is /usr/bin/time's process,
+// labels name the imap processes by user (see startProcSampler).
+func startTimeline(d *testenv.DovecotServer, timePID int, labels map[string]string) *cpuTimeline {
+	tl := &cpuTimeline{timePID: timePID, procs: startProcSampler(d, labels), self0: selfCPU(), done: make(chan struct{})}
+	tl.first = tl.procs.snapshot()
+	tl.base = sumCPU(tl.first)
 	tl.sample()
 	tl.wg.Add(1)
 	go func() {
@@ -83,6 +86,19 @@ func (tl *cpuTimeline) stop() {
 	close(tl.done)
 	tl.wg.Wait()
 	tl.procs.stop()
+}
+
+// split is the servers' CPU time of the run by process (imap processes
+// by the label of their user, imap-login: the TLS proxy of IMAPS) and
+// this process's (the benchmark's: CapFilter, the sampling).
+func (tl *cpuTimeline) split() string {
+	tl.mu.Lock()
+	var self time.Duration
+	if n := len(tl.samples); n > 0 {
+		self = tl.samples[n-1].servers - (sumCPU(tl.procs.snapshot()) - tl.base)
+	}
+	tl.mu.Unlock()
+	return fmt.Sprintf("%s, bench process (proxy, sampling) %s", cpuDiff(tl.first, tl.procs.snapshot()), self.Round(10*time.Millisecond))
 }
 
 // at is the tool's and the servers' CPU time at t: the first sample

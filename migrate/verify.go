@@ -129,31 +129,38 @@ func (r *runner) verifySource(ctx context.Context, f *folderRun) error {
 // alters a message on APPEND, or loses one under a UID it announced, is
 // caught here.
 func (r *runner) verifyDest(ctx context.Context, f *folderRun, rg imap.UIDRange) error {
-	r.closeApp() // verification reads through the ordinary connection
-	// Under f.mu: the parts of a folder are verified by several workers
-	// at once, and openDest notes what SELECT says in f.
-	f.mu.Lock()
-	err := r.openDest(ctx, f)
-	f.mu.Unlock()
-	if err != nil {
-		return err
-	}
-	n, err := r.dst.fresh(ctx, f.fp.Dest, false)
-	if err != nil {
-		return err
-	}
 	dst, count := map[[32]byte]int{}, 0
-	if n > 0 {
-		err = eachBodyHash(r.dst.c.Client, imap.UIDSet{rg}, func(uid imap.UID, h [32]byte) {
-			if uid < rg.Start { // "n:*" names the last message even below n
-				return
-			}
-			dst[h]++
-			count++
-		})
+	each := func(uid imap.UID, h [32]byte) {
+		if uid < rg.Start { // "n:*" names the last message even below n
+			return
+		}
+		dst[h]++
+		count++
 	}
-	if err != nil {
-		return err
+	if r.app != nil {
+		// The appender this worker copied through reads as well (see
+		// appender_read.go); a failure drops it like any other.
+		if err := r.app.eachBodyHash(f.fp.Dest, rg, each); err != nil {
+			return err
+		}
+	} else {
+		// Under f.mu: the parts of a folder are verified by several
+		// workers at once, and openDest notes what SELECT says in f.
+		f.mu.Lock()
+		err := r.openDest(ctx, f)
+		f.mu.Unlock()
+		if err != nil {
+			return err
+		}
+		n, err := r.dst.fresh(ctx, f.fp.Dest, false)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			if err := eachBodyHash(r.dst.c.Client, imap.UIDSet{rg}, each); err != nil {
+				return err
+			}
+		}
 	}
 	f.mu.Lock()
 	for h, c := range dst {

@@ -22,6 +22,9 @@ type runner struct {
 	dst   *conn
 	app   *rawConn
 	noApp bool // the appender failed to connect: single APPENDs on dst
+	// srcMu is held by the fetching stage of copyLoop while it uses src,
+	// and by a task run between two batches (see afterCopy.runOne).
+	srcMu sync.Mutex
 	j     *Journal
 	gate  *runGate
 }

@@ -158,7 +158,7 @@ func (r *runner) finish(ctx context.Context, f *folderRun) error {
 	f.progress.Phase = PhaseVerify
 	f.mu.Unlock()
 	r.send(ctx, f)
-	v := &verification{srcSt: srcSt, stErr: stErr}
+	v := verification{srcSt: srcSt, stErr: stErr}
 	if stErr == nil {
 		// The destination's, after the catch-up pass, before verifying:
 		// on the appender when this worker has one (see appender_read.go).

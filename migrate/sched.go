@@ -190,16 +190,15 @@ type afterCopy struct {
 	mu        sync.Mutex
 	cond      *sync.Cond
 	tasks     []task
-	fin       map[*folderRun]bool // finishing tasks among tasks, by folder
-	waiting   int                 // folders whose copy has not ended
-	running   int                 // tasks being run
-	finishing int                 // folders not finished yet
+	waiting   int // folders whose copy has not ended
+	running   int // tasks being run
+	finishing int // folders not finished yet
 	copied    func()
 	stopWake  func() bool
 }
 
 func newAfterCopy(p *pool, folders int, copied func()) *afterCopy {
-	a := &afterCopy{p: p, fin: map[*folderRun]bool{}, waiting: folders, finishing: folders, copied: copied}
+	a := &afterCopy{p: p, waiting: folders, finishing: folders, copied: copied}
 	a.cond = sync.NewCond(&a.mu)
 	a.stopWake = context.AfterFunc(p.ctx, func() {
 		a.mu.Lock()
@@ -216,8 +215,15 @@ func (a *afterCopy) folderCopied(f *folderRun) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.waiting--
-	a.fin[f] = true
-	a.tasks = append(a.tasks, task{f, func(ctx context.Context, r *runner) error { return r.finish(ctx, f) }})
+	a.tasks = append(a.tasks, task{f: f, do: func(ctx context.Context, r *runner) error { return r.finish(ctx, f) }, finishing: true})
+	a.cond.Broadcast()
+}
+
+// add queues t, a part of a folder's verification.
+func (a *afterCopy) add(t task) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.tasks = append(a.tasks, t)
 	a.cond.Broadcast()
 }
 
@@ -254,10 +260,7 @@ func (a *afterCopy) runOne(r *runner) {
 func (a *afterCopy) runLocked(r *runner) {
 	t := a.tasks[0]
 	a.tasks = a.tasks[1:]
-	fin := a.fin[t.f]
-	if fin {
-		delete(a.fin, t.f)
-	}
+	fin := t.finishing
 	a.running++
 	a.mu.Unlock()
 
@@ -341,10 +344,19 @@ func (r *runner) copyLoop(p *pool, q *batchQueue, w int, a *afterCopy) {
 		}
 		closeSpools(fb.spools)
 		p.fail(fb.f, err)
+		if q.exclusive && ctx.Err() == nil {
+			// The workers done copying read back what this one stored;
+			// before stored: once the folder's copy has ended, its
+			// finishing cuts what is left to verify.
+			if t, ok := fb.f.earlyPart(r.opts.chunk()); ok {
+				a.add(t)
+			}
+		}
 		q.stored(fb.f)
-		if ctx.Err() != nil {
+		switch {
+		case ctx.Err() != nil:
 			cancel()
-		} else if !q.exclusive {
+		case !q.exclusive:
 			a.runOne(r)
 		}
 	}

@@ -2,6 +2,7 @@ package migrate
 
 import (
 	"context"
+	"slices"
 	"sync"
 
 	"github.com/emersion/go-imap/v2"
@@ -258,8 +259,17 @@ func (a *afterCopy) runOne(r *runner) {
 // runLocked runs the first queued task on r; it is called with a.mu
 // held, and returns with it released.
 func (a *afterCopy) runLocked(r *runner) {
-	t := a.tasks[0]
-	a.tasks = a.tasks[1:]
+	// A folder's finishing (its catch-up pass) before any verification
+	// part: the run's mail is all copied (PhaseCopied) as early as can be.
+	i := 0
+	for k, t := range a.tasks {
+		if t.finishing {
+			i = k
+			break
+		}
+	}
+	t := a.tasks[i]
+	a.tasks = slices.Delete(a.tasks, i, i+1)
 	fin := t.finishing
 	a.running++
 	a.mu.Unlock()
@@ -274,8 +284,6 @@ func (a *afterCopy) runLocked(r *runner) {
 	a.running--
 	done := false
 	if fin {
-		// Its verification's parts go last: the finishing of the
-		// folders copied meanwhile comes first.
 		a.tasks = append(a.tasks, t.f.verTasks...)
 		t.f.verTasks = nil
 		a.finishing--

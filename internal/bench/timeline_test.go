@@ -32,6 +32,7 @@ type cpuTimeline struct {
 type cpuSample struct {
 	at            time.Time
 	tool, servers time.Duration
+	self          time.Duration // this process's share of servers
 }
 
 // startTimeline starts sampling; timePID is /usr/bin/time's process,
@@ -69,8 +70,9 @@ func sumCPU(m map[string]time.Duration) time.Duration {
 func (tl *cpuTimeline) sample() {
 	// Dovecot's processes as procs last saw them (every 50 ms): reading
 	// /proc again here would add to the servers' CPU it measures.
-	s := cpuSample{at: time.Now(), tool: toolCPU(tl.timePID),
-		servers: sumCPU(tl.procs.snapshot()) - tl.base + selfCPU() - tl.self0}
+	self := selfCPU() - tl.self0
+	s := cpuSample{at: time.Now(), tool: toolCPU(tl.timePID), self: self,
+		servers: sumCPU(tl.procs.snapshot()) - tl.base + self}
 	tl.mu.Lock()
 	// A program that ended is no longer /usr/bin/time's child: keep
 	// its last figure.
@@ -95,7 +97,7 @@ func (tl *cpuTimeline) split() string {
 	tl.mu.Lock()
 	var self time.Duration
 	if n := len(tl.samples); n > 0 {
-		self = tl.samples[n-1].servers - (sumCPU(tl.procs.snapshot()) - tl.base)
+		self = tl.samples[n-1].self
 	}
 	tl.mu.Unlock()
 	return fmt.Sprintf("%s, bench process (proxy, sampling) %s", cpuDiff(tl.first, tl.procs.snapshot()), self.Round(10*time.Millisecond))

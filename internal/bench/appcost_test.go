@@ -16,8 +16,20 @@ import (
 )
 
 // TestAppendCost measures what Dovecot's imap process spends per single
-// APPEND (RFC 3501 §6.3.11, pipelined with LITERAL+) as a folder grows.
-// MAGPIE_BENCH_APPCOST=1 only; it asserts nothing, it logs.
+// APPEND (RFC 3501 §6.3.11) as a folder grows: BENCH_MESSAGES corpus
+// messages (default 3000) into a fresh folder of a tmpfs user, in steps
+// of 250, for each mode of APPCOST_MODES (comma-separated words: "sel"
+// the folder SELECTed first, "nosel" not, "exam" EXAMINEd; "sync"
+// synchronising literals, else LITERAL+; "noflags" no flags; "parN" N
+// connections, each into its own folder, "same" into one; "readback" a
+// UID FETCH 1:* BODY.PEEK[] after). MAGPIE_BENCH_APPCOST=1 only; it
+// asserts nothing, it logs.
+//
+// Measured here (Dovecot 2.3, maildir on tmpfs): selected, 0.3 ms per
+// APPEND into an empty folder growing to ~1 ms at 4,000 messages (0.66
+// on average), 0.1 ms more with synchronising literals, 1.7 ms not
+// selected; reading back 0.04 ms per message; two sessions into one
+// folder ~1.4× the CPU per message of one.
 func TestAppendCost(t *testing.T) {
 	if os.Getenv("MAGPIE_BENCH_APPCOST") != "1" {
 		t.Skip("set MAGPIE_BENCH_APPCOST=1")

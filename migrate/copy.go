@@ -87,6 +87,10 @@ func (r *runner) record(ctx context.Context, f *folderRun, done []Entry, already
 			if c := f.counts[msgKey{e.MessageID, e.Size}]; c != nil {
 				c[e.Hash]++
 			}
+			if e.DstUID == 0 {
+				f.noEarly = true
+			}
+			f.dstTop = max(f.dstTop, e.DstUID)
 			f.rep.Copied++
 		case OutcomeFailed:
 			f.claimed[e.Hash]--

@@ -199,7 +199,7 @@ func runMagpie(b *testing.B, ctx context.Context, work, bin string, d *testenv.D
 	var tl *cpuTimeline
 	t0 := time.Now()
 	if t.Cold, _, err = MeasureWatch(ctx, home, env, func(pid int) func() {
-		tl = startTimeline(d, pid)
+		tl = startTimeline(d, pid, nil)
 		return tl.stop
 	}, bin, "sync", "--once", "--bodies", "all"); err != nil {
 		b.Fatal(err)

@@ -120,7 +120,7 @@ func (r *runner) storeBatch(ctx context.Context, f *folderRun, msgs []srcMsg, sp
 			if err != nil {
 				return err
 			}
-			f.claimed[sp.hash]++
+			f.claim(sp.hash)
 			if have {
 				e.Outcome = OutcomeAlready
 				already = append(already, e)
@@ -146,7 +146,10 @@ func (r *runner) storeBatch(ctx context.Context, f *folderRun, msgs []srcMsg, sp
 	for i, o := range out {
 		pending[i] = o.e
 	}
-	if err := r.record(ctx, f, nil, already); err != nil {
+	f.appending.RLock() // settling ends the reservations (see claims.go)
+	err = r.record(ctx, f, nil, already)
+	f.appending.RUnlock()
+	if err != nil {
 		return err
 	}
 	if err := r.j.PutAll(context.WithoutCancel(ctx), pending); err != nil {
@@ -188,10 +191,10 @@ func (f *folderRun) unclaim(out []outgoing, already []Entry) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, o := range out {
-		f.claimed[o.e.Hash]--
+		f.unreserve(o.e.Hash)
 	}
 	for _, e := range already {
-		f.claimed[e.Hash]--
+		f.unreserve(e.Hash)
 	}
 }
 

@@ -111,8 +111,8 @@ func (r *runner) storeBatch(ctx context.Context, f *folderRun, msgs []srcMsg, sp
 			}
 			m.Size = sp.size // the bytes are the truth; RFC822.SIZE should agree
 			m.MsgID = sp.msgID
-			if m.Date.IsZero() {
-				m.Date = sp.date
+			if !m.hasDate {
+				m.setDate(sp.date)
 			}
 			e := Entry{SrcFolder: f.fp.Source, SrcUIDValidity: f.srcUIDV, SrcUID: m.UID, Hash: sp.hash, Size: sp.size,
 				MessageID: m.MsgID, DstFolder: f.fp.Dest, DstUIDValidity: f.dstUIDV}
@@ -231,7 +231,7 @@ func (r *runner) sendMulti(ctx context.Context, f *folderRun, out []outgoing) ([
 	}
 	items := make([]appendItem, len(out))
 	for i, o := range out {
-		items[i] = appendItem{flags: f.flagsFor(o.m.Flags), date: o.m.Date, size: o.sp.size, body: o.sp.reader()}
+		items[i] = appendItem{flags: f.flagsFor(o.m.Flags()), date: o.m.Date(), size: o.sp.size, body: o.sp.reader()}
 	}
 	uidv, uids, err := r.app.multiAppend(f.fp.Dest, items)
 	if err == nil {
@@ -265,7 +265,7 @@ func (r *runner) sendMulti(ctx context.Context, f *folderRun, out []outgoing) ([
 func (r *runner) sendEach(ctx context.Context, f *folderRun, out []outgoing) ([]Entry, []outgoing) {
 	items := make([]appendItem, len(out))
 	for i, o := range out {
-		items[i] = appendItem{flags: f.flagsFor(o.m.Flags), date: o.m.Date, size: o.sp.size, body: o.sp.reader()}
+		items[i] = appendItem{flags: f.flagsFor(o.m.Flags()), date: o.m.Date(), size: o.sp.size, body: o.sp.reader()}
 	}
 	res, err := r.app.appendEach(f.fp.Dest, items)
 	var done []Entry
@@ -312,7 +312,7 @@ func (r *runner) sendPipelined(ctx context.Context, f *folderRun, out []outgoing
 	c := r.dst.c.Client
 	cmds := make([]*imapclient.AppendCommand, len(out))
 	for i, o := range out {
-		cmd := c.Append(f.fp.Dest, o.sp.size, &imap.AppendOptions{Flags: f.flagsFor(o.m.Flags), Time: o.m.Date})
+		cmd := c.Append(f.fp.Dest, o.sp.size, &imap.AppendOptions{Flags: f.flagsFor(o.m.Flags()), Time: o.m.Date()})
 		_, _ = io.Copy(cmd, o.sp.reader())
 		_ = cmd.Close()
 		cmds[i] = cmd

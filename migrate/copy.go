@@ -187,7 +187,7 @@ func (r *runner) ensureIndex(ctx context.Context, f *folderRun) error {
 	c := r.dst.c.Client
 	idx := map[msgKey][]imap.UID{}
 	if n > 0 {
-		list, err := fetchMeta(c, imap.UIDSet{imap.UIDRange{Start: 1, Stop: 0}}, false, true)
+		list, err := fetchMeta(c, imap.UIDSet{imap.UIDRange{Start: 1, Stop: 0}}, false, true, int(n))
 		if err != nil {
 			return err
 		}
@@ -248,7 +248,7 @@ func (r *runner) appendMsg(ctx context.Context, f *folderRun, m srcMsg, sp *spoo
 	if err != nil {
 		return 0, err
 	}
-	cmd := c.Append(f.fp.Dest, sp.size, &imap.AppendOptions{Flags: f.flagsFor(m.Flags), Time: m.Date})
+	cmd := c.Append(f.fp.Dest, sp.size, &imap.AppendOptions{Flags: f.flagsFor(m.Flags()), Time: m.Date()})
 	_, werr := io.Copy(cmd, sp.reader())
 	cerr := cmd.Close()
 	data, err := cmd.Wait()

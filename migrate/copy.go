@@ -96,6 +96,10 @@ func (r *runner) record(ctx context.Context, f *folderRun, done []Entry, already
 				c[e.Hash]++
 			}
 			f.keepClaim(k, e.Hash)
+			if e.DstUID == 0 {
+				f.noEarly = true
+			}
+			f.dstTop = max(f.dstTop, e.DstUID)
 			f.rep.Copied++
 		case OutcomeFailed:
 			f.unreserve(e.Hash)

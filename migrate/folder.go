@@ -127,7 +127,6 @@ func (r *runner) finish(ctx context.Context, f *folderRun) error {
 	if err := r.gate.wait(ctx); err != nil {
 		return err
 	}
-	r.closeApp() // verification reads through the ordinary connection
 	// The source's status before the catch-up pass lists it (see
 	// unchanged.go); no status, no record.
 	srcSt, stErr := r.src.status(ctx, f.fp.Source)
@@ -162,12 +161,17 @@ func (r *runner) finish(ctx context.Context, f *folderRun) error {
 	f.progress.Phase = PhaseVerify
 	f.mu.Unlock()
 	r.send(ctx, f)
-	v := &verification{srcSt: srcSt, stErr: stErr}
+	v := verification{srcSt: srcSt, stErr: stErr}
 	if stErr == nil {
-		// The destination's, after the catch-up pass, before verifying.
-		var c *imapclient.Client
-		if c, v.stErr = r.dst.client(ctx); v.stErr == nil {
-			v.dstSt, v.stErr = statusOf(c, f.fp.Dest)
+		// The destination's, after the catch-up pass, before verifying:
+		// on the appender when this worker has one (see appender_read.go).
+		if r.app != nil {
+			v.dstSt, v.stErr = r.app.status(f.fp.Dest)
+		} else {
+			var c *imapclient.Client
+			if c, v.stErr = r.dst.client(ctx); v.stErr == nil {
+				v.dstSt, v.stErr = statusOf(c, f.fp.Dest)
+			}
 		}
 	}
 	f.verTasks = f.verifyParts(v, r.opts.chunk())

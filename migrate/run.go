@@ -22,6 +22,9 @@ type runner struct {
 	dst   *conn
 	app   *rawConn
 	noApp bool // the appender failed to connect: single APPENDs on dst
+	// srcMu is held by the fetching stage of copyLoop while it uses src,
+	// and by a task run between two batches (see afterCopy.runOne).
+	srcMu sync.Mutex
 	j     *Journal
 	gate  *runGate
 }
@@ -55,8 +58,14 @@ type folderRun struct {
 	failed    bool // the folder failed on its own (rep says why)
 	skip      bool // proven unchanged since verified (see unchanged.go)
 	ver       *verification
-	verTasks  []task       // the parts of its verification, set by finish
-	unchanged *folderState // what proves it, found before preparing
+	// What the parts of ver queued while the folder is copied cover (see
+	// earlyPart): destination UIDs below early; dstTop is the highest UID
+	// this run's APPENDs got, noEarly set when one's is unknown.
+	early, dstTop imap.UID
+	noEarly       bool
+	cut           bool         // verifyParts ran: no early part any more
+	verTasks      []task       // the parts of its verification, set by finish
+	unchanged     *folderState // what proves it, found before preparing
 }
 
 // Run carries out plan: for every folder it creates the destination folder
@@ -104,7 +113,7 @@ func Run(ctx context.Context, plan Plan, opts Options) (Report, error) {
 
 	var prep []task
 	for _, f := range folders {
-		prep = append(prep, task{f, func(ctx context.Context, r *runner) error { return r.prepare(ctx, f) }})
+		prep = append(prep, task{f: f, do: func(ctx context.Context, r *runner) error { return r.prepare(ctx, f) }})
 	}
 	// Preparing is a few round trips per folder, done by as many workers
 	// as there are folders to look at: a run whose folders are all
@@ -196,6 +205,9 @@ func (p *pool) copied(folders []*folderRun) {
 type task struct {
 	f  *folderRun
 	do func(ctx context.Context, r *runner) error
+	// finishing: the folder's finishing (see afterCopy), not one of the
+	// parts of its verification that may be queued beside it.
+	finishing bool
 }
 
 // pool runs tasks on its runners. The first error that stops the whole

@@ -48,7 +48,8 @@ type folderRun struct {
 	pending   []srcMsg
 	maxUID    imap.UID
 	entries   map[imap.UID]Entry // Backup only: Run reads the journal (see verify)
-	claimed   map[[32]byte]int   // destination copies accounted for (or reserved), by hash
+	claimed   map[[32]byte]int   // settled destination copies accounted for, by hash (see claims.go)
+	resv      map[[32]byte]int   // decisions not settled yet, by hash (see claims.go)
 	idx       map[msgKey][]imap.UID
 	counts    map[msgKey]map[[32]byte]int // destination hashes per key, fetched lazily
 	dropped   map[string]bool
@@ -103,7 +104,7 @@ func Run(ctx context.Context, plan Plan, opts Options) (Report, error) {
 	folders := make([]*folderRun, len(plan.Folders))
 	for i, fp := range plan.Folders {
 		rep.Folders[i] = FolderReport{Source: fp.Path, Dest: fp.Dest, Role: fp.Role, Renamed: fp.Renamed, Verdict: VerdictInterrupted}
-		folders[i] = &folderRun{fp: fp, rep: &rep.Folders[i], claimed: map[[32]byte]int{}, dropped: map[string]bool{},
+		folders[i] = &folderRun{fp: fp, rep: &rep.Folders[i], dropped: map[string]bool{},
 			progress: Progress{Folder: fp.Path, Dest: fp.Dest, Phase: PhaseScan}}
 	}
 	p := newPool(ctx, plan, opts, j)
@@ -404,7 +405,7 @@ func (r *runner) resetDst(f *folderRun) {
 	r.closeApp()
 	if f != nil {
 		f.mu.Lock()
-		f.idx, f.counts = nil, nil
+		f.idx, f.counts, f.claimed = nil, nil, nil
 		f.mu.Unlock()
 	}
 }

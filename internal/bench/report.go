@@ -210,7 +210,7 @@ batch after each body batch made mail offline 1.6× slower for 10% less time to 
 only while the downloads waited on the network, 1.4× slower offline for no gain to exit.
 
 Where the peak memory goes: in the indexing stage, measured in process (` + "`-tags memory.counters`" + `,
-3,000 messages). SQLite's share is its page caches (2 MB per connection, but each 4 KB page takes an
+3,000 messages). SQLite's share is its page caches (1 MB per reader, 2 MB for the writer, but each 4 KB page takes an
 8 KB slot of its allocator, modernc.org/memory: ~11 MB) and that allocator's pool of freed regions,
 of which it keeps up to 4 MB per size class resident for reuse (8–14 MB): each size of buffer once
 needed (a batch of text handed to the index, a large body read back while bodies were kept in
@@ -218,8 +218,12 @@ SQLite) stays in the RSS.
 Index batches of 256 KB of raw bytes instead of 1 MB took ~9 MB more off a 10k sync's peak, but
 cost 15–20% more CPU in the index stage (not profiled: more FTS5 segments to merge, more GC
 cycles), so they stay at 1 MB. At most 256 KB of text per message is indexed. The page caches fill
-as the store grows (~4 MB more at 20k messages than at 5k); 1 MB readers kept them level but cost
-~15% more CPU in the index stage of a 20k sync (two A/B pairs), so they stay at 2 MB.
+as the store grows. A reader's cache serves one read transaction only while the sync commits (in WAL
+mode a reader drops it when it begins a transaction after a commit), so it holds the pages of its
+biggest recent query (a folder's UIDs, the bodies to fetch), which grow with the store: readers have
+1 MB, the writer (never dropped: the index segments it merges) 2 MB. Run side by side at 20k, 2 MB
+readers took the peak to 73–75 MB against 67–69 with 1 MB, for the same CPU in the index stage
+(47.6 s against 47.8 s, 50.4 s against 50.8 s: two pairs).
 Go's share (~20–25 MB) is mostly garbage of the bodies in flight (GOGC 50): the 8 MB budget of bodies
 between FETCH and the store counts a body from before it is read (its literal's size), and what a
 folder lacks is read from the store a page at a time; an attachment's size is counted from its base64 text

@@ -43,7 +43,9 @@ const (
 )
 
 // indexPending indexes every message of the account whose body is stored
-// but not yet in the full-text index, and returns how many it indexed.
+// but not yet in the full-text index, and every message stored without a
+// body and not in the index yet (its headers; see store.PutTexts), and
+// returns how many bodies it indexed.
 // A body the store cannot read back (corrupt) is left waiting and reported
 // once through the error; the others are indexed. Safe to run beside a
 // sync pass of the same engine.
@@ -58,8 +60,9 @@ func (e *Engine) indexPending(ctx context.Context) (int, error) {
 	}
 	writes := make(chan []store.BodyText, 1)
 	type indexResult struct {
-		n   int
-		err error
+		n      int // messages indexed (progress)
+		bodies int // of those, with a stored body (the result)
+		err    error
 	}
 	written := make(chan indexResult, 1)
 	go func() {
@@ -68,6 +71,11 @@ func (e *Engine) indexPending(ctx context.Context) (int, error) {
 			if res.err == nil {
 				if res.err = e.st.PutTexts(ctx, batch); res.err == nil {
 					res.n += len(batch)
+					for _, t := range batch {
+						if t.Hash != (store.Hash{}) {
+							res.bodies++
+						}
+					}
 					e.emit(ctx, FolderProgress{Account: e.acct.Name, Phase: PhaseIndex, Done: res.n, Total: total})
 				}
 			}
@@ -102,9 +110,9 @@ func (e *Engine) indexPending(ctx context.Context) (int, error) {
 	close(writes)
 	res := <-written
 	if err := ctx.Err(); err != nil {
-		return res.n, err
+		return res.bodies, err
 	}
-	return res.n, errors.Join(res.err, readErr)
+	return res.bodies, errors.Join(res.err, readErr)
 }
 
 // batchLen is how many of todo make one batch: as many as fit in maxBytes
@@ -144,6 +152,12 @@ func (e *Engine) parseStored(ctx context.Context, todo []store.Unindexed, worker
 	for range min(workers, len(todo)) {
 		wg.Go(func() {
 			for i := range next {
+				if todo[i].Hash == (store.Hash{}) {
+					// No body stored: its headers go into the index.
+					out[i] = store.BodyText{ID: todo[i].ID}
+					ok[i] = true
+					continue
+				}
 				raw, err := e.st.RawByHash(ctx, todo[i].Hash)
 				if err != nil {
 					mu.Lock()

@@ -251,8 +251,8 @@ func (r *runner) backupBatch(ctx context.Context, af archiveFolder, f *folderRun
 			f.progress.Total--
 			continue
 		}
-		if m.Date.IsZero() {
-			m.Date = sp.date
+		if !m.hasDate {
+			m.setDate(sp.date)
 		}
 		e := Entry{SrcFolder: f.fp.Source, SrcUIDValidity: f.srcUIDV, SrcUID: m.UID, Hash: sp.hash, Size: sp.size,
 			MessageID: sp.msgID, DstFolder: af.name(), DstUIDValidity: 1, Outcome: OutcomeInFlight}

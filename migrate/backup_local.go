@@ -181,7 +181,7 @@ func (m *maildirFolder) info(flags []imap.Flag) string {
 }
 
 func (m *maildirFolder) store(key string, msg srcMsg, sp *spool) error {
-	base := strconv.FormatInt(msg.Date.Unix(), 10) + "." + key + ".magpie"
+	base := strconv.FormatInt(msg.Date().Unix(), 10) + "." + key + ".magpie"
 	tmp := filepath.Join(m.dir, "tmp", base)
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
@@ -194,11 +194,11 @@ func (m *maildirFolder) store(key string, msg srcMsg, sp *spool) error {
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil && !msg.Date.IsZero() {
-		err = os.Chtimes(tmp, msg.Date, msg.Date)
+	if err == nil && !msg.Date().IsZero() {
+		err = os.Chtimes(tmp, msg.Date(), msg.Date())
 	}
 	if err == nil {
-		err = os.Rename(tmp, filepath.Join(m.dir, "cur", base+":2,"+m.info(msg.Flags)))
+		err = os.Rename(tmp, filepath.Join(m.dir, "cur", base+":2,"+m.info(msg.Flags())))
 	}
 	if err != nil {
 		os.Remove(tmp)
@@ -329,8 +329,8 @@ func (m *mboxFolder) recover(j *Journal, _ []Entry) error {
 
 func (m *mboxFolder) store(key string, msg srcMsg, sp *spool) error {
 	w := bufio.NewWriterSize(m.f, 64<<10)
-	date := msg.Date.UTC().Format("Mon Jan _2 15:04:05 2006")
-	if msg.Date.IsZero() {
+	date := msg.Date().UTC().Format("Mon Jan _2 15:04:05 2006")
+	if msg.Date().IsZero() {
 		date = "Thu Jan  1 00:00:00 1970"
 	}
 	eol := "\n"

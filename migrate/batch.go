@@ -111,8 +111,8 @@ func (r *runner) storeBatch(ctx context.Context, f *folderRun, msgs []srcMsg, sp
 			}
 			m.Size = sp.size // the bytes are the truth; RFC822.SIZE should agree
 			m.MsgID = sp.msgID
-			if m.Date.IsZero() {
-				m.Date = sp.date
+			if !m.hasDate {
+				m.setDate(sp.date)
 			}
 			e := Entry{SrcFolder: f.fp.Source, SrcUIDValidity: f.srcUIDV, SrcUID: m.UID, Hash: sp.hash, Size: sp.size,
 				MessageID: m.MsgID, DstFolder: f.fp.Dest, DstUIDValidity: f.dstUIDV}
@@ -120,7 +120,7 @@ func (r *runner) storeBatch(ctx context.Context, f *folderRun, msgs []srcMsg, sp
 			if err != nil {
 				return err
 			}
-			f.claimed[sp.hash]++
+			f.claim(sp.hash)
 			if have {
 				e.Outcome = OutcomeAlready
 				already = append(already, e)
@@ -146,7 +146,10 @@ func (r *runner) storeBatch(ctx context.Context, f *folderRun, msgs []srcMsg, sp
 	for i, o := range out {
 		pending[i] = o.e
 	}
-	if err := r.record(ctx, f, nil, already); err != nil {
+	f.appending.RLock() // settling ends the reservations (see claims.go)
+	err = r.record(ctx, f, nil, already)
+	f.appending.RUnlock()
+	if err != nil {
 		return err
 	}
 	if err := r.j.PutAll(context.WithoutCancel(ctx), pending); err != nil {
@@ -188,10 +191,10 @@ func (f *folderRun) unclaim(out []outgoing, already []Entry) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, o := range out {
-		f.claimed[o.e.Hash]--
+		f.unreserve(o.e.Hash)
 	}
 	for _, e := range already {
-		f.claimed[e.Hash]--
+		f.unreserve(e.Hash)
 	}
 }
 
@@ -228,7 +231,7 @@ func (r *runner) sendMulti(ctx context.Context, f *folderRun, out []outgoing) ([
 	}
 	items := make([]appendItem, len(out))
 	for i, o := range out {
-		items[i] = appendItem{flags: f.flagsFor(o.m.Flags), date: o.m.Date, size: o.sp.size, body: o.sp.reader()}
+		items[i] = appendItem{flags: f.flagsFor(o.m.Flags()), date: o.m.Date(), size: o.sp.size, body: o.sp.reader()}
 	}
 	uidv, uids, err := r.app.multiAppend(f.fp.Dest, items)
 	if err == nil {
@@ -262,7 +265,7 @@ func (r *runner) sendMulti(ctx context.Context, f *folderRun, out []outgoing) ([
 func (r *runner) sendEach(ctx context.Context, f *folderRun, out []outgoing) ([]Entry, []outgoing) {
 	items := make([]appendItem, len(out))
 	for i, o := range out {
-		items[i] = appendItem{flags: f.flagsFor(o.m.Flags), date: o.m.Date, size: o.sp.size, body: o.sp.reader()}
+		items[i] = appendItem{flags: f.flagsFor(o.m.Flags()), date: o.m.Date(), size: o.sp.size, body: o.sp.reader()}
 	}
 	res, err := r.app.appendEach(f.fp.Dest, items)
 	var done []Entry
@@ -309,7 +312,7 @@ func (r *runner) sendPipelined(ctx context.Context, f *folderRun, out []outgoing
 	c := r.dst.c.Client
 	cmds := make([]*imapclient.AppendCommand, len(out))
 	for i, o := range out {
-		cmd := c.Append(f.fp.Dest, o.sp.size, &imap.AppendOptions{Flags: f.flagsFor(o.m.Flags), Time: o.m.Date})
+		cmd := c.Append(f.fp.Dest, o.sp.size, &imap.AppendOptions{Flags: f.flagsFor(o.m.Flags()), Time: o.m.Date()})
 		_, _ = io.Copy(cmd, o.sp.reader())
 		_ = cmd.Close()
 		cmds[i] = cmd

@@ -120,16 +120,50 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// srcMsg is one source message's metadata.
+// srcMsg is one source message's metadata. A Run holds one per message
+// of every folder it copies until the folder is verified, so it is kept
+// small (56 bytes): the flag list is shared with the other messages of
+// the listing that have the same (see fetchMeta), the date is its Unix
+// second and zone.
 type srcMsg struct {
-	UID   imap.UID
-	Size  int64
-	Flags []imap.Flag
-	Date  time.Time
-	MsgID string
+	UID     imap.UID
+	zone    int32 // the date's offset east of UTC, in seconds
+	Size    int64
+	unix    int64        // the date (INTERNALDATE, RFC 3501 §2.3.3), when hasDate
+	flag    *[]imap.Flag // nil: none; shared, read only
+	MsgID   string
+	hasDate bool
 	// full says FLAGS and INTERNALDATE were fetched: a message listed by
 	// UID alone (settled before, see listMessages) has neither.
 	full bool
+}
+
+// Flags is the message's flag list; it must not be changed.
+func (m srcMsg) Flags() []imap.Flag {
+	if m.flag == nil {
+		return nil
+	}
+	return *m.flag
+}
+
+// Date is the message's date (the zero time when it has none), in its
+// own zone: INTERNALDATE has whole seconds and an offset (RFC 3501
+// §9 date-time), so nothing is lost.
+func (m srcMsg) Date() time.Time {
+	if !m.hasDate {
+		return time.Time{}
+	}
+	return time.Unix(m.unix, 0).In(time.FixedZone("", int(m.zone)))
+}
+
+// setDate sets the date; the zero time means none.
+func (m *srcMsg) setDate(t time.Time) {
+	if t.IsZero() {
+		m.unix, m.zone, m.hasDate = 0, 0, false
+		return
+	}
+	_, off := t.Zone()
+	m.unix, m.zone, m.hasDate = t.Unix(), int32(off), true
 }
 
 // msgKey narrows the candidates for a content match: identical bytes have
@@ -175,7 +209,7 @@ func listMessages(c *imapclient.Client, n uint32, since time.Time, settled map[i
 		return nil, nil
 	}
 	if since.IsZero() && len(settled) == 0 {
-		return fetchMeta(c, imap.UIDSet{imap.UIDRange{Start: 1, Stop: 0}}, true, false)
+		return fetchMeta(c, imap.UIDSet{imap.UIDRange{Start: 1, Stop: 0}}, true, false, int(n))
 	}
 	crit := &imap.SearchCriteria{}
 	if !since.IsZero() {
@@ -199,7 +233,7 @@ func listMessages(c *imapclient.Client, n uint32, since time.Time, settled map[i
 		}
 	}
 	if len(rest) > 0 {
-		if out, err = fetchMeta(c, uidRanges(rest), true, false); err != nil {
+		if out, err = fetchMeta(c, uidRanges(rest), true, false, len(rest)+len(known)); err != nil {
 			return nil, err
 		}
 	}
@@ -225,34 +259,38 @@ func uidRanges(uids []imap.UID) imap.UIDSet {
 // fetchMeta fetches UID and RFC822.SIZE of set, with FLAGS and
 // INTERNALDATE when full and the Message-ID when withID, without touching
 // \Seen. Without the Message-ID a server answers from its index alone,
-// which is what keeps listing and verifying cheap.
-func fetchMeta(c *imapclient.Client, set imap.UIDSet, full, withID bool) ([]srcMsg, error) {
+// which is what keeps listing and verifying cheap. hint is how many
+// messages are expected (0: unknown): a listing is held for the whole
+// copy of its folder, so it is not left with the spare capacity of a
+// slice grown by appending.
+func fetchMeta(c *imapclient.Client, set imap.UIDSet, full, withID bool, hint int) ([]srcMsg, error) {
 	opts := &imap.FetchOptions{UID: true, RFC822Size: true, Flags: full, InternalDate: full}
 	if withID {
 		opts.BodySection = []*imap.FetchItemBodySection{messageIDSection()}
 	}
 	cmd := c.Fetch(set, opts)
-	var out []srcMsg
+	out := make([]srcMsg, 0, hint)
 	// Most messages share one of a few flag lists: each is kept once
 	// (every message's own strings would be ~60 bytes a message held
 	// for the whole run). The lists are only read.
-	shared := map[string][]imap.Flag{}
+	shared := map[string]*[]imap.Flag{}
 	for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
 		buf, err := msg.Collect()
 		if err != nil {
 			cmd.Close()
 			return nil, fmt.Errorf("migrate: fetch: %w", err)
 		}
-		flags := buf.Flags
-		if len(flags) > 0 {
-			k := joinFlags(flags)
-			if have, ok := shared[k]; ok {
-				flags = have
-			} else {
+		var flags *[]imap.Flag
+		if len(buf.Flags) > 0 {
+			k := joinFlags(buf.Flags)
+			if flags = shared[k]; flags == nil {
+				l := slices.Clip(buf.Flags)
+				flags = &l
 				shared[k] = flags
 			}
 		}
-		m := srcMsg{UID: buf.UID, Size: buf.RFC822Size, Flags: flags, Date: buf.InternalDate, full: full}
+		m := srcMsg{UID: buf.UID, Size: buf.RFC822Size, flag: flags, full: full}
+		m.setDate(buf.InternalDate)
 		if len(buf.BodySection) > 0 {
 			m.MsgID = parseMessageID(buf.BodySection[0].Bytes)
 		}

@@ -38,15 +38,20 @@ func (r *runner) settle(ctx context.Context, f *folderRun, m srcMsg, sp *spool, 
 		if have && sent {
 			e.Outcome, e.DstUID = OutcomeCopied, 0
 			reserved = false
+			f.appending.RLock() // settling ends the reservation (see claims.go)
+			defer f.appending.RUnlock()
 			return r.record(ctx, f, []Entry{e}, nil)
 		}
 		if have {
 			e.Outcome = OutcomeAlready
+			f.appending.RLock() // settling ends the reservation (see claims.go)
+			defer f.appending.RUnlock()
 			if err := r.put(ctx, f, e); err != nil {
 				return err
 			}
 			reserved = false
 			f.mu.Lock()
+			f.keepClaim(m.key(), sp.hash)
 			f.rep.Already++
 			f.mu.Unlock()
 			return nil
@@ -74,7 +79,9 @@ func (r *runner) settle(ctx context.Context, f *folderRun, m srcMsg, sp *spool, 
 }
 
 // record writes the outcomes of messages that were reserved (copied or
-// failed) in one journal transaction and counts them.
+// failed, or already there) in one journal transaction, counts them and
+// ends their reservations. The caller holds f.appending shared (see
+// claims.go).
 func (r *runner) record(ctx context.Context, f *folderRun, done []Entry, already []Entry) error {
 	if err := r.j.PutAll(context.WithoutCancel(ctx), slices.Concat(done, already)); err != nil {
 		return err
@@ -84,15 +91,24 @@ func (r *runner) record(ctx context.Context, f *folderRun, done []Entry, already
 	for _, e := range done {
 		switch e.Outcome {
 		case OutcomeCopied:
-			if c := f.counts[msgKey{e.MessageID, e.Size}]; c != nil {
+			k := msgKey{e.MessageID, e.Size}
+			if c := f.counts[k]; c != nil {
 				c[e.Hash]++
 			}
+			f.keepClaim(k, e.Hash)
+			if e.DstUID == 0 {
+				f.noEarly = true
+			}
+			f.dstTop = max(f.dstTop, e.DstUID)
 			f.rep.Copied++
 		case OutcomeFailed:
-			f.claimed[e.Hash]--
+			f.unreserve(e.Hash)
 			f.rep.Failed++
 			f.rep.Failures = append(f.rep.Failures, Failure{UID: e.SrcUID, MessageID: e.MessageID, Size: e.Size, Reason: e.Reason, Detail: e.Detail})
 		}
+	}
+	for _, e := range already {
+		f.keepClaim(msgKey{e.MessageID, e.Size}, e.Hash)
 	}
 	f.rep.Already += len(already)
 	f.progress.Done += len(done) + len(already)
@@ -114,10 +130,10 @@ func (r *runner) put(ctx context.Context, f *folderRun, e Entry) error {
 	return nil
 }
 
-// release gives back a claim on hash h.
+// release gives back a reservation of hash h.
 func (f *folderRun) release(h [32]byte) {
 	f.mu.Lock()
-	f.claimed[h]--
+	f.unreserve(h)
 	f.mu.Unlock()
 }
 
@@ -137,7 +153,7 @@ func (r *runner) decide(ctx context.Context, f *folderRun, k msgKey, h [32]byte)
 	if err != nil {
 		return false, err
 	}
-	f.claimed[h]++
+	f.claim(h)
 	return have, nil
 }
 
@@ -175,7 +191,7 @@ func (r *runner) ensureIndex(ctx context.Context, f *folderRun) error {
 	c := r.dst.c.Client
 	idx := map[msgKey][]imap.UID{}
 	if n > 0 {
-		list, err := fetchMeta(c, imap.UIDSet{imap.UIDRange{Start: 1, Stop: 0}}, false, true)
+		list, err := fetchMeta(c, imap.UIDSet{imap.UIDRange{Start: 1, Stop: 0}}, false, true, int(n))
 		if err != nil {
 			return err
 		}
@@ -183,7 +199,11 @@ func (r *runner) ensureIndex(ctx context.Context, f *folderRun) error {
 			idx[m.key()] = append(idx[m.key()], m.UID)
 		}
 	}
-	f.idx, f.counts = idx, map[msgKey]map[[32]byte]int{}
+	claimed, err := r.loadClaims(ctx, f, idx)
+	if err != nil {
+		return err
+	}
+	f.idx, f.counts, f.claimed = idx, map[msgKey]map[[32]byte]int{}, claimed
 	return nil
 }
 
@@ -221,7 +241,7 @@ func (r *runner) dstHas(ctx context.Context, f *folderRun, k msgKey, h [32]byte)
 		}
 		f.counts[k] = counts
 	}
-	return counts[h]-f.claimed[h] > 0, nil
+	return counts[h]-f.claims(h) > 0, nil
 }
 
 // appendMsg APPENDs the spooled message with its flags and INTERNALDATE
@@ -232,7 +252,7 @@ func (r *runner) appendMsg(ctx context.Context, f *folderRun, m srcMsg, sp *spoo
 	if err != nil {
 		return 0, err
 	}
-	cmd := c.Append(f.fp.Dest, sp.size, &imap.AppendOptions{Flags: f.flagsFor(m.Flags), Time: m.Date})
+	cmd := c.Append(f.fp.Dest, sp.size, &imap.AppendOptions{Flags: f.flagsFor(m.Flags()), Time: m.Date()})
 	_, werr := io.Copy(cmd, sp.reader())
 	cerr := cmd.Close()
 	data, err := cmd.Wait()

@@ -93,14 +93,19 @@ func TestConnectionDropsWithoutMultiAppend(t *testing.T) {
 // migrateThroughDropper migrates src's 80 messages into the destination
 // at backend through a dropper that cuts its first 3 connections after
 // 40 KB each, and checks that the run verified with every message once.
+// The destination is read back in parts of 5 messages: without
+// MULTIAPPEND, the first ones while the folders are still copied.
 func migrateThroughDropper(t *testing.T, src Side, backend, user, password string) {
 	t.Helper()
 	drop := startDropper(t, backend, 40<<10, 3)
 	dst := plainSide(t, drop.ln.Addr().String(), user, password)
-	opts := Options{JournalDir: t.TempDir(), Backoff: 10 * time.Millisecond}
+	opts := Options{JournalDir: t.TempDir(), Backoff: 10 * time.Millisecond, verifyChunk: 5}
 	p := plan(t, src, dst, opts)
 	rep := run(t, p, opts)
 	if tot := rep.Totals(); !rep.Verified() || tot.Extra != 0 || tot.Copied+tot.Already != 80 {
+		for _, f := range rep.Folders {
+			t.Logf("%s: %s %s src %d dst %d", f.Source, f.Verdict, f.Err, f.SourceCount, f.DestCount)
+		}
 		t.Fatalf("verified=%v %+v", rep.Verified(), tot)
 	}
 	if drop.cuts.Load() >= 0 {

@@ -53,7 +53,7 @@ func (r *runner) prepare(ctx context.Context, f *folderRun) error {
 	if dstCount == 0 {
 		// Nothing to look for there: the destination's index is empty
 		// until this run appends (nothing appends before the copying).
-		f.idx, f.counts = map[msgKey][]imap.UID{}, map[msgKey]map[[32]byte]int{}
+		f.idx, f.counts, f.claimed = map[msgKey][]imap.UID{}, map[msgKey]map[[32]byte]int{}, map[[32]byte]int{}
 	}
 	settled := map[imap.UID]int64{}
 	for _, e := range entries {
@@ -62,16 +62,18 @@ func (r *runner) prepare(ctx context.Context, f *folderRun) error {
 		}
 	}
 	sc := f.fp.scan
-	reuse := sc != nil && !sc.unchanged && sc.uidValidity == f.srcUIDV && r.opts.now().Sub(sc.at) < scanMaxAge
-	for _, m := range sc.msgsIf(reuse) {
-		if _, ok := settled[m.UID]; !ok && !m.full {
+	scanned, reuse := sc.take()
+	reuse = reuse && sc.uidValidity == f.srcUIDV && r.opts.now().Sub(sc.at) < scanMaxAge
+	for _, m := range scanned {
+		if _, ok := settled[m.UID]; reuse && !ok && !m.full {
 			reuse = false // the plan took it for settled; it is not (any more)
 			break
 		}
 	}
 	if reuse {
-		f.msgs = sc.msgs // the plan's listing; the catch-up pass adds what came since
+		f.msgs = scanned // the plan's listing; the catch-up pass adds what came since
 	} else {
+		scanned = nil
 		err = r.try(ctx, f, func() error {
 			if _, err := r.src.examine(ctx, f.fp.Source); err != nil {
 				return err
@@ -87,7 +89,8 @@ func (r *runner) prepare(ctx context.Context, f *folderRun) error {
 	for _, m := range f.msgs {
 		f.maxUID = max(f.maxUID, m.UID)
 		if e, ok := entries[m.UID]; ok && r.settled(f, e) {
-			f.claimed[e.Hash]++
+			// Its claim is read from the journal again with the index
+			// (see loadClaims).
 			f.rep.Previously++
 		}
 	}
@@ -124,7 +127,6 @@ func (r *runner) finish(ctx context.Context, f *folderRun) error {
 	if err := r.gate.wait(ctx); err != nil {
 		return err
 	}
-	r.closeApp() // verification reads through the ordinary connection
 	// The source's status before the catch-up pass lists it (see
 	// unchanged.go); no status, no record.
 	srcSt, stErr := r.src.status(ctx, f.fp.Source)
@@ -159,12 +161,17 @@ func (r *runner) finish(ctx context.Context, f *folderRun) error {
 	f.progress.Phase = PhaseVerify
 	f.mu.Unlock()
 	r.send(ctx, f)
-	v := &verification{srcSt: srcSt, stErr: stErr}
+	v := verification{srcSt: srcSt, stErr: stErr}
 	if stErr == nil {
-		// The destination's, after the catch-up pass, before verifying.
-		var c *imapclient.Client
-		if c, v.stErr = r.dst.client(ctx); v.stErr == nil {
-			v.dstSt, v.stErr = statusOf(c, f.fp.Dest)
+		// The destination's, after the catch-up pass, before verifying:
+		// on the appender when this worker has one (see appender_read.go).
+		if r.app != nil {
+			v.dstSt, v.stErr = r.app.status(f.fp.Dest)
+		} else {
+			var c *imapclient.Client
+			if c, v.stErr = r.dst.client(ctx); v.stErr == nil {
+				v.dstSt, v.stErr = statusOf(c, f.fp.Dest)
+			}
 		}
 	}
 	f.verTasks = f.verifyParts(v, r.opts.chunk())
@@ -217,7 +224,7 @@ func (r *runner) conclude(ctx context.Context, f *folderRun) error {
 func (f *folderRun) forget() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.msgs, f.pending, f.entries, f.claimed, f.idx, f.counts = nil, nil, nil, nil, nil, nil
+	f.msgs, f.pending, f.entries, f.claimed, f.resv, f.idx, f.counts = nil, nil, nil, nil, nil, nil, nil
 	f.ver, f.verTasks = nil, nil
 }
 

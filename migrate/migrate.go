@@ -23,8 +23,10 @@
 //     (the one being stored, the next one fetched meanwhile; each at most
 //     Options.Batch messages and 2 MB), a body above SpoolLimit bytes in a
 //     temporary file; no journal entry per message is kept in memory,
-//     verification streams bodies through the hash, and a verified
-//     folder's listing is dropped.
+//     nor a claim per message copied into a folder that held none of its
+//     keys (see claims.go); verification streams bodies through the hash;
+//     what is held per message is its listing (56 bytes: UID, size, a
+//     shared flag list, date), dropped once its folder is verified.
 //
 // Plan and Run block until done or until ctx ends; a Run stopped by ctx
 // leaves a journal the next Run continues from. Nothing here is safe for

@@ -3,6 +3,7 @@ package migrate
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -106,12 +107,25 @@ type folderScan struct {
 	uidValidity uint32
 	msgs        []srcMsg
 	at          time.Time
+
+	mu    sync.Mutex
+	taken bool // a Run took msgs (see take)
 }
 
-// msgsIf is the scan's messages when ok (nil otherwise, or without a scan).
-func (sc *folderScan) msgsIf(ok bool) []srcMsg {
-	if sc == nil || !ok {
-		return nil
+// take hands the listing over to the Run preparing the folder, once: the
+// plan, which its caller keeps, holds it no longer, so that a folder's
+// listing is freed when the Run is done with the folder. ok is false for
+// a scan without a listing (nil, unchanged, or taken already: a Plan
+// run again lists again).
+func (sc *folderScan) take() (msgs []srcMsg, ok bool) {
+	if sc == nil || sc.unchanged {
+		return nil, false
 	}
-	return sc.msgs
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if sc.taken {
+		return nil, false
+	}
+	msgs, sc.msgs, sc.taken = sc.msgs, nil, true
+	return msgs, true
 }

@@ -22,6 +22,9 @@ type runner struct {
 	dst   *conn
 	app   *rawConn
 	noApp bool // the appender failed to connect: single APPENDs on dst
+	// srcMu is held by the fetching stage of copyLoop while it uses src,
+	// and by a task run between two batches (see afterCopy.runOne).
+	srcMu sync.Mutex
 	j     *Journal
 	gate  *runGate
 }
@@ -45,7 +48,8 @@ type folderRun struct {
 	pending   []srcMsg
 	maxUID    imap.UID
 	entries   map[imap.UID]Entry // Backup only: Run reads the journal (see verify)
-	claimed   map[[32]byte]int   // destination copies accounted for (or reserved), by hash
+	claimed   map[[32]byte]int   // settled destination copies accounted for, by hash (see claims.go)
+	resv      map[[32]byte]int   // decisions not settled yet, by hash (see claims.go)
 	idx       map[msgKey][]imap.UID
 	counts    map[msgKey]map[[32]byte]int // destination hashes per key, fetched lazily
 	dropped   map[string]bool
@@ -54,8 +58,14 @@ type folderRun struct {
 	failed    bool // the folder failed on its own (rep says why)
 	skip      bool // proven unchanged since verified (see unchanged.go)
 	ver       *verification
-	verTasks  []task       // the parts of its verification, set by finish
-	unchanged *folderState // what proves it, found before preparing
+	// What the parts of ver queued while the folder is copied cover (see
+	// earlyPart): destination UIDs below early; dstTop is the highest UID
+	// this run's APPENDs got, noEarly set when one's is unknown.
+	early, dstTop imap.UID
+	noEarly       bool
+	cut           bool         // verifyParts ran: no early part any more
+	verTasks      []task       // the parts of its verification, set by finish
+	unchanged     *folderState // what proves it, found before preparing
 }
 
 // Run carries out plan: for every folder it creates the destination folder
@@ -94,7 +104,7 @@ func Run(ctx context.Context, plan Plan, opts Options) (Report, error) {
 	folders := make([]*folderRun, len(plan.Folders))
 	for i, fp := range plan.Folders {
 		rep.Folders[i] = FolderReport{Source: fp.Path, Dest: fp.Dest, Role: fp.Role, Renamed: fp.Renamed, Verdict: VerdictInterrupted}
-		folders[i] = &folderRun{fp: fp, rep: &rep.Folders[i], claimed: map[[32]byte]int{}, dropped: map[string]bool{},
+		folders[i] = &folderRun{fp: fp, rep: &rep.Folders[i], dropped: map[string]bool{},
 			progress: Progress{Folder: fp.Path, Dest: fp.Dest, Phase: PhaseScan}}
 	}
 	p := newPool(ctx, plan, opts, j)
@@ -103,7 +113,7 @@ func Run(ctx context.Context, plan Plan, opts Options) (Report, error) {
 
 	var prep []task
 	for _, f := range folders {
-		prep = append(prep, task{f, func(ctx context.Context, r *runner) error { return r.prepare(ctx, f) }})
+		prep = append(prep, task{f: f, do: func(ctx context.Context, r *runner) error { return r.prepare(ctx, f) }})
 	}
 	// Preparing is a few round trips per folder, done by as many workers
 	// as there are folders to look at: a run whose folders are all
@@ -195,6 +205,9 @@ func (p *pool) copied(folders []*folderRun) {
 type task struct {
 	f  *folderRun
 	do func(ctx context.Context, r *runner) error
+	// finishing: the folder's finishing (see afterCopy), not one of the
+	// parts of its verification that may be queued beside it.
+	finishing bool
 }
 
 // pool runs tasks on its runners. The first error that stops the whole
@@ -392,7 +405,7 @@ func (r *runner) resetDst(f *folderRun) {
 	r.closeApp()
 	if f != nil {
 		f.mu.Lock()
-		f.idx, f.counts = nil, nil
+		f.idx, f.counts, f.claimed = nil, nil, nil
 		f.mu.Unlock()
 	}
 }

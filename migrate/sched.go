@@ -2,6 +2,7 @@ package migrate
 
 import (
 	"context"
+	"slices"
 	"sync"
 
 	"github.com/emersion/go-imap/v2"
@@ -34,6 +35,7 @@ type folderQueue struct {
 	f        *folderRun
 	batches  [][]srcMsg
 	cost     int64 // of the batches left, see msgCost
+	size     int64 // cost as the copy began
 	owner    int   // the worker it belongs to when exclusive, else -1
 	inFlight int   // batches handed out and not yet stored
 	over     bool  // ended was called
@@ -55,18 +57,21 @@ func newBatchQueue(folders []*folderRun, n int, ramp, exclusive bool) *batchQueu
 		for _, m := range f.pending {
 			fq.cost += msgCost(m)
 		}
+		fq.size = fq.cost
 		q.folders = append(q.folders, fq)
 	}
 	return q
 }
 
-// next returns worker w's next batch to copy: the first left of the
-// folder with the most work left, so that the workers drain the biggest
-// folder together until it is no bigger than the next one, and the
-// folders end at about the same time. Exclusive, it is the next batch of
-// the folder w owns while that has any, else of the biggest folder no
-// worker owns (which w then owns); none left means w is done. A failed
-// folder's batches are dropped.
+// next returns worker w's next batch to copy. Shared, it is the first
+// left of the biggest folder not yet all handed out (biggest as the copy
+// began): the workers copy the folders together, one after the other,
+// so that each folder's copy ends early and its verification runs while
+// the next ones are copied (see copyLoop), the biggest one's first; what
+// is left to verify when the copy ends is the smallest folders'.
+// Exclusive, it is the next batch of the folder w owns while that has
+// any, else of the biggest folder no worker owns (which w then owns);
+// none left means w is done. A failed folder's batches are dropped.
 func (q *batchQueue) next(w int) (*folderRun, []srcMsg, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -85,7 +90,7 @@ func (q *batchQueue) next(w int) (*folderRun, []srcMsg, bool) {
 		if q.exclusive && fq.owner >= 0 {
 			continue
 		}
-		if best == nil || fq.cost > best.cost {
+		if best == nil || (q.exclusive && fq.cost > best.cost) || (!q.exclusive && fq.size > best.size) {
 			best = fq
 		}
 	}
@@ -166,7 +171,7 @@ func (p *pool) copyAll(q *batchQueue, folders []*folderRun, copied func()) {
 		wg.Go(func() {
 			p.gate.join()
 			defer p.gate.leave()
-			r.copyLoop(p, q, w)
+			r.copyLoop(p, q, w, a)
 			// The workers that connected to copy, and the first one
 			// always, go on with the finishing; the others would dial
 			// only to verify.
@@ -186,16 +191,15 @@ type afterCopy struct {
 	mu        sync.Mutex
 	cond      *sync.Cond
 	tasks     []task
-	fin       map[*folderRun]bool // finishing tasks among tasks, by folder
-	waiting   int                 // folders whose copy has not ended
-	running   int                 // tasks being run
-	finishing int                 // folders not finished yet
+	waiting   int // folders whose copy has not ended
+	running   int // tasks being run
+	finishing int // folders not finished yet
 	copied    func()
 	stopWake  func() bool
 }
 
 func newAfterCopy(p *pool, folders int, copied func()) *afterCopy {
-	a := &afterCopy{p: p, fin: map[*folderRun]bool{}, waiting: folders, finishing: folders, copied: copied}
+	a := &afterCopy{p: p, waiting: folders, finishing: folders, copied: copied}
 	a.cond = sync.NewCond(&a.mu)
 	a.stopWake = context.AfterFunc(p.ctx, func() {
 		a.mu.Lock()
@@ -212,8 +216,15 @@ func (a *afterCopy) folderCopied(f *folderRun) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.waiting--
-	a.fin[f] = true
-	a.tasks = append(a.tasks, task{f, func(ctx context.Context, r *runner) error { return r.finish(ctx, f) }})
+	a.tasks = append(a.tasks, task{f: f, do: func(ctx context.Context, r *runner) error { return r.finish(ctx, f) }, finishing: true})
+	a.cond.Broadcast()
+}
+
+// add queues t, a part of a folder's verification.
+func (a *afterCopy) add(t task) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.tasks = append(a.tasks, t)
 	a.cond.Broadcast()
 }
 
@@ -230,33 +241,58 @@ func (a *afterCopy) work(r *runner) {
 			a.mu.Unlock()
 			return
 		}
-		t := a.tasks[0]
-		a.tasks = a.tasks[1:]
-		fin := a.fin[t.f]
-		if fin {
-			delete(a.fin, t.f)
-		}
-		a.running++
-		a.mu.Unlock()
+		a.runLocked(r)
+	}
+}
 
-		a.p.run(r, t)
-
-		a.mu.Lock()
-		a.running--
-		done := false
-		if fin {
-			// Its verification's parts go last: the finishing of the
-			// folders copied meanwhile comes first.
-			a.tasks = append(a.tasks, t.f.verTasks...)
-			t.f.verTasks = nil
-			a.finishing--
-			done = a.finishing == 0
-		}
-		a.cond.Broadcast()
+// runOne runs one queued task on r, if there is one, between two of its
+// batches (see copyLoop).
+func (a *afterCopy) runOne(r *runner) {
+	a.mu.Lock()
+	if len(a.tasks) == 0 || a.p.ctx.Err() != nil {
 		a.mu.Unlock()
-		if done && a.p.err() == nil && a.p.ctx.Err() == nil {
-			a.copied()
+		return
+	}
+	a.runLocked(r)
+}
+
+// runLocked runs the first queued task on r; it is called with a.mu
+// held, and returns with it released.
+func (a *afterCopy) runLocked(r *runner) {
+	// A folder's finishing (its catch-up pass) before any verification
+	// part: the run's mail is all copied (PhaseCopied) as early as can be.
+	i := 0
+	for k, t := range a.tasks {
+		if t.finishing {
+			i = k
+			break
 		}
+	}
+	t := a.tasks[i]
+	a.tasks = slices.Delete(a.tasks, i, i+1)
+	fin := t.finishing
+	a.running++
+	a.mu.Unlock()
+
+	// The source connection is the fetching stage's while the worker
+	// copies: a task waits for the fetch in progress to end.
+	r.srcMu.Lock()
+	a.p.run(r, t)
+	r.srcMu.Unlock()
+
+	a.mu.Lock()
+	a.running--
+	done := false
+	if fin {
+		a.tasks = append(a.tasks, t.f.verTasks...)
+		t.f.verTasks = nil
+		a.finishing--
+		done = a.finishing == 0
+	}
+	a.cond.Broadcast()
+	a.mu.Unlock()
+	if done && a.p.err() == nil && a.p.ctx.Err() == nil {
+		a.copied()
 	}
 }
 
@@ -264,8 +300,13 @@ func (a *afterCopy) work(r *runner) {
 // batch is stored on the destination (storeBatch), the next one's bodies
 // are fetched on the runner's source connection. A folder's error marks it failed (its batches
 // left are dropped); an error that stops the run cancels it (see
-// pool.fail).
-func (r *runner) copyLoop(p *pool, q *batchQueue, w int) {
+// pool.fail). Shared (see batchQueue), a worker runs one of a's tasks
+// (a folder's finishing, a part of its verification) after each batch it
+// stored: the folders copied first are verified while the others are
+// copied, on the connections the worker holds (see appender_read.go).
+// Exclusive, it does not: a worker copying a big folder alone is the
+// run's critical path.
+func (r *runner) copyLoop(p *pool, q *batchQueue, w int, a *afterCopy) {
 	ctx := p.ctx
 	type fetched struct {
 		f      *folderRun
@@ -289,7 +330,9 @@ func (r *runner) copyLoop(p *pool, q *batchQueue, w int) {
 			// No gate here: fetching only reads the source, and a parked
 			// Run must mean the storing has stopped. ctx, not fctx: the
 			// source connection dialled here outlives this loop.
+			r.srcMu.Lock()
 			sp, err := r.fetchBatch(ctx, f, b)
+			r.srcMu.Unlock()
 			select {
 			case ch <- fetched{f, b, sp, err}:
 			case <-fctx.Done():
@@ -309,9 +352,20 @@ func (r *runner) copyLoop(p *pool, q *batchQueue, w int) {
 		}
 		closeSpools(fb.spools)
 		p.fail(fb.f, err)
+		if q.exclusive && ctx.Err() == nil {
+			// The workers done copying read back what this one stored;
+			// before stored: once the folder's copy has ended, its
+			// finishing cuts what is left to verify.
+			if t, ok := fb.f.earlyPart(r.opts.chunk()); ok {
+				a.add(t)
+			}
+		}
 		q.stored(fb.f)
-		if ctx.Err() != nil {
+		switch {
+		case ctx.Err() != nil:
 			cancel()
+		case !q.exclusive:
+			a.runOne(r)
 		}
 	}
 	wg.Wait()

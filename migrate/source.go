@@ -87,11 +87,11 @@ func (s *imapSource) list(ctx context.Context, folder string, after imap.UID, si
 	if err != nil || n == 0 {
 		return nil, err
 	}
-	list, err := fetchMeta(s.cn.c.Client, imap.UIDSet{imap.UIDRange{Start: after + 1, Stop: 0}}, true, false)
+	list, err := fetchMeta(s.cn.c.Client, imap.UIDSet{imap.UIDRange{Start: after + 1, Stop: 0}}, true, false, 0)
 	var out []srcMsg
 	for _, m := range list {
 		// "n:*" always includes the last message, even below n.
-		if m.UID > after && (since.IsZero() || !m.Date.Before(since)) {
+		if m.UID > after && (since.IsZero() || !m.Date().Before(since)) {
 			out = append(out, m)
 		}
 	}

@@ -28,47 +28,94 @@ type verification struct {
 	stErr        error
 }
 
-// verifyParts prepares f's verification: the destination's UID space,
-// as its STATUS after the catch-up pass tells it (v.dstSt), is cut into
-// ranges of about chunk messages; the last range ends at "*", so
-// a message the status did not count is read too, and without a status
-// (or with one of no messages) the one range is 1:*. It sets f.ver and returns the parts as tasks:
+// verifyParts prepares the rest of f's verification once its copy is
+// over: the destination's UID space from f.early on (below it, the parts
+// queued while the folder was copied, see earlyPart), as its STATUS after
+// the catch-up pass tells it (st.dstSt), is cut into ranges of about
+// chunk messages; the last range ends at "*", so a message the status did
+// not count is read too, and without a status (or with one of no
+// messages) the one range is f.early:*. It notes the statuses in f.ver,
+// releases the hold verState put on it, and returns the parts as tasks:
 // the source's hashes first, then the ranges.
-func (f *folderRun) verifyParts(v *verification, chunk int) []task {
+func (f *folderRun) verifyParts(st verification, chunk int) []task {
+	f.mu.Lock()
+	from := max(f.early, 1)
 	// The status only decides how the UID space is cut, never what is
-	// read: the ranges always cover 1:*. (STATUS of a mailbox the
+	// read: the ranges always cover from:*. (STATUS of a mailbox the
 	// connection has selected may give the session's view, from before
 	// another connection's APPENDs: Dovecot does.)
-	ranges := []imap.UIDRange{{Start: 1, Stop: 0}}
-	if v.stErr == nil && v.dstSt.Messages > 0 {
-		ranges = uidChunks(v.dstSt.Messages, imap.UID(v.dstSt.UIDNext), chunk)
+	ranges := []imap.UIDRange{{Start: from, Stop: 0}}
+	if st.stErr == nil && st.dstSt.Messages > 0 && imap.UID(st.dstSt.UIDNext) > from {
+		n := min(st.dstSt.Messages, st.dstSt.UIDNext-uint32(from))
+		ranges = uidChunksFrom(from, n, imap.UID(st.dstSt.UIDNext), chunk)
 	}
-	v.set, v.left = map[[32]byte]int{}, 1+len(ranges)
-	f.mu.Lock()
-	f.ver = v
+	f.cut = true
+	v := f.verState()
+	v.srcSt, v.dstSt, v.stErr = st.srcSt, st.dstSt, st.stErr
+	v.left += len(ranges) // the source's part takes the hold's place
 	f.mu.Unlock()
-	tasks := []task{{f, func(ctx context.Context, r *runner) error {
+	tasks := []task{{f: f, do: func(ctx context.Context, r *runner) error {
 		return r.try(ctx, f, func() error { return r.verifySource(ctx, f) })
 	}}}
 	for _, rg := range ranges {
-		tasks = append(tasks, task{f, func(ctx context.Context, r *runner) error {
-			return r.try(ctx, f, func() error { return r.verifyDest(ctx, f, rg) })
-		}})
+		tasks = append(tasks, f.destPart(rg))
 	}
 	return tasks
+}
+
+// destPart is the part of f's verification that reads rg back.
+func (f *folderRun) destPart(rg imap.UIDRange) task {
+	return task{f: f, do: func(ctx context.Context, r *runner) error {
+		return r.try(ctx, f, func() error { return r.verifyDest(ctx, f, rg) })
+	}}
+}
+
+// verState is f's verification, made on first use with a hold on it
+// (left 1) that verifyParts releases: the parts queued while the folder
+// is copied cannot conclude it before the rest is cut. f.mu is held.
+func (f *folderRun) verState() *verification {
+	if f.ver == nil {
+		f.ver = &verification{set: map[[32]byte]int{}, left: 1}
+	}
+	return f.ver
+}
+
+// earlyPart returns a part of f's verification that may run while f is
+// still being copied: the destination's UIDs from f.early to the highest
+// one this run's APPENDs got so far, once that is about chunk messages
+// past f.early. UIDs only grow (RFC 3501 §2.3.1.1): what a later APPEND
+// stores lands above the range, which the next part, or the rest (see
+// verifyParts), reads. None when a copy's UID is unknown (no APPENDUID,
+// RFC 4315): the folder is then read back once copied, all of it.
+func (f *folderRun) earlyPart(chunk int) (task, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	from := max(f.early, 1)
+	if f.noEarly || f.failed || f.cut || f.dstTop < from || int(f.dstTop-from) < chunk-1 {
+		return task{}, false
+	}
+	rg := imap.UIDRange{Start: from, Stop: f.dstTop}
+	f.early = f.dstTop + 1
+	f.verState().left++
+	return f.destPart(rg), true
 }
 
 // uidChunks cuts UIDs 1 to uidNext-1, holding n messages, into ranges of
 // about chunk messages; the last one ends at "*" (Stop 0). Without
 // a UIDNEXT it is one range, 1:*.
 func uidChunks(n uint32, uidNext imap.UID, chunk int) []imap.UIDRange {
+	return uidChunksFrom(1, n, uidNext, chunk)
+}
+
+// uidChunksFrom is uidChunks for the UIDs from from to uidNext-1.
+func uidChunksFrom(from imap.UID, n uint32, uidNext imap.UID, chunk int) []imap.UIDRange {
 	k := (int(n) + chunk - 1) / chunk
-	if uidNext <= 1 || k <= 1 {
-		return []imap.UIDRange{{Start: 1, Stop: 0}}
+	if uidNext <= from || k <= 1 {
+		return []imap.UIDRange{{Start: from, Stop: 0}}
 	}
-	span := (uint32(uidNext) - 1 + uint32(k) - 1) / uint32(k)
+	span := (uint32(uidNext) - uint32(from) + uint32(k) - 1) / uint32(k)
 	var out []imap.UIDRange
-	for start := uint32(1); start < uint32(uidNext); start += span {
+	for start := uint32(from); start < uint32(uidNext); start += span {
 		out = append(out, imap.UIDRange{Start: imap.UID(start), Stop: imap.UID(start + span - 1)})
 	}
 	out[len(out)-1].Stop = 0
@@ -129,31 +176,38 @@ func (r *runner) verifySource(ctx context.Context, f *folderRun) error {
 // alters a message on APPEND, or loses one under a UID it announced, is
 // caught here.
 func (r *runner) verifyDest(ctx context.Context, f *folderRun, rg imap.UIDRange) error {
-	r.closeApp() // verification reads through the ordinary connection
-	// Under f.mu: the parts of a folder are verified by several workers
-	// at once, and openDest notes what SELECT says in f.
-	f.mu.Lock()
-	err := r.openDest(ctx, f)
-	f.mu.Unlock()
-	if err != nil {
-		return err
-	}
-	n, err := r.dst.fresh(ctx, f.fp.Dest, false)
-	if err != nil {
-		return err
-	}
 	dst, count := map[[32]byte]int{}, 0
-	if n > 0 {
-		err = eachBodyHash(r.dst.c.Client, imap.UIDSet{rg}, func(uid imap.UID, h [32]byte) {
-			if uid < rg.Start { // "n:*" names the last message even below n
-				return
-			}
-			dst[h]++
-			count++
-		})
+	each := func(uid imap.UID, h [32]byte) {
+		if uid < rg.Start { // "n:*" names the last message even below n
+			return
+		}
+		dst[h]++
+		count++
 	}
-	if err != nil {
-		return err
+	if r.app != nil {
+		// The appender this worker copied through reads as well (see
+		// appender_read.go); a failure drops it like any other.
+		if err := r.app.eachBodyHash(f.fp.Dest, rg, each); err != nil {
+			return err
+		}
+	} else {
+		// Under f.mu: the parts of a folder are verified by several
+		// workers at once, and openDest notes what SELECT says in f.
+		f.mu.Lock()
+		err := r.openDest(ctx, f)
+		f.mu.Unlock()
+		if err != nil {
+			return err
+		}
+		n, err := r.dst.fresh(ctx, f.fp.Dest, false)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			if err := eachBodyHash(r.dst.c.Client, imap.UIDSet{rg}, each); err != nil {
+				return err
+			}
+		}
 	}
 	f.mu.Lock()
 	for h, c := range dst {

@@ -41,3 +41,49 @@ func TestUIDChunks(t *testing.T) {
 		}
 	}
 }
+
+// The parts of a folder's verification queued while it is copied cover
+// the destination's UIDs from 1 up to the highest its APPENDs got, in
+// order, each about a chunk; the rest starts above them; the folder
+// cannot conclude before the rest is cut; none is queued once a copy's
+// UID is unknown.
+func TestEarlyVerificationParts(t *testing.T) {
+	f := &folderRun{}
+	f.dstTop = 2
+	if _, ok := f.earlyPart(3); ok {
+		t.Fatal("a part of 2 messages for a chunk of 3")
+	}
+	f.dstTop = 7
+	if _, ok := f.earlyPart(3); !ok || f.early != 8 {
+		t.Fatalf("no part for UIDs 1-7 (early %d)", f.early)
+	}
+	f.dstTop = 9
+	if _, ok := f.earlyPart(3); ok {
+		t.Fatal("a part of 2 messages for a chunk of 3")
+	}
+	f.dstTop = 10
+	if _, ok := f.earlyPart(3); !ok || f.early != 11 {
+		t.Fatalf("no part for UIDs 8-10 (early %d)", f.early)
+	}
+	if f.ver == nil || f.ver.left != 3 { // the hold and two parts
+		t.Fatalf("verification %+v", f.ver)
+	}
+	tasks := f.verifyParts(verification{dstSt: mailboxStatus{Messages: 16, UIDNext: 17, UIDValidity: 1}}, 3)
+	// The source, then 11-13 and 14:*.
+	if len(tasks) != 3 || f.ver.left != 5 {
+		t.Fatalf("%d tasks, %d parts left", len(tasks), f.ver.left)
+	}
+	f.dstTop = 20
+	if _, ok := f.earlyPart(3); ok {
+		t.Fatal("a part after the rest was cut")
+	}
+	if got := uidChunksFrom(11, 6, 17, 3); len(got) != 2 || got[0] != (imap.UIDRange{Start: 11, Stop: 13}) || got[1] != (imap.UIDRange{Start: 14, Stop: 0}) {
+		t.Fatalf("uidChunksFrom(11, 6, 17, 3) = %v", got)
+	}
+
+	g := &folderRun{noEarly: true}
+	g.dstTop = 100
+	if _, ok := g.earlyPart(3); ok {
+		t.Fatal("a part with a copy's UID unknown")
+	}
+}

@@ -145,16 +145,17 @@ func linkBody(ctx context.Context, tx *sql.Tx, id MessageID, sum Hash, b Body) e
 	if err := linkMessage(ctx, tx, id, sum, b); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE texts SET body = ? WHERE id = ?`, b.Text, id); err != nil {
+	if err := upsertTexts(ctx, tx, map[MessageID]string{id: b.Text}, nil); err != nil {
 		return fmt.Errorf("store: put body %d: %w", id, err)
 	}
 	return nil
 }
 
 // linkMessage points a message at its blob and updates what the body tells
-// about it; the indexed text is the caller's to update.
+// about it, marking it indexed; the indexed text (upsertTexts) is the
+// caller's to write, in the same transaction.
 func linkMessage(ctx context.Context, tx *sql.Tx, id MessageID, sum Hash, b Body) error {
-	res, err := tx.ExecContext(ctx, `UPDATE messages SET blob_hash = ?,
+	res, err := tx.ExecContext(ctx, `UPDATE messages SET blob_hash = ?, indexed = 1,
 		preview = CASE WHEN ?2 = '' THEN preview ELSE ?2 END,
 		has_attachment = coalesce(?3, has_attachment) WHERE id = ?4`, sum[:], b.Preview, b.HasAttachment, id)
 	if err != nil {
@@ -232,8 +233,8 @@ func (s *Store) BodyHash(ctx context.Context, id MessageID) (Hash, bool, error) 
 func detachWhere(ctx context.Context, tx *sql.Tx, where string, args ...any) error {
 	args = append([]any{time.Now().Unix()}, args...)
 	_, err := tx.ExecContext(ctx, `INSERT INTO detached(account_id, message_id, size, blob_hash, body, detached_at)
-		SELECT m.account_id, m.message_id, m.size, m.blob_hash, t.body, ?
-		FROM messages m JOIN texts t ON t.id = m.id
+		SELECT m.account_id, m.message_id, m.size, m.blob_hash, coalesce(t.body, ''), ?
+		FROM messages m LEFT JOIN texts t ON t.id = m.id
 		WHERE m.blob_hash IS NOT NULL AND m.message_id != '' AND `+where, args...)
 	return err
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 )
 
@@ -47,7 +46,7 @@ func (s *Store) PutBodies(ctx context.Context, bodies []PreparedBody) error {
 		return nil
 	}
 	return s.write(ctx, func(tx *sql.Tx) error {
-		texts := make([][2]any, 0, len(bodies))
+		texts := make(map[MessageID]string, len(bodies))
 		last := make(map[MessageID]int, len(bodies)) // a message twice: the last body wins
 		for i, b := range bodies {
 			last[b.ID] = i
@@ -62,16 +61,11 @@ func (s *Store) PutBodies(ctx context.Context, bodies []PreparedBody) error {
 			if err := linkMessage(ctx, tx, b.ID, b.sum, b.Body); err != nil {
 				return err
 			}
-			texts = append(texts, [2]any{b.ID, b.Body.Text})
+			texts[b.ID] = b.Body.Text
 		}
 		// One statement for the batch's index text: FTS5 flushes a segment
 		// at every statement savepoint (see inserter).
-		j, err := json.Marshal(texts)
-		if err != nil {
-			return fmt.Errorf("store: put bodies: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE texts SET body = j.value ->> 1
-			FROM json_each(?) AS j WHERE texts.id = j.value ->> 0`, string(j)); err != nil {
+		if err := upsertTexts(ctx, tx, texts, nil); err != nil {
 			return fmt.Errorf("store: put bodies: %w", err)
 		}
 		return nil

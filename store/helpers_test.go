@@ -100,3 +100,21 @@ func count(t testing.TB, s *Store, q string, args ...any) int {
 	must(t, s.r.QueryRowContext(context.Background(), q, args...).Scan(&n))
 	return n
 }
+
+// indexHeaders runs the index stage for the rows stored without a body:
+// their texts rows, of headers only (see texts.go).
+func indexHeaders(tb testing.TB, s *Store) {
+	tb.Helper()
+	ctx := context.Background()
+	rows, err := s.r.QueryContext(ctx, `SELECT id FROM messages WHERE indexed = 0 AND blob_hash IS NULL ORDER BY id`)
+	must(tb, err)
+	var texts []BodyText
+	for rows.Next() {
+		var id MessageID
+		must(tb, rows.Scan(&id))
+		texts = append(texts, BodyText{ID: id})
+	}
+	must(tb, rows.Err())
+	rows.Close()
+	must(tb, s.PutTexts(ctx, texts))
+}

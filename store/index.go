@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -68,39 +67,92 @@ func (s *Store) PutRawBodies(ctx context.Context, bodies []PreparedBody) error {
 // addressing dedups); data is empty since v13 (see recordBlob).
 const insertBlobSQL = `INSERT INTO blobs(hash, size, codec, data) VALUES (?,?,?,?) ON CONFLICT(hash) DO NOTHING`
 
-const qLinkRaw = `UPDATE messages SET blob_hash = ?, indexed = 0 WHERE id = ?`
+// qLinkRaw points the messages of a batch ([[id, "HEX"], …] in JSON) at
+// their bodies and returns the IDs it found, with whether each was
+// indexed. One statement for the batch rather than one per message: each
+// statement costs a round through database/sql and the driver, and, since
+// this UPDATE checks a foreign key and fires a trigger, its own statement
+// journal, into which every page it touches is copied again. It leaves
+// indexed alone: naming it would rewrite every row's entry of the partial
+// index messages_unindexed, where a new row (see texts.go) already is;
+// qUnindex marks the few that were indexed.
+const (
+	qLinkRaw = `UPDATE messages SET blob_hash = unhex(j.value ->> 1)
+	FROM json_each(?) AS j WHERE messages.id = j.value ->> 0 RETURNING messages.id, messages.indexed`
+	qUnindex = `UPDATE messages SET indexed = 0 WHERE id IN (SELECT value FROM json_each(?))`
+)
 
 func putRawBodies(ctx context.Context, tx *sql.Tx, cache stmtCache, dir string, bodies []PreparedBody) error {
 	if len(bodies) == 0 {
 		return nil
 	}
-	// Two prepared statements per body: the blob and the link.
 	blob, err := cache.prepare(ctx, tx, insertBlobSQL)
 	if err != nil {
 		return fmt.Errorf("store: put raw bodies: %w", err)
 	}
 	defer blob.Close()
-	link, err := cache.prepare(ctx, tx, qLinkRaw)
+	// The statements per body run without ctx's cancellation (see
+	// PutHeaders); ctx is checked between them.
+	rowCtx := context.WithoutCancel(ctx)
+	last := make(map[MessageID]int, len(bodies)) // a message twice: the last body wins
+	for i, b := range bodies {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := recordBlob(rowCtx, tx, blob, dir, b.sum, len(b.Body.Raw), b.codec, b.data, b.Body.Raw); err != nil {
+			return fmt.Errorf("store: put body %d: %w", b.ID, err)
+		}
+		last[b.ID] = i
+	}
+	var j strings.Builder
+	j.WriteByte('[')
+	for i, b := range bodies {
+		if last[b.ID] != i {
+			continue
+		}
+		if j.Len() > 1 {
+			j.WriteByte(',')
+		}
+		fmt.Fprintf(&j, `[%d,"%X"]`, b.ID, b.sum[:])
+	}
+	j.WriteByte(']')
+	rows, err := tx.QueryContext(ctx, qLinkRaw, j.String())
 	if err != nil {
 		return fmt.Errorf("store: put raw bodies: %w", err)
 	}
-	defer link.Close()
+	defer rows.Close()
+	var indexed []MessageID
+	for rows.Next() {
+		var id MessageID
+		var ix bool
+		if err := rows.Scan(&id, &ix); err != nil {
+			return fmt.Errorf("store: put raw bodies: %w", err)
+		}
+		delete(last, id)
+		if ix {
+			indexed = append(indexed, id)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: put raw bodies: %w", err)
+	}
+	rows.Close()
+	if len(indexed) > 0 {
+		if _, err := tx.ExecContext(ctx, qUnindex, jsonInts(indexed)); err != nil {
+			return fmt.Errorf("store: put raw bodies: %w", err)
+		}
+	}
 	for _, b := range bodies {
-		if err := recordBlob(ctx, tx, blob, dir, b.sum, len(b.Body.Raw), b.codec, b.data, b.Body.Raw); err != nil {
-			return fmt.Errorf("store: put body %d: %w", b.ID, err)
-		}
-		res, err := link.ExecContext(ctx, b.sum[:], b.ID)
-		if err != nil {
-			return fmt.Errorf("store: put body %d: %w", b.ID, err)
-		}
-		if err := mustAffect(res, "message", int64(b.ID)); err != nil {
-			return err
+		if _, gone := last[b.ID]; gone {
+			return fmt.Errorf("store: message %d: %w", b.ID, ErrNotFound)
 		}
 	}
 	return nil
 }
 
-// Unindexed is a message whose stored body waits for the full-text index.
+// Unindexed is a message waiting for the full-text index: its stored body,
+// or, with a zero Hash, its headers alone (no body stored: PutTexts with
+// a zero Hash and no Text indexes its headers).
 type Unindexed struct {
 	ID   MessageID
 	Hash Hash
@@ -108,7 +160,9 @@ type Unindexed struct {
 }
 
 // Unindexed returns up to limit messages of an account waiting for the
-// index, in ID order, starting after the given ID (0: from the start).
+// index, in ID order, starting after the given ID (0: from the start):
+// stored bodies not indexed yet, and rows not in the index at all (see
+// texts.go).
 func (s *Store) Unindexed(ctx context.Context, acct AccountID, after MessageID, limit int) ([]Unindexed, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT m.id, m.blob_hash, coalesce(b.size, 0)
 		FROM messages m INDEXED BY messages_unindexed LEFT JOIN blobs b ON b.hash = m.blob_hash
@@ -148,7 +202,7 @@ func (s *Store) IndexBacklog(ctx context.Context, acct AccountID) (int, error) {
 // BodyText is what a caller extracted from a stored body for the index.
 type BodyText struct {
 	ID   MessageID
-	Hash Hash // the body it was extracted from
+	Hash Hash // the body it was extracted from; zero: none (headers only)
 	// Text is indexed; Preview and HasAttachment replace the header-time
 	// values as in Body.
 	Text          string
@@ -166,38 +220,54 @@ func (s *Store) PutTexts(ctx context.Context, texts []BodyText) error {
 	type row struct {
 		ID      MessageID `json:"i"`
 		Hash    string    `json:"h"`
-		Text    string    `json:"t"`
 		Preview string    `json:"p"`
 		Att     *bool     `json:"a"`
 	}
 	s.ready(ctx)
 	rows := make([]row, 0, len(texts))
+	ids := make([]MessageID, 0, len(texts))
 	for _, t := range texts {
-		rows = append(rows, row{t.ID, strings.ToUpper(hex.EncodeToString(t.Hash[:])), t.Text, t.Preview, t.HasAttachment})
+		rows = append(rows, row{t.ID, hexHash(t.Hash), t.Preview, t.HasAttachment})
+		ids = append(ids, t.ID)
+	}
+	// The headers' part of each texts row, read from the messages (they
+	// never change once stored); a message gone meanwhile is skipped.
+	hdr, err := headerTexts(ctx, s.r, ids)
+	if err != nil {
+		return fmt.Errorf("store: put texts: %w", err)
+	}
+	trows := make([][6]any, 0, len(texts))
+	for _, t := range texts {
+		if h, ok := hdr[t.ID]; ok {
+			trows = append(trows, [6]any{t.ID, h.subject, h.from, h.rcpt, t.Text, hexHash(t.Hash)})
+		}
+	}
+	tj, err := json.Marshal(trows)
+	if err != nil {
+		return fmt.Errorf("store: put texts: %w", err)
 	}
 	j, err := json.Marshal(rows)
 	if err != nil {
 		return fmt.Errorf("store: put texts: %w", err)
 	}
-	// Two statements, each its own transaction, texts first. One UPDATE for
-	// the whole batch's text: FTS5 flushes its pending segment at every
+	// Two statements, each its own transaction, texts first. One statement
+	// for the whole batch's text: FTS5 flushes its pending segment at every
 	// statement, so one per message would fragment the index (see
-	// inserter). On its own (autocommit) the UPDATE needs no statement
-	// journal, which would otherwise hold the original of every index page
-	// the FTS5 merges it triggers rewrite. A crash between the two leaves
-	// messages still marked waiting: indexing them again writes the same
-	// text. Only rows still pointing at the body a text came from are
-	// written.
-	if _, err := s.w.ExecContext(ctx, `UPDATE texts SET body = j.value ->> 't'
-		FROM json_each(?1) AS j JOIN messages m ON m.id = j.value ->> 'i'
-		WHERE texts.id = m.id AND hex(m.blob_hash) = j.value ->> 'h'`, string(j)); err != nil {
+	// inserter). On its own (autocommit) it needs no statement journal,
+	// which would otherwise hold the original of every index page the FTS5
+	// merges it triggers rewrite. A crash between the two leaves messages
+	// still marked waiting: indexing them again writes the same text. Only
+	// rows still pointing at the body a text came from (or still without a
+	// body, for a text of headers only) are written. A new message has no
+	// texts row yet (see texts.go): it is inserted, once.
+	if _, err := s.w.ExecContext(ctx, qUpsertTexts, string(tj)); err != nil {
 		return fmt.Errorf("store: put texts: %w", err)
 	}
 	if _, err := s.w.ExecContext(ctx, `UPDATE messages SET indexed = 1,
 		preview = CASE WHEN (j.value ->> 'p') = '' THEN messages.preview ELSE j.value ->> 'p' END,
 		has_attachment = coalesce(j.value ->> 'a', messages.has_attachment)
 		FROM json_each(?1) AS j
-		WHERE messages.id = j.value ->> 'i' AND hex(messages.blob_hash) = j.value ->> 'h'`, string(j)); err != nil {
+		WHERE messages.id = j.value ->> 'i' AND coalesce(hex(messages.blob_hash), '') = j.value ->> 'h'`, string(j)); err != nil {
 		return fmt.Errorf("store: put texts: %w", err)
 	}
 	s.ckpt.nudge()

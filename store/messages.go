@@ -166,13 +166,21 @@ func (s *Store) PutHeaders(ctx context.Context, folder FolderID, msgs []Message)
 		if err := ins.prefetch(ctx, acct, folder, msgs); err != nil {
 			return fmt.Errorf("store: put headers: %w", err)
 		}
+		// The statements per message run without ctx's cancellation: the
+		// driver watches a cancellable context with a goroutine of its own
+		// per statement (~3% of a cold sync's CPU to offline). ctx is
+		// checked between messages instead, and the commit honours it.
+		rowCtx := context.WithoutCancel(ctx)
 		for i := range msgs {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 			m := msgs[i]
 			m.Account, m.Folder = acct, folder
 			if m.UID <= 0 {
 				return fmt.Errorf("store: put headers: UID %d is not a server UID", m.UID)
 			}
-			if _, err := ins.put(ctx, &m); err != nil {
+			if _, err := ins.put(rowCtx, &m); err != nil {
 				return fmt.Errorf("store: put headers: uid %d: %w", m.UID, err)
 			}
 		}

@@ -227,14 +227,16 @@ func copyRow(ctx context.Context, tx *sql.Tx, id MessageID, folder FolderID, uid
 	var nid MessageID
 	err := tx.QueryRowContext(ctx, `INSERT INTO messages(account_id, folder_id, uid, thread_id, message_id, in_reply_to, refs,
 		from_name, from_addr, to_list, cc_list, subject, date, internal_date, sort_date, size,
-		flags, keywords, modseq, has_attachment, preview, blob_hash)
+		flags, keywords, modseq, has_attachment, preview, blob_hash, indexed)
 		SELECT account_id, ?, ?, thread_id, message_id, in_reply_to, refs,
 		from_name, from_addr, to_list, cc_list, subject, date, internal_date, sort_date, size,
-		flags, keywords, 0, has_attachment, preview, blob_hash FROM messages WHERE id = ? RETURNING id`,
+		flags, keywords, 0, has_attachment, preview, blob_hash, indexed FROM messages WHERE id = ? RETURNING id`,
 		folder, uid, id).Scan(&nid)
 	if err != nil {
 		return 0, err
 	}
+	// The copy waits for the index as the original does (without a texts
+	// row when the original has none, see texts.go).
 	_, err = tx.ExecContext(ctx, `INSERT INTO texts(id, subject, from_text, rcpt_text, body)
 		SELECT ?, subject, from_text, rcpt_text, body FROM texts WHERE id = ?`, nid, id)
 	return nid, err

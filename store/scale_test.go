@@ -18,19 +18,17 @@ func fillFolder(tb testing.TB, s *Store, folder FolderID, n int) {
 	tb.Helper()
 	ctx := context.Background()
 	must(tb, s.PutHeaders(ctx, folder, genMessages(n, 1)))
-	tx, err := s.w.BeginTx(ctx, nil)
+	rows, err := s.r.QueryContext(ctx, `SELECT id FROM messages WHERE folder_id = ? ORDER BY id`, folder) // uid order: the bodies name their uid
 	must(tb, err)
-	st, err := tx.PrepareContext(ctx, `UPDATE texts SET body = ? WHERE id = ?`)
-	must(tb, err)
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM messages WHERE folder_id = ? ORDER BY id`, folder) // uid order: the bodies name their uid
-	must(tb, err)
-	var idList []int64
+	var idList []MessageID
 	for rows.Next() {
-		var id int64
+		var id MessageID
 		must(tb, rows.Scan(&id))
 		idList = append(idList, id)
 	}
 	rows.Close()
+	// The index stage's write: texts of rows without a stored body.
+	texts := make([]BodyText, 0, len(idList))
 	var b strings.Builder
 	for i, id := range idList {
 		b.Reset()
@@ -41,11 +39,9 @@ func fillFolder(tb testing.TB, s *Store, folder FolderID, n int) {
 			}
 		}
 		fmt.Fprintf(&b, " 编号%d", i)
-		_, err := st.ExecContext(ctx, b.String(), id)
-		must(tb, err)
+		texts = append(texts, BodyText{ID: id, Text: b.String()})
 	}
-	st.Close()
-	must(tb, tx.Commit())
+	must(tb, s.PutTexts(ctx, texts))
 }
 
 func plan(tb testing.TB, s *Store, q string, args ...any) string {

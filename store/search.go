@@ -142,10 +142,38 @@ func (s *Store) searchAccount(ctx context.Context, req SearchRequest, force sear
 		}
 	}
 	q := req.Query
-	if !hasTerms(q) || force == planWalk {
+	if !hasTerms(q) {
 		return s.query(ctx, walkSQL(sc, q, req.Limit))
 	}
-	return s.searchBounded(ctx, sc, q, req.Limit, force)
+	// The rows not in the index yet (see texts.go), matched by their
+	// headers; read first: a row gains its texts row (and leaves this
+	// set) while the search runs, never loses it, so a row the index
+	// stage writes between the two reads is in one of them, or in both
+	// (kept once).
+	waiting, err := s.query(ctx, unindexedSQL(sc, q, req.Limit))
+	if err != nil {
+		return nil, err
+	}
+	var out []Message
+	if force == planWalk {
+		out, err = s.query(ctx, walkSQL(sc, q, req.Limit))
+	} else {
+		out, err = s.searchBounded(ctx, sc, q, req.Limit, force)
+	}
+	if err != nil || len(waiting) == 0 {
+		return out, err
+	}
+	seen := make(map[MessageID]bool, len(out))
+	for _, m := range out {
+		seen[m.ID] = true
+	}
+	for _, w := range waiting {
+		if !seen[w.ID] {
+			out = append(out, w)
+		}
+	}
+	slices.SortFunc(out, func(a, b Message) int { return b.Cursor().compare(a.Cursor()) })
+	return out[:min(len(out), req.Limit)], nil
 }
 
 // folderIDs resolves folder:NAME within an account.

@@ -28,6 +28,7 @@ func TestSearchPlans(t *testing.T) {
 		{UID: 4, Subject: "鑫", Date: day0.Add(3 * time.Hour)},
 		{UID: 5, Subject: "Qz", To: []Address{{Addr: "q@z"}}, Date: day0.Add(4 * time.Hour)},
 	}))
+	indexHeaders(t, f.s)
 	must(t, analyze(f.s))
 	ctx := context.Background()
 	parse := func(s string) Query {
@@ -172,6 +173,7 @@ func TestMigrateSearchShort(t *testing.T) {
 	msgs := genMessages(3, 1)
 	msgs[1].Subject = "会议 改到 周五"
 	must(t, old.PutHeaders(ctx, f.inbox, msgs))
+	indexHeaders(t, old) // as the index stage of that version left them
 	must(t, old.Close())
 
 	s, err := Open(ctx, path)

@@ -181,3 +181,43 @@ func (w *sqlWhere) sorted(limit int) stmt {
 	return stmt{`SELECT ` + msgCols + ` FROM messages m WHERE m.id IN (SELECT m.id FROM messages m` + w.String() +
 		` ORDER BY m.sort_date DESC, m.id DESC LIMIT ?) ORDER BY m.sort_date DESC, m.id DESC`, append(w.args, limit)}
 }
+
+// headerColumns are the messages columns a term of each field is looked
+// for in when the row has no texts row yet (fixed names, never input):
+// the columns its texts row is made of (see headerTexts).
+var headerColumns = [...][]string{
+	FieldAny:     {"subject", "from_name", "from_addr", "to_list", "cc_list"},
+	FieldFrom:    {"from_name", "from_addr"},
+	FieldTo:      {"to_list", "cc_list"},
+	FieldSubject: {"subject"},
+}
+
+// unindexedSQL selects the scope's rows that wait for the index without a
+// texts row (new rows until the index stage writes it: see texts.go),
+// matching every term by LIKE over their headers, newest first, at most
+// limit. The rows waiting are few (the index keeps up with the
+// downloads) and found through their partial index. A term matches as
+// LIKE does (ASCII case folded) and within one address's name or address
+// alone; once the row is indexed, as Search says.
+func unindexedSQL(sc scope, q Query, limit int) stmt {
+	var w sqlWhere
+	w.add(`m.account_id = ? AND m.indexed = 0`, sc.acct)
+	w.add(`NOT EXISTS (SELECT 1 FROM texts t WHERE t.id = m.id)`)
+	w.filters(sc, q, true)
+	for _, t := range q.Terms {
+		if t.Text == "" {
+			continue
+		}
+		cols := headerColumns[t.Field]
+		p := likePattern(t.Text)
+		ors := make([]string, len(cols))
+		args := make([]any, len(cols))
+		for i, c := range cols {
+			ors[i] = `m.` + c + ` LIKE ? ESCAPE '\'`
+			args[i] = p
+		}
+		w.add(`(`+strings.Join(ors, ` OR `)+`)`, args...)
+	}
+	return stmt{`SELECT ` + msgCols + ` FROM messages m INDEXED BY messages_unindexed` + w.String() +
+		` ORDER BY m.sort_date DESC, m.id DESC LIMIT ?`, append(w.args, limit)}
+}

@@ -100,16 +100,26 @@ func dsn(path string, readOnly bool) string {
 	q.Set("_journal_mode", "WAL")
 	q.Set("_synchronous", "NORMAL")
 	if readOnly {
-		// 2 MB per connection, readers and writer alike. SQLite's page
-		// caches were most of a sync's non-Go memory: a reader's cache
-		// mostly holds the overflow pages of bodies the indexer streams
-		// through it (read once, never again), and the writer's pages of
-		// index segments it merges, which the OS's file cache serves
-		// again almost as fast. Measured on a 6k-message cold sync: 4 MB
-		// readers and an 8 MB writer took ~15 MB more at the peak for no
-		// time gained; the 100k-message search and page benchmarks ran no
-		// faster with 4 MB readers either (the OS caches the file).
-		q.Add("_pragma", "cache_size(-2000)")
+		// 1 MB per reader, 2 MB for the writer. SQLite's page caches
+		// were most of a sync's non-Go memory, and each 4 KB page takes
+		// an 8 KB slot of the allocator. A reader's cache cannot serve
+		// one read transaction from another while the sync writes: in
+		// WAL mode a reader drops its whole cache when it begins a
+		// transaction after a commit (pagerBeginReadTransaction), so
+		// what a reader holds is the pages of its biggest recent query
+		// (the rows a sync walks once: a folder's UIDs, the bodies to
+		// fetch), up to the cap, and that grows with the store: with 2 MB
+		// readers a 20k cold sync's peak was 73–75 MB against 67–69
+		// (SQLite's share at the indexing peak 31 MB against 26) for the
+		// same CPU (index stage 47.6 s against 47.8 s, 50.4 s against
+		// 50.8 s: two pairs run side by side). The writer's cache is
+		// never dropped (its own commits) and holds the index segments
+		// it merges. Measured on a 6k-message cold sync: 4 MB readers and
+		// an 8 MB writer took ~15 MB more at the peak for no time gained;
+		// the 100k-message search, page and thread benchmarks ran no
+		// faster with 4 MB readers, and no slower with 1 MB in A/B runs
+		// (the OS caches the file).
+		q.Add("_pragma", "cache_size(-1000)")
 		q.Add("_pragma", "temp_store(MEMORY)")
 		q.Set("_query_only", "1")
 	} else {

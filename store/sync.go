@@ -215,8 +215,10 @@ func setUID(ctx context.Context, tx *sql.Tx, folder FolderID, prov, real UID) er
 			_, err := tx.ExecContext(ctx, `UPDATE messages SET blob_hash = ?1,
 				indexed = (SELECT indexed FROM messages WHERE id = ?2) WHERE id = ?3 AND blob_hash IS NULL`, phash, pid, rid)
 			if err == nil {
-				_, err = tx.ExecContext(ctx, `UPDATE texts SET body = (SELECT body FROM texts WHERE id = ?1)
-					WHERE id = ?2 AND body = ''`, pid, rid)
+				// rid may have no texts row yet (see texts.go).
+				_, err = tx.ExecContext(ctx, `INSERT INTO texts(id, subject, from_text, rcpt_text, body)
+					SELECT ?2, subject, from_text, rcpt_text, body FROM texts WHERE id = ?1
+					ON CONFLICT(id) DO UPDATE SET body = excluded.body WHERE texts.body = ''`, pid, rid)
 			}
 			if err != nil {
 				return fmt.Errorf("store: set uid merge: %w", err)

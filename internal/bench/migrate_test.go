@@ -246,7 +246,7 @@ func (mb *migBench) magpie(dst destination, src testenv.User, srcPw string, noop
 	start := time.Now()
 	out := ""
 	if t.Cold, out, err = MeasureWatch(mb.ctx, home, env, func(pid int) func() {
-		tl = startTimeline(mb.d, pid)
+		tl = startTimeline(mb.d, pid, map[string]string{src.Name: "source", nu.Name: "dest"})
 		return tl.stop
 	}, argv...); err != nil {
 		b.Fatal(err)
@@ -260,8 +260,8 @@ func (mb *migBench) magpie(dst destination, src testenv.User, srcPw string, noop
 	}
 	t.Copied = rep.Copied.Sub(start)
 	t.CopiedCPU, t.CopiedServerCPU = tl.at(rep.Copied)
-	b.Logf("magpie → %s: mail copied at %s (CPU %s, servers %s); cores busy every 0.5 s (tool+servers): %s", dst.name,
-		t.Copied.Round(time.Millisecond), t.CopiedCPU, t.CopiedServerCPU.Round(time.Millisecond), tl)
+	b.Logf("magpie → %s: mail copied at %s (CPU %s, servers %s); cores busy every 0.5 s (tool+servers): %s; servers' CPU by process: %s", dst.name,
+		t.Copied.Round(time.Millisecond), t.CopiedCPU, t.CopiedServerCPU.Round(time.Millisecond), tl, tl.split())
 	t.Messages, t.Ran = mb.count(nu), true
 	if noop {
 		if t.Noop, err = MeasureMedian(mb.ctx, noopRuns, home, env, argv...); err != nil {
@@ -334,8 +334,12 @@ SyncState %s/state/
 	env := []string{"HOME=" + dir}
 	argv := []string{"mbsync", "-q", "-c", cfg, "move"}
 	var t MigTool
+	var tl *cpuTimeline
 	server := mb.serverCPU()
-	if t.Cold, _, err = Measure(mb.ctx, dir, env, argv...); err != nil {
+	if t.Cold, _, err = MeasureWatch(mb.ctx, dir, env, func(pid int) func() {
+		tl = startTimeline(mb.d, pid, map[string]string{mb.old.Name: "source", nu.Name: "dest"})
+		return tl.stop
+	}, argv...); err != nil {
 		b.Fatal(err)
 	}
 	t.ServerCPU = server()
@@ -343,8 +347,8 @@ SyncState %s/state/
 	if t.Noop, err = MeasureMedian(mb.ctx, noopRuns, dir, env, argv...); err != nil {
 		b.Fatal(err)
 	}
-	b.Logf("mbsync → %s: cold %s (%d messages; CPU %s, servers %s), no-op %s", dst.name, t.Cold.Wall.Round(time.Millisecond), t.Messages,
-		t.Cold.CPU.Round(time.Millisecond), t.ServerCPU, t.Noop.Wall.Round(time.Millisecond))
+	b.Logf("mbsync → %s: cold %s (%d messages; CPU %s, servers %s: %s), no-op %s", dst.name, t.Cold.Wall.Round(time.Millisecond), t.Messages,
+		t.Cold.CPU.Round(time.Millisecond), t.ServerCPU, tl.split(), t.Noop.Wall.Round(time.Millisecond))
 	return t
 }
 

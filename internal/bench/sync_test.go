@@ -157,9 +157,11 @@ func runMbsync(b *testing.B, ctx context.Context, work string, d *testenv.Doveco
 	}
 	env := []string{"HOME=" + dir}
 	var err error
+	dove := serverCPU(d)
 	if t.Cold, _, err = Measure(ctx, dir, env, "mbsync", "-q", "-c", cfg, "bench"); err != nil {
 		b.Fatal(err)
 	}
+	t.ServerCPU = settledServerCPU(d) - dove
 	if t.Noop, err = MeasureMedian(ctx, noopRuns, dir, env, "mbsync", "-q", "-c", cfg, "bench"); err != nil {
 		b.Fatal(err)
 	}
@@ -169,7 +171,8 @@ func runMbsync(b *testing.B, ctx context.Context, work string, d *testenv.Doveco
 	if t.LocalBytes, err = DirBytes(near); err != nil {
 		b.Fatal(err)
 	}
-	b.Logf("mbsync: cold %s, no-op %s", t.Cold.Wall.Round(time.Millisecond), t.Noop.Wall.Round(time.Millisecond))
+	b.Logf("mbsync: cold %s (CPU %s, Dovecot %s), no-op %s", t.Cold.Wall.Round(time.Millisecond), t.Cold.CPU.Round(time.Millisecond),
+		t.ServerCPU.Round(time.Millisecond), t.Noop.Wall.Round(time.Millisecond))
 	return t
 }
 
@@ -191,8 +194,19 @@ func runMagpie(b *testing.B, ctx context.Context, work, bin string, d *testenv.D
 		t.Version = strings.TrimSpace(string(out))
 	}
 	var err error
-	if t.Cold, _, err = Measure(ctx, home, env, bin, "sync", "--once", "--bodies", "all"); err != nil {
+	dove := serverCPU(d)
+	// The CPU until mail offline, sampled (every 100 ms) while it runs.
+	var tl *cpuTimeline
+	t0 := time.Now()
+	if t.Cold, _, err = MeasureWatch(ctx, home, env, func(pid int) func() {
+		tl = startTimeline(d, pid, nil)
+		return tl.stop
+	}, bin, "sync", "--once", "--bodies", "all"); err != nil {
 		b.Fatal(err)
+	}
+	t.ServerCPU = settledServerCPU(d) - dove
+	if t.Cold.FirstOut > 0 {
+		t.OfflineCPU, t.OfflineServerCPU = tl.at(t0.Add(t.Cold.FirstOut))
 	}
 	if t.Noop, err = MeasureMedian(ctx, noopRuns, home, env, bin, "sync", "--once", "--bodies", "all"); err != nil {
 		b.Fatal(err)
@@ -221,10 +235,28 @@ func runMagpie(b *testing.B, ctx context.Context, work, bin string, d *testenv.D
 	} else if n, err := st.IndexBacklog(ctx, id); err != nil || n != 0 {
 		b.Fatalf("%d messages left unindexed after the cold run (%v)", n, err)
 	}
-	b.Logf("magpie: offline %s, cold %s, no-op %s, %d of %d with bodies", t.Cold.FirstOut.Round(time.Millisecond),
-		t.Cold.Wall.Round(time.Millisecond), t.Noop.Wall.Round(time.Millisecond), t.Messages, len(msgs))
+	b.Logf("magpie: CPU to offline %s, Dovecot %s; along the run (cores busy, Magpie+Dovecot): %s", t.OfflineCPU.Round(time.Millisecond), t.OfflineServerCPU.Round(time.Millisecond), tl)
+	b.Logf("magpie: offline %s, cold %s (CPU %s, Dovecot %s), no-op %s, %d of %d with bodies", t.Cold.FirstOut.Round(time.Millisecond),
+		t.Cold.Wall.Round(time.Millisecond), t.Cold.CPU.Round(time.Millisecond), t.ServerCPU.Round(time.Millisecond),
+		t.Noop.Wall.Round(time.Millisecond), t.Messages, len(msgs))
 	if t.Cold.FirstOut == 0 {
 		b.Fatal("magpie printed nothing on its cold run: no mail-offline time")
 	}
 	return t
+}
+
+// settledServerCPU is serverCPU once Dovecot has reaped the imap processes
+// of a client that just exited (it counts reaped children only): read
+// until two reads 100 ms apart agree, for at most 3 s.
+func settledServerCPU(d *testenv.DovecotServer) time.Duration {
+	last := serverCPU(d)
+	for range 30 {
+		time.Sleep(100 * time.Millisecond)
+		now := serverCPU(d)
+		if now == last {
+			break
+		}
+		last = now
+	}
+	return last
 }

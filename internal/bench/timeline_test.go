@@ -22,6 +22,7 @@ type cpuTimeline struct {
 	procs   *procSampler
 	self0   time.Duration
 	base    time.Duration // the servers' at the start
+	first   map[string]time.Duration
 	mu      sync.Mutex
 	samples []cpuSample
 	done    chan struct{}
@@ -31,12 +32,15 @@ type cpuTimeline struct {
 type cpuSample struct {
 	at            time.Time
 	tool, servers time.Duration
+	self          time.Duration // this process's share of servers
 }
 
-// startTimeline starts sampling; timePID is /usr/bin/time's process.
-func startTimeline(d *testenv.DovecotServer, timePID int) *cpuTimeline {
-	tl := &cpuTimeline{timePID: timePID, procs: startProcSampler(d, nil), self0: selfCPU(), done: make(chan struct{})}
-	tl.base = sumCPU(tl.procs.snapshot())
+// startTimeline starts sampling; timePID is /usr/bin/time's process,
+// labels name the imap processes by user (see startProcSampler).
+func startTimeline(d *testenv.DovecotServer, timePID int, labels map[string]string) *cpuTimeline {
+	tl := &cpuTimeline{timePID: timePID, procs: startProcSampler(d, labels), self0: selfCPU(), done: make(chan struct{})}
+	tl.first = tl.procs.snapshot()
+	tl.base = sumCPU(tl.first)
 	tl.sample()
 	tl.wg.Add(1)
 	go func() {
@@ -66,8 +70,9 @@ func sumCPU(m map[string]time.Duration) time.Duration {
 func (tl *cpuTimeline) sample() {
 	// Dovecot's processes as procs last saw them (every 50 ms): reading
 	// /proc again here would add to the servers' CPU it measures.
-	s := cpuSample{at: time.Now(), tool: toolCPU(tl.timePID),
-		servers: sumCPU(tl.procs.snapshot()) - tl.base + selfCPU() - tl.self0}
+	self := selfCPU() - tl.self0
+	s := cpuSample{at: time.Now(), tool: toolCPU(tl.timePID), self: self,
+		servers: sumCPU(tl.procs.snapshot()) - tl.base + self}
 	tl.mu.Lock()
 	// A program that ended is no longer /usr/bin/time's child: keep
 	// its last figure.
@@ -83,6 +88,19 @@ func (tl *cpuTimeline) stop() {
 	close(tl.done)
 	tl.wg.Wait()
 	tl.procs.stop()
+}
+
+// split is the servers' CPU time of the run by process (imap processes
+// by the label of their user, imap-login: the TLS proxy of IMAPS) and
+// this process's (the benchmark's: CapFilter, the sampling).
+func (tl *cpuTimeline) split() string {
+	tl.mu.Lock()
+	var self time.Duration
+	if n := len(tl.samples); n > 0 {
+		self = tl.samples[n-1].self
+	}
+	tl.mu.Unlock()
+	return fmt.Sprintf("%s, bench process (proxy, sampling) %s", cpuDiff(tl.first, tl.procs.snapshot()), self.Round(10*time.Millisecond))
 }
 
 // at is the tool's and the servers' CPU time at t: the first sample

@@ -18,9 +18,6 @@ import (
 // The invariant: indexed = 1 means the texts row holds the row's final
 // text; indexed = 0 means it is absent or lacks the body.
 
-// textRow is a texts row as the statements below take it (JSON array).
-type textRow [5]any // id, subject, from_text, rcpt_text, body
-
 // qUpsertTexts writes texts rows ([id, subject, from, rcpt, body, hash]
 // in a JSON list) for the messages whose body is still hash (hex, upper
 // case; empty for no body), replacing the body of a row there already. One

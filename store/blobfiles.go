@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"errors"
@@ -121,6 +122,24 @@ func (s *Store) WriteBlob(p *PreparedBody) error {
 	}
 	p.data = nil // on disk now; the writer re-encodes Body.Raw if it must
 	return nil
+}
+
+// PrepareWrite is Prepare followed by WriteBlob, from the calling
+// goroutine, without copying the compressed bytes out of e's buffer: they
+// are on disk before e encodes again. The sync engine's encoders use it;
+// a compressed copy per body was a third of the bytes they allocated.
+// The error is WriteBlob's (p is complete all the same).
+func (e *Encoder) PrepareWrite(s *Store, id MessageID, b Body) (PreparedBody, error) {
+	p := PreparedBody{ID: id, Body: b, sum: sha256.Sum256(b.Raw)}
+	codec, data := e.encodeShared(b.Raw)
+	p.codec = codec
+	err := writeBlobFile(s.blobs, p.sum, data)
+	e.trim()
+	if err != nil {
+		// data stays nil: recordBlob encodes Body.Raw again if it must.
+		return p, fmt.Errorf("store: write blob of %d: %w", id, err)
+	}
+	return p, nil
 }
 
 // recordBlob inserts the row of a blob (unless its hash has one) and makes

@@ -54,25 +54,39 @@ type Encoder struct {
 }
 
 func (e *Encoder) encode(raw []byte) (Codec, []byte, error) {
+	codec, data := e.encodeShared(raw)
+	if codec != CodecIdentity {
+		data = bytes.Clone(data)
+	}
+	e.trim()
+	return codec, data, nil
+}
+
+// encodeShared is encode without the copy: a compressed result is e's
+// own buffer, valid until e encodes again or trim drops it.
+func (e *Encoder) encodeShared(raw []byte) (Codec, []byte) {
 	if len(raw) < compressMin {
-		return CodecIdentity, raw, nil
+		return CodecIdentity, raw
 	}
 	n := s2.MaxEncodedLen(len(raw))
 	if n < 0 {
-		return CodecIdentity, raw, nil // too large for one S2 block (over 4 GB)
+		return CodecIdentity, raw // too large for one S2 block (over 4 GB)
 	}
 	if cap(e.buf) < n {
 		e.buf = make([]byte, n)
 	}
 	z := s2.Encode(e.buf[:n], raw)
-	codec, data := CodecIdentity, raw
 	if len(z) <= len(raw)-len(raw)/compressRatio {
-		codec, data = CodecS2, bytes.Clone(z)
+		return CodecS2, z
 	}
+	return CodecIdentity, raw
+}
+
+// trim lets a large attachment's buffer go: it is not kept for small mail.
+func (e *Encoder) trim() {
 	if cap(e.buf) > encoderKeep {
-		e.buf = nil // a large attachment's buffer is not kept for small mail
+		e.buf = nil
 	}
-	return codec, data, nil
 }
 
 // encoderKeep is the largest output buffer an Encoder keeps between blobs.

@@ -139,6 +139,7 @@ type bodyPipeline struct {
 	raws    chan rawBody
 	written chan writeResult
 	budget  *budget
+	bufs    bufPool // the bodies' buffers, back from the writer
 
 	mu     sync.Mutex // guards totals
 	totals map[store.FolderID]int
@@ -179,15 +180,10 @@ func (e *Engine) startBodyPipeline(ctx context.Context) *bodyPipeline {
 		encoders.Go(func() {
 			var enc store.Encoder
 			for r := range p.raws {
-				pb, err := enc.Prepare(r.id, store.Body{Raw: r.data})
-				if err != nil {
-					p.budget.release(len(r.data))
-					continue // not stored; the next pass asks again
-				}
 				// Its file, here in parallel: the writer only records it.
 				// A failure (a full disk) is the store's: the writer
 				// reports it and stops the pass.
-				err = e.st.WriteBlob(&pb)
+				pb, err := enc.PrepareWrite(e.st, r.id, store.Body{Raw: r.data})
 				select {
 				case prepared <- preparedBody{pb, r.folder, err}:
 				case <-p.ctx.Done():
@@ -222,7 +218,7 @@ func (p *bodyPipeline) total(f store.FolderID) int {
 func (p *bodyPipeline) fetch(c *account.IMAPClient, f store.Folder, set imap.UIDSet, byUID map[store.UID]store.MessageID) error {
 	cmd := c.Fetch(set, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{{Peek: true}}})
 	for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
-		uid, data, err := readBody(p.ctx, msg, p.budget)
+		uid, data, err := readBody(p.ctx, msg, p.budget, &p.bufs)
 		if err != nil {
 			cmd.Close()
 			return err
@@ -255,7 +251,7 @@ func (p *bodyPipeline) fetch(c *account.IMAPClient, f store.Folder, set imap.UID
 // has, the likelier several at once (the peak grew with the mailbox). The
 // caller releases len(data) once the body leaves the pipeline; on an
 // error nothing stays taken.
-func readBody(ctx context.Context, msg *imapclient.FetchMessageData, b *budget) (store.UID, []byte, error) {
+func readBody(ctx context.Context, msg *imapclient.FetchMessageData, b *budget, bufs *bufPool) (store.UID, []byte, error) {
 	var uid store.UID
 	var data []byte
 	for item := msg.Next(); item != nil; item = msg.Next() {
@@ -274,7 +270,7 @@ func readBody(ctx context.Context, msg *imapclient.FetchMessageData, b *budget) 
 			if err := b.acquire(ctx, want); err != nil {
 				return 0, nil, err
 			}
-			got, err := readLiteral(item.Literal)
+			got, err := readLiteral(item.Literal, bufs)
 			if err != nil {
 				b.release(want)
 				return 0, nil, err
@@ -292,10 +288,11 @@ func readBody(ctx context.Context, msg *imapclient.FetchMessageData, b *budget) 
 }
 
 // readLiteral reads a FETCH literal whole: into a buffer of its announced
-// size when that is at most maxPresized, otherwise as it arrives.
-func readLiteral(lit imap.LiteralReader) ([]byte, error) {
+// size (from bufs) when that is at most maxPresized, otherwise as it
+// arrives.
+func readLiteral(lit imap.LiteralReader, bufs *bufPool) ([]byte, error) {
 	if n := lit.Size(); n <= maxPresized {
-		data := make([]byte, n)
+		data := bufs.get(int(n))
 		_, err := io.ReadFull(lit, data)
 		return data, err
 	}
@@ -341,6 +338,7 @@ func (e *Engine) writeBodies(ctx context.Context, p *bodyPipeline, in <-chan pre
 		}
 		for _, b := range batch {
 			p.budget.release(b.Size())
+			p.bufs.put(b.Body.Raw) // the store keeps none of it
 		}
 		clear(batch) // let the bodies go before the next batch fills
 		batch, folders, size = batch[:0], folders[:0], 0

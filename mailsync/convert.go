@@ -77,8 +77,10 @@ func headerMessage(buf *imapclient.FetchMessageBuffer, header []byte) store.Mess
 		ModSeq:       buf.ModSeq,
 	}
 	m.Flags, m.Keywords = fromIMAPFlags(buf.Flags)
-	p, err := message.Parse(header)
-	if err != nil || p == nil {
+	// Only the fields the row keeps: Parse would also walk the (absent)
+	// body and render its text.
+	p, rcpt, err := message.HeaderView(header)
+	if err != nil {
 		return m
 	}
 	m.MsgID, m.InReplyTo, m.References = p.MessageID, p.InReplyTo, p.References
@@ -89,7 +91,7 @@ func headerMessage(buf *imapclient.FetchMessageBuffer, header []byte) store.Mess
 	if len(p.From) > 0 {
 		m.From = store.Address{Name: p.From[0].Name, Addr: p.From[0].Addr}
 	}
-	m.To, m.Cc = addrs(p.To), addrs(p.Cc)
+	m.To, m.Cc = addrs(rcpt.To), addrs(rcpt.Cc)
 	// A guess until the body is fetched: mixed or application content
 	// usually carries attachments. PutBody corrects it.
 	m.HasAttachment = attachmentGuess(header)

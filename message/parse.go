@@ -88,6 +88,38 @@ func HeaderFields(raw []byte) (Envelope, error) {
 	return env, nil
 }
 
+// Recipients are the To and Cc addresses of a header.
+type Recipients struct {
+	To, Cc []Address
+}
+
+// HeaderView is HeaderFields plus the To and Cc addresses, decoded as
+// Parse decodes them: what a message's row needs before its body is
+// fetched (the sync engine's header pass), without Parse's walk of the
+// body parts and its text rendering.
+func HeaderView(raw []byte) (Envelope, Recipients, error) {
+	if len(raw) == 0 {
+		return Envelope{}, Recipients{}, ErrEmpty
+	}
+	var probs problems
+	head, _ := splitHeader(raw)
+	h := parseHeader(head, &probs)
+	hint := charsetHint(h)
+	env := envelopeOf(h, hint, &probs)
+	rcpt := Recipients{To: addrsOf(h, "To", hint, &probs), Cc: addrsOf(h, "Cc", hint, &probs)}
+	env.Problems = probs.list
+	return env, rcpt, nil
+}
+
+// addrsOf decodes the addresses of every name field of h.
+func addrsOf(h header, name, hint string, probs *problems) []Address {
+	var out []Address
+	for _, v := range h.all(name) {
+		out = append(out, parseAddressList(headerText(v, hint, probs), probs)...)
+	}
+	return out
+}
+
 // charsetHint returns the top-level Content-Type charset, which is the
 // best guess for undeclared 8-bit bytes in the header.
 func charsetHint(h header) string {
@@ -162,13 +194,7 @@ func Parse(raw []byte) (*Parsed, error) {
 		From:       env.From,
 		Date:       env.Date,
 	}
-	addrs := func(name string) []Address {
-		var out []Address
-		for _, v := range h.all(name) {
-			out = append(out, parseAddressList(headerText(v, hint, &probs), &probs)...)
-		}
-		return out
-	}
+	addrs := func(name string) []Address { return addrsOf(h, name, hint, &probs) }
 	p.To, p.Cc, p.Bcc, p.ReplyTo = addrs("To"), addrs("Cc"), addrs("Bcc"), addrs("Reply-To")
 
 	w := &walker{probs: &probs, hint: hint}

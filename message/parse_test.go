@@ -1,6 +1,7 @@
 package message
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"slices"
@@ -264,6 +265,44 @@ func TestHeaderFieldsAgreesWithParse(t *testing.T) {
 			t.Errorf("%s: HeaderFields %+v disagrees with Parse", f, env)
 		}
 	}
+}
+
+// TestHeaderViewAgreesWithParse holds the sync's header path (HeaderView
+// of BODY[HEADER]) to what Parse made of the same header block.
+func TestHeaderViewAgreesWithParse(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "*", "*.eml"))
+	for _, f := range files {
+		raw, _ := os.ReadFile(f)
+		for _, in := range [][]byte{raw, rawHeader(raw)} {
+			if len(in) == 0 {
+				continue
+			}
+			p, err := Parse(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			env, rcpt, err := HeaderView(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if env.MessageID != p.MessageID || env.Subject != p.Subject || !env.Date.Equal(p.Date) ||
+				!slices.Equal(env.From, p.From) || env.InReplyTo != p.InReplyTo || !slices.Equal(env.References, p.References) ||
+				!slices.Equal(rcpt.To, p.To) || !slices.Equal(rcpt.Cc, p.Cc) {
+				t.Errorf("%s: HeaderView %+v %+v disagrees with Parse", f, env, rcpt)
+			}
+		}
+	}
+}
+
+// rawHeader is raw up to and including its first empty line, as IMAP's
+// BODY[HEADER] returns it.
+func rawHeader(raw []byte) []byte {
+	for _, sep := range []string{"\r\n\r\n", "\n\n"} {
+		if i := bytes.Index(raw, []byte(sep)); i >= 0 {
+			return raw[:i+len(sep)]
+		}
+	}
+	return raw
 }
 
 func TestHeaderFieldsStopsAtBody(t *testing.T) {

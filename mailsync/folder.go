@@ -3,6 +3,7 @@ package mailsync
 import (
 	"context"
 	"fmt"
+	"io"
 	"slices"
 
 	"github.com/emersion/go-imap/v2"
@@ -331,19 +332,53 @@ type headerHooks struct {
 	stored  func(lo, hi store.UID) // a batch of them, UIDs lo to hi, is committed
 }
 
+// collectHeaders reads a header FETCH's messages into rows. It walks each
+// message's items itself rather than Collect them: Collect reads the
+// header literal with io.ReadAll (a few growing buffers per message),
+// while one buffer here takes every header of the batch in turn, as
+// headerMessage keeps none of its bytes.
 func collectHeaders(cmd *imapclient.FetchCommand) ([]store.Message, error) {
 	var batch []store.Message
+	var header []byte
 	for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
-		buf, err := msg.Collect()
-		if err != nil {
-			cmd.Close()
-			return nil, err
+		buf := imapclient.FetchMessageBuffer{SeqNum: msg.SeqNum}
+		header = header[:0]
+		for item := msg.Next(); item != nil; item = msg.Next() {
+			switch item := item.(type) {
+			case imapclient.FetchItemDataUID:
+				buf.UID = item.UID
+			case imapclient.FetchItemDataFlags:
+				buf.Flags = item.Flags
+			case imapclient.FetchItemDataInternalDate:
+				buf.InternalDate = item.Time
+			case imapclient.FetchItemDataRFC822Size:
+				buf.RFC822Size = item.Size
+			case imapclient.FetchItemDataModSeq:
+				buf.ModSeq = item.ModSeq
+			case imapclient.FetchItemDataBodySection:
+				if item.Literal == nil {
+					header = header[:0] // NIL: as Collect, the last section counts
+					continue
+				}
+				var err error
+				if header, err = readInto(header[:0], item.Literal); err != nil {
+					cmd.Close()
+					return nil, err
+				}
+			}
 		}
-		var header []byte
-		for _, s := range buf.BodySection {
-			header = s.Bytes
-		}
-		batch = append(batch, headerMessage(buf, header))
+		batch = append(batch, headerMessage(&buf, header))
 	}
 	return batch, cmd.Close()
+}
+
+// readInto reads lit whole into dst's storage, grown to lit's announced
+// size (bounded: a larger literal grows as it arrives).
+func readInto(dst []byte, lit imap.LiteralReader) ([]byte, error) {
+	if n := lit.Size(); n <= maxPresized {
+		dst = slices.Grow(dst, int(n))[:n]
+		_, err := io.ReadFull(lit, dst)
+		return dst, err
+	}
+	return io.ReadAll(lit)
 }

@@ -105,6 +105,7 @@ func putRawBodies(ctx context.Context, tx *sql.Tx, cache stmtCache, dir string, 
 		last[b.ID] = i
 	}
 	var j strings.Builder
+	j.Grow(2 + len(bodies)*(24+2*len(Hash{})))
 	j.WriteByte('[')
 	for i, b := range bodies {
 		if last[b.ID] != i {

@@ -24,8 +24,8 @@ type bufPool struct {
 const (
 	poolMinBuf   = 1 << 10
 	poolMaxBuf   = 1 << 20
-	poolMaxBytes = 4 << 20
-	poolClasses  = (20-10)*4 + 1 // class 0: up to 1 KiB; then four per doubling up to 1 MiB
+	poolMaxBytes = writeBatchBytes // a committed batch's worth
+	poolClasses  = (20-10)*4 + 1   // class 0: up to 1 KiB; then four per doubling up to 1 MiB
 )
 
 // bufClass returns the size class of n (≤ poolMaxBuf) and its capacity.

@@ -293,3 +293,42 @@ func TestWriteBlobFileAgain(t *testing.T) {
 		t.Fatal("fileExists is wrong")
 	}
 }
+
+// TestPrepareWriteReusesItsBuffer writes bodies through one Encoder, as an
+// encoder of the sync does: each file holds its own body although the
+// compressed bytes share the Encoder's buffer, and the writer only
+// records them.
+func TestPrepareWriteReusesItsBuffer(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	must(t, f.s.PutHeaders(ctx, f.inbox, genMessages(3, 1)))
+	raws := [][]byte{
+		bytes.Repeat([]byte("Subject: one\r\n\r\nfirst body, compressible\r\n"), 300),
+		bytes.Repeat([]byte("Subject: two\r\n\r\nsecond, shorter\r\n"), 40),
+		[]byte("Subject: three\r\n\r\ntoo small to compress\r\n"),
+	}
+	var e Encoder
+	var ps []PreparedBody
+	for i, raw := range raws {
+		id, err := f.s.Lookup(ctx, f.inbox, UID(i+1))
+		must(t, err)
+		p, err := e.PrepareWrite(f.s, id, Body{Raw: raw})
+		must(t, err)
+		if p.data != nil {
+			t.Fatalf("body %d: PrepareWrite kept its bytes for the writer", i)
+		}
+		ps = append(ps, p)
+	}
+	if n := len(blobFiles(t, f.s)); n != len(raws) {
+		t.Fatalf("%d blob files, want %d", n, len(raws))
+	}
+	must(t, f.s.PutRawBodies(ctx, ps))
+	for i, p := range ps {
+		got, err := f.s.Raw(ctx, p.ID)
+		must(t, err)
+		if !bytes.Equal(got, raws[i]) {
+			t.Fatalf("body %d read back as %d bytes, want its own %d", i, len(got), len(raws[i]))
+		}
+	}
+	must(t, f.s.CheckIntegrity(ctx))
+}

@@ -472,8 +472,12 @@ func (ins *inserter) assignThread(ctx context.Context, acct AccountID, id int64,
 	}
 	for _, k := range keys {
 		lk := linkKey{acct, k}
-		ins.threads[lk] = tid
-		ins.dirtyLinks[lk] = true
+		// A link that holds tid already (stored, or staged) is not
+		// written again: a thread's root is referenced by every reply.
+		if ins.threads[lk] != tid {
+			ins.threads[lk] = tid
+			ins.dirtyLinks[lk] = true
+		}
 	}
 	return tid, nil
 }

@@ -164,7 +164,7 @@ type writeResult struct {
 
 // minEncoders is the fewest encoders a pipeline runs, whatever the cores:
 // each also writes its bodies' files and waits for them to reach the disk
-// (store.WriteBlob), and a file system commits concurrent fsyncs together,
+// (store.Encoder.PrepareWrite), and a file system commits concurrent fsyncs together,
 // so more of them in flight cost less wait per body (on ext4 over a
 // virtual disk, 3000 bodies took ~2.8 s with two in flight, ~0.8 s with
 // many). The budget, not their number, bounds the bytes they hold.

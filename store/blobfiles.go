@@ -32,7 +32,7 @@ import (
 //
 // Crash safety: a file is written under blobs/tmp, fsynced, renamed into
 // place and its directory fsynced before any transaction that references
-// it commits (WriteBlob, or the writer itself when a body comes
+// it commits (WriteBlob or PrepareWrite, or the writer itself when a body comes
 // unwritten). So a committed row always has its file, whatever SQLite's
 // synchronous=NORMAL later loses: that is stronger than the database's
 // own durability, as it must be, since the row may survive a power loss

@@ -76,13 +76,28 @@ func (rc *rawConn) status(mailbox string) (mailboxStatus, error) {
 	return mailboxStatus{}, fmt.Errorf("%w: %q", errNoStatus, mailbox)
 }
 
-// eachBodyHash SELECTs mailbox and reads the messages of rg (UID FETCH
+// freshBox SELECTs mailbox, or when it is selected already, sends NOOP
+// (RFC 3501 §6.1.2): a session's view of its selected mailbox does not
+// grow by itself, and what other connections stored since the last
+// command is counted in it only once the server had a command to tell it
+// in (Dovecot answers a UID FETCH from the view it had before).
+func (rc *rawConn) freshBox(mailbox string) error {
+	if rc.selected != mailbox {
+		return rc.selectBox(mailbox)
+	}
+	if _, err := rc.simple("NOOP"); err != nil {
+		return fmt.Errorf("migrate: noop: %w", err)
+	}
+	return nil
+}
+
+// eachBodyHash SELECTs mailbox (see freshBox) and reads the messages of rg (UID FETCH
 // rg (UID BODY.PEEK[]), RFC 3501 §6.4.5: \Seen is not set), each body
 // streamed through SHA-256 and dropped, calling fn with its UID and hash.
 // A message whose body comes as NIL, or without a UID, is left out, as
 // the ordinary connection's eachBodyHash does.
 func (rc *rawConn) eachBodyHash(mailbox string, rg imap.UIDRange, fn func(imap.UID, [32]byte)) error {
-	if err := rc.selectBox(mailbox); err != nil {
+	if err := rc.freshBox(mailbox); err != nil {
 		return err
 	}
 	// As appending: a minute, renewed by every message read.

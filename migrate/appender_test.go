@@ -238,3 +238,59 @@ func TestQuote(t *testing.T) {
 		}
 	}
 }
+
+// A connection that read a mailbox back keeps it selected; what another
+// connection stores into it afterwards must be in the next read of that
+// connection (a session's view of a selected mailbox grows only when the
+// server is given a chance to tell it, RFC 3501 §5.2: verification parts
+// read ranges up to UIDs another worker's APPENDUID reported).
+func TestEachBodyHashSeesOtherSessionsAppends(t *testing.T) {
+	d := testenv.Dovecot(t)
+	ctx := context.Background()
+	side := dovecotSide(t, d, d.NewUser(t))
+	reader, err := dialRaw(ctx, side)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+	writer, err := dialRaw(ctx, side)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer writer.Close()
+	date := time.Date(2021, 5, 6, 7, 8, 9, 0, time.UTC)
+	put := func(n int) []imap.UID {
+		var items []appendItem
+		for i := range n {
+			b := []byte(fmt.Sprintf("Subject: m%d\r\n\r\nbody %d\r\n", i, time.Now().UnixNano()))
+			items = append(items, appendItem{date: date, size: int64(len(b)), body: bytes.NewReader(b)})
+		}
+		res, err := writer.appendEach("INBOX", items)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var uids []imap.UID
+		for _, r := range res {
+			if r.err != nil || r.uid == 0 {
+				t.Fatalf("append: %+v", r)
+			}
+			uids = append(uids, r.uid)
+		}
+		return uids
+	}
+	read := func(rg imap.UIDRange) int {
+		n := 0
+		if err := reader.eachBodyHash("INBOX", rg, func(imap.UID, [32]byte) { n++ }); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	first := put(3)
+	if n := read(imap.UIDRange{Start: first[0], Stop: first[2]}); n != 3 {
+		t.Fatalf("first part: %d messages, want 3", n)
+	}
+	second := put(4)
+	if n := read(imap.UIDRange{Start: second[0], Stop: second[3]}); n != 4 {
+		t.Fatalf("second part, stored by another session after the first read: %d messages, want 4", n)
+	}
+}

@@ -113,3 +113,31 @@ func migrateThroughDropper(t *testing.T, src Side, backend, user, password strin
 	}
 	sameFolders(t, p, snapshot(t, src), snapshot(t, dst))
 }
+
+// Without MULTIAPPEND one worker appends into a big folder while the
+// others, done copying, read back what it stored so far, part by part,
+// each on the appender connection it holds (which keeps the folder of
+// its last part selected): every part must see what was stored after
+// that connection's last command, and the run verifies.
+func TestEarlyPartsSeeLaterAppends(t *testing.T) {
+	d := testenv.Dovecot(t)
+	src := dovecotSide(t, d, d.NewUser(t))
+	du := d.NewUser(t)
+	upload(t, src, corpus.Options{Seed: 12, Messages: 1000})
+	proxy, err := quirkserver.Start(quirkserver.Options{Profile: quirkserver.Exmail, Backend: d.IMAPAddr()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { proxy.Close() })
+	dst := plainSide(t, proxy.Addr(), du.Name, du.Password)
+	opts := Options{JournalDir: t.TempDir(), Jobs: 4, verifyChunk: 5}
+	p := plan(t, src, dst, opts)
+	rep := run(t, p, opts)
+	if tot := rep.Totals(); !rep.Verified() || tot.Missing != 0 || tot.Extra != 0 || tot.Copied != 1000 {
+		for _, f := range rep.Folders {
+			t.Logf("%s: %s src %d dst %d missing %d", f.Source, f.Verdict, f.SourceCount, f.DestCount, f.Missing)
+		}
+		t.Fatalf("verified=%v %+v", rep.Verified(), tot)
+	}
+	sameFolders(t, p, snapshot(t, src), snapshot(t, dst))
+}

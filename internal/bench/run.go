@@ -86,9 +86,12 @@ func MeasureWatch(ctx context.Context, dir string, env []string, watch func(pid 
 	if ps := cmd.ProcessState; ps != nil {
 		m.CPU = ps.UserTime() + ps.SystemTime() // time's rusage covers the program it waited for
 	}
+	stdout := out.String()
 	out.Write(errOut.Bytes())
 	if err != nil {
-		return m, out.String(), fmt.Errorf("bench: %s: %w\n%s", filepath.Base(argv[0]), err, tail(out.String(), 40))
+		// Both ends: a failed run's report (stdout, e.g. --json) and
+		// its last words.
+		return m, out.String(), fmt.Errorf("bench: %s: %w\n%s\n%s", filepath.Base(argv[0]), err, tail(stdout, 400), tail(errOut.String(), 20))
 	}
 	raw, err := os.ReadFile(rss.Name())
 	if err != nil {

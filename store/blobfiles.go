@@ -131,11 +131,12 @@ func (s *Store) WriteBlob(p *PreparedBody) error {
 // The error is WriteBlob's (p is complete all the same).
 func (e *Encoder) PrepareWrite(s *Store, id MessageID, b Body) (PreparedBody, error) {
 	p := PreparedBody{ID: id, Body: b, sum: sha256.Sum256(b.Raw)}
-	codec, data := e.encodeShared(b.Raw)
-	p.codec = codec
-	err := writeBlobFile(s.blobs, p.sum, data)
-	e.trim()
+	codec, data, _, err := e.encodeShared(b.Raw)
 	if err != nil {
+		return p, fmt.Errorf("store: prepare body %d: %w", id, err)
+	}
+	p.codec = codec
+	if err := writeBlobFile(s.blobs, p.sum, data); err != nil {
 		// data stays nil: recordBlob encodes Body.Raw again if it must.
 		return p, fmt.Errorf("store: write blob of %d: %w", id, err)
 	}

@@ -54,40 +54,75 @@ type Encoder struct {
 }
 
 func (e *Encoder) encode(raw []byte) (Codec, []byte, error) {
-	codec, data := e.encodeShared(raw)
-	if codec != CodecIdentity {
+	codec, data, shared, err := e.encodeShared(raw)
+	if shared {
 		data = bytes.Clone(data)
 	}
-	e.trim()
-	return codec, data, nil
+	return codec, data, err
 }
 
-// encodeShared is encode without the copy: a compressed result is e's
-// own buffer, valid until e encodes again or trim drops it.
-func (e *Encoder) encodeShared(raw []byte) (Codec, []byte) {
+// encodeShared is encode without the copy: when shared, the result is
+// e's own buffer, valid until e encodes again (see PrepareWrite).
+func (e *Encoder) encodeShared(raw []byte) (codec Codec, data []byte, shared bool, err error) {
 	if len(raw) < compressMin {
-		return CodecIdentity, raw
+		return CodecIdentity, raw, false, nil
 	}
 	n := s2.MaxEncodedLen(len(raw))
 	if n < 0 {
-		return CodecIdentity, raw // too large for one S2 block (over 4 GB)
+		return CodecIdentity, raw, false, nil // too large for one S2 block (over 4 GB)
+	}
+	if n > encoderKeep {
+		codec, data, err = e.encodeLarge(raw, n)
+		return codec, data, false, err
 	}
 	if cap(e.buf) < n {
 		e.buf = make([]byte, n)
 	}
 	z := s2.Encode(e.buf[:n], raw)
 	if len(z) <= len(raw)-len(raw)/compressRatio {
-		return CodecS2, z
+		return CodecS2, z, true, nil
 	}
-	return CodecIdentity, raw
+	return CodecIdentity, raw, false, nil
 }
 
-// trim lets a large attachment's buffer go: it is not kept for small mail.
-func (e *Encoder) trim() {
-	if cap(e.buf) > encoderKeep {
-		e.buf = nil
+// encodeLarge encodes a blob whose output would not fit the kept buffer: a
+// large attachment, mostly base64 of already compressed content (JPEG, ZIP,
+// PDF), which S2 cannot shrink. Samples spread over the blob are tried
+// first, and only when they pay is the whole blob encoded, into a buffer of
+// its own handed out as the result (not copied: it would not be kept).
+// Encoding a 5 MB attachment only to drop the result took a 6 MB buffer
+// per large message on the download's path, beside the body itself; that
+// garbage, more often than not alongside another large body, set the peak
+// of a cold sync's Go heap, higher the more large attachments a mailbox
+// has. A blob whose samples do not pay is stored as it is, even if it
+// would have as a whole (a small compressible part beside a large
+// incompressible one): that costs disk, never correctness.
+func (e *Encoder) encodeLarge(raw []byte, n int) (Codec, []byte, error) {
+	if cap(e.buf) < s2.MaxEncodedLen(sampleLen) {
+		e.buf = make([]byte, s2.MaxEncodedLen(sampleLen))
 	}
+	in, out := 0, 0
+	for i := range samples {
+		off := i * (len(raw) - sampleLen) / (samples - 1)
+		in += sampleLen
+		out += len(s2.Encode(e.buf, raw[off:off+sampleLen]))
+	}
+	if out > in-in/compressRatio {
+		return CodecIdentity, raw, nil
+	}
+	z := s2.Encode(make([]byte, n), raw)
+	if len(z) <= len(raw)-len(raw)/compressRatio {
+		return CodecS2, z, nil
+	}
+	return CodecIdentity, raw, nil
 }
+
+// samples windows of sampleLen bytes each, from the blob's start to its
+// end, decide whether a large blob is worth compressing (encodeLarge).
+const (
+	samples   = 4
+	sampleLen = 64 << 10
+)
 
 // encoderKeep is the largest output buffer an Encoder keeps between blobs.
 const encoderKeep = 1 << 20

@@ -158,3 +158,42 @@ func TestRunGateCountsTheRunOnceAllWorkersPark(t *testing.T) {
 		t.Fatalf("waiting %d after resume", g.Waiting())
 	}
 }
+
+// A pause once every message is copied holds the verification too (its
+// parts read the destination): the Run parks instead of ending, and
+// verifies after Resume.
+func TestGatePausesVerification(t *testing.T) {
+	d := testenv.Dovecot(t)
+	su, du := d.NewUser(t), d.NewUser(t)
+	src, dst := dovecotSide(t, d, su), dovecotSide(t, d, du)
+	upload(t, src, corpus.Options{Seed: 6, Messages: 40})
+	opts := Options{JournalDir: t.TempDir(), verifyChunk: 1}
+	p := plan(t, src, dst, opts)
+	g := &Gate{}
+	progress := make(chan Progress)
+	done := make(chan struct{})
+	var rep Report
+	var runErr error
+	go func() {
+		defer close(done)
+		o := opts
+		o.Progress, o.Gate = progress, g
+		rep, runErr = Run(context.Background(), p, o)
+		close(progress)
+	}()
+	paused := false
+	for pr := range progress {
+		if pr.Phase == PhaseCopied && !paused {
+			// The Run waits for this send: the last folder's
+			// verification is still to come.
+			g.Pause()
+			paused = true
+			waitParked(t, g, progress)
+			g.Resume()
+		}
+	}
+	<-done
+	if !paused || runErr != nil || !rep.Verified() {
+		t.Fatalf("paused %v, err %v, verified %v", paused, runErr, rep.Verified())
+	}
+}

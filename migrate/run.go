@@ -286,6 +286,11 @@ func (p *pool) run(r *runner, t task) {
 	if skip || p.ctx.Err() != nil {
 		return
 	}
+	// A paused Run parks before any task too: the parts of a
+	// verification read the destination while other folders are copied.
+	if err := r.gate.wait(p.ctx); err != nil {
+		return
+	}
 	p.fail(t.f, t.do(p.ctx, r))
 }
 

@@ -315,3 +315,25 @@ func TestBatchQueueTellsWhenAFolderIsCopied(t *testing.T) {
 		t.Fatalf("a failed folder's batch was handed out")
 	}
 }
+
+// Into a destination with MULTIAPPEND, a big folder's batches go to
+// several workers, each appending over its own connection; the status
+// a verification records must count them all (a status taken on a
+// connection that had the folder selected gave that session's older
+// view), so that the re-run finds every folder unchanged and skips it.
+func TestRerunAfterSharedCopySkipsEveryFolder(t *testing.T) {
+	d := testenv.Dovecot(t)
+	su, du := d.NewUser(t), d.NewUser(t)
+	src, dst := dovecotSide(t, d, su), dovecotSide(t, d, du)
+	upload(t, src, corpus.Options{Seed: 13, Messages: 200})
+	opts := Options{JournalDir: t.TempDir(), Jobs: 4, Batch: 5}
+	if rep := run(t, plan(t, src, dst, opts), opts); !rep.Verified() {
+		t.Fatalf("first run not verified: %+v", rep.Totals())
+	}
+	rep := run(t, plan(t, src, dst, opts), opts)
+	for _, f := range rep.Folders {
+		if f.SourceCount > 0 && !f.Unchanged {
+			t.Errorf("%s: verified again on a re-run with nothing new (src %d, dst %d)", f.Source, f.SourceCount, f.DestCount)
+		}
+	}
+}

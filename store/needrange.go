@@ -1,9 +1,6 @@
 package store
 
-import (
-	"context"
-	"fmt"
-)
+import "context"
 
 // NeedBodiesIn returns the messages of a folder with UIDs lo to hi that
 // lack their body, highest UID first: the bodies of a batch of headers
@@ -12,22 +9,6 @@ import (
 // first). The range should be a batch's (a few hundred UIDs): the result
 // is not paged. Each row is found through the (folder_id, uid) key.
 func (s *Store) NeedBodiesIn(ctx context.Context, folder FolderID, lo, hi UID) ([]NeedBody, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, uid, size, sort_date FROM messages
+	return s.needBodies(ctx, `SELECT id, uid, size, sort_date FROM messages
 		WHERE folder_id = ? AND uid BETWEEN ? AND ? AND blob_hash IS NULL ORDER BY uid DESC`, folder, lo, hi)
-	if err != nil {
-		return nil, fmt.Errorf("store: need bodies: %w", err)
-	}
-	defer rows.Close()
-	var out []NeedBody
-	for rows.Next() {
-		var n NeedBody
-		if err := rows.Scan(&n.ID, &n.UID, &n.Size, &n.sortDate); err != nil {
-			return nil, fmt.Errorf("store: need bodies: %w", err)
-		}
-		out = append(out, n)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: need bodies: %w", err)
-	}
-	return out, nil
 }

@@ -147,8 +147,9 @@ func (s *Store) NeedBodiesAfter(ctx context.Context, folder FolderID, last NeedB
 	return s.needBodies(ctx, needBodiesAfterSQL, folder, limit, last.sortDate, last.ID)
 }
 
-func (s *Store) needBodies(ctx context.Context, q string, folder FolderID, limit int, after ...any) ([]NeedBody, error) {
-	rows, err := s.r.QueryContext(ctx, q, append([]any{folder, limit}, after...)...)
+// needBodies runs q, a query of NeedBody's columns, with args.
+func (s *Store) needBodies(ctx context.Context, q string, args ...any) ([]NeedBody, error) {
+	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: need bodies: %w", err)
 	}

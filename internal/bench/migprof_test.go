@@ -311,31 +311,7 @@ func serverCPU(d *testenv.DovecotServer) time.Duration {
 // heapPeak samples the Go heap (objects in use and not yet swept) every
 // 10 ms until the returned function is called, which returns the peak.
 func heapPeak() func() uint64 {
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/heap/unused:bytes"}}
-	var peak atomic.Uint64
-	done := make(chan struct{})
-	stopped := make(chan struct{})
-	go func() {
-		defer close(stopped)
-		t := time.NewTicker(10 * time.Millisecond)
-		defer t.Stop()
-		for {
-			metrics.Read(sample)
-			if v := sample[0].Value.Uint64() + sample[1].Value.Uint64(); v > peak.Load() {
-				peak.Store(v)
-			}
-			select {
-			case <-done:
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return func() uint64 {
-		close(done)
-		<-stopped
-		return peak.Load()
-	}
+	return metricsPeak("/memory/classes/heap/objects:bytes", "/memory/classes/heap/unused:bytes")
 }
 
 // liveHeapPeak samples the Go heap the last GC found live until the
@@ -343,7 +319,17 @@ func heapPeak() func() uint64 {
 // (its listings, claims, batches), without the garbage that heapPeak and
 // the RSS include, so that a few MB of growth with the mailbox show.
 func liveHeapPeak() func() uint64 {
-	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	return metricsPeak("/gc/heap/live:bytes")
+}
+
+// metricsPeak samples the sum of the named runtime/metrics (byte
+// counts) every 10 ms until the returned function is called, which
+// returns the peak sum.
+func metricsPeak(names ...string) func() uint64 {
+	sample := make([]metrics.Sample, len(names))
+	for i, n := range names {
+		sample[i].Name = n
+	}
 	var peak atomic.Uint64
 	done := make(chan struct{})
 	stopped := make(chan struct{})
@@ -353,7 +339,11 @@ func liveHeapPeak() func() uint64 {
 		defer t.Stop()
 		for {
 			metrics.Read(sample)
-			if v := sample[0].Value.Uint64(); v > peak.Load() {
+			var v uint64
+			for _, s := range sample {
+				v += s.Value.Uint64()
+			}
+			if v > peak.Load() {
 				peak.Store(v)
 			}
 			select {

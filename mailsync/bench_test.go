@@ -223,12 +223,27 @@ func cpuTime() time.Duration {
 // per IMAP session), from /proc/PID/stat. On a shared machine this and
 // cpuTime are steadier figures than wall time. 0 when unknown.
 func serverCPU() time.Duration {
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
-		return 0
-	}
 	self := strconv.Itoa(os.Getpid())
-	var total time.Duration
+	var total int64
+	for _, p := range procStats() {
+		if p.ppid == self && strings.HasPrefix(p.comm, "dovecot") {
+			total += p.ticks
+		}
+	}
+	return time.Duration(total) * (time.Second / 100) // USER_HZ
+}
+
+// procStat is what the benchmarks read of a process's /proc/PID/stat.
+type procStat struct {
+	ppid  string
+	comm  string
+	ticks int64 // utime stime cutime cstime: its own CPU and its reaped children's
+}
+
+// procStats reads /proc/PID/stat of every process, by PID.
+func procStats() map[string]procStat {
+	entries, _ := os.ReadDir("/proc")
+	procs := map[string]procStat{}
 	for _, e := range entries {
 		if _, err := strconv.Atoi(e.Name()); err != nil {
 			continue
@@ -239,19 +254,22 @@ func serverCPU() time.Duration {
 		}
 		s := string(stat)
 		i := strings.LastIndexByte(s, ')')
-		if i < 0 || !strings.Contains(s[:i], "(dovecot") {
+		j := strings.IndexByte(s, '(')
+		if i < 0 || j < 0 || j > i {
 			continue
 		}
 		f := strings.Fields(s[i+2:]) // state ppid ... ; utime is field 14 of the line, f[11]
-		if len(f) < 15 || f[1] != self {
+		if len(f) < 15 {
 			continue
 		}
-		for _, v := range f[11:15] { // utime stime cutime cstime
-			ticks, _ := strconv.ParseInt(v, 10, 64)
-			total += time.Duration(ticks) * (time.Second / 100) // USER_HZ
+		var t int64
+		for _, v := range f[11:15] {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			t += n
 		}
+		procs[e.Name()] = procStat{ppid: f[1], comm: s[j+1 : i], ticks: t}
 	}
-	return total
+	return procs
 }
 
 // writePeakHeap writes a heap profile to BENCH_PEAK_HEAP, if set, plus

@@ -84,39 +84,8 @@ func (tl *timeline) start(b *testing.B, start time.Time, offline <-chan struct{}
 // liveServerCPU sums the CPU of this process's Dovecot master and its
 // children, alive or reaped (serverCPU counts a session once it exits).
 func liveServerCPU() time.Duration {
-	entries, _ := os.ReadDir("/proc")
 	self := strconv.Itoa(os.Getpid())
-	type st struct {
-		ppid  string
-		comm  string
-		ticks int64
-	}
-	procs := map[string]st{}
-	for _, e := range entries {
-		if _, err := strconv.Atoi(e.Name()); err != nil {
-			continue
-		}
-		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		s := string(stat)
-		i := strings.LastIndexByte(s, ')')
-		j := strings.IndexByte(s, '(')
-		if i < 0 || j < 0 {
-			continue
-		}
-		f := strings.Fields(s[i+2:])
-		if len(f) < 15 {
-			continue
-		}
-		var t int64
-		for _, v := range f[11:15] {
-			n, _ := strconv.ParseInt(v, 10, 64)
-			t += n
-		}
-		procs[e.Name()] = st{f[1], s[j+1 : i], t}
-	}
+	procs := procStats()
 	var total int64
 	for pid, p := range procs {
 		if p.ppid == self && strings.HasPrefix(p.comm, "dovecot") {
@@ -128,5 +97,5 @@ func liveServerCPU() time.Duration {
 			}
 		}
 	}
-	return time.Duration(total) * 10 * time.Millisecond
+	return time.Duration(total) * (time.Second / 100) // USER_HZ
 }

@@ -163,12 +163,13 @@ func (r *runner) backupFolder(ctx context.Context, ar archive, fp FolderPlan, le
 	rep.Dest = af.name()
 	f := &folderRun{fp: fp, rep: rep, progress: Progress{Folder: fp.Path, Dest: af.name(), Phase: PhaseScan}}
 	r.send(ctx, f)
+	var msgs []srcMsg // a backup lists its folder at once
 	err = r.retry(ctx, r.src.drop, func() error {
-		uidv, err := r.src.examine(ctx, fp.Source)
+		view, err := r.src.examine(ctx, fp.Source)
 		if err != nil {
 			return err
 		}
-		f.srcUIDV = uidv
+		f.srcUIDV = view.UIDValidity
 		if f.entries, err = r.j.Folder(ctx, fp.Source, f.srcUIDV); err != nil {
 			return err
 		}
@@ -178,7 +179,7 @@ func (r *runner) backupFolder(ctx context.Context, ar archive, fp FolderPlan, le
 				settled[e.SrcUID] = e.Size
 			}
 		}
-		f.msgs, err = r.src.list(ctx, fp.Source, 0, r.plan.Options.Since, settled)
+		msgs, err = r.src.list(ctx, fp.Source, 0, 0, r.plan.Options.Since, settled)
 		return err
 	})
 	if err != nil {
@@ -194,15 +195,15 @@ func (r *runner) backupFolder(ctx context.Context, ar archive, fp FolderPlan, le
 		return err
 	}
 	var pending []srcMsg
-	for _, m := range f.msgs {
+	for _, m := range msgs {
 		if e, ok := f.entries[m.UID]; ok && e.Outcome.done() && e.DstFolder == af.name() {
 			rep.Previously++
 			continue
 		}
 		pending = append(pending, m)
 	}
-	rep.SourceCount = len(f.msgs)
-	f.progress.Total, f.progress.Done, f.progress.Phase = len(f.msgs), rep.Previously, PhaseCopy
+	rep.SourceCount = len(msgs)
+	f.progress.Total, f.progress.Done, f.progress.Phase = len(msgs), rep.Previously, PhaseCopy
 	r.send(ctx, f)
 	for _, b := range cutBatches(pending, r.opts.batch(), r.opts.Gate != nil) {
 		if err := r.opts.Gate.Wait(ctx); err != nil {
@@ -216,7 +217,7 @@ func (r *runner) backupFolder(ctx context.Context, ar archive, fp FolderPlan, le
 	rep.DroppedKeywords = af.dropped()
 	f.progress.Phase = PhaseVerify
 	r.send(ctx, f)
-	if err := r.verifyArchive(ctx, af, f); err != nil {
+	if err := r.verifyArchive(ctx, af, f, msgs); err != nil {
 		return err
 	}
 	rep.Verdict = VerdictOK
@@ -293,10 +294,10 @@ func (r *runner) backupBatch(ctx context.Context, af archiveFolder, f *folderRun
 
 // verifyArchive compares the source folder (hashes from the journal, or
 // read again) with every message of the archive folder.
-func (r *runner) verifyArchive(ctx context.Context, af archiveFolder, f *folderRun) error {
+func (r *runner) verifyArchive(ctx context.Context, af archiveFolder, f *folderRun, msgs []srcMsg) error {
 	src := map[[32]byte]int{}
 	var unknown []imap.UID
-	for _, m := range f.msgs {
+	for _, m := range msgs {
 		if e, ok := f.entries[m.UID]; ok {
 			src[e.Hash]++
 		} else {
@@ -316,7 +317,7 @@ func (r *runner) verifyArchive(ctx context.Context, af archiveFolder, f *folderR
 		for _, h := range hashes {
 			src[h]++
 		}
-		f.rep.SourceCount = len(f.msgs) - (len(unknown) - len(hashes))
+		f.rep.SourceCount = len(msgs) - (len(unknown) - len(hashes))
 	}
 	list, err := af.hashes()
 	if err != nil {

@@ -61,7 +61,7 @@ func (f *folderRun) claims(h [32]byte) int { return f.claimed[h] + f.resv[h] }
 
 // loadClaims reads the settled claims again for a destination index
 // just built (idx): the journal's entries settled in the destination
-// folder whose source message is listed and whose key idx has
+// folder whose source message is listed (or still to be) and whose key idx has
 // candidates for (claims adds the reservations). The caller holds
 // f.mu and f.appending exclusively.
 func (r *runner) loadClaims(ctx context.Context, f *folderRun, idx map[msgKey][]imap.UID) (map[[32]byte]int, error) {
@@ -79,11 +79,12 @@ func (r *runner) loadClaims(ctx context.Context, f *folderRun, idx map[msgKey][]
 			want[uid] = e.Hash
 		}
 	}
-	if len(want) > 0 {
-		for _, m := range f.msgs {
-			if h, ok := want[m.UID]; ok {
-				claimed[h]++
-			}
+	for uid, h := range want {
+		// Listed, or still to be listed (a window ahead, see window.go):
+		// a copy is never taken for another message's while its own
+		// source message may yet be listed.
+		if f.lst != nil && (f.lst.has(uid) || f.lst.ahead(uid)) {
+			claimed[h]++
 		}
 	}
 	return claimed, nil

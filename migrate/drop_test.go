@@ -99,7 +99,7 @@ func migrateThroughDropper(t *testing.T, src Side, backend, user, password strin
 	t.Helper()
 	drop := startDropper(t, backend, 40<<10, 3)
 	dst := plainSide(t, drop.ln.Addr().String(), user, password)
-	opts := Options{JournalDir: t.TempDir(), Backoff: 10 * time.Millisecond, verifyChunk: 5}
+	opts := Options{JournalDir: t.TempDir(), Backoff: 10 * time.Millisecond, verifyChunk: 5, listWindow: 6}
 	p := plan(t, src, dst, opts)
 	rep := run(t, p, opts)
 	if tot := rep.Totals(); !rep.Verified() || tot.Extra != 0 || tot.Copied+tot.Already != 80 {
@@ -130,7 +130,7 @@ func TestEarlyPartsSeeLaterAppends(t *testing.T) {
 	}
 	t.Cleanup(func() { proxy.Close() })
 	dst := plainSide(t, proxy.Addr(), du.Name, du.Password)
-	opts := Options{JournalDir: t.TempDir(), Jobs: 4, verifyChunk: 5}
+	opts := Options{JournalDir: t.TempDir(), Jobs: 4, verifyChunk: 5, listWindow: 50}
 	p := plan(t, src, dst, opts)
 	rep := run(t, p, opts)
 	if tot := rep.Totals(); !rep.Verified() || tot.Missing != 0 || tot.Extra != 0 || tot.Copied != 1000 {

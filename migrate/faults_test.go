@@ -21,7 +21,7 @@ func TestPartlyFilledDestinationGetsNoSecondCopy(t *testing.T) {
 	src, dst := dovecotSide(t, d, d.NewUser(t)), dovecotSide(t, d, d.NewUser(t))
 	upload(t, src, corpus.Options{Seed: 5, Messages: 200, Malformed: true})
 	upload(t, dst, corpus.Options{Seed: 5, Messages: 80, Malformed: true})
-	opts := Options{JournalDir: t.TempDir()}
+	opts := Options{JournalDir: t.TempDir(), listWindow: 9} // the destination checked window by window
 	p := plan(t, src, dst, opts)
 	rep := run(t, p, opts)
 	tot := rep.Totals()
@@ -58,7 +58,7 @@ func TestInterruptedRunsThenCatchUp(t *testing.T) {
 			}
 		}()
 		// Small batches on one worker, so that the stop lands mid-run.
-		rep, err := Run(ctx, p, Options{JournalDir: dir, Progress: progress, Batch: 3, Jobs: 1})
+		rep, err := Run(ctx, p, Options{JournalDir: dir, Progress: progress, Batch: 3, Jobs: 1, listWindow: 11})
 		close(progress)
 		<-done
 		cancel()

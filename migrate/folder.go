@@ -10,8 +10,10 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 )
 
-// prepare creates the destination folder when missing, lists the source
-// folder, reads the journal and decides which messages are pending.
+// prepare creates the destination folder when missing, examines the
+// source folder and sets up its listing, which the copy phase takes
+// window by window (see window.go): the journal then decides which
+// messages of each window are pending.
 func (r *runner) prepare(ctx context.Context, f *folderRun) error {
 	r.send(ctx, f)
 	if f.unchanged != nil {
@@ -23,21 +25,16 @@ func (r *runner) prepare(ctx context.Context, f *folderRun) error {
 		return err
 	}
 	f.rep.Dest, f.rep.Renamed, f.progress.Dest = f.fp.Dest, f.fp.Renamed, f.fp.Dest
+	var view folderView
 	err := r.try(ctx, f, func() error {
 		var err error
-		f.srcUIDV, err = r.src.examine(ctx, f.fp.Source)
+		view, err = r.src.examine(ctx, f.fp.Source)
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	// The folder's entries serve the preparing alone: verification reads
-	// the hashes from the journal again, so that a run holds no entry
-	// per message of the mailbox.
-	entries, err := r.j.Folder(ctx, f.fp.Source, f.srcUIDV)
-	if err != nil {
-		return err
-	}
+	f.srcUIDV = view.UIDValidity
 	var dstCount uint32
 	err = r.try(ctx, f, func() error {
 		if err := r.openDest(ctx, f); err != nil {
@@ -55,62 +52,20 @@ func (r *runner) prepare(ctx context.Context, f *folderRun) error {
 		// until this run appends (nothing appends before the copying).
 		f.idx, f.counts, f.claimed = map[msgKey][]imap.UID{}, map[msgKey]map[[32]byte]int{}, map[[32]byte]int{}
 	}
-	settled := map[imap.UID]int64{}
-	for _, e := range entries {
-		if r.settled(f, e) {
-			settled[e.SrcUID] = e.Size
-		}
-	}
+	// The folder is listed window by window as it is copied (see
+	// window.go); the plan's first window is used when it is recent and
+	// UIDVALIDITY has not changed.
+	f.lst = newFolderList(view, r.opts.window())
+	total := int(view.Messages)
 	sc := f.fp.scan
-	scanned, reuse := sc.take()
-	reuse = reuse && sc.uidValidity == f.srcUIDV && r.opts.now().Sub(sc.at) < scanMaxAge
-	for _, m := range scanned {
-		if _, ok := settled[m.UID]; reuse && !ok && !m.full {
-			reuse = false // the plan took it for settled; it is not (any more)
-			break
+	if scanned, upto, ok := sc.take(); ok && view.Messages > 0 && sc.uidValidity == f.srcUIDV && r.opts.now().Sub(sc.at) < scanMaxAge {
+		f.lst.first, f.lst.firstUpto, f.lst.hasFirst, f.lst.done = scanned, upto, true, false
+		if !r.plan.Options.Since.IsZero() {
+			total = f.fp.Messages // in scope, as the plan counted it
 		}
 	}
-	if reuse {
-		f.msgs = scanned // the plan's listing; the catch-up pass adds what came since
-	} else {
-		scanned = nil
-		err = r.try(ctx, f, func() error {
-			if _, err := r.src.examine(ctx, f.fp.Source); err != nil {
-				return err
-			}
-			var err error
-			f.msgs, err = r.src.list(ctx, f.fp.Source, 0, r.plan.Options.Since, settled)
-			return err
-		})
-		if err != nil {
-			return err
-		}
-	}
-	for _, m := range f.msgs {
-		f.maxUID = max(f.maxUID, m.UID)
-		if e, ok := entries[m.UID]; ok && r.settled(f, e) {
-			// Its claim is read from the journal again with the index
-			// (see loadClaims).
-			f.rep.Previously++
-		}
-	}
-	switch {
-	case f.rep.Previously == 0:
-		// All pending (a first run): the listing itself, not a copy of
-		// it, so that a run holds one srcMsg per message, not two. The
-		// capacity ends at its length: appending to f.msgs (the
-		// catch-up pass) never writes into it.
-		f.pending = f.msgs[:len(f.msgs):len(f.msgs)]
-	case f.rep.Previously < len(f.msgs):
-		f.pending = make([]srcMsg, 0, len(f.msgs)-f.rep.Previously)
-		for _, m := range f.msgs {
-			if e, ok := entries[m.UID]; !ok || !r.settled(f, e) {
-				f.pending = append(f.pending, m)
-			}
-		}
-	}
-	f.rep.SourceCount = len(f.msgs)
-	f.progress.Total, f.progress.Done, f.progress.Phase = len(f.msgs), f.rep.Previously, PhaseCopy
+	f.rep.SourceCount = total
+	f.progress.Total, f.progress.Phase = total, PhaseCopy
 	r.send(ctx, f)
 	return nil
 }
@@ -133,14 +88,14 @@ func (r *runner) finish(ctx context.Context, f *folderRun) error {
 	var late []srcMsg
 	err := r.try(ctx, f, func() error {
 		var err error
-		late, err = r.src.list(ctx, f.fp.Source, f.maxUID, r.plan.Options.Since, nil)
+		late, err = r.src.list(ctx, f.fp.Source, max(f.lst.last, f.lst.top), 0, r.plan.Options.Since, nil)
 		return err
 	})
 	if err != nil {
 		return err
 	}
 	if len(late) > 0 {
-		f.msgs = append(f.msgs, late...)
+		f.lst.add(late)
 		f.rep.SourceCount += len(late)
 		f.mu.Lock()
 		f.progress.Total += len(late)
@@ -199,10 +154,7 @@ func (r *runner) conclude(ctx context.Context, f *folderRun) error {
 		f.rep.Verdict = VerdictIncomplete
 	}
 	if f.rep.Verdict == VerdictOK && v.stErr == nil {
-		var size int64
-		for _, m := range f.msgs {
-			size += m.Size
-		}
+		size := f.lst.size
 		st := folderState{Since: sinceKey(r.plan.Options.Since), DestFolder: f.fp.Dest, Src: v.srcSt, Dst: v.dstSt,
 			SourceCount: f.rep.SourceCount, SourceSize: size, DestCount: f.rep.DestCount, Extra: f.rep.Extra,
 			Dropped: f.rep.DroppedKeywords, VerifiedAt: r.opts.now()}
@@ -224,7 +176,7 @@ func (r *runner) conclude(ctx context.Context, f *folderRun) error {
 func (f *folderRun) forget() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.msgs, f.pending, f.entries, f.claimed, f.resv, f.idx, f.counts = nil, nil, nil, nil, nil, nil, nil
+	f.lst, f.entries, f.claimed, f.resv, f.idx, f.counts = nil, nil, nil, nil, nil, nil
 	f.ver, f.verTasks = nil, nil
 }
 

@@ -209,8 +209,19 @@ func (j *Journal) PutAllMeta(ctx context.Context, entries []Entry, key, value st
 // Folder returns the entries of one source folder at one UIDVALIDITY, by
 // source UID.
 func (j *Journal) Folder(ctx context.Context, srcFolder string, uidValidity uint32) (map[imap.UID]Entry, error) {
+	return j.FolderRange(ctx, srcFolder, uidValidity, 1, 0)
+}
+
+// FolderRange is Folder for the source UIDs from lo to hi (0: no bound):
+// a run reads the journal one window of a folder at a time (see
+// window.go), so that what it holds does not grow with the folder.
+func (j *Journal) FolderRange(ctx context.Context, srcFolder string, uidValidity uint32, lo, hi imap.UID) (map[imap.UID]Entry, error) {
+	top := int64(hi)
+	if hi == 0 {
+		top = 1 << 32
+	}
 	rows, err := j.db.QueryContext(ctx, `SELECT src_uid, hash, size, message_id, dst_folder, dst_uidvalidity, dst_uid, outcome, reason, detail
-		FROM messages WHERE src_folder = ? AND src_uidvalidity = ?`, srcFolder, uidValidity)
+		FROM messages WHERE src_folder = ? AND src_uidvalidity = ? AND src_uid BETWEEN ? AND ?`, srcFolder, uidValidity, int64(lo), top)
 	if err != nil {
 		return nil, fmt.Errorf("migrate: journal read: %w", err)
 	}

@@ -38,7 +38,8 @@ func TestHelperMigrateProcess(t *testing.T) {
 	}
 	src, dst := side("MAGPIE_MIGRATE_SRC"), side("MAGPIE_MIGRATE_DST")
 	progress := make(chan Progress, 64)
-	opts := Options{JournalDir: os.Getenv("MAGPIE_MIGRATE_JOURNAL"), Progress: progress}
+	// Windows of a few messages: a kill lands between two listings too.
+	opts := Options{JournalDir: os.Getenv("MAGPIE_MIGRATE_JOURNAL"), Progress: progress, listWindow: 7}
 	p, err := NewPlan(context.Background(), src, dst, opts)
 	if err != nil {
 		t.Fatal(err)

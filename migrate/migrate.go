@@ -130,6 +130,16 @@ type Options struct {
 	// folder's verification reads back at most; 0 means
 	// defaultVerifyChunk (tests make it small).
 	verifyChunk int
+	// listWindow is about how many messages one window of a folder's
+	// listing holds (see window.go); 0 means defaultListWindow.
+	listWindow int
+}
+
+func (o Options) window() int {
+	if o.listWindow <= 0 {
+		return defaultListWindow
+	}
+	return o.listWindow
 }
 
 func (o Options) chunk() int {

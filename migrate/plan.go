@@ -52,8 +52,9 @@ type FolderPlan struct {
 	Pending     int
 	PendingSize int64
 
-	// scan is the listing NewPlan made; Run uses it instead of listing
-	// again when it is recent and UIDVALIDITY has not changed.
+	// scan is the first window of the listing NewPlan made; Run uses it
+	// instead of listing it again when it is recent and UIDVALIDITY has
+	// not changed.
 	scan *folderScan
 }
 
@@ -79,7 +80,7 @@ type Plan struct {
 	Made time.Time
 }
 
-// scanMaxAge is how long Run trusts the listing NewPlan made: mail that
+// scanMaxAge is how long Run trusts the window NewPlan listed: mail that
 // arrived since is caught by the catch-up pass either way.
 const scanMaxAge = 10 * time.Minute
 
@@ -128,7 +129,10 @@ func matchTree(patterns []string, p string) bool {
 
 // NewPlan connects to both sides (one connection each), lists their folders,
 // maps every selected source folder to a destination folder and counts the
-// messages and bytes in scope. It changes nothing on either side.
+// messages and bytes in scope, and those pending. It changes nothing on
+// either side. Each folder is listed window by window (see window.go) and
+// only counted: the plan keeps the first window of each, for Run, and
+// holds nothing that grows with the folder.
 func NewPlan(ctx context.Context, src, dst Side, opts Options) (Plan, error) {
 	if err := CheckGlobs(append(slices.Clone(opts.Folders), opts.Exclude...)); err != nil {
 		return Plan{}, err
@@ -191,41 +195,21 @@ func NewPlan(ctx context.Context, src, dst Side, opts Options) (Plan, error) {
 			p.TotalSize += f.Size
 			continue
 		}
-		uidv, err := sc.examine(ctx, f.Source)
+		view, err := sc.examine(ctx, f.Source)
 		if err != nil {
 			return p, err
 		}
-		// What the journal has as settled is listed by UID alone (see
-		// listMessages): a re-run's plan costs next to nothing.
-		settled := map[imap.UID]int64{}
-		if j != nil {
-			entries, err := j.Folder(ctx, f.Source, uidv)
-			if err != nil {
-				return p, err
-			}
-			for _, e := range entries {
-				if e.Outcome.done() && e.DstFolder == f.Dest {
-					settled[e.SrcUID] = e.Size
-				}
-			}
-		}
-		msgs, err := sc.list(ctx, f.Source, 0, opts.Since, settled)
-		if err != nil {
+		scans[i] = folderScan{uidValidity: view.UIDValidity, at: p.Made}
+		if err := scanFolder(ctx, sc, j, f, view, opts, &scans[i]); err != nil {
 			return p, err
 		}
-		scans[i] = folderScan{uidValidity: uidv, msgs: msgs, at: p.Made}
 		if !src.isPOP3() || j != nil { // without a journal POP3 UIDs are this plan's own
 			f.scan = &scans[i]
 		}
-		f.Messages = len(msgs)
-		for _, m := range msgs {
-			f.Size += m.Size
-		}
 		p.TotalCount += f.Messages
 		p.TotalSize += f.Size
-	}
-	if err := p.pending(ctx, j, scans); err != nil {
-		return p, err
+		p.PendingCount += f.Pending
+		p.PendingSize += f.PendingSize
 	}
 	if q := destQuota(dc.Client); q != nil {
 		q.NeedBytes, q.NeedMessages = p.PendingSize, p.PendingCount

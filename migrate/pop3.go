@@ -61,14 +61,14 @@ func (s *pop3Source) folders(ctx context.Context) ([]*imap.ListData, error) {
 
 // examine: UIDs come from the journal and never change meaning, so the
 // UIDVALIDITY is constant.
-func (s *pop3Source) examine(ctx context.Context, folder string) (uint32, error) {
+func (s *pop3Source) examine(ctx context.Context, folder string) (folderView, error) {
 	_, err := s.client(ctx)
-	return 1, err
+	return folderView{UIDValidity: 1}, err
 }
 
 // list takes a fresh listing each time: a POP3 session sees the maildrop
 // as it was when the session began (RFC 1939 §8), so it reconnects.
-func (s *pop3Source) list(ctx context.Context, folder string, after imap.UID, since time.Time, _ map[imap.UID]int64) ([]srcMsg, error) {
+func (s *pop3Source) list(ctx context.Context, folder string, after, upto imap.UID, since time.Time, _ map[imap.UID]int64) ([]srcMsg, error) {
 	s.drop()
 	c, err := s.client(ctx)
 	if err != nil {
@@ -101,7 +101,7 @@ func (s *pop3Source) list(ctx context.Context, folder string, after imap.UID, si
 			continue // a server repeating a unique-id: keep the first
 		}
 		s.num[uid] = m.Num
-		if uid > after {
+		if uid > after && (upto == 0 || uid <= upto) {
 			out = append(out, srcMsg{UID: uid, Size: m.Size, full: true})
 		}
 	}
@@ -151,7 +151,7 @@ func (s *pop3Source) each(ctx context.Context, uids []imap.UID, fn func(imap.UID
 		return err
 	}
 	if s.num == nil {
-		if _, err := s.list(ctx, pop3Folder, 0, time.Time{}, nil); err != nil {
+		if _, err := s.list(ctx, pop3Folder, 0, 0, time.Time{}, nil); err != nil {
 			return err
 		}
 		c = s.c

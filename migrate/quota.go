@@ -67,35 +67,56 @@ func destQuota(c *imapclient.Client) *Quota {
 	return q
 }
 
-// pending counts, from the journal j when there is one (nil: none), the
-// messages of the plan's folders that earlier runs already settled, and sets each
-// folder's and the plan's pending figures. scans holds each folder's
-// UIDVALIDITY and messages as just listed.
-func (p *Plan) pending(ctx context.Context, j *Journal, scans []folderScan) error {
-	p.PendingCount, p.PendingSize = 0, 0
-	for i := range p.Folders {
-		f := &p.Folders[i]
-		var entries map[imap.UID]Entry
-		if scans[i].unchanged {
-			f.Pending, f.PendingSize = 0, 0
-			continue
+// scanFolder lists f, which EXAMINE described as v, window by window
+// (see window.go) and counts its messages and bytes in scope and, from
+// the journal j when there is one (nil: none), those earlier runs have
+// not settled: f's pending figures. sc keeps the first window.
+func scanFolder(ctx context.Context, src source, j *Journal, f *FolderPlan, v folderView, opts Options, sc *folderScan) error {
+	l := newFolderList(v, opts.window())
+	for first := true; first || !l.done; first = false {
+		lo, hi := l.next, imap.UID(0)
+		if l.span > 0 {
+			hi = min(l.last, lo+l.span-1)
 		}
+		// What the journal has as settled is listed by UID alone (see
+		// listRange): a re-run's plan costs next to nothing.
+		var entries map[imap.UID]Entry
+		settled := map[imap.UID]int64{}
 		if j != nil {
 			var err error
-			if entries, err = j.Folder(ctx, f.Source, scans[i].uidValidity); err != nil {
+			if entries, err = j.FolderRange(ctx, f.Source, v.UIDValidity, lo, hi); err != nil {
 				return fmt.Errorf("migrate: plan: %w", err)
 			}
+			for _, e := range entries {
+				if e.Outcome.done() && e.DstFolder == f.Dest {
+					settled[e.SrcUID] = e.Size
+				}
+			}
 		}
-		f.Pending, f.PendingSize = 0, 0
-		for _, m := range scans[i].msgs {
+		var msgs []srcMsg
+		if !l.done {
+			var err error
+			if msgs, err = src.list(ctx, f.Source, lo-1, hi, opts.Since, settled); err != nil {
+				return err
+			}
+		}
+		if first {
+			sc.msgs, sc.upto = msgs, hi
+		}
+		if hi == 0 || hi >= l.last {
+			l.done = true
+		} else {
+			l.next = hi + 1
+		}
+		for _, m := range msgs {
+			f.Messages++
+			f.Size += m.Size
 			if e, ok := entries[m.UID]; ok && e.Outcome.done() && e.DstFolder == f.Dest {
 				continue
 			}
 			f.Pending++
 			f.PendingSize += m.Size
 		}
-		p.PendingCount += f.Pending
-		p.PendingSize += f.PendingSize
 	}
 	return nil
 }
@@ -105,7 +126,8 @@ type folderScan struct {
 	unchanged   bool         // proven unchanged since verified: not listed
 	state       *folderState // what proved it, when unchanged
 	uidValidity uint32
-	msgs        []srcMsg
+	msgs        []srcMsg // the first window: UIDs up to upto (0: all)
+	upto        imap.UID
 	at          time.Time
 
 	mu    sync.Mutex
@@ -117,15 +139,15 @@ type folderScan struct {
 // listing is freed when the Run is done with the folder. ok is false for
 // a scan without a listing (nil, unchanged, or taken already: a Plan
 // run again lists again).
-func (sc *folderScan) take() (msgs []srcMsg, ok bool) {
+func (sc *folderScan) take() (msgs []srcMsg, upto imap.UID, ok bool) {
 	if sc == nil || sc.unchanged {
-		return nil, false
+		return nil, 0, false
 	}
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
 	if sc.taken {
-		return nil, false
+		return nil, 0, false
 	}
 	msgs, sc.msgs, sc.taken = sc.msgs, nil, true
-	return msgs, true
+	return msgs, sc.upto, true
 }

@@ -44,9 +44,7 @@ type folderRun struct {
 	srcUIDV   uint32
 	dstUIDV   uint32
 	perm      []imap.Flag // destination PERMANENTFLAGS; nil: not announced
-	msgs      []srcMsg
-	pending   []srcMsg
-	maxUID    imap.UID
+	lst       *folderList // the listing, window by window (see window.go)
 	entries   map[imap.UID]Entry // Backup only: Run reads the journal (see verify)
 	claimed   map[[32]byte]int   // settled destination copies accounted for, by hash (see claims.go)
 	resv      map[[32]byte]int   // decisions not settled yet, by hash (see claims.go)

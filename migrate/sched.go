@@ -23,21 +23,29 @@ import (
 // folder cost it ~2.9 ms of CPU per message, one session ~0.6–0.8 ms.
 type batchQueue struct {
 	mu        sync.Mutex
+	cond      *sync.Cond // a window listed, a folder failed
 	folders   []*folderQueue
 	exclusive bool
+	n         int  // messages per batch
+	ramp      bool // the first batches of a folder small
 	// ended, when set, is called (without mu) once per folder whose
 	// copy is over: every batch handed out and stored, or dropped.
 	ended func(*folderRun)
 }
 
-// folderQueue is what is left to copy of one folder.
+// folderQueue is what is left to copy of one folder: the batches of the
+// windows listed (see window.go) and not handed out yet, and whether
+// windows are left to list.
 type folderQueue struct {
 	f        *folderRun
 	batches  [][]srcMsg
-	cost     int64 // of the batches left, see msgCost
-	size     int64 // cost as the copy began
+	cost     int64 // of what is left, see msgCost (estimated until listed)
+	size     int64 // cost as the copy began (the plan's estimate)
 	owner    int   // the worker it belongs to when exclusive, else -1
 	inFlight int   // batches handed out and not yet stored
+	more     bool  // windows left to list
+	listing  bool  // a worker lists its next window
+	ramped   bool  // its first batches were cut small
 	over     bool  // ended was called
 }
 
@@ -45,73 +53,139 @@ type folderQueue struct {
 // bytes (a round trip, a transaction on the destination).
 func msgCost(m srcMsg) int64 { return m.Size + 2048 }
 
-// newBatchQueue cuts every folder's pending messages into batches (see
-// cutBatches; ramp makes the first ones small).
+// newBatchQueue queues every prepared folder; its windows are listed and
+// cut into batches of n messages (see cutBatches; ramp makes a folder's
+// first ones small) as the copy goes. A folder's size, which orders the
+// folders, is what the plan found pending in it.
 func newBatchQueue(folders []*folderRun, n int, ramp, exclusive bool) *batchQueue {
-	q := &batchQueue{exclusive: exclusive}
+	q := &batchQueue{exclusive: exclusive, n: n, ramp: ramp}
+	q.cond = sync.NewCond(&q.mu)
 	for _, f := range folders {
-		if len(f.pending) == 0 {
+		if f.lst == nil || f.lst.done || f.isFailed() {
 			continue
 		}
-		fq := &folderQueue{f: f, batches: cutBatches(f.pending, n, ramp), owner: -1}
-		for _, m := range f.pending {
-			fq.cost += msgCost(m)
+		est := f.fp.PendingSize + 2048*int64(f.fp.Pending)
+		if est == 0 { // the plan found nothing pending (then) or did not list
+			est = int64(f.progress.Total) * 2048
 		}
-		fq.size = fq.cost
-		q.folders = append(q.folders, fq)
+		q.folders = append(q.folders, &folderQueue{f: f, owner: -1, more: true, cost: est, size: est})
 	}
 	return q
 }
 
-// next returns worker w's next batch to copy. Shared, it is the first
-// left of the biggest folder not yet all handed out (biggest as the copy
-// began): the workers copy the folders together, one after the other,
-// so that each folder's copy ends early and its verification runs while
-// the next ones are copied (see copyLoop), the biggest one's first; what
-// is left to verify when the copy ends is the smallest folders'.
-// Exclusive, it is the next batch of the folder w owns while that has
-// any, else of the biggest folder no worker owns (which w then owns);
-// none left means w is done. A failed folder's batches are dropped.
-func (q *batchQueue) next(w int) (*folderRun, []srcMsg, bool) {
+// next returns worker w's next batch to copy, or a folder whose next
+// window w is to list first (b nil, list set): with b, list asks w to
+// list the folder's next window once it has fetched b, while b is stored.
+// Shared, it is the first left of the biggest folder not yet all handed
+// out (biggest as the copy began): the workers copy the folders together,
+// one after the other, so that each folder's copy ends early and its
+// verification runs while the next ones are copied (see copyLoop), the
+// biggest one's first; what is left to verify when the copy ends is the
+// smallest folders'. Exclusive, it is the next batch of the folder w owns
+// while that has any, else of the biggest folder no worker owns (which w
+// then owns); none left means w is done. A failed folder's batches are
+// dropped. It waits while the only folders left are being listed by
+// other workers.
+func (q *batchQueue) next(w int) (f *folderRun, b []srcMsg, list, ok bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	var best *folderQueue
+	for {
+		var best *folderQueue
+		wait := false
+		for _, fq := range q.folders {
+			if (len(fq.batches) > 0 || fq.more) && fq.f.isFailed() {
+				fq.batches, fq.cost, fq.more = nil, 0, false
+			}
+			if len(fq.batches) == 0 && (!fq.more || fq.listing) {
+				wait = wait || (fq.listing && (!q.exclusive || fq.owner == w))
+				continue
+			}
+			if q.exclusive && fq.owner == w {
+				best = fq
+				break
+			}
+			if q.exclusive && fq.owner >= 0 {
+				continue
+			}
+			if best == nil || (q.exclusive && fq.cost > best.cost) || (!q.exclusive && fq.size > best.size) {
+				best = fq
+			}
+		}
+		if best == nil {
+			if wait {
+				q.cond.Wait()
+				continue
+			}
+			return nil, nil, false, false
+		}
+		if q.exclusive {
+			best.owner = w
+		}
+		if len(best.batches) == 0 {
+			best.listing = true
+			return best.f, nil, true, true
+		}
+		b = best.batches[0]
+		best.batches = best.batches[1:]
+		best.inFlight++
+		for _, m := range b {
+			best.cost -= msgCost(m)
+		}
+		if len(best.batches) == 0 && best.more && !best.listing {
+			best.listing, list = true, true
+		}
+		return best.f, b, list, true
+	}
+}
+
+// listed hands q the pending messages of the window of f just listed
+// (see next), more saying whether windows are left, and calls ended when
+// that leaves nothing of f to copy.
+func (q *batchQueue) listed(f *folderRun, msgs []srcMsg, more bool) {
+	q.mu.Lock()
+	var over *folderRun
 	for _, fq := range q.folders {
-		if len(fq.batches) > 0 && fq.f.isFailed() {
-			fq.batches, fq.cost = nil, 0
-		}
-		if len(fq.batches) == 0 {
+		if fq.f != f {
 			continue
 		}
-		if q.exclusive && fq.owner == w {
-			best = fq
-			break
+		fq.listing, fq.more = false, more && !f.isFailed()
+		if len(msgs) > 0 && !f.isFailed() {
+			fq.batches = append(fq.batches, cutBatches(msgs, q.n, q.ramp && !fq.ramped)...)
+			fq.ramped = true
 		}
-		if q.exclusive && fq.owner >= 0 {
-			continue
+		if !fq.more {
+			fq.cost = 0
+			for _, b := range fq.batches {
+				for _, m := range b {
+					fq.cost += msgCost(m)
+				}
+			}
 		}
-		if best == nil || (q.exclusive && fq.cost > best.cost) || (!q.exclusive && fq.size > best.size) {
-			best = fq
+		if fq.ended() {
+			over = f
 		}
 	}
-	if best == nil {
-		return nil, nil, false
+	q.cond.Broadcast()
+	q.mu.Unlock()
+	if over != nil && q.ended != nil {
+		q.ended(over)
 	}
-	if q.exclusive {
-		best.owner = w
+}
+
+// ended reports, once, whether fq's copy is over: nothing left to hand
+// out or to list, and nothing in flight. q.mu is held.
+func (fq *folderQueue) ended() bool {
+	if len(fq.batches) == 0 && !fq.more && !fq.listing && fq.inFlight == 0 && !fq.over {
+		fq.over = true
+		return true
 	}
-	b := best.batches[0]
-	best.batches = best.batches[1:]
-	best.inFlight++
-	for _, m := range b {
-		best.cost -= msgCost(m)
-	}
-	return best.f, b, true
+	return false
 }
 
 // stored notes that a batch of f handed out by next is stored (or given
 // up), and calls ended when that was f's last: nothing left to hand out
-// (a failed folder's batches are dropped) and nothing in flight.
+// (a failed folder's batches are dropped) or to list, and nothing in
+// flight.
 func (q *batchQueue) stored(f *folderRun) {
 	q.mu.Lock()
 	var over *folderRun
@@ -123,10 +197,11 @@ func (q *batchQueue) stored(f *folderRun) {
 		if f.isFailed() {
 			fq.batches, fq.cost = nil, 0
 		}
-		if len(fq.batches) == 0 && fq.inFlight == 0 && !fq.over {
-			fq.over, over = true, f
+		if fq.ended() {
+			over = f
 		}
 	}
+	q.cond.Broadcast()
 	q.mu.Unlock()
 	if over != nil && q.ended != nil {
 		q.ended(over)
@@ -323,22 +398,37 @@ func (r *runner) copyLoop(p *pool, q *batchQueue, w int, a *afterCopy) {
 	wg.Go(func() {
 		defer close(ch)
 		for fctx.Err() == nil {
-			f, b, ok := q.next(w)
+			f, b, list, ok := q.next(w)
 			if !ok {
 				return
 			}
-			// No gate here: fetching only reads the source, and a parked
-			// Run must mean the storing has stopped. ctx, not fctx: the
-			// source connection dialled here outlives this loop.
-			r.srcMu.Lock()
-			sp, err := r.fetchBatch(ctx, f, b)
-			r.srcMu.Unlock()
-			select {
-			case ch <- fetched{f, b, sp, err}:
-			case <-fctx.Done():
-				closeSpools(sp)
-				q.stored(f)
-				return
+			if len(b) > 0 {
+				// No gate here: fetching only reads the source, and a
+				// parked Run must mean the storing has stopped. ctx, not
+				// fctx: the source connection dialled here outlives this
+				// loop.
+				r.srcMu.Lock()
+				sp, err := r.fetchBatch(ctx, f, b)
+				r.srcMu.Unlock()
+				select {
+				case ch <- fetched{f, b, sp, err}:
+				case <-fctx.Done():
+					closeSpools(sp)
+					q.stored(f)
+					if list {
+						q.listed(f, nil, false)
+					}
+					return
+				}
+			}
+			if list {
+				// The folder's next window, listed while the batch just
+				// fetched is stored.
+				r.srcMu.Lock()
+				msgs, more, err := r.listWindow(ctx, f)
+				r.srcMu.Unlock()
+				p.fail(f, err)
+				q.listed(f, msgs, more && err == nil)
 			}
 		}
 	})

@@ -16,13 +16,15 @@ type source interface {
 	// folders lists the selectable folders (names decoded, with the
 	// source's delimiter).
 	folders(ctx context.Context) ([]*imap.ListData, error)
-	// examine opens folder read-only and returns its UIDVALIDITY.
-	examine(ctx context.Context, folder string) (uint32, error)
-	// list returns folder's messages with UID > after (and INTERNALDATE on
-	// or after since, when set), ascending by UID, seeing mail that
+	// examine opens folder read-only and returns what it tells: its
+	// UIDVALIDITY, UIDNEXT and message count.
+	examine(ctx context.Context, folder string) (folderView, error)
+	// list returns folder's messages with UID > after and, when upto is
+	// not 0, UID <= upto (and INTERNALDATE on or after since's day, when
+	// set: see inSince), ascending by UID; without upto it sees mail that
 	// arrived since the folder was opened. Messages in settled (UID →
 	// size) may be listed by UID and size alone.
-	list(ctx context.Context, folder string, after imap.UID, since time.Time, settled map[imap.UID]int64) ([]srcMsg, error)
+	list(ctx context.Context, folder string, after, upto imap.UID, since time.Time, settled map[imap.UID]int64) ([]srcMsg, error)
 	// bodies reads the raw bytes of uids into spools; a UID missing from
 	// the answer has vanished.
 	bodies(ctx context.Context, folder string, uids []imap.UID) (map[imap.UID]*spool, error)
@@ -37,6 +39,13 @@ type source interface {
 	// drop closes the connection without ceremony; logout politely.
 	drop()
 	logout()
+}
+
+// folderView is what EXAMINE (RFC 3501 §6.3.2) tells of a source folder.
+type folderView struct {
+	UIDValidity uint32
+	UIDNext     imap.UID // 0: not told
+	Messages    uint32
 }
 
 // newSource returns the source for side: POP3 when the account has a
@@ -63,15 +72,23 @@ func (s *imapSource) folders(ctx context.Context) ([]*imap.ListData, error) {
 	return c.List("", "*", nil).Collect()
 }
 
-func (s *imapSource) examine(ctx context.Context, folder string) (uint32, error) {
+func (s *imapSource) examine(ctx context.Context, folder string) (folderView, error) {
 	sel, err := s.cn.open(ctx, folder, true)
 	if err != nil {
-		return 0, err
+		return folderView{}, err
 	}
-	return sel.UIDValidity, nil
+	return folderView{UIDValidity: sel.UIDValidity, UIDNext: sel.UIDNext, Messages: sel.NumMessages}, nil
 }
 
-func (s *imapSource) list(ctx context.Context, folder string, after imap.UID, since time.Time, settled map[imap.UID]int64) ([]srcMsg, error) {
+func (s *imapSource) list(ctx context.Context, folder string, after, upto imap.UID, since time.Time, settled map[imap.UID]int64) ([]srcMsg, error) {
+	if upto > 0 {
+		// A window below the UIDNEXT the folder was examined with: mail
+		// arriving meanwhile gets higher UIDs, so no NOOP is needed.
+		if _, err := s.cn.open(ctx, folder, true); err != nil {
+			return nil, err
+		}
+		return listRange(s.cn.c.Client, after+1, upto, since, settled)
+	}
 	if after == 0 { // right after examine: the view is fresh
 		sel, err := s.cn.open(ctx, folder, true)
 		if err != nil {
@@ -91,7 +108,7 @@ func (s *imapSource) list(ctx context.Context, folder string, after imap.UID, si
 	var out []srcMsg
 	for _, m := range list {
 		// "n:*" always includes the last message, even below n.
-		if m.UID > after && (since.IsZero() || !m.Date().Before(since)) {
+		if m.UID > after && inSince(m, since) {
 			out = append(out, m)
 		}
 	}

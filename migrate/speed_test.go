@@ -26,15 +26,38 @@ func srcMsgs(n int) []srcMsg {
 	return out
 }
 
+// pendingFolder is a prepared folder whose one window lists n messages
+// of 1,000 bytes, all pending.
+func pendingFolder(name string, n int) *folderRun {
+	return &folderRun{fp: FolderPlan{Source: name, Pending: n, PendingSize: int64(n) * 1000}, lst: &folderList{next: 1}}
+}
+
+// nextBatch is q.next for worker w, listing a folder's one window
+// (pendingFolder) when asked to.
+func nextBatch(q *batchQueue, w int) (*folderRun, []srcMsg, bool) {
+	for {
+		f, b, list, ok := q.next(w)
+		if !ok {
+			return nil, nil, false
+		}
+		if list {
+			q.listed(f, srcMsgs(f.fp.Pending), false)
+		}
+		if b != nil {
+			return f, b, true
+		}
+	}
+}
+
 // The biggest folder's batches go to every worker that asks until it is
 // no bigger than the next folder: several connections append into it.
 func TestBatchQueueSharesTheBiggestFolder(t *testing.T) {
-	big := &folderRun{fp: FolderPlan{Source: "INBOX"}, pending: srcMsgs(100)}
-	small := &folderRun{fp: FolderPlan{Source: "Sent"}, pending: srcMsgs(20)}
+	big := pendingFolder("INBOX", 100)
+	small := pendingFolder("Sent", 20)
 	q := newBatchQueue([]*folderRun{small, big}, 10, false, false)
 	var order []string
 	for {
-		f, b, ok := q.next(0)
+		f, b, ok := nextBatch(q, 0)
 		if !ok {
 			break
 		}
@@ -50,7 +73,7 @@ func TestBatchQueueSharesTheBiggestFolder(t *testing.T) {
 	// A failed folder's batches are dropped.
 	q = newBatchQueue([]*folderRun{small, big}, 10, false, false)
 	big.failed = true
-	if f, _, _ := q.next(0); f != small {
+	if f, _, _ := nextBatch(q, 0); f != small {
 		t.Fatalf("a failed folder's batch was handed out")
 	}
 }
@@ -60,27 +83,27 @@ func TestBatchQueueSharesTheBiggestFolder(t *testing.T) {
 // with no unowned folder left is done: no two sessions append into one
 // folder at once.
 func TestBatchQueueExclusiveGivesEachFolderOneWorker(t *testing.T) {
-	big := &folderRun{fp: FolderPlan{Source: "INBOX"}, pending: srcMsgs(100)}
-	small := &folderRun{fp: FolderPlan{Source: "Sent"}, pending: srcMsgs(20)}
+	big := pendingFolder("INBOX", 100)
+	small := pendingFolder("Sent", 20)
 	q := newBatchQueue([]*folderRun{small, big}, 10, false, true)
-	if f, _, _ := q.next(0); f != big {
+	if f, _, _ := nextBatch(q, 0); f != big {
 		t.Fatalf("worker 0 took %s first, not the biggest folder", f.fp.Source)
 	}
-	if f, _, _ := q.next(1); f != small {
+	if f, _, _ := nextBatch(q, 1); f != small {
 		t.Fatalf("worker 1 took %s, owned by worker 0", f.fp.Source)
 	}
-	if f, _, _ := q.next(1); f != small {
+	if f, _, _ := nextBatch(q, 1); f != small {
 		t.Fatalf("worker 1 left its folder for %s", f.fp.Source)
 	}
-	if _, _, ok := q.next(1); ok {
+	if _, _, ok := nextBatch(q, 1); ok {
 		t.Fatalf("worker 1 took a batch of worker 0's folder")
 	}
-	if _, _, ok := q.next(2); ok {
+	if _, _, ok := nextBatch(q, 2); ok {
 		t.Fatalf("worker 2 took a batch of an owned folder")
 	}
 	n := 1
 	for {
-		f, _, ok := q.next(0)
+		f, _, ok := nextBatch(q, 0)
 		if !ok {
 			break
 		}
@@ -268,8 +291,8 @@ func TestFreshPlanOfUnchangedFoldersDialsNothing(t *testing.T) {
 // failed folder's ends with its batches in flight; a folder with nothing
 // to copy is idle from the start.
 func TestBatchQueueTellsWhenAFolderIsCopied(t *testing.T) {
-	a := &folderRun{fp: FolderPlan{Source: "INBOX"}, pending: srcMsgs(30)}
-	b := &folderRun{fp: FolderPlan{Source: "Sent"}, pending: srcMsgs(20)}
+	a := pendingFolder("INBOX", 30)
+	b := pendingFolder("Sent", 20)
 	empty := &folderRun{fp: FolderPlan{Source: "Drafts"}}
 	q := newBatchQueue([]*folderRun{a, b, empty}, 10, false, false)
 	var ended []string
@@ -279,7 +302,7 @@ func TestBatchQueueTellsWhenAFolderIsCopied(t *testing.T) {
 	}
 	var got []*folderRun
 	for {
-		f, _, ok := q.next(0)
+		f, _, ok := nextBatch(q, 0)
 		if !ok {
 			break
 		}
@@ -301,17 +324,17 @@ func TestBatchQueueTellsWhenAFolderIsCopied(t *testing.T) {
 	}
 	// Failed with a batch in flight: the rest is dropped, and the
 	// folder's copy ends when that batch comes back.
-	c := &folderRun{fp: FolderPlan{Source: "Archive"}, pending: srcMsgs(30)}
+	c := pendingFolder("Archive", 30)
 	q = newBatchQueue([]*folderRun{c}, 10, false, false)
 	ended = nil
 	q.ended = func(f *folderRun) { ended = append(ended, f.fp.Source) }
-	f, _, _ := q.next(0)
+	f, _, _ := nextBatch(q, 0)
 	c.failed = true
 	q.stored(f)
 	if len(ended) != 1 {
 		t.Fatalf("a failed folder's copy did not end: %v", ended)
 	}
-	if _, _, ok := q.next(0); ok {
+	if _, _, ok := nextBatch(q, 0); ok {
 		t.Fatalf("a failed folder's batch was handed out")
 	}
 }

@@ -1,7 +1,6 @@
 package migrate
 
 import (
-	"cmp"
 	"context"
 	"slices"
 
@@ -128,27 +127,39 @@ func uidChunksFrom(from imap.UID, n uint32, uidNext imap.UID, chunk int) []imap.
 // the journal has no hash for is read from the source and hashed.
 func (r *runner) verifySource(ctx context.Context, f *folderRun) error {
 	src := map[[32]byte]int{}
-	byUID := func(m srcMsg, u imap.UID) int { return cmp.Compare(m.UID, u) }
-	slices.SortFunc(f.msgs, func(a, b srcMsg) int { return byUID(a, b.UID) }) // sorted already, but for a POP3 maildrop's order
-	known := make([]bool, len(f.msgs))
+	l := f.lst // listed for good: the folder is copied
+	known := 0
 	err := r.j.EachHash(ctx, f.fp.Source, f.srcUIDV, func(uid imap.UID, h [32]byte) {
-		if i, ok := slices.BinarySearchFunc(f.msgs, uid, byUID); ok && !known[i] {
-			known[i] = true
+		if l.has(uid) {
+			known++
 			src[h]++
 		}
 	})
 	if err != nil {
 		return err
 	}
-	var unknown []imap.UID
-	for i, m := range f.msgs {
-		if !known[i] {
-			unknown = append(unknown, m.UID)
-		}
-	}
-	known = nil
 	count := -1
-	if len(unknown) > 0 {
+	if known < l.count {
+		// Rare (a message vanished before its body was read): the UIDs
+		// listed that the journal has no hash for.
+		var have []imap.UID
+		err := r.j.EachHash(ctx, f.fp.Source, f.srcUIDV, func(uid imap.UID, _ [32]byte) {
+			if l.has(uid) {
+				have = append(have, uid)
+			}
+		})
+		if err != nil {
+			return err
+		}
+		var unknown []imap.UID
+		for _, rg := range l.uids {
+			for u := rg.Start; u <= rg.Stop; u++ {
+				if _, ok := slices.BinarySearch(have, u); !ok {
+					unknown = append(unknown, u)
+				}
+			}
+		}
+		have = nil
 		hashes, err := r.src.hashes(ctx, f.fp.Source, unknown)
 		if err != nil {
 			return err
@@ -156,7 +167,7 @@ func (r *runner) verifySource(ctx context.Context, f *folderRun) error {
 		for _, h := range hashes {
 			src[h]++
 		}
-		count = len(f.msgs) - (len(unknown) - len(hashes)) // some vanished
+		count = l.count - (len(unknown) - len(hashes)) // some vanished
 	}
 	f.mu.Lock()
 	for h, c := range src {

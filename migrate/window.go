@@ -219,7 +219,7 @@ func (r *runner) listWindow(ctx context.Context, f *folderRun) ([]srcMsg, bool, 
 		}
 	}
 	slices.SortFunc(msgs, func(a, b srcMsg) int { return cmp.Compare(a.UID, b.UID) }) // a POP3 maildrop's order
-	f.mu.Lock() // loadClaims reads what was listed
+	f.mu.Lock()                                                                       // loadClaims reads what was listed
 	if hi == 0 || hi >= l.last {
 		l.done = true
 	} else {

@@ -88,6 +88,9 @@ func (r *runner) record(ctx context.Context, f *folderRun, done []Entry, already
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	for _, e := range slices.Concat(done, already) {
+		f.srcTop = max(f.srcTop, e.SrcUID)
+	}
 	for _, e := range done {
 		switch e.Outcome {
 		case OutcomeCopied:
@@ -125,6 +128,7 @@ func (r *runner) put(ctx context.Context, f *folderRun, e Entry) error {
 	f.mu.Lock()
 	if e.Outcome == OutcomeAlready {
 		f.progress.Done++
+		f.srcTop = max(f.srcTop, e.SrcUID)
 	}
 	f.mu.Unlock()
 	return nil

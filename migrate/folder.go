@@ -1,6 +1,7 @@
 package migrate
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -95,9 +96,10 @@ func (r *runner) finish(ctx context.Context, f *folderRun) error {
 		return err
 	}
 	if len(late) > 0 {
+		slices.SortFunc(late, func(a, b srcMsg) int { return cmp.Compare(a.UID, b.UID) })
+		f.mu.Lock()
 		f.lst.add(late)
 		f.rep.SourceCount += len(late)
-		f.mu.Lock()
 		f.progress.Total += len(late)
 		f.mu.Unlock()
 		for len(late) > 0 {

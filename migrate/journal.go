@@ -254,8 +254,19 @@ func (j *Journal) FolderRange(ctx context.Context, srcFolder string, uidValidity
 // ascending UID order, without keeping them: verification builds its
 // multiset from the journal instead of a copy of the folder's entries.
 func (j *Journal) EachHash(ctx context.Context, srcFolder string, uidValidity uint32, fn func(imap.UID, [32]byte)) error {
-	rows, err := j.db.QueryContext(ctx, `SELECT src_uid, hash FROM messages WHERE src_folder = ? AND src_uidvalidity = ? ORDER BY src_uid`,
-		srcFolder, uidValidity)
+	return j.EachHashRange(ctx, srcFolder, uidValidity, imap.UIDRange{Start: 1, Stop: 0}, fn)
+}
+
+// EachHashRange is EachHash for the source UIDs in rg (Stop 0: no
+// bound): a folder's verification reads its source hashes one part at a
+// time (see verifyParts).
+func (j *Journal) EachHashRange(ctx context.Context, srcFolder string, uidValidity uint32, rg imap.UIDRange, fn func(imap.UID, [32]byte)) error {
+	top := int64(rg.Stop)
+	if rg.Stop == 0 {
+		top = 1 << 32
+	}
+	rows, err := j.db.QueryContext(ctx, `SELECT src_uid, hash FROM messages WHERE src_folder = ? AND src_uidvalidity = ? AND src_uid BETWEEN ? AND ? ORDER BY src_uid`,
+		srcFolder, uidValidity, int64(rg.Start), top)
 	if err != nil {
 		return fmt.Errorf("migrate: journal read: %w", err)
 	}

@@ -61,9 +61,13 @@ type folderRun struct {
 	// this run's APPENDs got, noEarly set when one's is unknown.
 	early, dstTop imap.UID
 	noEarly       bool
-	cut           bool         // verifyParts ran: no early part any more
-	verTasks      []task       // the parts of its verification, set by finish
-	unchanged     *folderState // what proves it, found before preparing
+	// The same for the source: the parts of ver queued while the folder
+	// is copied cover its UIDs below srcEarly; srcTop is the highest
+	// source UID whose outcome was recorded.
+	srcEarly, srcTop imap.UID
+	cut              bool         // verifyParts ran: no early part any more
+	verTasks         []task       // the parts of its verification, set by finish
+	unchanged        *folderState // what proves it, found before preparing
 }
 
 // Run carries out plan: for every folder it creates the destination folder

@@ -49,6 +49,11 @@ type folderQueue struct {
 	over     bool  // ended was called
 }
 
+// listAhead is how few batches of a folder are left to hand out when
+// its next window is listed: the workers sharing a big folder take those
+// while it is listed, instead of turning to other folders.
+const listAhead = 4
+
 // msgCost weighs a message for scheduling: a message costs more than its
 // bytes (a round trip, a transaction on the destination).
 func msgCost(m srcMsg) int64 { return m.Size + 2048 }
@@ -131,7 +136,7 @@ func (q *batchQueue) next(w int) (f *folderRun, b []srcMsg, list, ok bool) {
 		for _, m := range b {
 			best.cost -= msgCost(m)
 		}
-		if len(best.batches) == 0 && best.more && !best.listing {
+		if len(best.batches) < listAhead && best.more && !best.listing {
 			best.listing, list = true, true
 		}
 		return best.f, b, list, true

@@ -27,6 +27,17 @@ type verification struct {
 	stErr        error
 }
 
+// count adds c to h's count in the multiset, forgetting a hash whose
+// copies on both sides were all counted: what the set holds is what is
+// not matched yet. The folder's mu is held.
+func (v *verification) count(h [32]byte, c int) {
+	if n := v.set[h] + c; n != 0 {
+		v.set[h] = n
+	} else {
+		delete(v.set, h)
+	}
+}
+
 // verifyParts prepares the rest of f's verification once its copy is
 // over: the destination's UID space from f.early on (below it, the parts
 // queued while the folder was copied, see earlyPart), as its STATUS after
@@ -35,7 +46,8 @@ type verification struct {
 // not count is read too, and without a status (or with one of no
 // messages) the one range is f.early:*. It notes the statuses in f.ver,
 // releases the hold verState put on it, and returns the parts as tasks:
-// the source's hashes first, then the ranges.
+// the source's hashes by ranges of about chunk listed messages, and the
+// destination's ranges, alternately.
 func (f *folderRun) verifyParts(st verification, chunk int) []task {
 	f.mu.Lock()
 	from := max(f.early, 1)
@@ -51,13 +63,24 @@ func (f *folderRun) verifyParts(st verification, chunk int) []task {
 	f.cut = true
 	v := f.verState()
 	v.srcSt, v.dstSt, v.stErr = st.srcSt, st.dstSt, st.stErr
-	v.left += len(ranges) // the source's part takes the hold's place
+	srcRanges := f.lst.parts(max(f.srcEarly, 1), chunk)
+	v.left += len(ranges) + len(srcRanges) - 1 // the source's parts take the hold's place
 	f.mu.Unlock()
-	tasks := []task{{f: f, do: func(ctx context.Context, r *runner) error {
-		return r.try(ctx, f, func() error { return r.verifySource(ctx, f) })
-	}}}
-	for _, rg := range ranges {
-		tasks = append(tasks, f.destPart(rg))
+	// The source's parts and the destination's alternate: copies are
+	// appended in source UID order, so each pair mostly cancels out in
+	// the multiset, which then holds about a part's worth of hashes, not
+	// the folder's.
+	var tasks []task
+	for i := range max(len(srcRanges), len(ranges)) {
+		if i < len(srcRanges) {
+			rg := srcRanges[i]
+			tasks = append(tasks, task{f: f, do: func(ctx context.Context, r *runner) error {
+				return r.try(ctx, f, func() error { return r.verifySource(ctx, f, rg) })
+			}})
+		}
+		if i < len(ranges) {
+			tasks = append(tasks, f.destPart(ranges[i]))
+		}
 	}
 	return tasks
 }
@@ -96,7 +119,24 @@ func (f *folderRun) earlyPart(chunk int) (task, bool) {
 	rg := imap.UIDRange{Start: from, Stop: f.dstTop}
 	f.early = f.dstTop + 1
 	f.verState().left++
-	return f.destPart(rg), true
+	dst := f.destPart(rg)
+	// With it, the source's hashes of the messages stored so far: one
+	// worker appends into the folder (see batchQueue), in source UID
+	// order, so the two mostly cancel out in the multiset, which holds
+	// about a part's worth of hashes while the folder is copied, not the
+	// folder's.
+	if f.srcTop < max(f.srcEarly, 1) {
+		return dst, true
+	}
+	src := imap.UIDRange{Start: max(f.srcEarly, 1), Stop: f.srcTop}
+	f.srcEarly = f.srcTop + 1
+	f.verState().left++
+	return task{f: f, do: func(ctx context.Context, r *runner) error {
+		if err := r.try(ctx, f, func() error { return r.verifySource(ctx, f, src) }); err != nil {
+			return err
+		}
+		return dst.do(ctx, r)
+	}}, true
 }
 
 // uidChunks cuts UIDs 1 to uidNext-1, holding n messages, into ranges of
@@ -121,15 +161,18 @@ func uidChunksFrom(from imap.UID, n uint32, uidNext imap.UID, chunk int) []imap.
 	return out
 }
 
-// verifySource counts the folder's source hashes into its multiset. They
-// come from the journal (computed from the bytes fetched this run or an
-// earlier one: a UID's bytes never change, RFC 3501 §2.3.1.1); a message
-// the journal has no hash for is read from the source and hashed.
-func (r *runner) verifySource(ctx context.Context, f *folderRun) error {
+// verifySource counts the source hashes of the folder's messages listed
+// in rg into its multiset. They come from the journal (computed from the
+// bytes fetched this run or an earlier one: a UID's bytes never change,
+// RFC 3501 §2.3.1.1); a message the journal has no hash for is read from
+// the source and hashed.
+func (r *runner) verifySource(ctx context.Context, f *folderRun, rg imap.UIDRange) error {
 	src := map[[32]byte]int{}
-	l := f.lst // listed for good: the folder is copied
+	f.mu.Lock() // an early part runs while the folder is still listed
+	l := f.lst.within(rg)
+	f.mu.Unlock()
 	known := 0
-	err := r.j.EachHash(ctx, f.fp.Source, f.srcUIDV, func(uid imap.UID, h [32]byte) {
+	err := r.j.EachHashRange(ctx, f.fp.Source, f.srcUIDV, rg, func(uid imap.UID, h [32]byte) {
 		if l.has(uid) {
 			known++
 			src[h]++
@@ -138,12 +181,12 @@ func (r *runner) verifySource(ctx context.Context, f *folderRun) error {
 	if err != nil {
 		return err
 	}
-	count := -1
+	vanished := 0
 	if known < l.count {
 		// Rare (a message vanished before its body was read): the UIDs
 		// listed that the journal has no hash for.
 		var have []imap.UID
-		err := r.j.EachHash(ctx, f.fp.Source, f.srcUIDV, func(uid imap.UID, _ [32]byte) {
+		err := r.j.EachHashRange(ctx, f.fp.Source, f.srcUIDV, rg, func(uid imap.UID, _ [32]byte) {
 			if l.has(uid) {
 				have = append(have, uid)
 			}
@@ -152,13 +195,11 @@ func (r *runner) verifySource(ctx context.Context, f *folderRun) error {
 			return err
 		}
 		var unknown []imap.UID
-		for _, rg := range l.uids {
-			for u := rg.Start; u <= rg.Stop; u++ {
-				if _, ok := slices.BinarySearch(have, u); !ok {
-					unknown = append(unknown, u)
-				}
+		l.each(rg, func(u imap.UID) {
+			if _, ok := slices.BinarySearch(have, u); !ok {
+				unknown = append(unknown, u)
 			}
-		}
+		})
 		have = nil
 		hashes, err := r.src.hashes(ctx, f.fp.Source, unknown)
 		if err != nil {
@@ -167,15 +208,13 @@ func (r *runner) verifySource(ctx context.Context, f *folderRun) error {
 		for _, h := range hashes {
 			src[h]++
 		}
-		count = l.count - (len(unknown) - len(hashes)) // some vanished
+		vanished = len(unknown) - len(hashes)
 	}
 	f.mu.Lock()
 	for h, c := range src {
-		f.ver.set[h] += c
+		f.ver.count(h, c)
 	}
-	if count >= 0 {
-		f.rep.SourceCount = count
-	}
+	f.rep.SourceCount -= vanished
 	f.mu.Unlock()
 	return r.verifyPartDone(ctx, f)
 }
@@ -222,7 +261,7 @@ func (r *runner) verifyDest(ctx context.Context, f *folderRun, rg imap.UIDRange)
 	}
 	f.mu.Lock()
 	for h, c := range dst {
-		f.ver.set[h] -= c
+		f.ver.count(h, -c)
 	}
 	f.ver.dstCount += count
 	f.mu.Unlock()

@@ -166,6 +166,74 @@ func (l *folderList) has(uid imap.UID) bool {
 	return ok
 }
 
+// parts cuts the UIDs listed from from on into ranges of about chunk listed messages
+// each, ascending, the last one open-ended (Stop 0).
+func (l *folderList) parts(from imap.UID, chunk int) []imap.UIDRange {
+	out := []imap.UIDRange{{Start: from, Stop: 0}}
+	if l == nil {
+		return out
+	}
+	n := 0
+	for _, rg := range l.uids {
+		if rg.Stop < from {
+			continue
+		}
+		for u := max(rg.Start, from); ; {
+			left := uint64(rg.Stop) - uint64(u) + 1
+			take := min(uint64(chunk-n), left)
+			n += int(take)
+			if n >= chunk {
+				end := imap.UID(uint64(u) + take - 1)
+				out[len(out)-1].Stop = end
+				out = append(out, imap.UIDRange{Start: end + 1, Stop: 0})
+				n = 0
+			}
+			if take == left {
+				break
+			}
+			u = imap.UID(uint64(u) + take)
+		}
+	}
+	if n == 0 && len(out) > 1 { // the last part would be empty
+		out = out[:len(out)-1]
+		out[len(out)-1].Stop = 0
+	}
+	return out
+}
+
+// inRange reports whether u is in rg (Stop 0: no bound).
+func inRange(rg imap.UIDRange, u imap.UID) bool {
+	return u >= rg.Start && (rg.Stop == 0 || u <= rg.Stop)
+}
+
+// each calls fn with every UID listed in rg, ascending.
+func (l *folderList) each(rg imap.UIDRange, fn func(imap.UID)) {
+	for _, r := range l.uids {
+		for u := max(r.Start, rg.Start); u <= r.Stop && inRange(rg, u); u++ {
+			fn(u)
+		}
+	}
+}
+
+// within is what was listed in rg: its UID ranges and their count.
+func (l *folderList) within(rg imap.UIDRange) *folderList {
+	out := &folderList{}
+	if l == nil {
+		return out
+	}
+	for _, r := range l.uids {
+		lo, hi := max(r.Start, rg.Start), r.Stop
+		if rg.Stop != 0 {
+			hi = min(hi, rg.Stop)
+		}
+		if hi >= lo {
+			out.uids = append(out.uids, imap.UIDRange{Start: lo, Stop: hi})
+			out.count += int(hi-lo) + 1
+		}
+	}
+	return out
+}
+
 // ahead reports whether uid is still to be listed by the main pass.
 func (l *folderList) ahead(uid imap.UID) bool {
 	return !l.done && uid >= l.next && (l.last == 0 || uid <= l.last)

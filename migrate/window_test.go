@@ -65,3 +65,36 @@ func TestSinceInWindows(t *testing.T) {
 		t.Fatalf("verified=%v %+v", rep.Verified(), tot)
 	}
 }
+
+// A folder's listing is kept as UID ranges, and its verification's
+// source parts cut them into ranges of about chunk listed messages.
+func TestFolderListParts(t *testing.T) {
+	var l folderList
+	var msgs []srcMsg
+	for _, u := range []imap.UID{1, 2, 3, 4, 5, 9, 10, 11, 20, 21} {
+		msgs = append(msgs, srcMsg{UID: u, Size: 1})
+	}
+	l.add(msgs)
+	if len(l.uids) != 3 || l.count != 10 || !l.has(10) || l.has(7) || l.within(imap.UIDRange{Start: 4, Stop: 10}).count != 4 {
+		t.Fatalf("listed %v count %d", l.uids, l.count)
+	}
+	got := l.parts(1, 4)
+	want := []imap.UIDRange{{Start: 1, Stop: 4}, {Start: 5, Stop: 11}, {Start: 12, Stop: 0}}
+	if !slices.Equal(got, want) {
+		t.Fatalf("parts(4) = %v, want %v", got, want)
+	}
+	if got := l.parts(1, 5); !slices.Equal(got, []imap.UIDRange{{Start: 1, Stop: 5}, {Start: 6, Stop: 0}}) {
+		t.Fatalf("parts(5) = %v", got)
+	}
+	if got := (&folderList{}).parts(1, 5); !slices.Equal(got, []imap.UIDRange{{Start: 1, Stop: 0}}) {
+		t.Fatalf("parts of nothing = %v", got)
+	}
+	if got := l.parts(10, 2); !slices.Equal(got, []imap.UIDRange{{Start: 10, Stop: 11}, {Start: 12, Stop: 0}}) {
+		t.Fatalf("parts from 10 = %v", got)
+	}
+	var each []imap.UID
+	l.each(imap.UIDRange{Start: 4, Stop: 10}, func(u imap.UID) { each = append(each, u) })
+	if !slices.Equal(each, []imap.UID{4, 5, 9, 10}) {
+		t.Fatalf("each %v", each)
+	}
+}

@@ -34,6 +34,8 @@ import (
 //	MAGPIE_BENCH_MIGPROF=1 BENCH_CPUPROFILE=/tmp/mig.prof go test -run '^$' \
 //	  -bench InProcess -benchtime 1x ./internal/bench   # /tmp/mig.prof.0: the cold copy
 //
+// BENCH_HEAPPROFILE=/tmp/heap writes heap profiles of the cold copy as
+// its copy phase starts and ends (/tmp/heap.copy, /tmp/heap.copied).
 // BENCH_TLS=1 reaches the source (and a full destination) over IMAPS, as
 // the real benchmark does. It logs the copy phase's start and end and the
 // CPU time of the engine (this process: with BENCH_DEST=reduced it
@@ -88,6 +90,9 @@ func BenchmarkMigrateInProcess(b *testing.B) {
 		mark := func(name string) {
 			procs.sample()
 			m := phaseMark{name, procs.snapshot(), selfCPU(), 0}
+			if path := os.Getenv("BENCH_HEAPPROFILE"); path != "" && i == 0 && (name == "copy" || name == "copied") {
+				writeHeapProfile(b, fmt.Sprintf("%s.%s", path, name))
+			}
 			if name == "copied" && os.Getenv("BENCH_LIVEHEAP") == "1" {
 				// What the run holds as the copy ends (a GC here perturbs
 				// the run a little: only on demand).
@@ -134,6 +139,23 @@ func BenchmarkMigrateInProcess(b *testing.B) {
 		b.Logf("peak live Go heap (as the GC found it, sampled every 10 ms): %.1f MB", float64(stopLive())/(1<<20))
 		b.Logf("plan %s, run %s (%s), CPU: Magpie %s, Dovecot %s; Go heap peak %d MB: copied %d, source %d, missing %d, verified %v", planned.Round(time.Millisecond),
 			wall.Round(time.Millisecond), <-phases, magpie.Round(time.Millisecond), serverCPU(d)-server, stopPeak()>>20, t.Copied, t.SourceCount, t.Missing, rep.Verified())
+	}
+}
+
+// writeHeapProfile writes what the run holds now (after a GC, which
+// perturbs the run a little: only on demand, BENCH_HEAPPROFILE) as a
+// heap profile to path: at the copy's start and end, what grows with
+// the mailbox shows in go tool pprof -sample_index=inuse_space.
+func writeHeapProfile(b *testing.B, path string) {
+	runtime.GC()
+	f, err := os.Create(path)
+	if err != nil {
+		b.Error(err)
+		return
+	}
+	defer f.Close()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		b.Error(err)
 	}
 }
 

@@ -212,6 +212,18 @@ func (j *Journal) Folder(ctx context.Context, srcFolder string, uidValidity uint
 	return j.FolderRange(ctx, srcFolder, uidValidity, 1, 0)
 }
 
+// hasFolder reports whether the journal has any entry of one source
+// folder at one UIDVALIDITY.
+func (j *Journal) hasFolder(ctx context.Context, srcFolder string, uidValidity uint32) (bool, error) {
+	var n int
+	err := j.db.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM messages WHERE src_folder = ? AND src_uidvalidity = ? LIMIT 1)`,
+		srcFolder, uidValidity).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("migrate: journal read: %w", err)
+	}
+	return n > 0, nil
+}
+
 // FolderRange is Folder for the source UIDs from lo to hi (0: no bound):
 // a run reads the journal one window of a folder at a time (see
 // window.go), so that what it holds does not grow with the folder.

@@ -84,6 +84,10 @@ type Plan struct {
 // arrived since is caught by the catch-up pass either way.
 const scanMaxAge = 10 * time.Minute
 
+// planKeep is how many windows' worth of messages a plan keeps for Run
+// at most, all folders together (see scanFolder).
+const planKeep = 2
+
 // unchangedMaxAge is how long Run trusts the plan's finding of which
 // folders are unchanged since verified (see unchanged.go) instead of
 // asking both sides again: a plan made by the same command a moment
@@ -183,6 +187,7 @@ func NewPlan(ctx context.Context, src, dst Side, opts Options) (Plan, error) {
 		}
 	}
 	unchanged := unchangedFolders(ctx, j, sc, dc.Client, dests, opts.Since)
+	keep := planKeep * opts.window() // messages of first windows kept for Run
 	for i := range p.Folders {
 		f := &p.Folders[i]
 		if st, ok := unchanged[f.Source]; ok {
@@ -200,7 +205,7 @@ func NewPlan(ctx context.Context, src, dst Side, opts Options) (Plan, error) {
 			return p, err
 		}
 		scans[i] = folderScan{uidValidity: view.UIDValidity, at: p.Made}
-		if err := scanFolder(ctx, sc, j, f, view, opts, &scans[i]); err != nil {
+		if err := scanFolder(ctx, sc, j, f, view, opts, &scans[i], &keep); err != nil {
 			return p, err
 		}
 		if !src.isPOP3() || j != nil { // without a journal POP3 UIDs are this plan's own

@@ -71,7 +71,26 @@ func destQuota(c *imapclient.Client) *Quota {
 // (see window.go) and counts its messages and bytes in scope and, from
 // the journal j when there is one (nil: none), those earlier runs have
 // not settled: f's pending figures. sc keeps the first window.
-func scanFolder(ctx context.Context, src source, j *Journal, f *FolderPlan, v folderView, opts Options, sc *folderScan) error {
+//
+// A folder no run copied yet is not listed when the source tells its
+// size (STATUS SIZE, RFC 8438) and no --since applies: everything in it
+// is pending, and Run lists it once, as it copies it. Otherwise sc keeps
+// the first window while *keep, the plan's budget of messages kept for
+// Run, lasts: what a plan holds is bounded whatever the mailbox.
+func scanFolder(ctx context.Context, src source, j *Journal, f *FolderPlan, v folderView, opts Options, sc *folderScan, keep *int) error {
+	if s, ok := src.(*imapSource); ok && opts.Since.IsZero() && v.Messages > 0 {
+		copied := false
+		if j != nil {
+			var err error
+			if copied, err = j.hasFolder(ctx, f.Source, v.UIDValidity); err != nil {
+				return fmt.Errorf("migrate: plan: %w", err)
+			}
+		}
+		if n, size, ok := s.size(ctx, f.Source); ok && !copied && n == v.Messages {
+			f.Messages, f.Size, f.Pending, f.PendingSize = int(n), size, int(n), size
+			return nil
+		}
+	}
 	l := newFolderList(v, opts.window())
 	for first := true; first || !l.done; first = false {
 		lo, hi := l.next, imap.UID(0)
@@ -100,8 +119,9 @@ func scanFolder(ctx context.Context, src source, j *Journal, f *FolderPlan, v fo
 				return err
 			}
 		}
-		if first {
-			sc.msgs, sc.upto = msgs, hi
+		if first && len(msgs) <= *keep {
+			sc.msgs, sc.upto, sc.listed = msgs, hi, true
+			*keep -= len(msgs)
 		}
 		if hi == 0 || hi >= l.last {
 			l.done = true
@@ -128,6 +148,7 @@ type folderScan struct {
 	uidValidity uint32
 	msgs        []srcMsg // the first window: UIDs up to upto (0: all)
 	upto        imap.UID
+	listed      bool // msgs is the first window (else none was kept)
 	at          time.Time
 
 	mu    sync.Mutex
@@ -140,7 +161,7 @@ type folderScan struct {
 // a scan without a listing (nil, unchanged, or taken already: a Plan
 // run again lists again).
 func (sc *folderScan) take() (msgs []srcMsg, upto imap.UID, ok bool) {
-	if sc == nil || sc.unchanged {
+	if sc == nil || sc.unchanged || !sc.listed {
 		return nil, 0, false
 	}
 	sc.mu.Lock()

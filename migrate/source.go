@@ -115,6 +115,20 @@ func (s *imapSource) list(ctx context.Context, folder string, after, upto imap.U
 	return out, err
 }
 
+// size is folder's message count and size in bytes by STATUS (MESSAGES
+// SIZE), when the server offers RFC 8438 (or IMAP4rev2).
+func (s *imapSource) size(ctx context.Context, folder string) (uint32, int64, bool) {
+	c, err := s.cn.client(ctx)
+	if err != nil || !(c.Caps().Has(imap.CapStatusSize) || c.Caps().Has(imap.CapIMAP4rev2)) {
+		return 0, 0, false
+	}
+	st, err := c.Status(folder, &imap.StatusOptions{NumMessages: true, Size: true}).Wait()
+	if err != nil || st.NumMessages == nil || st.Size == nil {
+		return 0, 0, false
+	}
+	return *st.NumMessages, *st.Size, true
+}
+
 func (s *imapSource) bodies(ctx context.Context, folder string, uids []imap.UID) (map[imap.UID]*spool, error) {
 	if _, err := s.cn.open(ctx, folder, true); err != nil {
 		return nil, err

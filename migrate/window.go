@@ -79,7 +79,12 @@ func listRange(c *imapclient.Client, lo, hi imap.UID, since time.Time, settled m
 		out = append(out, known...)
 		slices.SortFunc(out, func(a, b srcMsg) int { return cmp.Compare(a.UID, b.UID) })
 	}
-	return slices.Clip(out), nil
+	// Held until its batches are copied: without the spare capacity of
+	// a slice grown by appending.
+	if cap(out) > len(out)+len(out)/16 {
+		out = slices.Clone(out)
+	}
+	return out, nil
 }
 
 // complement is the UIDs from lo to hi (0: no bound) outside set, whose

@@ -80,7 +80,8 @@ func newBatchQueue(folders []*folderRun, n int, ramp, exclusive bool) *batchQueu
 
 // next returns worker w's next batch to copy, or a folder whose next
 // window w is to list first (b nil, list set): with b, list asks w to
-// list the folder's next window once it has fetched b, while b is stored.
+// list the folder's next window before it fetches b (few batches of the
+// window are left).
 // Shared, it is the first left of the biggest folder not yet all handed
 // out (biggest as the copy began): the workers copy the folders together,
 // one after the other, so that each folder's copy ends early and its
@@ -89,8 +90,8 @@ func newBatchQueue(folders []*folderRun, n int, ramp, exclusive bool) *batchQueu
 // smallest folders'. Exclusive, it is the next batch of the folder w owns
 // while that has any, else of the biggest folder no worker owns (which w
 // then owns); none left means w is done. A failed folder's batches are
-// dropped. It waits while the only folders left are being listed by
-// other workers.
+// dropped. Shared, it waits while the biggest folder's next window is
+// being listed by another worker; exclusive, while the folder w owns is.
 func (q *batchQueue) next(w int) (f *folderRun, b []srcMsg, list, ok bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -101,8 +102,11 @@ func (q *batchQueue) next(w int) (f *folderRun, b []srcMsg, list, ok bool) {
 			if (len(fq.batches) > 0 || fq.more) && fq.f.isFailed() {
 				fq.batches, fq.cost, fq.more = nil, 0, false
 			}
-			if len(fq.batches) == 0 && (!fq.more || fq.listing) {
-				wait = wait || (fq.listing && (!q.exclusive || fq.owner == w))
+			if len(fq.batches) == 0 && !fq.more {
+				continue
+			}
+			if q.exclusive && len(fq.batches) == 0 && fq.listing {
+				wait = wait || fq.owner == w
 				continue
 			}
 			if q.exclusive && fq.owner == w {
@@ -122,6 +126,14 @@ func (q *batchQueue) next(w int) (f *folderRun, b []srcMsg, list, ok bool) {
 				continue
 			}
 			return nil, nil, false, false
+		}
+		if len(best.batches) == 0 && best.listing {
+			// Shared: the biggest folder's next window is being listed;
+			// the worker waits for it rather than turn to another folder
+			// (whose EXAMINE, and the one back, cost a big folder's
+			// server more than the wait).
+			q.cond.Wait()
+			continue
 		}
 		if q.exclusive {
 			best.owner = w
@@ -407,6 +419,16 @@ func (r *runner) copyLoop(p *pool, q *batchQueue, w int, a *afterCopy) {
 			if !ok {
 				return
 			}
+			if list {
+				// The folder's next window first: the other workers
+				// sharing the folder wait for it once its batches are
+				// all handed out.
+				r.srcMu.Lock()
+				msgs, more, err := r.listWindow(ctx, f)
+				r.srcMu.Unlock()
+				p.fail(f, err)
+				q.listed(f, msgs, more && err == nil)
+			}
 			if len(b) > 0 {
 				// No gate here: fetching only reads the source, and a
 				// parked Run must mean the storing has stopped. ctx, not
@@ -420,20 +442,8 @@ func (r *runner) copyLoop(p *pool, q *batchQueue, w int, a *afterCopy) {
 				case <-fctx.Done():
 					closeSpools(sp)
 					q.stored(f)
-					if list {
-						q.listed(f, nil, false)
-					}
 					return
 				}
-			}
-			if list {
-				// The folder's next window, listed while the batch just
-				// fetched is stored.
-				r.srcMu.Lock()
-				msgs, more, err := r.listWindow(ctx, f)
-				r.srcMu.Unlock()
-				p.fail(f, err)
-				q.listed(f, msgs, more && err == nil)
 			}
 		}
 	})

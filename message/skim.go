@@ -110,7 +110,7 @@ func (s *Skimmer) reduce(r io.Reader) ([]byte, error) {
 	lastNonWS := -1 // offset in the line of its last byte that is not ' ', '\t', '\r'
 	mode := skimHeader
 	hdrStart, depth, defType := 0, 0, "text/plain" // the current part's
-	hint := ""                                      // the root's charset (see charsetHint)
+	hint := ""                                     // the root's charset (see charsetHint)
 	root := true
 	for {
 		chunk, err := s.br.ReadSlice('\n')

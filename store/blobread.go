@@ -26,26 +26,34 @@ import (
 func (s *Store) OpenRaw(ctx context.Context, h Hash) (io.ReadCloser, error) {
 	var size int64
 	var codec Codec
-	var inFile bool
-	err := s.r.QueryRowContext(ctx, `SELECT size, codec, length(data) = 0 FROM blobs WHERE hash = ?`, h[:]).Scan(&size, &codec, &inFile)
+	var data []byte
+	err := s.r.QueryRowContext(ctx, `SELECT size, codec, data FROM blobs WHERE hash = ?`, h[:]).Scan(&size, &codec, &data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: blob %x: %w", h[:8], ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: blob %x: %w", h[:8], err)
 	}
-	if !inFile || codec != CodecIdentity {
-		raw, err := s.RawByHash(ctx, h)
+	if len(data) == 0 && codec == CodecIdentity { // in its file, as it is
+		f, err := os.Open(blobPath(s.blobs, h))
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: blob %x: %w: %w", h[:8], ErrCorrupt, err)
 		}
-		return io.NopCloser(bytes.NewReader(raw)), nil
+		return &checkedReader{f: f, want: h, left: size, sum: sha256.New()}, nil
 	}
-	f, err := os.Open(blobPath(s.blobs, h))
+	if len(data) == 0 { // in its file (every blob since v13)
+		if data, err = readBlobFile(s.blobs, h); err != nil {
+			return nil, fmt.Errorf("store: blob %x: %w: %w", h[:8], ErrCorrupt, err)
+		}
+	}
+	raw, err := decodeBlob(codec, data, size)
 	if err != nil {
 		return nil, fmt.Errorf("store: blob %x: %w: %w", h[:8], ErrCorrupt, err)
 	}
-	return &checkedReader{f: f, want: h, left: size, sum: sha256.New()}, nil
+	if int64(len(raw)) != size || sha256.Sum256(raw) != h {
+		return nil, fmt.Errorf("store: blob %x: %w", h[:8], ErrCorrupt)
+	}
+	return io.NopCloser(bytes.NewReader(raw)), nil
 }
 
 // checkedReader reads a blob's file and checks its size and SHA-256 at the

@@ -229,6 +229,11 @@ between FETCH and the store counts a body from before it is read (its literal's 
 folder lacks is read from the store a page at a time; an attachment's size is counted from its base64 text
 instead of decoding it (~9 MB of garbage for a 5 MB attachment); a soft memory limit tighter than
 the 64 MB ` + "`main`" + ` sets (32 MB) left the peak where it was.
+The index stage reads each stored body as a stream (a blob kept as it is, as large attachments are,
+straight from its file) through a skimmer that keeps the header blocks and text parts (at most 2 MB
+of them per message) and reads past attachment bodies, so a large attachment is neither read whole
+nor parsed there: before, each large message was read back whole and parsed, a buffer of its size
+in Go's heap, larger the larger the mailbox's largest message.
 `)
 	for _, n := range r.Notes {
 		b.WriteString("\n" + n + "\n")

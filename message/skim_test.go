@@ -151,3 +151,38 @@ func FuzzSkim(f *testing.F) {
 		checkSkim(t, "fuzz", raw, 16+size%64)
 	})
 }
+
+// BenchmarkIndexText compares the two ways to a message's index text over
+// 1,000 corpus messages (two with a large attachment): Parse of the whole
+// message, and Skim of a stream of it.
+func BenchmarkIndexText(b *testing.B) {
+	var raws [][]byte
+	err := corpus.Each(corpus.Options{Seed: 1, Messages: 1000, LargeEvery: 500, Malformed: true}, func(m corpus.Message) error {
+		raws = append(raws, m.Raw)
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("parse", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, raw := range raws {
+				if _, err := Parse(raw); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+	b.Run("skim", func(b *testing.B) {
+		b.ReportAllocs()
+		var s Skimmer
+		for b.Loop() {
+			for _, raw := range raws {
+				if _, err := s.Skim(bytes.NewReader(raw)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+}

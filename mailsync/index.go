@@ -29,8 +29,8 @@ import (
 // each batch's commit flushes FTS5's pending terms as a segment of its
 // own, so more segments to merge, and a smaller heap means more GC
 // cycles), so the batches stay at 1 MB. A body larger than the batch is
-// alone in its batch, so two large attachments are never read back at
-// once.
+// alone in its batch. Bodies are read as streams past their attachments
+// (see parseStored), so a batch holds texts, never a large attachment.
 //
 // indexTextMax bounds the text indexed per message: a body's first 256 KB
 // of text (some 100 pages) are searchable, the rest is not. Without it one

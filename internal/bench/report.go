@@ -233,7 +233,11 @@ The index stage reads each stored body as a stream (a blob kept as it is, as lar
 straight from its file) through a skimmer that keeps the header blocks and text parts (at most 2 MB
 of them per message) and reads past attachment bodies, so a large attachment is neither read whole
 nor parsed there: before, each large message was read back whole and parsed, a buffer of its size
-in Go's heap, larger the larger the mailbox's largest message.
+in Go's heap, larger the larger the mailbox's largest message. What Go holds at the index stage's
+peak (logged by BenchmarkColdSync) is then mostly not objects (2–5 MB) but free pages the runtime
+has not returned yet (9–12 MB) and its stacks and metadata (~10 MB); returning the free pages once
+before indexing (debug.FreeOSMemory) did not keep them out of the peak: the index stage's own churn
+leaves as many.
 `)
 	for _, n := range r.Notes {
 		b.WriteString("\n" + n + "\n")

@@ -76,7 +76,13 @@ const insertBlobSQL = `INSERT INTO blobs(hash, size, codec, data) VALUES (?,?,?,
 //
 // qInsertBlobs records the batch's blobs (one statement rather than one per
 // body: each costs a round through database/sql and the driver); ?1 holds
-// size·4 + codec (a codec is below 4) per blob.
+// size·4 + codec (a codec is below 4) per blob. A blob already recorded
+// keeps its row. qInsertWritten is the same for bodies whose files the
+// encoders wrote (see PreparedBody.written): the file now holds the
+// encoder's form, so a row of an older codec (a deflate blob of a store
+// from before S2, moved to its file by v13) takes the new one, in the
+// same transaction that links the body; until that commits, a reader of
+// the older row finds the file changed under it and reports it corrupt.
 //
 // qLinkRaw points the messages (?1: their IDs) at their bodies and returns
 // the IDs it found, with whether each was indexed. One statement for the
@@ -91,6 +97,9 @@ const (
 	qInsertBlobs = `INSERT INTO blobs(hash, size, codec, data)
 	SELECT substr(?2, j.key * 32 + 1, 32), j.value >> 2, j.value & 3, x'' FROM json_each(?1) AS j WHERE true
 	ON CONFLICT(hash) DO NOTHING`
+	qInsertWritten = `INSERT INTO blobs(hash, size, codec, data)
+	SELECT substr(?2, j.key * 32 + 1, 32), j.value >> 2, j.value & 3, x'' FROM json_each(?1) AS j WHERE true
+	ON CONFLICT(hash) DO UPDATE SET codec = excluded.codec WHERE codec <> excluded.codec`
 	qLinkRaw = `UPDATE messages SET blob_hash = substr(?2, j.key * 32 + 1, 32)
 	FROM json_each(?1) AS j WHERE messages.id = j.value RETURNING messages.id, messages.indexed`
 	qUnindex = `UPDATE messages SET indexed = 0 WHERE id IN (SELECT value FROM json_each(?))`
@@ -104,44 +113,51 @@ func putRawBodies(ctx context.Context, tx *sql.Tx, cache stmtCache, dir string, 
 	for i, b := range bodies {
 		last[b.ID] = i
 	}
-	// The blobs whose files are in place, in one statement; a missing
-	// file (see recordBlob) is written and recorded on its own.
-	var sizes, ids strings.Builder
-	hashes := make([]byte, 0, len(bodies)*len(Hash{}))
-	sizes.WriteByte('[')
+	// The blobs whose files are in place, in one statement per kind (see
+	// qInsertWritten); a missing file (see recordBlob) is written and
+	// recorded on its own.
+	var sizes [2]strings.Builder
+	hashes := [2][]byte{nil, make([]byte, 0, len(bodies)*len(Hash{}))}
 	for _, b := range bodies {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		if !fileExists(blobPath(dir, b.sum)) {
-			if err := recordBlob(ctx, tx, nil, dir, b.sum, len(b.Body.Raw), b.codec, b.data, b.Body.Raw); err != nil {
+			if err := recordBlob(ctx, tx, dir, b.sum, len(b.Body.Raw), b.codec, b.data, b.Body.Raw, b.written); err != nil {
 				return fmt.Errorf("store: put body %d: %w", b.ID, err)
 			}
 			continue
 		}
-		if len(hashes) > 0 {
-			sizes.WriteByte(',')
+		k := boolInt(b.written)
+		if len(hashes[k]) == 0 {
+			sizes[k].WriteByte('[')
+		} else {
+			sizes[k].WriteByte(',')
 		}
-		sizes.WriteString(strconv.FormatInt(int64(len(b.Body.Raw))<<2|int64(b.codec&3), 10))
-		hashes = append(hashes, b.sum[:]...)
+		sizes[k].WriteString(strconv.FormatInt(int64(len(b.Body.Raw))<<2|int64(b.codec&3), 10))
+		hashes[k] = append(hashes[k], b.sum[:]...)
 	}
-	sizes.WriteByte(']')
-	if len(hashes) > 0 {
-		if err := cache.exec(ctx, tx, qInsertBlobs, sizes.String(), hashes); err != nil {
+	for k, q := range []string{qInsertBlobs, qInsertWritten} {
+		if len(hashes[k]) == 0 {
+			continue
+		}
+		sizes[k].WriteByte(']')
+		if err := cache.exec(ctx, tx, q, sizes[k].String(), hashes[k]); err != nil {
 			return fmt.Errorf("store: put raw bodies: %w", err)
 		}
 	}
-	hashes = hashes[:0]
+	var ids strings.Builder
+	linked := make([]byte, 0, len(bodies)*len(Hash{}))
 	ids.WriteByte('[')
 	for i, b := range bodies {
 		if last[b.ID] != i {
 			continue
 		}
-		if len(hashes) > 0 {
+		if len(linked) > 0 {
 			ids.WriteByte(',')
 		}
 		ids.WriteString(strconv.FormatInt(int64(b.ID), 10))
-		hashes = append(hashes, b.sum[:]...)
+		linked = append(linked, b.sum[:]...)
 	}
 	ids.WriteByte(']')
 	link, err := cache.prepare(ctx, tx, qLinkRaw)
@@ -149,7 +165,7 @@ func putRawBodies(ctx context.Context, tx *sql.Tx, cache stmtCache, dir string, 
 		return fmt.Errorf("store: put raw bodies: %w", err)
 	}
 	defer link.Close()
-	rows, err := link.QueryContext(ctx, ids.String(), hashes)
+	rows, err := link.QueryContext(ctx, ids.String(), linked)
 	if err != nil {
 		return fmt.Errorf("store: put raw bodies: %w", err)
 	}

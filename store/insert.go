@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 )
@@ -59,10 +58,6 @@ type linkKey struct {
 
 const flushChunk = 2000
 
-// linkDigits is the width of a thread ID in qFlushLinks's ?3 (20 as the
-// SQL says): an ID is a message ID, positive and below 10^19.
-const linkDigits = 20
-
 // The inserter's statements, prepared once per store on the writer's
 // connection (see stmtCache).
 const (
@@ -81,13 +76,8 @@ const (
 	qThreadLookup = `SELECT thread_id FROM thread_links WHERE account_id = ? AND msgid = ?`
 	qNoAdopt      = `SELECT NOT EXISTS (SELECT 1 FROM messages WHERE folder_id = ? AND uid <= 0)`
 	qNoStash      = `SELECT NOT EXISTS (SELECT 1 FROM detached WHERE account_id = ?)`
-	// qFlushLinks writes an account's links: ?2 lists the Message-IDs
-	// (JSON strings, each its own value: nothing to extract), ?3 holds
-	// their threads as decimal numbers of linkDigits digits each, the
-	// k-th for the k-th Message-ID (a JSON list beside it could only be
-	// joined by a scan per row).
-	qFlushLinks = `INSERT INTO thread_links(account_id, msgid, thread_id)
-			SELECT ?1, j.value, CAST(substr(?3, j.key * 20 + 1, 20) AS INTEGER) FROM json_each(?2) AS j WHERE true
+	qFlushLinks   = `INSERT INTO thread_links(account_id, msgid, thread_id)
+			SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?) WHERE true
 			ON CONFLICT(account_id, msgid) DO UPDATE SET thread_id = excluded.thread_id`
 	qFlushTexts = `INSERT INTO texts(id, subject, from_text, rcpt_text, body)
 			SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 FROM json_each(?)`
@@ -254,25 +244,17 @@ func (ins *inserter) queryJSON(ctx context.Context, list any, q string, arg any,
 // transaction ends.
 func (ins *inserter) flush(ctx context.Context) error {
 	if len(ins.dirtyLinks) > 0 {
-		byAcct := map[AccountID][]linkKey{}
+		links := make([][3]any, 0, len(ins.dirtyLinks))
 		for k := range ins.dirtyLinks {
-			byAcct[k.acct] = append(byAcct[k.acct], k)
+			links = append(links, [3]any{k.acct, k.msgid, ins.threads[k]})
 		}
 		clear(ins.dirtyLinks)
-		for acct, keys := range byAcct {
-			msgids := make([]string, len(keys))
-			threads := make([]byte, 0, len(keys)*linkDigits)
-			for i, k := range keys {
-				msgids[i] = k.msgid
-				threads = fmt.Appendf(threads, "%0*d", linkDigits, ins.threads[k])
-			}
-			b, err := json.Marshal(msgids)
-			if err != nil {
-				return err
-			}
-			if err := ins.cache.exec(ctx, ins.tx, qFlushLinks, acct, string(b), string(threads)); err != nil {
-				return err
-			}
+		b, err := json.Marshal(links)
+		if err != nil {
+			return err
+		}
+		if err := ins.cache.exec(ctx, ins.tx, qFlushLinks, string(b)); err != nil {
+			return err
 		}
 	}
 	for len(ins.texts) > 0 {

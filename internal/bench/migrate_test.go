@@ -111,11 +111,18 @@ func BenchmarkMigrate(b *testing.B) {
 		direct = destination{name: "full", host: "127.0.0.1", port: mb.d.IMAPPort}
 	}
 	reduced := destination{name: "reduced", host: "127.0.0.1", port: filter.Port()}
-	rep.Full.Magpie = mb.magpie(direct, mb.old, mb.oldPw, true)
-	rep.Full.Mbsync = mb.mbsync(direct)
-	rep.Full.Dsync = mb.dsync()
+	// BENCH_MIGRATE_ONLY=reduced runs (b) alone, =reduced-magpie Magpie
+	// into (b) alone: for A/B runs of a change to that path.
+	only := os.Getenv("BENCH_MIGRATE_ONLY")
+	if only == "" {
+		rep.Full.Magpie = mb.magpie(direct, mb.old, mb.oldPw, true)
+		rep.Full.Mbsync = mb.mbsync(direct)
+		rep.Full.Dsync = mb.dsync()
+	}
 	rep.Reduced.Magpie = mb.magpie(reduced, mb.old, mb.oldPw, true)
-	rep.Reduced.Mbsync = mb.mbsync(reduced)
+	if only != "reduced-magpie" {
+		rep.Reduced.Mbsync = mb.mbsync(reduced)
+	}
 	if large := envInt("BENCH_MIGRATE_LARGE", 50000); large > 1 && os.Getenv("BENCH_MIGRATE_LARGE") != "0" {
 		lopts := opts
 		lopts.Messages, lopts.Seed = large, 2

@@ -9,7 +9,8 @@
 # (default 50000; 0 skips). Every tool reaches Dovecot over IMAPS (dsync's
 # imapc too); BENCH_MIGRATE_TLS=0 runs them all over plain IMAP;
 # BENCH_MIGRATE_ONLY=reduced runs only (b), =reduced-magpie only Magpie
-# into (b) (A/B runs; with BENCH_MIGRATE_LARGE=0). Writes its
+# into (b), =reduced-ab Magpie into (b) with MAGPIE_BIN_B and this build in
+# turn, twice (A/B runs; with BENCH_MIGRATE_LARGE=0). Writes its
 # section of docs/benchmarks.md (between the bench-migrate markers). Never part of `make test`: nothing here asserts
 # a timing.
 set -euo pipefail

@@ -119,8 +119,21 @@ func BenchmarkMigrate(b *testing.B) {
 		rep.Full.Mbsync = mb.mbsync(direct)
 		rep.Full.Dsync = mb.dsync()
 	}
-	rep.Reduced.Magpie = mb.magpie(reduced, mb.old, mb.oldPw, true)
-	if only != "reduced-magpie" {
+	// =reduced-ab: Magpie into (b) with MAGPIE_BIN and MAGPIE_BIN_B in
+	// turn, twice each (A/B of two builds under the same load; the log
+	// has their figures, the report the last A's).
+	if binB := os.Getenv("MAGPIE_BIN_B"); only == "reduced-ab" && binB != "" {
+		for range 2 {
+			for _, bin := range []string{binB, mb.bin} {
+				mb.bin = bin
+				b.Logf("magpie %s:", bin)
+				rep.Reduced.Magpie = mb.magpie(reduced, mb.old, mb.oldPw, false)
+			}
+		}
+	} else {
+		rep.Reduced.Magpie = mb.magpie(reduced, mb.old, mb.oldPw, true)
+	}
+	if !strings.HasPrefix(only, "reduced-") {
 		rep.Reduced.Mbsync = mb.mbsync(reduced)
 	}
 	if large := envInt("BENCH_MIGRATE_LARGE", 50000); large > 1 && os.Getenv("BENCH_MIGRATE_LARGE") != "0" {

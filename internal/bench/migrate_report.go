@@ -230,7 +230,7 @@ func (r MigrateReport) Markdown() string {
 	} {
 		b.WriteString(l + "\n")
 	}
-	b.WriteString("\n```sh\nmake bench                                        # everything\nBENCH_MESSAGES=2000 BENCH_MIGRATE_LARGE=0 bash scripts/bench-migrate.sh   # this section alone, smaller\nBENCH_MIGRATE_TLS=0 bash scripts/bench-migrate.sh   # every tool over plain IMAP instead of IMAPS\n```\n")
+	b.WriteString("\n```sh\nmake bench                                        # everything\nBENCH_MESSAGES=2000 BENCH_MIGRATE_LARGE=0 bash scripts/bench-migrate.sh   # this section alone, smaller\nBENCH_MIGRATE_TLS=0 bash scripts/bench-migrate.sh   # every tool over plain IMAP instead of IMAPS\nBENCH_MIGRATE_ONLY=reduced BENCH_MIGRATE_LARGE=0 BENCH_DOC=/tmp/b.md bash scripts/bench-migrate.sh   # (b) alone\n```\n")
 	return b.String()
 }
 

@@ -71,8 +71,10 @@ func newBatchQueue(folders []*folderRun, n int, ramp, exclusive bool) *batchQueu
 // the next ones are copied (see copyLoop), the biggest one's first; what
 // is left to verify when the copy ends is the smallest folders'.
 // Exclusive, it is the next batch of the folder w owns while that has
-// any, else of the biggest folder no worker owns (which w then owns);
-// none left means w is done. A failed folder's batches are dropped.
+// any, else of the biggest folder no worker owns (which w then owns),
+// unless starting it is not worth it (see worthStartingLocked); none
+// left, or none worth it, means w is done copying. A failed folder's
+// batches are dropped.
 func (q *batchQueue) next(w int) (*folderRun, []srcMsg, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()

@@ -35,7 +35,6 @@ type folderQueue struct {
 	f        *folderRun
 	batches  [][]srcMsg
 	cost     int64 // of the batches left, see msgCost
-	left     int   // messages in the batches left
 	size     int64 // cost as the copy began
 	owner    int   // the worker it belongs to when exclusive, else -1
 	inFlight int   // batches handed out and not yet stored
@@ -58,7 +57,7 @@ func newBatchQueue(folders []*folderRun, n int, ramp, exclusive bool) *batchQueu
 		for _, m := range f.pending {
 			fq.cost += msgCost(m)
 		}
-		fq.size, fq.left = fq.cost, len(f.pending)
+		fq.size = fq.cost
 		q.folders = append(q.folders, fq)
 	}
 	return q
@@ -71,17 +70,15 @@ func newBatchQueue(folders []*folderRun, n int, ramp, exclusive bool) *batchQueu
 // the next ones are copied (see copyLoop), the biggest one's first; what
 // is left to verify when the copy ends is the smallest folders'.
 // Exclusive, it is the next batch of the folder w owns while that has
-// any, else of the biggest folder no worker owns (which w then owns),
-// unless starting it is not worth it (see worthStartingLocked); none
-// left, or none worth it, means w is done copying. A failed folder's
-// batches are dropped.
+// any, else of the biggest folder no worker owns (which w then owns);
+// none left means w is done. A failed folder's batches are dropped.
 func (q *batchQueue) next(w int) (*folderRun, []srcMsg, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	var best *folderQueue
 	for _, fq := range q.folders {
 		if len(fq.batches) > 0 && fq.f.isFailed() {
-			fq.batches, fq.cost, fq.left = nil, 0, 0
+			fq.batches, fq.cost = nil, 0
 		}
 		if len(fq.batches) == 0 {
 			continue
@@ -97,7 +94,7 @@ func (q *batchQueue) next(w int) (*folderRun, []srcMsg, bool) {
 			best = fq
 		}
 	}
-	if best == nil || (q.exclusive && best.owner != w && !q.worthStartingLocked(w, best)) {
+	if best == nil {
 		return nil, nil, false
 	}
 	if q.exclusive {
@@ -106,53 +103,10 @@ func (q *batchQueue) next(w int) (*folderRun, []srcMsg, bool) {
 	b := best.batches[0]
 	best.batches = best.batches[1:]
 	best.inFlight++
-	best.left -= len(b)
 	for _, m := range b {
 		best.cost -= msgCost(m)
 	}
 	return best.f, b, true
-}
-
-// worthStartingLocked tells whether worker w, exclusive and done with
-// its folders, should start copying fq. Not when the folder left the
-// longest to copy (critical, owned by another worker: the run's critical
-// path) would still end last without w: when the other copying workers
-// can copy all the rest, fq included, in no more than what critical has
-// left each, in bytes (msgCost) and in messages alike (a message costs a
-// round trip: a folder of many small ones may take longer than one of a
-// few big ones). A worker more then only shortens work that ends early
-// anyway and takes CPU and server time from the critical folder: on one
-// machine, or one server, each session appending competes with the
-// others (into Dovecot maildir, a single APPEND costs more the bigger the
-// folder, and the biggest is copied by one session alone). w then goes
-// on with verification; the workers still copying take fq in turn, the
-// last of them always. q.mu is held.
-func (q *batchQueue) worthStartingLocked(w int, fq *folderQueue) bool {
-	var critical *folderQueue
-	var rest int64
-	restMsgs := 0
-	copying := 0 // workers copying a folder other than critical, w aside
-	for _, o := range q.folders {
-		if len(o.batches) == 0 || o.owner == w {
-			continue
-		}
-		if o.owner >= 0 && (critical == nil || o.cost > critical.cost) {
-			critical = o
-		}
-	}
-	if critical == nil || fq.cost >= critical.cost || fq.left >= critical.left {
-		return true
-	}
-	for _, o := range q.folders {
-		if len(o.batches) == 0 || o == critical || o.owner == w {
-			continue
-		}
-		rest, restMsgs = rest+o.cost, restMsgs+o.left
-		if o.owner >= 0 {
-			copying++
-		}
-	}
-	return copying == 0 || rest > int64(copying)*critical.cost || restMsgs > copying*critical.left
 }
 
 // stored notes that a batch of f handed out by next is stored (or given
@@ -167,7 +121,7 @@ func (q *batchQueue) stored(f *folderRun) {
 		}
 		fq.inFlight--
 		if f.isFailed() {
-			fq.batches, fq.cost, fq.left = nil, 0, 0
+			fq.batches, fq.cost = nil, 0
 		}
 		if len(fq.batches) == 0 && fq.inFlight == 0 && !fq.over {
 			fq.over, over = true, f

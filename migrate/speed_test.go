@@ -94,61 +94,6 @@ func TestBatchQueueExclusiveGivesEachFolderOneWorker(t *testing.T) {
 	}
 }
 
-// Exclusive, a worker done with its folders starts another only when the
-// workers still copying could not copy the rest before the folder with
-// the most left (the critical path) ends; the others' folders are all
-// copied all the same, the last copying worker taking what is left.
-func TestBatchQueueExclusiveLeavesTheCriticalFolderRoom(t *testing.T) {
-	big := &folderRun{fp: FolderPlan{Source: "INBOX"}, pending: srcMsgs(100)}
-	a := &folderRun{fp: FolderPlan{Source: "A"}, pending: srcMsgs(30)}
-	b := &folderRun{fp: FolderPlan{Source: "B"}, pending: srcMsgs(20)}
-	c := &folderRun{fp: FolderPlan{Source: "C"}, pending: srcMsgs(20)}
-	q := newBatchQueue([]*folderRun{a, b, c, big}, 10, false, true)
-	if f, _, _ := q.next(0); f != big {
-		t.Fatalf("worker 0 took %s first", f.fp.Source)
-	}
-	if f, _, _ := q.next(1); f != a {
-		t.Fatalf("worker 1 took %s, want A: no one copies beside INBOX", f.fp.Source)
-	}
-	// 60 messages left beside INBOX's 90, worker 1 copying: worker 2
-	// would only end them sooner, still before INBOX.
-	if f, _, ok := q.next(2); ok {
-		t.Fatalf("worker 2 started %s beside the critical folder", f.fp.Source)
-	}
-	took := map[string]int{}
-	for _, w := range []int{1, 0} {
-		for {
-			f, _, ok := q.next(w)
-			if !ok {
-				break
-			}
-			took[f.fp.Source]++
-		}
-	}
-	if took["A"] != 2 || took["B"] != 2 || took["C"] != 2 || took["INBOX"] != 9 {
-		t.Fatalf("batches taken after the first ones: %v", took)
-	}
-	// A worker 3 alone beside the critical folder starts.
-	q = newBatchQueue([]*folderRun{a, big}, 10, false, true)
-	q.next(0)
-	if f, _, _ := q.next(3); f != a {
-		t.Fatalf("worker 3 did not start A beside INBOX with no one else copying")
-	}
-	// Bigger in bytes is not longer: many small messages left beside a
-	// few big ones are worth another worker (a round trip each).
-	huge := &folderRun{fp: FolderPlan{Source: "Attachments"}, pending: srcMsgs(20)}
-	for i := range huge.pending {
-		huge.pending[i].Size = 1 << 20
-	}
-	many := &folderRun{fp: FolderPlan{Source: "Many"}, pending: srcMsgs(200)}
-	q = newBatchQueue([]*folderRun{huge, a, many}, 10, false, true)
-	q.next(0) // Attachments: the most bytes
-	q.next(1) // Many
-	if f, _, _ := q.next(2); f != a {
-		t.Fatalf("worker 2 did not start A beside 200 small messages")
-	}
-}
-
 // Four workers append small batches into the same folders while
 // destination connections are cut mid-APPEND: every worker's index of
 // the destination is rebuilt while others append, and still no message

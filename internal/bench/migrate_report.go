@@ -222,9 +222,7 @@ func (r MigrateReport) Markdown() string {
 		"without it a folder is appended into by one worker, whose appender selects it and pipelines one APPEND",
 		"per message, each synchronising literal sent with the next command's line (Dovecot's CPU per APPEND",
 		"doubles when the folder is not selected and grows with two sessions appending into it, which then wait",
-		"on each other's lock: no faster). The biggest folder is taken first, and its copy is the critical path: a",
-		"worker done with its folders starts another only if those still copying could not copy the rest before",
-		"the biggest one ends, so that fewer sessions compete with it for the cores and the server.",
+		"on each other's lock: no faster). The biggest folder is taken first; its copy is the critical path.",
 		"Its no-op re-run skips the folders verified before and unchanged since on both",
 		"sides (same UIDVALIDITY, UIDNEXT and MESSAGES by STATUS), whose verdict stands.",
 	} {

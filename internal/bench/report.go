@@ -196,8 +196,9 @@ writer; WAL checkpoints run on a connection of their own. Raw bytes are hashed (
 S2-compressed where that saves at least an eighth: S2 costs about a fourteenth of deflate's CPU for
 less gain, which shows in the local size. They are not in SQLite: each distinct content is one file
 beside the database (` + "`mail.db-blobs/ab/<sha256>`" + `), written and fsynced by the parallel encoders
-before the row naming it commits, so the single writer only inserts small rows (through SQLite the
-bytes were copied into the page cache, the WAL and back by the checkpoint, all on that writer).
+before the row naming it commits, so the single writer only inserts small rows, two statements per
+batch of bodies (one records their blobs, one links their messages; through SQLite the bytes were
+copied into the page cache, the WAL and back by the checkpoint, all on that writer).
 Fetching a folder's older messages whole (headers and body in one FETCH, one write) instead of a
 header pass then a body pass was tried and removed: it saved the server about a tenth of its CPU but
 was no faster to mail offline in A/B runs, before the blob files or after, and it left the older

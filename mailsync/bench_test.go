@@ -84,7 +84,9 @@ func BenchmarkColdSync(b *testing.B) {
 		stopRSS := make(chan struct{})
 		var peakOffline, peakIndex, goAtOffline, goAtIndex, sqlAtOffline, sqlAtIndex, liveAtIndex, poolAtIndex, liveAtOffline, poolAtOffline int
 		var regionsAtIndex, regionsAtOffline string
-		sample := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
+		sample := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"},
+			{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/heap/free:bytes"}}
+		var heapAtIndex, freeAtIndex int // Go's objects (live and garbage not yet swept) and free pages not yet returned
 		offlineNow := make(chan struct{})
 		stopProfile := startOfflineProfile(b)
 		tl := &timeline{headers: map[string]int{}, bodies: map[string]int{}}
@@ -120,6 +122,7 @@ func BenchmarkColdSync(b *testing.B) {
 				case <-offlineNow:
 					if rss > peakIndex {
 						peakIndex, goAtIndex, sqlAtIndex, liveAtIndex, poolAtIndex = rss, goKiB, sqliteMappedKiB(), sqliteLiveKiB(), sqlitePoolKiB()
+						heapAtIndex, freeAtIndex = int(sample[2].Value.Uint64()>>10), int(sample[3].Value.Uint64()>>10)
 						regionsAtIndex = sqliteRegions()
 						writePeakHeap("")
 					}
@@ -148,6 +151,8 @@ func BenchmarkColdSync(b *testing.B) {
 		close(events)
 		b.Logf("RSS before %d MB, peak while fetching %d MB (Go %d MB, SQLite mapped %d MB: live %d MB, pool %d MB), while indexing %d MB (Go %d MB, SQLite mapped %d MB: live %d MB, pool %d MB)",
 			startRSS>>10, peakOffline>>10, goAtOffline>>10, sqlAtOffline>>10, liveAtOffline>>10, poolAtOffline>>10, peakIndex>>10, goAtIndex>>10, sqlAtIndex>>10, liveAtIndex>>10, poolAtIndex>>10)
+		b.Logf("Go at the indexing peak: heap objects %d MB, free pages not returned %d MB, the rest (stacks, runtime) %d MB",
+			heapAtIndex>>10, freeAtIndex>>10, (goAtIndex-heapAtIndex-freeAtIndex)>>10)
 		if regionsAtOffline != "" {
 			b.Logf("SQLite at the fetching peak: %s", regionsAtOffline)
 		}

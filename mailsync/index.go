@@ -7,6 +7,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/magpie-mail/magpie/message"
 	"github.com/magpie-mail/magpie/store"
 )
 
@@ -28,8 +29,8 @@ import (
 // each batch's commit flushes FTS5's pending terms as a segment of its
 // own, so more segments to merge, and a smaller heap means more GC
 // cycles), so the batches stay at 1 MB. A body larger than the batch is
-// alone in its batch, so two large attachments are never read back at
-// once.
+// alone in its batch. Bodies are read as streams past their attachments
+// (see parseStored), so a batch holds texts, never a large attachment.
 //
 // indexTextMax bounds the text indexed per message: a body's first 256 KB
 // of text (some 100 pages) are searchable, the rest is not. Without it one
@@ -83,6 +84,7 @@ func (e *Engine) indexPending(ctx context.Context) (int, error) {
 		written <- res
 	}()
 	encs := max(1, runtime.GOMAXPROCS(0))
+	skims := make([]message.Skimmer, encs) // one per parsing goroutine, kept from batch to batch
 	var readErr error
 	after := store.MessageID(0)
 	for ctx.Err() == nil {
@@ -96,7 +98,7 @@ func (e *Engine) indexPending(ctx context.Context) (int, error) {
 		}
 		todo = todo[:batchLen(todo, indexBatchBytes)]
 		after = todo[len(todo)-1].ID
-		texts, err := e.parseStored(ctx, todo, encs)
+		texts, err := e.parseStored(ctx, todo, skims)
 		if err != nil && readErr == nil {
 			readErr = err
 		}
@@ -141,15 +143,20 @@ func capText(s string, max int) string {
 }
 
 // parseStored reads the bodies of todo back from the store and extracts
-// their text, on up to workers goroutines.
-func (e *Engine) parseStored(ctx context.Context, todo []store.Unindexed, workers int) ([]store.BodyText, error) {
+// their text, on one goroutine per skimmer. A body is read as a stream
+// (store.OpenRaw) by a message.Skimmer, which keeps its headers and text
+// and reads past its attachments: the memory a body takes here is that of
+// its text, not of its size (a large attachment is neither read whole nor
+// parsed), and the skimmers' buffers serve batch after batch.
+func (e *Engine) parseStored(ctx context.Context, todo []store.Unindexed, skims []message.Skimmer) ([]store.BodyText, error) {
 	out := make([]store.BodyText, len(todo))
 	ok := make([]bool, len(todo))
 	next := make(chan int)
 	var mu sync.Mutex
 	var firstErr error
 	var wg sync.WaitGroup
-	for range min(workers, len(todo)) {
+	for w := range min(len(skims), len(todo)) {
+		skim := &skims[w]
 		wg.Go(func() {
 			for i := range next {
 				if todo[i].Hash == (store.Hash{}) {
@@ -158,7 +165,7 @@ func (e *Engine) parseStored(ctx context.Context, todo []store.Unindexed, worker
 					ok[i] = true
 					continue
 				}
-				raw, err := e.st.RawByHash(ctx, todo[i].Hash)
+				t, err := e.skimStored(ctx, skim, todo[i].Hash)
 				if err != nil {
 					mu.Lock()
 					if firstErr == nil {
@@ -167,8 +174,10 @@ func (e *Engine) parseStored(ctx context.Context, todo []store.Unindexed, worker
 					mu.Unlock()
 					continue
 				}
-				b := bodyOf(raw)
-				out[i] = store.BodyText{ID: todo[i].ID, Hash: todo[i].Hash, Text: capText(b.Text, indexTextMax), Preview: b.Preview, HasAttachment: b.HasAttachment}
+				out[i] = store.BodyText{ID: todo[i].ID, Hash: todo[i].Hash}
+				if t != nil {
+					out[i].Text, out[i].Preview, out[i].HasAttachment = capText(t.Text, indexTextMax), t.Preview, &t.HasAttachments
+				}
 				ok[i] = true
 			}
 		})
@@ -188,4 +197,24 @@ func (e *Engine) parseStored(ctx context.Context, todo []store.Unindexed, worker
 		}
 	}
 	return texts, firstErr
+}
+
+// skimStored reads a stored body through skim: nil for an empty body
+// (nothing to parse: it leaves the message's header-time preview and
+// attachment guess, as bodyOf does); a body that fails its check is an
+// error wrapping store.ErrCorrupt.
+func (e *Engine) skimStored(ctx context.Context, skim *message.Skimmer, h store.Hash) (*message.IndexText, error) {
+	r, err := e.st.OpenRaw(ctx, h)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	t, err := skim.Skim(r)
+	if errors.Is(err, message.ErrEmpty) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &t, nil
 }

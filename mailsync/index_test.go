@@ -1,11 +1,13 @@
 package mailsync
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/magpie-mail/magpie/message"
 	"github.com/magpie-mail/magpie/store"
 )
 
@@ -82,5 +84,60 @@ func TestLongBodyIndexedUpToTheCap(t *testing.T) {
 		if len(res) != want {
 			t.Errorf("search %q found %d messages, want %d", q, len(res), want)
 		}
+	}
+}
+
+// The index stage reads bodies as streams (store.OpenRaw into a
+// message.Skimmer): for every message of a synced corpus (malformed ones
+// and large attachments included) it yields the text, preview and
+// attachment marker of the whole-message path (bodyOf), and the store
+// holds that preview and marker.
+func TestIndexStreamMatchesWholeMessage(t *testing.T) {
+	f := newFixture(t, 240)
+	f.syncOnce(Options{})
+	ctx := context.Background()
+	var skim message.Skimmer
+	n, large := 0, 0
+	for _, fo := range f.storeFolders() {
+		uids, err := f.st.UIDs(ctx, fo.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range uids {
+			id, err := f.st.Lookup(ctx, fo.ID, u.UID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw, err := f.st.Raw(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h, _, err := f.st.BodyHash(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := bodyOf(raw)
+			got, err := f.engine(Options{}).skimStored(ctx, &skim, h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got == nil || got.Text != want.Text || got.Preview != want.Preview || got.HasAttachments != *want.HasAttachment {
+				t.Errorf("%s uid %d: streamed %+.200v, whole %+.200v", fo.Name, u.UID, got, want)
+			}
+			m, err := f.st.Message(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (want.Preview != "" && m.Preview != want.Preview) || m.HasAttachment != *want.HasAttachment {
+				t.Errorf("%s uid %d: stored preview %q attachment %v, want %q %v", fo.Name, u.UID, m.Preview, m.HasAttachment, want.Preview, *want.HasAttachment)
+			}
+			n++
+			if len(raw) > 1<<20 {
+				large++
+			}
+		}
+	}
+	if n < 200 || large == 0 {
+		t.Fatalf("compared %d messages, %d large: the corpus did not sync", n, large)
 	}
 }

@@ -40,6 +40,22 @@ func (w *walker) entity(raw []byte, path string, depth int, defaultType string) 
 
 func (w *walker) entityWithHeader(h header, body []byte, path string, depth int, defaultType string) *part {
 	w.count++
+	p := w.typed(h, body, path, defaultType)
+	if !strings.HasPrefix(p.ctype.value, "multipart/") {
+		return p
+	}
+	if depth >= maxMIMEDepth {
+		w.probs.add("message: MIME nesting deeper than %d; inner parts ignored", maxMIMEDepth)
+		p.ctype.value = "application/octet-stream"
+		return p
+	}
+	return w.split(p, body, path, depth)
+}
+
+// typed is the part with header h, its content type (defaultType when it
+// has none or a malformed one) and disposition read: all that decides
+// whether a leaf is an attachment (see Skimmer).
+func (w *walker) typed(h header, body []byte, path string, defaultType string) *part {
 	p := &part{path: path, header: h, body: body}
 	ct, _ := h.get("Content-Type")
 	p.ctype = parseMediaValue(headerText(ct, w.hint, w.probs), w.probs)
@@ -52,14 +68,11 @@ func (w *walker) entityWithHeader(h header, body []byte, path string, depth int,
 	if cd, ok := h.get("Content-Disposition"); ok {
 		p.disposition = parseMediaValue(headerText(cd, w.hint, w.probs), w.probs)
 	}
-	if !strings.HasPrefix(p.ctype.value, "multipart/") {
-		return p
-	}
-	if depth >= maxMIMEDepth {
-		w.probs.add("message: MIME nesting deeper than %d; inner parts ignored", maxMIMEDepth)
-		p.ctype.value = "application/octet-stream"
-		return p
-	}
+	return p
+}
+
+// split reads the children of multipart p from its body.
+func (w *walker) split(p *part, body []byte, path string, depth int) *part {
 	boundary := p.ctype.params["boundary"]
 	if boundary == "" {
 		w.probs.add("message: multipart without boundary; taken as text")

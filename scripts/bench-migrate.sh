@@ -7,7 +7,10 @@
 # into one advertising only "IMAP4rev1 ID IDLE UIDPLUS NAMESPACE"; then the
 # no-op re-runs, and Magpie's peak RSS at BENCH_MIGRATE_LARGE messages
 # (default 50000; 0 skips). Every tool reaches Dovecot over IMAPS (dsync's
-# imapc too); BENCH_MIGRATE_TLS=0 runs them all over plain IMAP. Writes its
+# imapc too); BENCH_MIGRATE_TLS=0 runs them all over plain IMAP;
+# BENCH_MIGRATE_ONLY=reduced runs only (b), =reduced-magpie only Magpie
+# into (b), =reduced-ab Magpie into (b) with MAGPIE_BIN_B and this build in
+# turn, twice (A/B runs; with BENCH_MIGRATE_LARGE=0). Writes its
 # section of docs/benchmarks.md (between the bench-migrate markers). Never part of `make test`: nothing here asserts
 # a timing.
 set -euo pipefail

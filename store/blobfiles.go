@@ -121,6 +121,7 @@ func (s *Store) WriteBlob(p *PreparedBody) error {
 		return fmt.Errorf("store: write blob of %d: %w", p.ID, err)
 	}
 	p.data = nil // on disk now; the writer re-encodes Body.Raw if it must
+	p.written = true
 	return nil
 }
 
@@ -140,6 +141,7 @@ func (e *Encoder) PrepareWrite(s *Store, id MessageID, b Body) (PreparedBody, er
 		// data stays nil: recordBlob encodes Body.Raw again if it must.
 		return p, fmt.Errorf("store: write blob of %d: %w", id, err)
 	}
+	p.written = true
 	return p, nil
 }
 
@@ -148,8 +150,10 @@ func (e *Encoder) PrepareWrite(s *Store, id MessageID, b Body) (PreparedBody, er
 // GC removed the file of an unreferenced blob with the same hash. The
 // check runs inside the writer's transaction, and GC removes files inside
 // its own, so no GC can remove the file between this check and the
-// commit. insert is insertBlobSQL, prepared on tx (nil: prepared here).
-func recordBlob(ctx context.Context, tx *sql.Tx, insert *sql.Stmt, dir string, sum Hash, size int, codec Codec, data []byte, raw []byte) error {
+// commit. written says the caller wrote the file in codec (see
+// PreparedBody.written): a row of the same content in an older codec then
+// takes codec, as the file now holds it.
+func recordBlob(ctx context.Context, tx *sql.Tx, dir string, sum Hash, size int, codec Codec, data []byte, raw []byte, written bool) error {
 	if !fileExists(blobPath(dir, sum)) {
 		if data == nil {
 			var e Encoder
@@ -166,12 +170,11 @@ func recordBlob(ctx context.Context, tx *sql.Tx, insert *sql.Stmt, dir string, s
 		_, err := tx.ExecContext(ctx, upsertBlobSQL, sum[:], size, codec)
 		return err
 	}
-	var err error
-	if insert != nil {
-		_, err = insert.ExecContext(ctx, sum[:], size, codec, []byte{})
-	} else {
-		_, err = tx.ExecContext(ctx, insertBlobSQL, sum[:], size, codec, []byte{})
+	if written {
+		_, err := tx.ExecContext(ctx, upsertBlobSQL, sum[:], size, codec)
+		return err
 	}
+	_, err := tx.ExecContext(ctx, insertBlobSQL, sum[:], size, codec, []byte{})
 	return err
 }
 

@@ -187,7 +187,7 @@ func putBlob(ctx context.Context, tx *sql.Tx, dir string, sum Hash, raw []byte) 
 	if err != nil {
 		return err
 	}
-	return recordBlob(ctx, tx, nil, dir, sum, len(raw), codec, data, raw)
+	return recordBlob(ctx, tx, dir, sum, len(raw), codec, data, raw, false)
 }
 
 func linkBody(ctx context.Context, tx *sql.Tx, id MessageID, sum Hash, b Body) error {

@@ -16,6 +16,9 @@ type PreparedBody struct {
 	sum   Hash
 	codec Codec
 	data  []byte
+	// written: this body's file was written (WriteBlob, PrepareWrite) in
+	// its codec, over whatever file of the same content was there.
+	written bool
 }
 
 // PrepareBody hashes and encodes b for PutBodies. It is safe to call from
@@ -55,7 +58,7 @@ func (s *Store) PutBodies(ctx context.Context, bodies []PreparedBody) error {
 			if last[b.ID] != i {
 				continue
 			}
-			if err := recordBlob(ctx, tx, nil, s.blobs, b.sum, len(b.Body.Raw), b.codec, b.data, b.Body.Raw); err != nil {
+			if err := recordBlob(ctx, tx, s.blobs, b.sum, len(b.Body.Raw), b.codec, b.data, b.Body.Raw, b.written); err != nil {
 				return fmt.Errorf("store: put body %d: %w", b.ID, err)
 			}
 			if err := linkMessage(ctx, tx, b.ID, b.sum, b.Body); err != nil {

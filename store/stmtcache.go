@@ -19,7 +19,7 @@ type stmtCache map[string]*sql.Stmt
 var cachedQueries = [...]string{
 	qExisting, qAdopt, qAdoptSet, qUpdFlags, qInsert, qLiveBlob, qStashed, qUnstash, qThreadLookup,
 	qNoAdopt, qNoStash, qFlushLinks, qFlushTexts, qLinkMissing, qNextID, qFolderAccount,
-	prefetchExisting, prefetchLive, prefetchThreads, insertBlobSQL, qLinkRaw,
+	prefetchExisting, prefetchLive, prefetchThreads, insertBlobSQL, qInsertBlobs, qInsertWritten, qLinkRaw,
 }
 
 // prepareCache prepares cachedQueries on w, which must have exactly one

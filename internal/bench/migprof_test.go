@@ -54,7 +54,6 @@ func BenchmarkMigrateInProcess(b *testing.B) {
 	if _, err := Upload(ctx, Login{Addr: d.IMAPAddr(), User: old.Name, Password: old.Password}, opts, 4); err != nil {
 		b.Fatal(err)
 	}
-	nu := tmpfsUser(b, d)
 	dstAddr := d.IMAPAddr()
 	if os.Getenv("BENCH_DEST") == "reduced" {
 		f, err := StartCapFilter(d.IMAPAddr(), reducedCaps)
@@ -64,6 +63,36 @@ func BenchmarkMigrateInProcess(b *testing.B) {
 		defer f.Close()
 		dstAddr = f.Addr()
 	}
+	// BENCH_JOBS_AB="4,3,4,3": one cold copy per entry, each into a fresh
+	// user with that many workers, back to back after one upload (A/B
+	// runs under the same load); no profile, no no-op re-run.
+	jobs, runs := []int{envInt("BENCH_JOBS", 0)}, 2
+	if ab := os.Getenv("BENCH_JOBS_AB"); ab != "" {
+		jobs, runs = nil, 1
+		for _, f := range strings.Split(ab, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil {
+				b.Fatalf("BENCH_JOBS_AB: %v", err)
+			}
+			jobs = append(jobs, n)
+		}
+	}
+	b.ResetTimer()
+	for _, j := range jobs {
+		if runs == 1 {
+			fmt.Printf("jobs %d:\n", j)
+		}
+		migrateRuns(b, ctx, d, old, dstAddr, j, runs)
+	}
+}
+
+// migrateRuns copies old's mail into a fresh user behind dstAddr with
+// jobs workers: runs 2 is the cold copy and the no-op re-run, 1 the cold
+// copy alone; it logs what BenchmarkMigrateInProcess says it logs.
+func migrateRuns(b *testing.B, ctx context.Context, d *testenv.DovecotServer, old testenv.User, dstAddr string, jobs, runs int) {
+	// Printed, not b.Logf: a benchmark's log is cut after a few lines.
+	logf := func(format string, args ...any) { fmt.Printf("    "+format+"\n", args...) }
+	nu := tmpfsUser(b, d)
 	src, dst := plainSide(b, d.IMAPAddr(), old), plainSide(b, dstAddr, nu)
 	if os.Getenv("BENCH_TLS") == "1" { // as the real benchmark: IMAPS to the source (and to a full destination)
 		src = tlsSide(src, d)
@@ -73,9 +102,8 @@ func BenchmarkMigrateInProcess(b *testing.B) {
 	}
 	var srcDials, dstDials atomic.Int32
 	src.Dialer.NetDial, dst.Dialer.NetDial = countDials(&srcDials), countDials(&dstDials)
-	mopts := migrate.Options{JournalDir: b.TempDir(), Jobs: envInt("BENCH_JOBS", 0), Batch: envInt("BENCH_BATCH", 0)}
-	b.ResetTimer()
-	for i := range 2 {
+	mopts := migrate.Options{JournalDir: b.TempDir(), Jobs: jobs, Batch: envInt("BENCH_BATCH", 0)}
+	for i := range runs {
 		runtime.GC() // the upload's garbage is not the engine's
 		debug.FreeOSMemory()
 		resetPeakRSS()
@@ -83,7 +111,10 @@ func BenchmarkMigrateInProcess(b *testing.B) {
 		stopLive := liveHeapPeak()
 		server := serverCPU(d)
 		self := selfCPU()
-		stopProfile := profileRun(b, i)
+		stopProfile := func() {}
+		if runs == 2 {
+			stopProfile = profileRun(b, i)
+		}
 		procs := startProcSampler(d, map[string]string{old.Name: "source", nu.Name: "dest"})
 		marks := []phaseMark{{"start", procs.snapshot(), selfCPU(), 0}}
 		var marksMu sync.Mutex
@@ -127,17 +158,17 @@ func BenchmarkMigrateInProcess(b *testing.B) {
 		procs.stop()
 		marksMu.Lock()
 		for k := 1; k < len(marks); k++ {
-			b.Logf("CPU until %s: Magpie %s; Dovecot: %s", marks[k].name, (marks[k].self - marks[k-1].self).Round(10*time.Millisecond), cpuDiff(marks[k-1].procs, marks[k].procs))
+			logf("CPU until %s: Magpie %s; Dovecot: %s", marks[k].name, (marks[k].self - marks[k-1].self).Round(10*time.Millisecond), cpuDiff(marks[k-1].procs, marks[k].procs))
 			if marks[k].live > 0 {
-				b.Logf("live heap as the copy ends (BENCH_LIVEHEAP=1): %.1f MB", float64(marks[k].live)/(1<<20))
+				logf("live heap as the copy ends (BENCH_LIVEHEAP=1): %.1f MB", float64(marks[k].live)/(1<<20))
 			}
 		}
 		marksMu.Unlock()
 		t := rep.Totals()
-		b.Logf("connections opened: source %d, destination %d", srcDials.Swap(0), dstDials.Swap(0))
-		b.Logf("peak RSS of this process during the run (VmHWM, reset before it): %d MB", peakRSS()>>20)
-		b.Logf("peak live Go heap (as the GC found it, sampled every 10 ms): %.1f MB", float64(stopLive())/(1<<20))
-		b.Logf("plan %s, run %s (%s), CPU: Magpie %s, Dovecot %s; Go heap peak %d MB: copied %d, source %d, missing %d, verified %v", planned.Round(time.Millisecond),
+		logf("connections opened: source %d, destination %d", srcDials.Swap(0), dstDials.Swap(0))
+		logf("peak RSS of this process during the run (VmHWM, reset before it): %d MB", peakRSS()>>20)
+		logf("peak live Go heap (as the GC found it, sampled every 10 ms): %.1f MB", float64(stopLive())/(1<<20))
+		logf("plan %s, run %s (%s), CPU: Magpie %s, Dovecot %s; Go heap peak %d MB: copied %d, source %d, missing %d, verified %v", planned.Round(time.Millisecond),
 			wall.Round(time.Millisecond), <-phases, magpie.Round(time.Millisecond), serverCPU(d)-server, stopPeak()>>20, t.Copied, t.SourceCount, t.Missing, rep.Verified())
 	}
 }
@@ -216,12 +247,22 @@ func watchPhases(progress <-chan migrate.Progress, start time.Time, mark func(st
 	go func() {
 		var copyStart, copyEnd time.Duration
 		prepared := map[string]bool{}
-		var ends []string // when each folder's last batch was stored: the tail
+		// When each folder's first and last batches were stored: its
+		// copy's span (from its first batch's end, so one batch late),
+		// and which folder is the tail, the run's critical path.
+		var ends []string
 		ended := map[string]bool{}
+		began := map[string]time.Duration{}
 		for pr := range progress {
+			if pr.Phase == migrate.PhaseCopy && pr.Done > 0 {
+				if _, ok := began[pr.Folder]; !ok {
+					began[pr.Folder] = time.Since(start)
+				}
+			}
 			if pr.Phase == migrate.PhaseCopy && pr.Total > 0 && pr.Done == pr.Total && !ended[pr.Folder] {
 				ended[pr.Folder] = true
-				ends = append(ends, fmt.Sprintf("%s (%d) %s", pr.Folder, pr.Total, time.Since(start).Round(10*time.Millisecond)))
+				ends = append(ends, fmt.Sprintf("%s (%d) %s→%s", pr.Folder, pr.Total, began[pr.Folder].Round(10*time.Millisecond),
+					time.Since(start).Round(10*time.Millisecond)))
 			}
 			switch pr.Phase {
 			case migrate.PhaseCopy:
@@ -242,7 +283,7 @@ func watchPhases(progress <-chan migrate.Progress, start time.Time, mark func(st
 		if copyStart > copyEnd {
 			copyStart = copyEnd
 		}
-		out <- fmt.Sprintf("prepared at %s, copied at %s; folders copied: %s", copyStart.Round(time.Millisecond), copyEnd.Round(time.Millisecond), strings.Join(ends, ", "))
+		out <- fmt.Sprintf("prepared at %s, copied at %s; folders copied (first batch stored→last): %s", copyStart.Round(time.Millisecond), copyEnd.Round(time.Millisecond), strings.Join(ends, ", "))
 	}()
 	return out
 }

@@ -111,11 +111,31 @@ func BenchmarkMigrate(b *testing.B) {
 		direct = destination{name: "full", host: "127.0.0.1", port: mb.d.IMAPPort}
 	}
 	reduced := destination{name: "reduced", host: "127.0.0.1", port: filter.Port()}
-	rep.Full.Magpie = mb.magpie(direct, mb.old, mb.oldPw, true)
-	rep.Full.Mbsync = mb.mbsync(direct)
-	rep.Full.Dsync = mb.dsync()
-	rep.Reduced.Magpie = mb.magpie(reduced, mb.old, mb.oldPw, true)
-	rep.Reduced.Mbsync = mb.mbsync(reduced)
+	// BENCH_MIGRATE_ONLY=reduced runs (b) alone, =reduced-magpie Magpie
+	// into (b) alone: for A/B runs of a change to that path.
+	only := os.Getenv("BENCH_MIGRATE_ONLY")
+	if only == "" {
+		rep.Full.Magpie = mb.magpie(direct, mb.old, mb.oldPw, true)
+		rep.Full.Mbsync = mb.mbsync(direct)
+		rep.Full.Dsync = mb.dsync()
+	}
+	// =reduced-ab: Magpie into (b) with MAGPIE_BIN and MAGPIE_BIN_B in
+	// turn, twice each (A/B of two builds under the same load; the log
+	// has their figures, the report the last A's).
+	if binB := os.Getenv("MAGPIE_BIN_B"); only == "reduced-ab" && binB != "" {
+		for range 2 {
+			for _, bin := range []string{binB, mb.bin} {
+				mb.bin = bin
+				b.Logf("magpie %s:", bin)
+				rep.Reduced.Magpie = mb.magpie(reduced, mb.old, mb.oldPw, false)
+			}
+		}
+	} else {
+		rep.Reduced.Magpie = mb.magpie(reduced, mb.old, mb.oldPw, true)
+	}
+	if !strings.HasPrefix(only, "reduced-") {
+		rep.Reduced.Mbsync = mb.mbsync(reduced)
+	}
 	if large := envInt("BENCH_MIGRATE_LARGE", 50000); large > 1 && os.Getenv("BENCH_MIGRATE_LARGE") != "0" {
 		lopts := opts
 		lopts.Messages, lopts.Seed = large, 2

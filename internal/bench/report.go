@@ -196,8 +196,9 @@ writer; WAL checkpoints run on a connection of their own. Raw bytes are hashed (
 S2-compressed where that saves at least an eighth: S2 costs about a fourteenth of deflate's CPU for
 less gain, which shows in the local size. They are not in SQLite: each distinct content is one file
 beside the database (` + "`mail.db-blobs/ab/<sha256>`" + `), written and fsynced by the parallel encoders
-before the row naming it commits, so the single writer only inserts small rows (through SQLite the
-bytes were copied into the page cache, the WAL and back by the checkpoint, all on that writer).
+before the row naming it commits, so the single writer only inserts small rows, two statements per
+batch of bodies (one records their blobs, one links their messages; through SQLite the bytes were
+copied into the page cache, the WAL and back by the checkpoint, all on that writer).
 Fetching a folder's older messages whole (headers and body in one FETCH, one write) instead of a
 header pass then a body pass was tried and removed: it saved the server about a tenth of its CPU but
 was no faster to mail offline in A/B runs, before the blob files or after, and it left the older
@@ -229,6 +230,15 @@ between FETCH and the store counts a body from before it is read (its literal's 
 folder lacks is read from the store a page at a time; an attachment's size is counted from its base64 text
 instead of decoding it (~9 MB of garbage for a 5 MB attachment); a soft memory limit tighter than
 the 64 MB ` + "`main`" + ` sets (32 MB) left the peak where it was.
+The index stage reads each stored body as a stream (a blob kept as it is, as large attachments are,
+straight from its file) through a skimmer that keeps the header blocks and text parts (at most 2 MB
+of them per message) and reads past attachment bodies, so a large attachment is neither read whole
+nor parsed there: before, each large message was read back whole and parsed, a buffer of its size
+in Go's heap, larger the larger the mailbox's largest message. What Go holds at the index stage's
+peak (logged by BenchmarkColdSync) is then mostly not objects (2–5 MB) but free pages the runtime
+has not returned yet (9–12 MB) and its stacks and metadata (~10 MB); returning the free pages once
+before indexing (debug.FreeOSMemory) did not keep them out of the peak: the index stage's own churn
+leaves as many.
 `)
 	for _, n := range r.Notes {
 		b.WriteString("\n" + n + "\n")

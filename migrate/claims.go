@@ -80,9 +80,10 @@ func (r *runner) loadClaims(ctx context.Context, f *folderRun, idx map[msgKey][]
 		}
 	}
 	for uid, h := range want {
-		// Listed, or still to be listed (a window ahead, see window.go):
-		// a copy is never taken for another message's while its own
-		// source message may yet be listed.
+		// Listed, or still to be listed (a window ahead, see window.go;
+		// not one expunged since its copy, see goneAhead): a copy is
+		// never taken for another message's while its own source
+		// message may yet be listed.
 		if f.lst != nil && (f.lst.has(uid) || f.lst.ahead(uid)) {
 			claimed[h]++
 		}

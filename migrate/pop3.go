@@ -128,6 +128,19 @@ func (s *pop3Source) bodies(ctx context.Context, folder string, uids []imap.UID)
 	return out, nil
 }
 
+// present is which of uids the maildrop's last listing gave unique-ids
+// for (a maildrop is listed in one window, so this is not asked in
+// practice).
+func (s *pop3Source) present(_ context.Context, _ string, uids []imap.UID) (map[imap.UID]bool, error) {
+	out := make(map[imap.UID]bool, len(uids))
+	for _, u := range uids {
+		if _, ok := s.num[u]; ok {
+			out[u] = true
+		}
+	}
+	return out, nil
+}
+
 func (s *pop3Source) hashes(ctx context.Context, folder string, uids []imap.UID) (map[imap.UID][32]byte, error) {
 	out := map[imap.UID][32]byte{}
 	err := s.each(ctx, uids, func(uid imap.UID, r io.Reader) error {

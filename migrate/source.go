@@ -2,6 +2,8 @@ package migrate
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -36,6 +38,8 @@ type source interface {
 	statusAll(ctx context.Context, folders []string) (map[string]mailboxStatus, error)
 	// hashes is bodies streamed through SHA-256 without keeping them.
 	hashes(ctx context.Context, folder string, uids []imap.UID) (map[imap.UID][32]byte, error)
+	// present is which of uids the folder still holds.
+	present(ctx context.Context, folder string, uids []imap.UID) (map[imap.UID]bool, error)
 	// drop closes the connection without ceremony; logout politely.
 	drop()
 	logout()
@@ -141,6 +145,31 @@ func (s *imapSource) hashes(ctx context.Context, folder string, uids []imap.UID)
 		return nil, err
 	}
 	return hashBodies(s.cn.c.Client, imap.UIDSetNum(uids...))
+}
+
+// present asks with one UID FETCH (UID) of uids (RFC 3501 §6.4.8): the
+// server answers for those that exist and passes over the others.
+func (s *imapSource) present(ctx context.Context, folder string, uids []imap.UID) (map[imap.UID]bool, error) {
+	if _, err := s.cn.open(ctx, folder, true); err != nil {
+		return nil, err
+	}
+	want := uidRanges(slices.Clone(uids))
+	cmd := s.cn.c.Client.Fetch(want, &imap.FetchOptions{UID: true})
+	out := make(map[imap.UID]bool, len(uids))
+	for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
+		buf, err := msg.Collect()
+		if err != nil {
+			cmd.Close()
+			return nil, fmt.Errorf("migrate: list: %w", err)
+		}
+		if want.Contains(buf.UID) {
+			out[buf.UID] = true
+		}
+	}
+	if err := cmd.Close(); err != nil {
+		return nil, fmt.Errorf("migrate: list: %w", err)
+	}
+	return out, nil
 }
 
 func (s *imapSource) status(ctx context.Context, folder string) (mailboxStatus, error) {

@@ -122,6 +122,9 @@ type folderList struct {
 	count int
 	size  int64
 	top   imap.UID // the highest UID listed in scope
+	// gone is the messages the journal has settled beyond the first
+	// window that the source no longer holds (see goneAhead).
+	gone map[imap.UID]bool
 }
 
 // newFolderList starts the listing of a folder EXAMINE described as v,
@@ -241,7 +244,59 @@ func (l *folderList) within(rg imap.UIDRange) *folderList {
 
 // ahead reports whether uid is still to be listed by the main pass.
 func (l *folderList) ahead(uid imap.UID) bool {
-	return !l.done && uid >= l.next && (l.last == 0 || uid <= l.last)
+	return !l.done && uid >= l.next && (l.last == 0 || uid <= l.last) && !l.gone[uid]
+}
+
+// goneChunk is how many UIDs of the journal goneAhead reads at a time.
+const goneChunk = 8192
+
+// goneAhead is which messages the journal has settled from UID from to
+// upto the source no longer holds. loadClaims counts a settled copy as
+// claimed while its source message is still to be listed; were that
+// message expunged since the copy, a duplicate of it on the source
+// (same content, lower UID) would find the copy taken and be copied
+// again beside it. Read in chunks of UIDs, so that what is held is
+// bounded by a chunk and the expunged messages; on the source
+// connection (the fetching stage's).
+func (r *runner) goneAhead(ctx context.Context, f *folderRun, from, upto imap.UID) (map[imap.UID]bool, error) {
+	var gone map[imap.UID]bool
+	for lo := from; lo <= upto; lo += goneChunk {
+		hi := min(upto, lo+goneChunk-1)
+		entries, err := r.j.FolderRange(ctx, f.fp.Source, f.srcUIDV, lo, hi)
+		if err != nil {
+			return nil, err
+		}
+		var uids []imap.UID
+		for u, e := range entries {
+			if r.settled(f, e) {
+				uids = append(uids, u)
+			}
+		}
+		if len(uids) == 0 {
+			continue
+		}
+		var there map[imap.UID]bool
+		err = r.retry(ctx, r.src.drop, func() error {
+			var err error
+			there, err = r.src.present(ctx, f.fp.Source, uids)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range uids {
+			if !there[u] {
+				if gone == nil {
+					gone = map[imap.UID]bool{}
+				}
+				gone[u] = true
+			}
+		}
+		if hi == upto { // lo+goneChunk may wrap at the top of the UID space
+			break
+		}
+	}
+	return gone, nil
 }
 
 // listWindow lists f's next window and returns its pending messages
@@ -292,7 +347,16 @@ func (r *runner) listWindow(ctx context.Context, f *folderRun) ([]srcMsg, bool, 
 		}
 	}
 	slices.SortFunc(msgs, func(a, b srcMsg) int { return cmp.Compare(a.UID, b.UID) }) // a POP3 maildrop's order
-	f.mu.Lock()                                                                       // loadClaims reads what was listed
+	var gone map[imap.UID]bool
+	if lo == 1 && hi != 0 && hi < l.last { // the first of several windows
+		if gone, err = r.goneAhead(ctx, f, hi+1, l.last); err != nil {
+			return nil, false, err
+		}
+	}
+	f.mu.Lock() // loadClaims reads what was listed
+	if gone != nil {
+		l.gone = gone
+	}
 	if hi == 0 || hi >= l.last {
 		l.done = true
 	} else {

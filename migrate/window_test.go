@@ -1,6 +1,8 @@
 package migrate
 
 import (
+	"crypto/sha256"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -96,5 +98,65 @@ func TestFolderListParts(t *testing.T) {
 	l.each(imap.UIDRange{Start: 4, Stop: 10}, func(u imap.UID) { each = append(each, u) })
 	if !slices.Equal(each, []imap.UID{4, 5, 9, 10}) {
 		t.Fatalf("each %v", each)
+	}
+}
+
+// A copy settled by an earlier run whose source message was expunged
+// since, and lies beyond the first window, does not stay claimed: a
+// duplicate of that message on the source (same bytes, lower UID) finds
+// the copy and is not copied again beside it, as when every folder was
+// listed whole before the copy.
+func TestExpungedBeyondWindowFreesItsCopy(t *testing.T) {
+	d := testenv.Dovecot(t)
+	src, dst := dovecotSide(t, d, d.NewUser(t)), dovecotSide(t, d, d.NewUser(t))
+	dup := "From: a@example.test\r\nSubject: twice\r\nMessage-ID: <twice@example.test>\r\n\r\nthe same bytes\r\n"
+	old, recent := time.Date(2020, 1, 2, 8, 0, 0, 0, time.UTC), time.Date(2025, 6, 2, 8, 0, 0, 0, time.UTC)
+	c := dial(t, src)
+	add := func(raw string, date time.Time) {
+		cmd := c.Append("INBOX", int64(len(raw)), &imap.AppendOptions{Time: date})
+		cmd.Write([]byte(raw))
+		cmd.Close()
+		if _, err := cmd.Wait(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add(dup, old) // UID 1: left out of the first run by --since
+	for i := 2; i <= 5; i++ {
+		add(fmt.Sprintf("From: a@example.test\r\nSubject: filler %d\r\nMessage-ID: <filler-%d@example.test>\r\n\r\nfiller\r\n", i, i), recent)
+	}
+	add(dup, recent) // UID 6: copied by the first run, then expunged
+	opts := Options{JournalDir: t.TempDir(), Since: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), listWindow: 2, Batch: 2}
+	if rep := run(t, plan(t, src, dst, opts), opts); rep.Totals().Copied != 5 {
+		t.Fatalf("first run copied %+v", rep.Totals())
+	}
+	if _, err := c.Select("INBOX", nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Store(imap.UIDSetNum(6), &imap.StoreFlags{Op: imap.StoreFlagsAdd, Flags: []imap.Flag{imap.FlagDeleted}, Silent: true}, nil).Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Expunge().Close(); err != nil {
+		t.Fatal(err)
+	}
+	c.Logout().Wait()
+
+	opts.Since = time.Time{}
+	rep := run(t, plan(t, src, dst, opts), opts)
+	if !rep.Verified() {
+		t.Errorf("second run not verified: %+v", rep.Totals())
+	}
+	sum := sha256.Sum256([]byte(dup))
+	count := func(ms []msgState) (n int) {
+		for _, m := range ms {
+			if m.sum == sum {
+				n++
+			}
+		}
+		return n
+	}
+	s, ds := snapshot(t, src), snapshot(t, dst)
+	if count(s["INBOX"]) != 1 || count(ds["INBOX"]) != 1 || len(ds["INBOX"]) != len(s["INBOX"]) {
+		t.Errorf("source has %d of the duplicate (%d messages), destination %d (%d messages)",
+			count(s["INBOX"]), len(s["INBOX"]), count(ds["INBOX"]), len(ds["INBOX"]))
 	}
 }

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"database/sql"
-	"errors"
 	"fmt"
 	"hash"
 	"io"
@@ -24,15 +22,9 @@ import (
 // fail, so a caller that reads to the end sees it. The caller closes the
 // reader.
 func (s *Store) OpenRaw(ctx context.Context, h Hash) (io.ReadCloser, error) {
-	var size int64
-	var codec Codec
-	var data []byte
-	err := s.r.QueryRowContext(ctx, `SELECT size, codec, data FROM blobs WHERE hash = ?`, h[:]).Scan(&size, &codec, &data)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("store: blob %x: %w", h[:8], ErrNotFound)
-	}
+	size, codec, data, err := s.blobRow(ctx, h)
 	if err != nil {
-		return nil, fmt.Errorf("store: blob %x: %w", h[:8], err)
+		return nil, err
 	}
 	if len(data) == 0 && codec == CodecIdentity { // in its file, as it is
 		f, err := os.Open(blobPath(s.blobs, h))
@@ -41,17 +33,9 @@ func (s *Store) OpenRaw(ctx context.Context, h Hash) (io.ReadCloser, error) {
 		}
 		return &checkedReader{f: f, want: h, left: size, sum: sha256.New()}, nil
 	}
-	if len(data) == 0 { // in its file (every blob since v13)
-		if data, err = readBlobFile(s.blobs, h); err != nil {
-			return nil, fmt.Errorf("store: blob %x: %w: %w", h[:8], ErrCorrupt, err)
-		}
-	}
-	raw, err := decodeBlob(codec, data, size)
+	raw, err := s.decodeStored(h, size, codec, data)
 	if err != nil {
-		return nil, fmt.Errorf("store: blob %x: %w: %w", h[:8], ErrCorrupt, err)
-	}
-	if int64(len(raw)) != size || sha256.Sum256(raw) != h {
-		return nil, fmt.Errorf("store: blob %x: %w", h[:8], ErrCorrupt)
+		return nil, err
 	}
 	return io.NopCloser(bytes.NewReader(raw)), nil
 }

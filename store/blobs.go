@@ -232,17 +232,39 @@ func (s *Store) Raw(ctx context.Context, id MessageID) ([]byte, error) {
 
 // RawByHash returns the raw bytes stored under a content address.
 func (s *Store) RawByHash(ctx context.Context, h Hash) ([]byte, error) {
-	var size int64
-	var codec Codec
-	var data []byte
-	err := s.r.QueryRowContext(ctx, `SELECT size, codec, data FROM blobs WHERE hash = ?`, h[:]).Scan(&size, &codec, &data)
+	size, codec, data, err := s.blobRow(ctx, h)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := s.decodeStored(h, size, codec, data)
+	if err != nil {
+		return nil, err
+	}
+	if raw == nil {
+		raw = []byte{}
+	}
+	return raw, nil
+}
+
+// blobRow reads the row of the blob h: its size, codec and the bytes kept
+// in SQLite (none for a blob in its file: every blob since v13).
+func (s *Store) blobRow(ctx context.Context, h Hash) (size int64, codec Codec, data []byte, err error) {
+	err = s.r.QueryRowContext(ctx, `SELECT size, codec, data FROM blobs WHERE hash = ?`, h[:]).Scan(&size, &codec, &data)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("store: blob %x: %w", h[:8], ErrNotFound)
+		return 0, 0, nil, fmt.Errorf("store: blob %x: %w", h[:8], ErrNotFound)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("store: blob %x: %w", h[:8], err)
+		return 0, 0, nil, fmt.Errorf("store: blob %x: %w", h[:8], err)
 	}
-	if len(data) == 0 { // in its file (every blob since v13)
+	return size, codec, data, nil
+}
+
+// decodeStored is the raw bytes of the blob h whose row blobRow read:
+// data decoded, or its file's bytes when data is empty, checked against
+// the row's size and h.
+func (s *Store) decodeStored(h Hash, size int64, codec Codec, data []byte) ([]byte, error) {
+	if len(data) == 0 {
+		var err error
 		if data, err = readBlobFile(s.blobs, h); err != nil {
 			return nil, fmt.Errorf("store: blob %x: %w: %w", h[:8], ErrCorrupt, err)
 		}
@@ -253,9 +275,6 @@ func (s *Store) RawByHash(ctx context.Context, h Hash) ([]byte, error) {
 	}
 	if int64(len(raw)) != size || sha256.Sum256(raw) != h {
 		return nil, fmt.Errorf("store: blob %x: %w", h[:8], ErrCorrupt)
-	}
-	if raw == nil {
-		raw = []byte{}
 	}
 	return raw, nil
 }

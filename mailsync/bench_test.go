@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"runtime/pprof"
+	"runtime/trace"
 	"strconv"
 	"strings"
 	"sync"
@@ -34,6 +35,8 @@ import (
 // BENCH_OFFLINE_PROFILE=FILE writes a CPU profile of the download alone
 // (until the mail is offline, the first FolderSynced), without the index
 // stage that -cpuprofile would mix in; use one or the other.
+// BENCH_OFFLINE_TRACE=FILE writes an execution trace of the same span
+// instead (go tool trace): which goroutines wait, and on what.
 // BENCH_TIMELINE=FILE writes, every 100 ms until the mail is offline, the
 // headers and bodies stored so far and the client's and Dovecot's CPU use
 // in the interval: when the cores idle (see timeline).
@@ -184,6 +187,17 @@ func BenchmarkColdSync(b *testing.B) {
 // startOfflineProfile starts the CPU profile BENCH_OFFLINE_PROFILE asks
 // for, if any, and returns what stops it.
 func startOfflineProfile(b *testing.B) func() {
+	if path := os.Getenv("BENCH_OFFLINE_TRACE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := trace.Start(f); err != nil {
+			b.Fatal(err)
+		}
+		var once sync.Once
+		return func() { once.Do(func() { trace.Stop(); f.Close() }) }
+	}
 	path := os.Getenv("BENCH_OFFLINE_PROFILE")
 	if path == "" {
 		return func() {}

@@ -36,6 +36,9 @@ import (
 //
 // BENCH_HEAPPROFILE=/tmp/heap writes heap profiles of the cold copy as
 // its copy phase starts and ends (/tmp/heap.copy, /tmp/heap.copied).
+// BENCH_HEAPPEAK=/tmp/peak writes one at the cold copy's peak of live
+// heap (as the last GC found it: the profile of that GC, none forced),
+// with allocations sampled every 64 KB: what the peak is made of.
 // BENCH_TLS=1 reaches the source (and a full destination) over IMAPS, as
 // the real benchmark does. It logs the copy phase's start and end and the
 // CPU time of the engine (this process: with BENCH_DEST=reduced it
@@ -47,6 +50,9 @@ func BenchmarkMigrateInProcess(b *testing.B) {
 	// As main does: the engine is measured under the limits it ships with.
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(64 << 20))
 	defer debug.SetGCPercent(debug.SetGCPercent(50))
+	if os.Getenv("BENCH_HEAPPEAK") != "" {
+		runtime.MemProfileRate = 64 << 10 // finer than 512 KB: a peak of ~20 MB shows its parts
+	}
 	ctx := context.Background()
 	d := testenv.Dovecot(b)
 	old := tmpfsUser(b, d)
@@ -108,7 +114,11 @@ func migrateRuns(b *testing.B, ctx context.Context, d *testenv.DovecotServer, ol
 		debug.FreeOSMemory()
 		resetPeakRSS()
 		stopPeak := heapPeak()
-		stopLive := liveHeapPeak()
+		var onPeak func()
+		if path := os.Getenv("BENCH_HEAPPEAK"); path != "" && i == 0 {
+			onPeak = func() { writeHeapProfileNoGC(b, path) }
+		}
+		stopLive := liveHeapPeak(onPeak)
 		server := serverCPU(d)
 		self := selfCPU()
 		stopProfile := func() {}
@@ -179,6 +189,21 @@ func migrateRuns(b *testing.B, ctx context.Context, d *testenv.DovecotServer, ol
 // the mailbox shows in go tool pprof -sample_index=inuse_space.
 func writeHeapProfile(b *testing.B, path string) {
 	runtime.GC()
+	f, err := os.Create(path)
+	if err != nil {
+		b.Error(err)
+		return
+	}
+	defer f.Close()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		b.Error(err)
+	}
+}
+
+// writeHeapProfileNoGC writes the heap profile as the last GC left it
+// to path (replacing it): called at a peak of the live heap, which that
+// GC measured, it shows what the peak held.
+func writeHeapProfileNoGC(b *testing.B, path string) {
 	f, err := os.Create(path)
 	if err != nil {
 		b.Error(err)
@@ -381,14 +406,20 @@ func heapPeak() func() uint64 {
 // returned func is called, which returns its peak: what the engine holds
 // (its listings, claims, batches), without the garbage that heapPeak and
 // the RSS include, so that a few MB of growth with the mailbox show.
-func liveHeapPeak() func() uint64 {
-	return metricsPeak("/gc/heap/live:bytes")
+// onPeak, when not nil, is called (on the sampling goroutine) whenever
+// the peak grew by 512 KB or more since its last call.
+func liveHeapPeak(onPeak func()) func() uint64 {
+	return metricsPeakFunc(onPeak, "/gc/heap/live:bytes")
 }
 
 // metricsPeak samples the sum of the named runtime/metrics (byte
 // counts) every 10 ms until the returned function is called, which
 // returns the peak sum.
-func metricsPeak(names ...string) func() uint64 {
+func metricsPeak(names ...string) func() uint64 { return metricsPeakFunc(nil, names...) }
+
+// metricsPeakFunc is metricsPeak calling onPeak (when not nil) whenever
+// the peak grew by 512 KB or more since its last call.
+func metricsPeakFunc(onPeak func(), names ...string) func() uint64 {
 	sample := make([]metrics.Sample, len(names))
 	for i, n := range names {
 		sample[i].Name = n
@@ -400,6 +431,7 @@ func metricsPeak(names ...string) func() uint64 {
 		defer close(stopped)
 		t := time.NewTicker(10 * time.Millisecond)
 		defer t.Stop()
+		var called uint64 // the peak onPeak was last called at
 		for {
 			metrics.Read(sample)
 			var v uint64
@@ -408,6 +440,10 @@ func metricsPeak(names ...string) func() uint64 {
 			}
 			if v > peak.Load() {
 				peak.Store(v)
+				if onPeak != nil && v >= called+512<<10 {
+					called = v
+					onPeak()
+				}
 			}
 			select {
 			case <-done:

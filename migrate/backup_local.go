@@ -91,14 +91,19 @@ func openMaildir(dir, rel string) (*maildirFolder, error) {
 	}
 	m := &maildirFolder{dir: dir, rel: rel, keys: map[string]bool{}, drop: map[string]bool{}}
 	for _, sub := range []string{"cur", "new"} {
-		names, err := readNames(filepath.Join(dir, sub))
+		d, err := os.Open(filepath.Join(dir, sub))
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("migrate: archive: %w", err)
 		}
-		for _, n := range names {
+		err = eachRegular(d, func(n string) error {
 			if k, ok := maildirKey(n); ok {
 				m.keys[k] = true
 			}
+			return nil
+		})
+		d.Close()
+		if err != nil {
+			return nil, err
 		}
 	}
 	return m, nil
@@ -208,22 +213,50 @@ func (m *maildirFolder) store(key string, msg srcMsg, sp *spool) error {
 	return nil
 }
 
-func (m *maildirFolder) hashes() ([][32]byte, error) {
-	var out [][32]byte
+// eachHash hashes every message file of cur and new, reading the
+// directories a few hundred names at a time: nothing per message is
+// kept.
+func (m *maildirFolder) eachHash(fn func([32]byte) error) error {
 	for _, sub := range []string{"cur", "new"} {
-		names, err := readNames(filepath.Join(m.dir, sub))
+		d, err := os.Open(filepath.Join(m.dir, sub))
 		if err != nil {
-			return nil, err
+			return fmt.Errorf("migrate: archive: %w", err)
 		}
-		for _, n := range names {
-			h, err := hashFile(filepath.Join(m.dir, sub, n))
+		err = eachRegular(d, func(name string) error {
+			h, err := hashFile(filepath.Join(m.dir, sub, name))
 			if err != nil {
-				return nil, err
+				return err
 			}
-			out = append(out, h)
+			return fn(h)
+		})
+		d.Close()
+		if err != nil {
+			return err
 		}
 	}
-	return out, nil
+	return nil
+}
+
+// eachRegular calls fn with the name of every regular file of the open
+// directory d, in the directory's order, 256 names at a time.
+func eachRegular(d *os.File, fn func(string) error) error {
+	for {
+		es, err := d.ReadDir(256)
+		for _, e := range es {
+			if !e.Type().IsRegular() {
+				continue
+			}
+			if err := fn(e.Name()); err != nil {
+				return err
+			}
+		}
+		if err == io.EOF || (err == nil && len(es) == 0) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("migrate: archive: %w", err)
+		}
+	}
 }
 
 func (m *maildirFolder) dropped() []string {
@@ -316,10 +349,11 @@ func (m *mboxFolder) recover(j *Journal, _ []Entry) error {
 	if _, err := m.f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	if err := readMbox(m.f, func(from []byte, _ [32]byte) {
+	if err := readMbox(m.f, func(from []byte, _ [32]byte) error {
 		if f := strings.Fields(string(from)); len(f) > 1 && strings.HasPrefix(f[1], "magpie-") {
 			m.keys[strings.TrimSuffix(strings.TrimPrefix(f[1], "magpie-"), "@localhost")] = true
 		}
+		return nil
 	}); err != nil {
 		return err
 	}
@@ -377,46 +411,47 @@ func isFromLine(line []byte) bool {
 	return bytes.HasPrefix(bytes.TrimLeft(line, ">"), []byte("From "))
 }
 
-// hashes reads the file back (see readMbox).
-func (m *mboxFolder) hashes() ([][32]byte, error) {
+// eachHash reads the file back (see readMbox), in the order the
+// messages were appended.
+func (m *mboxFolder) eachHash(fn func([32]byte) error) error {
 	f, err := os.Open(m.path)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer f.Close()
-	var out [][32]byte
-	err = readMbox(f, func(_ []byte, h [32]byte) { out = append(out, h) })
-	return out, err
+	return readMbox(f, func(_ []byte, h [32]byte) error { return fn(h) })
 }
 
 // readMbox splits an mboxrd stream into messages at "From " lines after
 // an empty line, drops each one's separating empty line and one '>' from
 // every ">+From " line, and calls fn with each "From " line and the
-// message's SHA-256.
-func readMbox(r io.Reader, fn func(from []byte, sum [32]byte)) error {
+// message's SHA-256; an error of fn stops it.
+func readMbox(r io.Reader, fn func(from []byte, sum [32]byte) error) error {
 	br := bufio.NewReaderSize(r, 64<<10)
 	h := sha256.New()
 	var from, pending []byte // pending: the last line, held back in case it is the separator
 	in := false
 	prevBlank := true
-	flush := func() {
+	flush := func() error {
 		if !in {
-			return
+			return nil
 		}
 		if len(bytes.TrimRight(pending, "\r\n")) != 0 {
 			h.Write(pending) // not an empty line: the message's own
 		}
 		var sum [32]byte
 		copy(sum[:], h.Sum(nil))
-		fn(from, sum)
 		h.Reset()
 		pending = nil
+		return fn(from, sum)
 	}
 	for {
 		line, err := br.ReadBytes('\n')
 		if len(line) > 0 {
 			if prevBlank && bytes.HasPrefix(line, []byte("From ")) {
-				flush()
+				if err := flush(); err != nil {
+					return err
+				}
 				in, from = true, bytes.TrimRight(line, "\r\n")
 			} else {
 				h.Write(pending)
@@ -434,6 +469,5 @@ func readMbox(r io.Reader, fn func(from []byte, sum [32]byte)) error {
 			return err
 		}
 	}
-	flush()
-	return nil
+	return flush()
 }

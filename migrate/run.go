@@ -43,11 +43,10 @@ type folderRun struct {
 	fp        FolderPlan
 	srcUIDV   uint32
 	dstUIDV   uint32
-	perm      []imap.Flag        // destination PERMANENTFLAGS; nil: not announced
-	lst       *folderList        // the listing, window by window (see window.go)
-	entries   map[imap.UID]Entry // Backup only: Run reads the journal (see verify)
-	claimed   map[[32]byte]int   // settled destination copies accounted for, by hash (see claims.go)
-	resv      map[[32]byte]int   // decisions not settled yet, by hash (see claims.go)
+	perm      []imap.Flag      // destination PERMANENTFLAGS; nil: not announced
+	lst       *folderList      // the listing, window by window (see window.go)
+	claimed   map[[32]byte]int // settled destination copies accounted for, by hash (see claims.go)
+	resv      map[[32]byte]int // decisions not settled yet, by hash (see claims.go)
 	idx       map[msgKey][]imap.UID
 	counts    map[msgKey]map[[32]byte]int // destination hashes per key, fetched lazily
 	dropped   map[string]bool

@@ -190,8 +190,14 @@ func (r MigrateReport) Markdown() string {
 	if r.Large.Ran {
 		fmt.Fprintf(&b, "| %d | %s | %.0f | %.0f MB |\n", r.LargeMessages, secs(r.Large.Cold.Wall), r.Large.rate(), mb(r.Large.Cold.RSSKiB))
 	}
+	noop := func(t MigTool) string {
+		if !t.Ran || t.Noop.Wall <= 0 {
+			return "–" // not run (BENCH_MIGRATE_ONLY)
+		}
+		return secs(t.Noop.Wall)
+	}
 	fmt.Fprintf(&b, "\nNo-op re-run of `magpie migrate` (median of %d): %s into (a), %s into (b).\n", r.NoopRuns,
-		secs(r.Full.Magpie.Noop.Wall), secs(r.Reduced.Magpie.Noop.Wall))
+		noop(r.Full.Magpie), noop(r.Reduced.Magpie))
 	b.WriteString("\n")
 	for _, l := range []string{
 		"What is measured: each tool copies every folder of the source user into a fresh user of the same",

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/magpie-mail/magpie/account"
 	"github.com/magpie-mail/magpie/internal/corpus"
 	"github.com/magpie-mail/magpie/internal/testenv"
 )
@@ -221,4 +222,36 @@ func TestArchiveFolderNamesStayInside(t *testing.T) {
 	if _, err := os.Stat(outside); err == nil {
 		t.Errorf("%s was created", outside)
 	}
+}
+
+// A POP3 maildrop backed up in small windows: INBOX arrives whole,
+// duplicates included, verified, and a re-run stores nothing.
+func TestBackupPOP3InWindows(t *testing.T) {
+	d := testenv.Dovecot(t)
+	su := d.NewUser(t)
+	imapSrc := dovecotSide(t, d, su)
+	upload(t, imapSrc, corpus.Options{Seed: 8, Messages: 90, Malformed: true})
+	before := snapshot(t, imapSrc)
+	src := pop3Side(t, d, su, d.POP3Port, account.SecuritySTARTTLS)
+	dir := t.TempDir()
+	opts := Options{JournalDir: t.TempDir(), listWindow: 5, verifyChunk: 4}
+	rep, err := Backup(context.Background(), src, dir, FormatMbox, opts)
+	n := len(before["INBOX"])
+	if tot := rep.Totals(); err != nil || !rep.Verified() || tot.Copied != n || tot.SourceCount != n || tot.DestCount != n {
+		t.Fatalf("%v verified=%v %+v (INBOX holds %d)", err, rep.Verified(), tot, n)
+	}
+	ar, _ := openArchive(dir, FormatMbox)
+	af, err := ar.folder([]string{"INBOX"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer af.close()
+	if got, want := archiveSums(t, af), sums(before["INBOX"]); !mapsEqual(got, want) {
+		t.Errorf("archive holds %d distinct, source %d", len(got), len(want))
+	}
+	rep, err = Backup(context.Background(), src, dir, FormatMbox, opts)
+	if tot := rep.Totals(); err != nil || !rep.Verified() || tot.Copied != 0 || tot.Previously != n {
+		t.Fatalf("re-run: %v verified=%v %+v", err, rep.Verified(), tot)
+	}
+	sameSnapshot(t, before, snapshot(t, imapSrc))
 }

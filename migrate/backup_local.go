@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
@@ -79,7 +80,7 @@ func (a *localArchive) folder(levels []string) (archiveFolder, error) {
 // R, S, T), and the file's modification time is the INTERNALDATE.
 type maildirFolder struct {
 	dir, rel string
-	keys     map[string]bool
+	keys     keySet
 	drop     map[string]bool
 }
 
@@ -89,7 +90,7 @@ func openMaildir(dir, rel string) (*maildirFolder, error) {
 			return nil, fmt.Errorf("migrate: archive: %w", err)
 		}
 	}
-	m := &maildirFolder{dir: dir, rel: rel, keys: map[string]bool{}, drop: map[string]bool{}}
+	m := &maildirFolder{dir: dir, rel: rel, drop: map[string]bool{}}
 	for _, sub := range []string{"cur", "new"} {
 		d, err := os.Open(filepath.Join(dir, sub))
 		if err != nil {
@@ -97,7 +98,7 @@ func openMaildir(dir, rel string) (*maildirFolder, error) {
 		}
 		err = eachRegular(d, func(n string) error {
 			if k, ok := maildirKey(n); ok {
-				m.keys[k] = true
+				m.keys.add(k)
 			}
 			return nil
 		})
@@ -133,7 +134,7 @@ func maildirKey(name string) (string, bool) {
 }
 
 func (m *maildirFolder) name() string        { return m.rel }
-func (m *maildirFolder) has(key string) bool { return m.keys[key] }
+func (m *maildirFolder) has(key string) bool { return m.keys.has(key) }
 func (m *maildirFolder) close() error        { return nil }
 func (m *maildirFolder) commit(j *Journal, entries []Entry) error {
 	if err := syncDir(filepath.Join(m.dir, "cur")); err != nil {
@@ -209,7 +210,7 @@ func (m *maildirFolder) store(key string, msg srcMsg, sp *spool) error {
 		os.Remove(tmp)
 		return err
 	}
-	m.keys[key] = true
+	m.keys.add(key)
 	return nil
 }
 
@@ -302,7 +303,7 @@ func syncDir(dir string) error {
 type mboxFolder struct {
 	path, rel string
 	f         *os.File
-	keys      map[string]bool
+	keys      keySet
 }
 
 func openMbox(path, rel string) (*mboxFolder, error) {
@@ -310,11 +311,11 @@ func openMbox(path, rel string) (*mboxFolder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("migrate: archive: %w", err)
 	}
-	return &mboxFolder{path: path, rel: rel, f: f, keys: map[string]bool{}}, nil
+	return &mboxFolder{path: path, rel: rel, f: f}, nil
 }
 
 func (m *mboxFolder) name() string        { return m.rel }
-func (m *mboxFolder) has(key string) bool { return m.keys[key] }
+func (m *mboxFolder) has(key string) bool { return m.keys.has(key) }
 func (m *mboxFolder) dropped() []string   { return nil }
 func (m *mboxFolder) close() error        { return m.f.Close() }
 func (m *mboxFolder) metaKey() string     { return "mbox-size:" + m.rel }
@@ -351,7 +352,7 @@ func (m *mboxFolder) recover(j *Journal, _ []Entry) error {
 	}
 	if err := readMbox(m.f, func(from []byte, _ [32]byte) error {
 		if f := strings.Fields(string(from)); len(f) > 1 && strings.HasPrefix(f[1], "magpie-") {
-			m.keys[strings.TrimSuffix(strings.TrimPrefix(f[1], "magpie-"), "@localhost")] = true
+			m.keys.add(strings.TrimSuffix(strings.TrimPrefix(f[1], "magpie-"), "@localhost"))
 		}
 		return nil
 	}); err != nil {
@@ -402,7 +403,7 @@ func (m *mboxFolder) store(key string, msg srcMsg, sp *spool) error {
 	if err := w.Flush(); err != nil {
 		return err
 	}
-	m.keys[key] = true
+	m.keys.add(key)
 	return nil
 }
 
@@ -470,4 +471,59 @@ func readMbox(r io.Reader, fn func(from []byte, sum [32]byte) error) error {
 		}
 	}
 	return flush()
+}
+
+// keySet is the archive keys (see archiveKey) a folder holds, each kept
+// as 16 bytes rather than as its string: the one thing a backup holds
+// per message of a folder.
+type keySet struct {
+	refs  map[keyRef]struct{}
+	other map[string]struct{} // a key not of archiveKey's form
+}
+
+// keyRef is an archive key's UIDVALIDITY, UID and hash prefix.
+type keyRef struct {
+	uidv, uid uint32
+	h         [6]byte
+}
+
+// parseKey is the keyRef of key when key is of archiveKey's form.
+func parseKey(key string) (keyRef, bool) {
+	var r keyRef
+	a, rest, ok1 := strings.Cut(key, "_")
+	b, hx, ok2 := strings.Cut(rest, "_")
+	if !ok1 || !ok2 || len(hx) != 2*len(r.h) {
+		return r, false
+	}
+	uidv, err1 := strconv.ParseUint(a, 10, 32)
+	uid, err2 := strconv.ParseUint(b, 10, 32)
+	if _, err := hex.Decode(r.h[:], []byte(hx)); err != nil || err1 != nil || err2 != nil ||
+		strconv.FormatUint(uidv, 10) != a || strconv.FormatUint(uid, 10) != b || hex.EncodeToString(r.h[:]) != hx {
+		return r, false // not the one spelling archiveKey writes
+	}
+	r.uidv, r.uid = uint32(uidv), uint32(uid)
+	return r, true
+}
+
+func (k *keySet) add(key string) {
+	if r, ok := parseKey(key); ok {
+		if k.refs == nil {
+			k.refs = map[keyRef]struct{}{}
+		}
+		k.refs[r] = struct{}{}
+		return
+	}
+	if k.other == nil {
+		k.other = map[string]struct{}{}
+	}
+	k.other[key] = struct{}{}
+}
+
+func (k *keySet) has(key string) bool {
+	if r, ok := parseKey(key); ok {
+		_, in := k.refs[r]
+		return in
+	}
+	_, in := k.other[key]
+	return in
 }

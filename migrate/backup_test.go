@@ -255,3 +255,28 @@ func TestBackupPOP3InWindows(t *testing.T) {
 	}
 	sameSnapshot(t, before, snapshot(t, imapSrc))
 }
+
+// An archive folder's keys are found again exactly as archiveKey spells
+// them, whether kept compact or (any other spelling) as they are.
+func TestKeySet(t *testing.T) {
+	var k keySet
+	h := [32]byte{0xab, 0x01, 0xff, 0x10, 0x00, 0x7e, 0x99}
+	a, b := archiveKey(4000000000, 17, h), archiveKey(1, 4294967295, [32]byte{})
+	k.add(a)
+	k.add(b)
+	k.add("hand-made")
+	for _, key := range []string{a, b, "hand-made"} {
+		if !k.has(key) {
+			t.Errorf("%q not found", key)
+		}
+	}
+	for _, key := range []string{archiveKey(4000000000, 18, h), archiveKey(4000000000, 17, [32]byte{0xab}), "04000000000_17_ab01ff10007e",
+		strings.ToUpper(a), "4000000000_17_ab01ff10007", "other"} {
+		if k.has(key) {
+			t.Errorf("%q found", key)
+		}
+	}
+	if len(k.refs) != 2 || len(k.other) != 1 {
+		t.Errorf("%d compact keys, %d others; want 2, 1", len(k.refs), len(k.other))
+	}
+}

@@ -119,6 +119,7 @@ func migrateRuns(b *testing.B, ctx context.Context, d *testenv.DovecotServer, ol
 			onPeak = func() { writeHeapProfileNoGC(b, path) }
 		}
 		stopLive := liveHeapPeak(onPeak)
+		stopOutside := outsideGoPeak()
 		server := serverCPU(d)
 		self := selfCPU()
 		stopProfile := func() {}
@@ -178,6 +179,8 @@ func migrateRuns(b *testing.B, ctx context.Context, d *testenv.DovecotServer, ol
 		logf("connections opened: source %d, destination %d", srcDials.Swap(0), dstDials.Swap(0))
 		logf("peak RSS of this process during the run (VmHWM, reset before it): %d MB", peakRSS()>>20)
 		logf("peak live Go heap (as the GC found it, sampled every 10 ms): %.1f MB", float64(stopLive())/(1<<20))
+		logf("peak resident memory outside Go's (RSS less what Go has mapped and not released: SQLite's allocator, C, the binary; sampled every 10 ms): %.1f MB",
+			float64(stopOutside())/(1<<20))
 		logf("plan %s, run %s (%s), CPU: Magpie %s, Dovecot %s; Go heap peak %d MB: copied %d, source %d, missing %d, verified %v", planned.Round(time.Millisecond),
 			wall.Round(time.Millisecond), <-phases, magpie.Round(time.Millisecond), serverCPU(d)-server, stopPeak()>>20, t.Copied, t.SourceCount, t.Missing, rep.Verified())
 	}
@@ -457,4 +460,52 @@ func metricsPeakFunc(onPeak func(), names ...string) func() uint64 {
 		<-stopped
 		return peak.Load()
 	}
+}
+
+// outsideGoPeak samples, every 10 ms until the returned func is called
+// (which returns the peak), this process's resident memory (VmRSS) less
+// what the Go runtime has mapped and not released to the OS: the
+// memory of SQLite's allocator (modernc.org/libc maps its own), of the
+// binary's pages, of anything not Go's. Go's share counts as resident
+// in full, so the figure is a floor.
+func outsideGoPeak() func() uint64 {
+	sample := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
+	var peak atomic.Uint64
+	done, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(10 * time.Millisecond)
+		defer t.Stop()
+		for {
+			metrics.Read(sample)
+			goMem := sample[0].Value.Uint64() - sample[1].Value.Uint64()
+			if rss := vmRSS(); rss > goMem && rss-goMem > peak.Load() {
+				peak.Store(rss - goMem)
+			}
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() uint64 {
+		close(done)
+		<-stopped
+		return peak.Load()
+	}
+}
+
+// vmRSS is this process's resident memory in bytes (0 when unreadable).
+func vmRSS() uint64 {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 2 {
+		return 0
+	}
+	pages, _ := strconv.ParseUint(f[1], 10, 64)
+	return pages * uint64(os.Getpagesize())
 }

@@ -119,7 +119,7 @@ func writeBlobFile(dir string, h Hash, data []byte) error {
 // It is safe for concurrent use. p keeps its raw bytes (Body.Raw), so the
 // writer can write the file again should GC remove it meanwhile.
 func (s *Store) WriteBlob(p *PreparedBody) error {
-	if err := s.blobFDs.write(p.sum, p.data); err != nil {
+	if err := writeBlobFile(s.blobs, p.sum, p.data); err != nil {
 		return fmt.Errorf("store: write blob of %d: %w", p.ID, err)
 	}
 	p.data = nil // on disk now; the writer re-encodes Body.Raw if it must
@@ -139,7 +139,7 @@ func (e *Encoder) PrepareWrite(s *Store, id MessageID, b Body) (PreparedBody, er
 		return p, fmt.Errorf("store: prepare body %d: %w", id, err)
 	}
 	p.codec = codec
-	if err := s.blobFDs.write(p.sum, data); err != nil {
+	if err := writeBlobFile(s.blobs, p.sum, data); err != nil {
 		// data stays nil: recordBlob encodes Body.Raw again if it must.
 		return p, fmt.Errorf("store: write blob of %d: %w", id, err)
 	}

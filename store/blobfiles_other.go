@@ -40,13 +40,3 @@ func fileExists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
 }
-
-// blobDirFDs writes a Store's blob files; elsewhere than on Linux it
-// takes writeBlobFile's paths (see the Linux one).
-type blobDirFDs struct{ dir string }
-
-func newBlobDirFDs(dir string) *blobDirFDs { return &blobDirFDs{dir: dir} }
-
-func (d *blobDirFDs) write(h Hash, data []byte) error { return writeBlobFile(d.dir, h, data) }
-
-func (d *blobDirFDs) close() error { return nil }

@@ -19,18 +19,3 @@ func BenchmarkWriteBlobFile(b *testing.B) {
 		}
 	}
 }
-
-// BenchmarkWriteBlobFDs is BenchmarkWriteBlobFile through a Store's open
-// blob directories (blobDirFDs), as PrepareWrite writes.
-func BenchmarkWriteBlobFDs(b *testing.B) {
-	d := newBlobDirFDs(b.TempDir())
-	defer d.close()
-	data := make([]byte, 8<<10)
-	b.SetBytes(int64(len(data)))
-	for i := 0; b.Loop(); i++ {
-		binary.LittleEndian.PutUint64(data, uint64(i))
-		if err := d.write(sha256.Sum256(data), data); err != nil {
-			b.Fatal(err)
-		}
-	}
-}

@@ -89,9 +89,6 @@ type Store struct {
 	r     *sql.DB       // read-only pool
 	path  string
 	blobs string // the directory of blob files (blobfiles.go)
-	// blobFDs writes the files of WriteBlob and PrepareWrite, through
-	// the blob directories kept open.
-	blobFDs *blobDirFDs
 }
 
 const busyTimeout = 10 * time.Second
@@ -199,7 +196,7 @@ func open(ctx context.Context, path string, version int) (*Store, error) {
 		r.Close()
 		return nil, fmt.Errorf("store: open %s: %w", abs, err)
 	}
-	return &Store{w: w, r: r, path: abs, blobs: blobDirFor(abs), blobFDs: newBlobDirFDs(blobDirFor(abs)), version: version}, nil
+	return &Store{w: w, r: r, path: abs, blobs: blobDirFor(abs), version: version}, nil
 }
 
 // ready makes, before the first write, what only writes use: the writer's
@@ -254,7 +251,7 @@ func (s *Store) Path() string { return s.path }
 func (s *Store) Close() error {
 	s.once.Do(func() {}) // ready has run or never will
 	s.stmts.close()
-	return errors.Join(s.ckpt.close(), s.r.Close(), s.w.Close(), s.blobFDs.close())
+	return errors.Join(s.ckpt.close(), s.r.Close(), s.w.Close())
 }
 
 // write runs fn in one write transaction (BEGIN IMMEDIATE) and commits it when

@@ -31,6 +31,11 @@ type inserter struct {
 	texts                               [][5]any
 	nextID                              int64 // 0 until the first INSERT
 
+	// rows holds new rows' INSERT arguments (insertCols each) that
+	// flushRows writes in multi-row statements; nil: each row is
+	// inserted at once (no prefetch, so per-message lookups must see it).
+	rows []any
+
 	// Answers prefetch gave for the whole batch; nil maps mean "ask per
 	// message".
 	known      map[UID]int64      // (folder, UID) rows of the batch that exist
@@ -65,10 +70,7 @@ const (
 	qAdopt    = `SELECT id FROM messages WHERE account_id = ? AND message_id = ? AND folder_id = ? AND uid <= 0 LIMIT 1`
 	qAdoptSet = `UPDATE messages SET uid = ?, flags = ?, keywords = ?, modseq = ? WHERE id = ?`
 	qUpdFlags = `UPDATE messages SET flags = ?, keywords = ?, modseq = ? WHERE id = ?`
-	qInsert   = `INSERT INTO messages(id, account_id, folder_id, uid, message_id, in_reply_to, refs,
-			from_name, from_addr, to_list, cc_list, subject, date, internal_date, sort_date, size,
-			flags, keywords, modseq, has_attachment, preview, blob_hash, indexed, thread_id)
-			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
+	qInsert   = insertHead + insertRow
 	qLiveBlob = `SELECT m.blob_hash, coalesce(t.body, '') FROM messages m LEFT JOIN texts t ON t.id = m.id
 			WHERE m.account_id = ? AND m.message_id = ? AND m.size = ? AND m.blob_hash IS NOT NULL LIMIT 1`
 	qStashed      = `SELECT id, blob_hash, body FROM detached WHERE account_id = ? AND message_id = ? AND size = ? LIMIT 1`
@@ -87,6 +89,24 @@ const (
 			coalesce((SELECT max(id) FROM messages), 0)) + 1`
 	qFolderAccount = `SELECT account_id FROM folders WHERE id = ?`
 )
+
+// The INSERT of new rows: qInsert for one, qInsertN(n) for n at once.
+const (
+	insertHead = `INSERT INTO messages(id, account_id, folder_id, uid, message_id, in_reply_to, refs,
+			from_name, from_addr, to_list, cc_list, subject, date, internal_date, sort_date, size,
+			flags, keywords, modseq, has_attachment, preview, blob_hash, indexed, thread_id) VALUES `
+	insertRow  = `(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
+	insertCols = 24
+	colThread  = 23 // thread_id's place in a row's arguments
+)
+
+// The row counts of the multi-row INSERTs flushRows runs (and then
+// single rows).
+const insertChunk, insertChunkSmall = 64, 8
+
+func qInsertN(n int) string {
+	return insertHead + strings.Repeat(insertRow+",", n-1) + insertRow
+}
 
 // newInserter prepares the inserter's statements in tx, reusing those of
 // cache (nil: none).
@@ -148,6 +168,7 @@ func (ins *inserter) prefetch(ctx context.Context, acct AccountID, folder Folder
 		keys = append(keys, threadKeys(msgid, normMsgID(m.InReplyTo), normRefs(m.References))...)
 	}
 	ins.known = map[UID]int64{}
+	ins.rows = make([]any, 0, min(len(msgs), flushChunk)*insertCols)
 	err := ins.queryJSON(ctx, uids, prefetchExisting, folder, func(r *sql.Rows) error {
 		var u UID
 		var id int64
@@ -243,6 +264,9 @@ func (ins *inserter) queryJSON(ctx context.Context, list any, q string, arg any,
 // flush writes the staged thread links and texts rows; call it before the
 // transaction ends.
 func (ins *inserter) flush(ctx context.Context) error {
+	if err := ins.flushRows(ctx); err != nil {
+		return err
+	}
 	if len(ins.dirtyLinks) > 0 {
 		links := make([][3]any, 0, len(ins.dirtyLinks))
 		for k := range ins.dirtyLinks {
@@ -288,6 +312,9 @@ func (ins *inserter) putWith(ctx context.Context, m *Message, body *Hash) (Messa
 		return 0, err
 	}
 	if found {
+		if err := ins.flushRowsFrom(ctx, id); err != nil {
+			return 0, err
+		}
 		if _, err = ins.updFlags.ExecContext(ctx, m.Flags, kw, int64(m.ModSeq), id); err != nil {
 			return 0, err
 		}
@@ -336,11 +363,13 @@ func (ins *inserter) putWith(ctx context.Context, m *Message, body *Hash) (Messa
 	if err != nil {
 		return 0, err
 	}
-	_, err = ins.insert.ExecContext(ctx, id, m.Account, m.Folder, m.UID, msgid, irt, strings.Join(refs, " "),
+	row := [insertCols]any{id, m.Account, m.Folder, m.UID, msgid, irt, strings.Join(refs, " "),
 		m.From.Name, m.From.Addr, encodeAddrs(m.To), encodeAddrs(m.Cc), m.Subject,
 		unix(m.Date), unix(m.InternalDate), unix(m.SortDate()), m.Size,
-		m.Flags, kw, int64(m.ModSeq), boolInt(m.HasAttachment), m.Preview, blob, indexed, tid)
-	if err != nil {
+		m.Flags, kw, int64(m.ModSeq), boolInt(m.HasAttachment), m.Preview, blob, indexed, tid}
+	if ins.rows != nil {
+		ins.rows = append(ins.rows, row[:]...)
+	} else if _, err = ins.insert.ExecContext(ctx, row[:]...); err != nil {
 		return 0, err
 	}
 	ins.remember(m.UID, id)
@@ -349,6 +378,41 @@ func (ins *inserter) putWith(ctx context.Context, m *Message, body *Hash) (Messa
 		ins.texts = append(ins.texts, [5]any{id, m.Subject, addrText([]Address{m.From}), rcpt, at.body})
 	}
 	return MessageID(id), nil
+}
+
+// flushRowsFrom writes the staged rows if the row id may be one of them.
+func (ins *inserter) flushRowsFrom(ctx context.Context, id int64) error {
+	if len(ins.rows) == 0 || id < ins.rows[0].(int64) {
+		return nil
+	}
+	return ins.flushRows(ctx)
+}
+
+// flushRows writes the staged rows: many per statement, for what a
+// statement costs whatever its rows (a round through database/sql and
+// the driver, opening a cursor on the table and each of its indexes,
+// AUTOINCREMENT's lookup and update of sqlite_sequence).
+func (ins *inserter) flushRows(ctx context.Context) error {
+	rows := ins.rows
+	for len(rows) > 0 {
+		n := len(rows) / insertCols
+		q := qInsert
+		switch {
+		case n >= insertChunk:
+			n, q = insertChunk, qInsertN(insertChunk)
+		case n >= insertChunkSmall:
+			n, q = insertChunkSmall, qInsertN(insertChunkSmall)
+		default:
+			n = 1
+		}
+		if err := ins.cache.exec(ctx, ins.tx, q, rows[:n*insertCols]...); err != nil {
+			return err
+		}
+		rows = rows[n*insertCols:]
+	}
+	clear(ins.rows)
+	ins.rows = ins.rows[:0]
+	return nil
 }
 
 // linkMissing gives row id the body stored under body when it has none.
@@ -459,6 +523,11 @@ func (ins *inserter) assignThread(ctx context.Context, acct AccountID, id int64,
 		}
 		if _, err := ins.tx.ExecContext(ctx, `UPDATE messages SET thread_id = ? WHERE thread_id = ?`, tid, old); err != nil {
 			return 0, err
+		}
+		for i := colThread; i < len(ins.rows); i += insertCols {
+			if ins.rows[i] == any(old) {
+				ins.rows[i] = tid
+			}
 		}
 		if _, err := ins.tx.ExecContext(ctx, `UPDATE thread_links SET thread_id = ? WHERE thread_id = ?`, tid, old); err != nil {
 			return 0, err

@@ -79,3 +79,24 @@ func TestBatchStagesRows(t *testing.T) {
 		t.Errorf("%d links on the merged thread, want 2", got)
 	}
 }
+
+// TestThreadLinksKeepOddMsgIDs: thread links travel to SQLite as JSON;
+// a Message-ID with quotes, backslashes and CJK is stored as it is, so a
+// later reply finds its thread.
+func TestThreadLinksKeepOddMsgIDs(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	odd := `<"引号"\x\\y@例子.cn>`
+	must(t, f.s.PutHeaders(ctx, f.inbox, []Message{{UID: 1, MsgID: odd, Date: day0}, {UID: 2, MsgID: "<other@x>", Date: day0}}))
+	must(t, f.s.PutHeaders(ctx, f.inbox, []Message{{UID: 3, MsgID: "<reply@x>", InReplyTo: odd, Date: day0}}))
+	var a, b, c int64
+	must(t, f.s.r.QueryRowContext(ctx, `SELECT
+		(SELECT thread_id FROM messages WHERE uid = 1), (SELECT thread_id FROM messages WHERE uid = 2),
+		(SELECT thread_id FROM messages WHERE uid = 3)`).Scan(&a, &b, &c))
+	if a != c || a == b {
+		t.Errorf("threads %d %d %d: the reply did not join its parent alone", a, b, c)
+	}
+	if n := count(t, f.s, `SELECT count(*) FROM thread_links WHERE msgid = ? AND thread_id = ?`, normMsgID(odd), a); n != 1 {
+		t.Errorf("link of %q: %d rows", odd, n)
+	}
+}

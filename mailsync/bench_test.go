@@ -40,6 +40,11 @@ import (
 // BENCH_TIMELINE=FILE writes, every 100 ms until the mail is offline, the
 // headers and bodies stored so far and the client's and Dovecot's CPU use
 // in the interval: when the cores idle (see timeline).
+// BENCH_OFFLINE_ONLY=1 stops each sync once the mail is offline, skipping
+// the index stage: for A/B runs of the download's CPU.
+// BENCH_GOGC and BENCH_MEMLIMIT_MB replace main's collector settings; a
+// comma-separated list takes its values in turn, one per iteration (with
+// -benchtime Nx: interleaved A/B runs over one uploaded corpus).
 func BenchmarkColdSync(b *testing.B) {
 	n := 2000
 	if v, err := strconv.Atoi(os.Getenv("BENCH_MESSAGES")); err == nil && v > 0 {
@@ -65,14 +70,21 @@ func BenchmarkColdSync(b *testing.B) {
 	closeClient(c)
 	// As main does: the same soft heap limit, and the peak RSS measured
 	// from here (clear_refs 5 resets VmHWM, Linux ≥ 4.0).
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(64 << 20))
-	defer debug.SetGCPercent(debug.SetGCPercent(50))
+	memLimits, gcPercents := benchInts(b, "BENCH_MEMLIMIT_MB", 64), benchInts(b, "BENCH_GOGC", 50)
+	offlineOnly := os.Getenv("BENCH_OFFLINE_ONLY") == "1"
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(int64(memLimits[0]) << 20))
+	defer debug.SetGCPercent(debug.SetGCPercent(gcPercents[0]))
 	runtime.GC()
 	debug.FreeOSMemory()
 	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
 	b.ResetTimer()
 	for i := range b.N {
 		b.StopTimer()
+		memLimit, gcPercent := memLimits[i%len(memLimits)], gcPercents[i%len(gcPercents)]
+		debug.SetMemoryLimit(int64(memLimit) << 20)
+		debug.SetGCPercent(gcPercent)
+		runtime.GC()
+		_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
 		st, err := store.Open(context.Background(), filepath.Join(b.TempDir(), strconv.Itoa(i)+".db"))
 		if err != nil {
 			b.Fatal(err)
@@ -91,6 +103,11 @@ func BenchmarkColdSync(b *testing.B) {
 			{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/heap/free:bytes"}}
 		var heapAtIndex, freeAtIndex int // Go's objects (live and garbage not yet swept) and free pages not yet returned
 		offlineNow := make(chan struct{})
+		syncCtx, stopSync := context.WithCancel(context.Background())
+		gcs := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}, {Name: "/gc/heap/allocs:bytes"}}
+		metrics.Read(gcs)
+		gcs0, gcsOffline := gcs[0].Value.Uint64(), uint64(0)
+		alloc0, allocOffline := gcs[1].Value.Uint64(), uint64(0)
 		stopProfile := startOfflineProfile(b)
 		tl := &timeline{headers: map[string]int{}, bodies: map[string]int{}}
 		go func() {
@@ -104,7 +121,13 @@ func BenchmarkColdSync(b *testing.B) {
 					at = time.Since(start)
 					cpuOffline = cpuTime() - cpu0
 					stopProfile()
+					metrics.Read(gcs)
+					gcsOffline = gcs[0].Value.Uint64() - gcs0
+					allocOffline = gcs[1].Value.Uint64() - alloc0
 					close(offlineNow)
+					if offlineOnly {
+						stopSync()
+					}
 				}
 			}
 			offline <- at
@@ -140,7 +163,11 @@ func BenchmarkColdSync(b *testing.B) {
 		}()
 		stopTL := tl.start(b, start, offlineNow)
 		b.StartTimer()
-		sum, err := New(acct, dialer, st, Options{Events: events}).SyncOnce(context.Background())
+		sum, err := New(acct, dialer, st, Options{Events: events}).SyncOnce(syncCtx)
+		stopSync()
+		if offlineOnly && syncCtx.Err() != nil {
+			err, sum = nil, Summary{}
+		}
 		if err != nil || sum.Failed() {
 			b.Fatalf("SyncOnce: %v %+v", err, sum)
 		}
@@ -166,8 +193,9 @@ func BenchmarkColdSync(b *testing.B) {
 		offAt := <-offline // the event reader is done: its times are set
 		b.Logf("headers of every folder stored after %s (CPU %s; bodies download beside them)",
 			headersAt.Round(time.Millisecond), cpuHeaders.Round(time.Millisecond))
-		b.Logf("offline after %s, indexed after %s (%d indexed); CPU %s to offline, %s in all",
-			offAt.Round(time.Millisecond), all.Round(time.Millisecond), sum.Indexed, cpuOffline.Round(time.Millisecond), cpuAll.Round(time.Millisecond))
+		b.Logf("offline after %s, indexed after %s (%d indexed); CPU %s to offline, %s in all; %d GC cycles and %d MB allocated to offline",
+			offAt.Round(time.Millisecond), all.Round(time.Millisecond), sum.Indexed, cpuOffline.Round(time.Millisecond), cpuAll.Round(time.Millisecond), gcsOffline, allocOffline>>20)
+		b.Logf("GOGC %d, memory limit %d MB; peak RSS to offline %d MB", gcPercent, memLimit, peakOffline>>10)
 		b.Logf("server (Dovecot) CPU during the sync %s; client and server to offline %s",
 			serverAll.Round(time.Millisecond), (cpuOffline + serverAll).Round(time.Millisecond))
 		st.Close()
@@ -182,6 +210,24 @@ func BenchmarkColdSync(b *testing.B) {
 			}
 		}
 	}
+}
+
+// benchInts reads a comma-separated list of integers from the environment
+// variable name, or returns def alone when it is unset.
+func benchInts(b *testing.B, name string, def int) []int {
+	v := os.Getenv(name)
+	if v == "" {
+		return []int{def}
+	}
+	var out []int
+	for _, f := range strings.Split(v, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil {
+			b.Fatalf("%s: %v", name, err)
+		}
+		out = append(out, n)
+	}
+	return out
 }
 
 // startOfflineProfile starts the CPU profile BENCH_OFFLINE_PROFILE asks

@@ -26,6 +26,14 @@ const (
 	poolMaxBuf   = 1 << 20
 	poolMaxBytes = writeBatchBytes // a committed batch's worth
 	poolClasses  = (20-10)*4 + 1   // class 0: up to 1 KiB; then four per doubling up to 1 MiB
+	// poolReach is how many classes get looks at, its own and the next
+	// ones up, before it makes a buffer: the pool's few megabytes spread
+	// over 41 classes, and a body whose own class was empty took a fresh
+	// buffer although one a little larger sat there (a cold sync of 2,000
+	// messages: 664 bodies missed with one class, 500 with three; of 10k,
+	// 1,989 missed with three, and 225 MB were allocated to offline
+	// instead of 238 MB).
+	poolReach = 3
 )
 
 // bufClass returns the size class of n (≤ poolMaxBuf) and its capacity.
@@ -41,20 +49,22 @@ func bufClass(n int) (int, int) {
 }
 
 // get returns a buffer of length n, recycled when the pool has one of its
-// class. Its bytes are not zeroed: the caller overwrites all n.
+// class or of the poolReach-1 classes above (at most 1.75 times n). Its bytes are not zeroed: the caller overwrites all n.
 func (p *bufPool) get(n int) []byte {
 	if n > poolMaxBuf {
 		return make([]byte, n)
 	}
 	c, size := bufClass(n)
 	p.mu.Lock()
-	if l := len(p.free[c]); l > 0 {
-		b := p.free[c][l-1]
-		p.free[c][l-1] = nil
-		p.free[c] = p.free[c][:l-1]
-		p.bytes -= cap(b)
-		p.mu.Unlock()
-		return b[:n]
+	for k := c; k < min(c+poolReach, poolClasses); k++ {
+		if l := len(p.free[k]); l > 0 {
+			b := p.free[k][l-1]
+			p.free[k][l-1] = nil
+			p.free[k] = p.free[k][:l-1]
+			p.bytes -= cap(b)
+			p.mu.Unlock()
+			return b[:n]
+		}
 	}
 	p.mu.Unlock()
 	return make([]byte, n, size)

@@ -34,6 +34,20 @@ func TestBufPool(t *testing.T) {
 	if c := p.get(2900); &c[0] != &b[0] {
 		t.Fatal("a buffer of the same class was not reused")
 	}
+	// A class or two up serves too, three up does not (see poolReach).
+	_, size := bufClass(3000)
+	for k, want := range map[int]bool{1: true, 2: true, 3: false} {
+		up := size
+		for range k {
+			_, up = bufClass(up + 1)
+		}
+		var q bufPool
+		big := make([]byte, up)
+		q.put(big)
+		if reused := &q.get(3000)[0] == &big[0]; reused != want {
+			t.Fatalf("a buffer %d classes up (%d bytes) for 3000: reused %v, want %v", k, up, reused, want)
+		}
+	}
 	for range 2 * poolMaxBytes / poolMaxBuf {
 		p.put(make([]byte, poolMaxBuf))
 	}

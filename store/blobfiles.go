@@ -73,7 +73,9 @@ func txBlobDir(ctx context.Context, tx *sql.Tx) (string, error) {
 // same content twice is rare (a duplicate message), and renaming equal
 // bytes over a file is harmless, while a lookup per blob is not free. A
 // system call per step, no more (see writeSynced): an initial sync
-// writes one file per message.
+// writes one file per message. (Keeping the 257 blob directories open
+// to write relative to them saved ~1% of a cold sync's CPU: not worth a
+// descriptor per directory in every process with a store open.)
 func writeBlobFile(dir string, h Hash, data []byte) error {
 	x := hex.EncodeToString(h[:])
 	sub := filepath.Join(dir, x[:2])

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -127,5 +129,36 @@ func TestMigrateV3Blobs(t *testing.T) {
 	// Foreign keys still bind to the rebuilt table.
 	if _, err := s.w.ExecContext(ctx, `UPDATE messages SET blob_hash = x'00' WHERE id = 1`); err == nil {
 		t.Error("a dangling blob_hash was accepted after the upgrade")
+	}
+}
+
+// TestRawBodiesForAGoneMessage: a batch naming a message that no longer
+// exists fails with ErrNotFound and links nothing.
+func TestRawBodiesForAGoneMessage(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	must(t, f.s.PutHeaders(ctx, f.inbox, genMessages(3, 1)))
+	var enc Encoder
+	var batch []PreparedBody
+	for i := range 3 {
+		id, err := f.s.Lookup(ctx, f.inbox, UID(i+1))
+		must(t, err)
+		p, err := enc.Prepare(id, Body{Raw: fmt.Appendf(nil, "body %d", i)})
+		must(t, err)
+		batch = append(batch, p)
+	}
+	gone := batch[1].ID
+	_, err := f.s.w.ExecContext(ctx, `DELETE FROM messages WHERE id = ?`, gone)
+	must(t, err)
+	err = f.s.PutRawBodies(ctx, batch)
+	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), fmt.Sprint(gone)) {
+		t.Fatalf("PutRawBodies = %v, want ErrNotFound for message %d", err, gone)
+	}
+	if n := count(t, f.s, `SELECT count(*) FROM messages WHERE blob_hash IS NOT NULL`); n != 0 {
+		t.Errorf("%d messages linked by a failed batch", n)
+	}
+	must(t, f.s.PutRawBodies(ctx, []PreparedBody{batch[0], batch[2]}))
+	if n := count(t, f.s, `SELECT count(*) FROM messages WHERE blob_hash IS NOT NULL`); n != 2 {
+		t.Errorf("%d messages linked, want 2", n)
 	}
 }

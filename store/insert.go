@@ -5,18 +5,21 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 )
 
 // inserter holds the prepared statements and the per-batch state of a batch
 // insert of message rows (PutHeaders, a queued append). Per message it runs
-// the one INSERT and whatever lookups prefetch could not answer for the
-// whole batch at once; thread links and index rows are staged and written
-// by flush in few statements. Fewer statements is the point: each costs a
-// round through database/sql and the driver, and FTS5 flushes its pending
-// segment at every statement savepoint, so one texts INSERT per message
-// between other writes would make one tiny segment per message (10× slower).
+// whatever lookups prefetch could not answer for the whole batch at once;
+// new rows (after a prefetch), thread links and index rows are staged and
+// written by flush in few statements. Fewer statements is the point: each
+// costs a round through database/sql and the driver, and FTS5 flushes its
+// pending segment at every statement savepoint, so one texts INSERT per
+// message between other writes would make one tiny segment per message
+// (10× slower). A staged row is written before anything reads or updates
+// it (flushRowsFrom; a thread merge rewrites staged rows in place).
 //
 // Message IDs are chosen here (above every ID the table ever used, as
 // AUTOINCREMENT would), so a new row's thread is known before its INSERT:
@@ -30,6 +33,11 @@ type inserter struct {
 	threadLookup                        *sql.Stmt
 	texts                               [][5]any
 	nextID                              int64 // 0 until the first INSERT
+
+	// rows holds new rows' INSERT arguments (insertCols each) that
+	// flushRows writes in multi-row statements; nil: each row is
+	// inserted at once (no prefetch, so per-message lookups must see it).
+	rows []any
 
 	// Answers prefetch gave for the whole batch; nil maps mean "ask per
 	// message".
@@ -65,10 +73,7 @@ const (
 	qAdopt    = `SELECT id FROM messages WHERE account_id = ? AND message_id = ? AND folder_id = ? AND uid <= 0 LIMIT 1`
 	qAdoptSet = `UPDATE messages SET uid = ?, flags = ?, keywords = ?, modseq = ? WHERE id = ?`
 	qUpdFlags = `UPDATE messages SET flags = ?, keywords = ?, modseq = ? WHERE id = ?`
-	qInsert   = `INSERT INTO messages(id, account_id, folder_id, uid, message_id, in_reply_to, refs,
-			from_name, from_addr, to_list, cc_list, subject, date, internal_date, sort_date, size,
-			flags, keywords, modseq, has_attachment, preview, blob_hash, indexed, thread_id)
-			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
+	qInsert   = insertHead + insertRow
 	qLiveBlob = `SELECT m.blob_hash, coalesce(t.body, '') FROM messages m LEFT JOIN texts t ON t.id = m.id
 			WHERE m.account_id = ? AND m.message_id = ? AND m.size = ? AND m.blob_hash IS NOT NULL LIMIT 1`
 	qStashed      = `SELECT id, blob_hash, body FROM detached WHERE account_id = ? AND message_id = ? AND size = ? LIMIT 1`
@@ -77,7 +82,7 @@ const (
 	qNoAdopt      = `SELECT NOT EXISTS (SELECT 1 FROM messages WHERE folder_id = ? AND uid <= 0)`
 	qNoStash      = `SELECT NOT EXISTS (SELECT 1 FROM detached WHERE account_id = ?)`
 	qFlushLinks   = `INSERT INTO thread_links(account_id, msgid, thread_id)
-			SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?) WHERE true
+			SELECT ?1, j.value, CAST(substr(?3, j.key * 20 + 1, 20) AS INTEGER) FROM json_each(?2) AS j WHERE true
 			ON CONFLICT(account_id, msgid) DO UPDATE SET thread_id = excluded.thread_id`
 	qFlushTexts = `INSERT INTO texts(id, subject, from_text, rcpt_text, body)
 			SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 FROM json_each(?)`
@@ -87,6 +92,24 @@ const (
 			coalesce((SELECT max(id) FROM messages), 0)) + 1`
 	qFolderAccount = `SELECT account_id FROM folders WHERE id = ?`
 )
+
+// The INSERT of new rows: qInsert for one, qInsertN(n) for n at once.
+const (
+	insertHead = `INSERT INTO messages(id, account_id, folder_id, uid, message_id, in_reply_to, refs,
+			from_name, from_addr, to_list, cc_list, subject, date, internal_date, sort_date, size,
+			flags, keywords, modseq, has_attachment, preview, blob_hash, indexed, thread_id) VALUES `
+	insertRow  = `(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
+	insertCols = 24
+	colThread  = 23 // thread_id's place in a row's arguments
+)
+
+// The row counts of the multi-row INSERTs flushRows runs (and then
+// single rows).
+const insertChunk, insertChunkSmall = 64, 8
+
+func qInsertN(n int) string {
+	return insertHead + strings.Repeat(insertRow+",", n-1) + insertRow
+}
 
 // newInserter prepares the inserter's statements in tx, reusing those of
 // cache (nil: none).
@@ -132,22 +155,23 @@ func (ins *inserter) close() {
 // then their lookups are skipped).
 func (ins *inserter) prefetch(ctx context.Context, acct AccountID, folder FolderID, msgs []Message) error {
 	uids := make([]UID, 0, len(msgs))
-	type idSize struct {
-		M string `json:"m"`
-		S int64  `json:"s"`
-	}
-	var bodies []idSize
+	wanted := map[liveKey]bool{} // the bodies the batch could reuse
+	var msgids []string
 	var keys []string
 	for i := range msgs {
 		m := &msgs[i]
 		uids = append(uids, m.UID)
 		msgid := normMsgID(m.MsgID)
 		if msgid != "" && m.Size > 0 {
-			bodies = append(bodies, idSize{msgid, m.Size})
+			wanted[liveKey{msgid, m.Size}] = true
+			msgids = append(msgids, msgid)
 		}
 		keys = append(keys, threadKeys(msgid, normMsgID(m.InReplyTo), normRefs(m.References))...)
 	}
 	ins.known = map[UID]int64{}
+	if ins.rows == nil {
+		ins.rows = make([]any, 0, min(len(msgs), flushChunk)*insertCols)
+	}
 	err := ins.queryJSON(ctx, uids, prefetchExisting, folder, func(r *sql.Rows) error {
 		var u UID
 		var id int64
@@ -159,12 +183,14 @@ func (ins *inserter) prefetch(ctx context.Context, acct AccountID, folder Folder
 		return err
 	}
 	ins.live = map[liveKey]liveAt{}
-	if len(bodies) > 0 {
-		err = ins.queryJSON(ctx, bodies, prefetchLive, acct, func(r *sql.Rows) error {
+	if len(msgids) > 0 {
+		slices.Sort(msgids)
+		msgids = slices.Compact(msgids)
+		err = ins.queryJSON(ctx, msgids, prefetchLive, acct, func(r *sql.Rows) error {
 			var k liveKey
 			var at liveAt
 			err := r.Scan(&k.msgid, &k.size, &at.hash, &at.body)
-			if _, dup := ins.live[k]; !dup {
+			if _, dup := ins.live[k]; !dup && wanted[k] {
 				ins.live[k] = at
 			}
 			return err
@@ -203,14 +229,17 @@ func (ins *inserter) prefetch(ctx context.Context, acct AccountID, folder Folder
 // The prefetch queries take a JSON list as ?2 and must walk it, looking
 // each entry up by index (TestPrefetchPlans): CROSS JOIN keeps SQLite from
 // scanning messages with json_each inside, which a partial index over
-// stored bodies made look cheap to the planner (and took seconds).
+// stored bodies made look cheap to the planner (and took seconds). Each
+// list is of plain values: prefetchLive finds the stored bodies of the
+// batch's Message-IDs whatever their size, and prefetch keeps those of the
+// sizes it wants (another size is rare), rather than parse a JSON object
+// per message twice (->> 'm', ->> 's': ~half of that query's CPU).
 const (
 	prefetchExisting = `SELECT m.uid, m.id FROM json_each(?2) AS j CROSS JOIN messages m
 		WHERE m.folder_id = ?1 AND m.uid = j.value`
 	prefetchLive = `SELECT m.message_id, m.size, m.blob_hash, coalesce(t.body, '')
 		FROM json_each(?2) AS j CROSS JOIN messages m INDEXED BY messages_msgid LEFT JOIN texts t ON t.id = m.id
-		WHERE m.account_id = ?1 AND m.message_id = j.value ->> 'm' AND m.size = j.value ->> 's'
-			AND m.blob_hash IS NOT NULL`
+		WHERE m.account_id = ?1 AND m.message_id = j.value AND m.blob_hash IS NOT NULL`
 	prefetchThreads = `SELECT l.msgid, l.thread_id FROM json_each(?2) AS j CROSS JOIN thread_links l
 		WHERE l.account_id = ?1 AND l.msgid = j.value`
 )
@@ -243,17 +272,11 @@ func (ins *inserter) queryJSON(ctx context.Context, list any, q string, arg any,
 // flush writes the staged thread links and texts rows; call it before the
 // transaction ends.
 func (ins *inserter) flush(ctx context.Context) error {
+	if err := ins.flushRows(ctx); err != nil {
+		return err
+	}
 	if len(ins.dirtyLinks) > 0 {
-		links := make([][3]any, 0, len(ins.dirtyLinks))
-		for k := range ins.dirtyLinks {
-			links = append(links, [3]any{k.acct, k.msgid, ins.threads[k]})
-		}
-		clear(ins.dirtyLinks)
-		b, err := json.Marshal(links)
-		if err != nil {
-			return err
-		}
-		if err := ins.cache.exec(ctx, ins.tx, qFlushLinks, string(b)); err != nil {
+		if err := ins.flushLinks(ctx); err != nil {
 			return err
 		}
 	}
@@ -265,6 +288,40 @@ func (ins *inserter) flush(ctx context.Context) error {
 		}
 		ins.texts = ins.texts[n:]
 		if err := ins.cache.exec(ctx, ins.tx, qFlushTexts, string(b)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// flushLinks writes the staged thread links, one statement per account
+// (a batch has one): the Message-IDs as a JSON list and, beside it, their
+// threads as 20-digit decimal numbers in one blob, the k-th at k*20, so
+// that no JSON value per link is parsed and picked apart (->> per field
+// was half of the statement's CPU). A blob, not a text: substr counts a
+// text's characters from its start, which made the statement quadratic.
+func (ins *inserter) flushLinks(ctx context.Context) error {
+	type links struct {
+		msgids  []string
+		threads []byte
+	}
+	byAcct := map[AccountID]*links{}
+	for k := range ins.dirtyLinks {
+		l := byAcct[k.acct]
+		if l == nil {
+			l = &links{}
+			byAcct[k.acct] = l
+		}
+		l.msgids = append(l.msgids, k.msgid)
+		l.threads = fmt.Appendf(l.threads, "%020d", ins.threads[k])
+	}
+	clear(ins.dirtyLinks)
+	for acct, l := range byAcct {
+		b, err := json.Marshal(l.msgids)
+		if err != nil {
+			return err
+		}
+		if err := ins.cache.exec(ctx, ins.tx, qFlushLinks, acct, string(b), l.threads); err != nil {
 			return err
 		}
 	}
@@ -288,6 +345,9 @@ func (ins *inserter) putWith(ctx context.Context, m *Message, body *Hash) (Messa
 		return 0, err
 	}
 	if found {
+		if err := ins.flushRowsFrom(ctx, id); err != nil {
+			return 0, err
+		}
 		if _, err = ins.updFlags.ExecContext(ctx, m.Flags, kw, int64(m.ModSeq), id); err != nil {
 			return 0, err
 		}
@@ -336,11 +396,13 @@ func (ins *inserter) putWith(ctx context.Context, m *Message, body *Hash) (Messa
 	if err != nil {
 		return 0, err
 	}
-	_, err = ins.insert.ExecContext(ctx, id, m.Account, m.Folder, m.UID, msgid, irt, strings.Join(refs, " "),
+	row := [insertCols]any{id, m.Account, m.Folder, m.UID, msgid, irt, strings.Join(refs, " "),
 		m.From.Name, m.From.Addr, encodeAddrs(m.To), encodeAddrs(m.Cc), m.Subject,
 		unix(m.Date), unix(m.InternalDate), unix(m.SortDate()), m.Size,
-		m.Flags, kw, int64(m.ModSeq), boolInt(m.HasAttachment), m.Preview, blob, indexed, tid)
-	if err != nil {
+		m.Flags, kw, int64(m.ModSeq), boolInt(m.HasAttachment), m.Preview, blob, indexed, tid}
+	if ins.rows != nil {
+		ins.rows = append(ins.rows, row[:]...)
+	} else if _, err = ins.insert.ExecContext(ctx, row[:]...); err != nil {
 		return 0, err
 	}
 	ins.remember(m.UID, id)
@@ -349,6 +411,41 @@ func (ins *inserter) putWith(ctx context.Context, m *Message, body *Hash) (Messa
 		ins.texts = append(ins.texts, [5]any{id, m.Subject, addrText([]Address{m.From}), rcpt, at.body})
 	}
 	return MessageID(id), nil
+}
+
+// flushRowsFrom writes the staged rows if the row id may be one of them.
+func (ins *inserter) flushRowsFrom(ctx context.Context, id int64) error {
+	if len(ins.rows) == 0 || id < ins.rows[0].(int64) {
+		return nil
+	}
+	return ins.flushRows(ctx)
+}
+
+// flushRows writes the staged rows: many per statement, for what a
+// statement costs whatever its rows (a round through database/sql and
+// the driver, opening a cursor on the table and each of its indexes,
+// AUTOINCREMENT's lookup and update of sqlite_sequence).
+func (ins *inserter) flushRows(ctx context.Context) error {
+	rows := ins.rows
+	for len(rows) > 0 {
+		n := len(rows) / insertCols
+		q := qInsert
+		switch {
+		case n >= insertChunk:
+			n, q = insertChunk, qInsertN(insertChunk)
+		case n >= insertChunkSmall:
+			n, q = insertChunkSmall, qInsertN(insertChunkSmall)
+		default:
+			n = 1
+		}
+		if err := ins.cache.exec(ctx, ins.tx, q, rows[:n*insertCols]...); err != nil {
+			return err
+		}
+		rows = rows[n*insertCols:]
+	}
+	clear(ins.rows)
+	ins.rows = ins.rows[:0]
+	return nil
 }
 
 // linkMissing gives row id the body stored under body when it has none.
@@ -459,6 +556,11 @@ func (ins *inserter) assignThread(ctx context.Context, acct AccountID, id int64,
 		}
 		if _, err := ins.tx.ExecContext(ctx, `UPDATE messages SET thread_id = ? WHERE thread_id = ?`, tid, old); err != nil {
 			return 0, err
+		}
+		for i := colThread; i < len(ins.rows); i += insertCols {
+			if ins.rows[i] == any(old) {
+				ins.rows[i] = tid
+			}
 		}
 		if _, err := ins.tx.ExecContext(ctx, `UPDATE thread_links SET thread_id = ? WHERE thread_id = ?`, tid, old); err != nil {
 			return 0, err

@@ -20,6 +20,7 @@ var cachedQueries = [...]string{
 	qExisting, qAdopt, qAdoptSet, qUpdFlags, qInsert, qLiveBlob, qStashed, qUnstash, qThreadLookup,
 	qNoAdopt, qNoStash, qFlushLinks, qFlushTexts, qLinkMissing, qNextID, qFolderAccount,
 	prefetchExisting, prefetchLive, prefetchThreads, insertBlobSQL, qInsertBlobs, qInsertWritten, qLinkRaw,
+	qInsertN(insertChunk), qInsertN(insertChunkSmall),
 }
 
 // prepareCache prepares cachedQueries on w, which must have exactly one

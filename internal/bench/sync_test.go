@@ -93,6 +93,7 @@ func BenchmarkSyncVsMbsync(b *testing.B) {
 			"BENCH_MESSAGES=2000 BENCH_STORE=0 BENCH_DOC=/tmp/b.md bash scripts/bench-sync.sh   # a quick look\n" +
 			"BENCH_MESSAGES=2000 go test -run '^$' -bench ColdSync -cpuprofile cpu.out ./mailsync   # the engine in process: CPU, RSS by phase\n" +
 			"BENCH_MESSAGES=2000 BENCH_OFFLINE_PROFILE=cpu.out go test -run '^$' -bench ColdSync ./mailsync   # a CPU profile of the download alone\n" +
+			"BENCH_MESSAGES=10000 BENCH_OFFLINE_ONLY=1 BENCH_GOGC=50,100 go test -run '^$' -bench ColdSync -benchtime 4x -v ./mailsync   # A/B of the download's CPU, GC cycles, allocation and RSS, settings interleaved\n" +
 			"BENCH_MESSAGES=2000 go test -tags memory.counters -run '^$' -bench ColdSync ./mailsync   # also SQLite's own memory at each peak",
 	}
 	if moved != "" {

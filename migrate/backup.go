@@ -1,6 +1,7 @@
 package migrate
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -50,8 +51,9 @@ type archiveFolder interface {
 	// commit records, in the journal transaction that settles entries,
 	// what store wrote (mbox: the file's size).
 	commit(j *Journal, entries []Entry) error
-	// hashes returns the content hashes of every message in the folder.
-	hashes() ([][32]byte, error)
+	// eachHash calls fn with the content hash of every message in the
+	// folder, read back one at a time; an error of fn stops it.
+	eachHash(fn func([32]byte) error) error
 	dropped() []string
 	close() error
 }
@@ -154,6 +156,10 @@ func Backup(ctx context.Context, src Side, dir string, f Format, opts Options) (
 }
 
 // backupFolder copies one source folder into the archive and verifies it.
+// The folder is listed window by window, as Run lists it (see window.go),
+// each window's journal entries read with it and dropped after: what a
+// backup holds of the folder is a window's listing, its UIDs as ranges,
+// and the archive folder's keys.
 func (r *runner) backupFolder(ctx context.Context, ar archive, fp FolderPlan, levels []string, rep *FolderReport) error {
 	af, err := ar.folder(levels)
 	if err != nil {
@@ -163,61 +169,46 @@ func (r *runner) backupFolder(ctx context.Context, ar archive, fp FolderPlan, le
 	rep.Dest = af.name()
 	f := &folderRun{fp: fp, rep: rep, progress: Progress{Folder: fp.Path, Dest: af.name(), Phase: PhaseScan}}
 	r.send(ctx, f)
-	var msgs []srcMsg // a backup lists its folder at once
+	var view folderView
 	err = r.retry(ctx, r.src.drop, func() error {
-		view, err := r.src.examine(ctx, fp.Source)
-		if err != nil {
-			return err
-		}
-		f.srcUIDV = view.UIDValidity
-		if f.entries, err = r.j.Folder(ctx, fp.Source, f.srcUIDV); err != nil {
-			return err
-		}
-		settled := map[imap.UID]int64{}
-		for _, e := range f.entries {
-			if e.Outcome.done() && e.DstFolder == af.name() {
-				settled[e.SrcUID] = e.Size
-			}
-		}
-		msgs, err = r.src.list(ctx, fp.Source, 0, 0, r.plan.Options.Since, settled)
+		var err error
+		view, err = r.src.examine(ctx, fp.Source)
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	var inFlight []Entry
-	for _, e := range f.entries {
-		if e.Outcome == OutcomeInFlight && e.DstFolder == af.name() {
-			inFlight = append(inFlight, e)
-		}
+	f.srcUIDV = view.UIDValidity
+	inFlight, err := r.j.inFlight(ctx, fp.Source, f.srcUIDV, af.name())
+	if err != nil {
+		return err
 	}
 	if err := af.recover(r.j, inFlight); err != nil {
 		return err
 	}
-	var pending []srcMsg
-	for _, m := range msgs {
-		if e, ok := f.entries[m.UID]; ok && e.Outcome.done() && e.DstFolder == af.name() {
-			rep.Previously++
-			continue
-		}
-		pending = append(pending, m)
-	}
-	rep.SourceCount = len(msgs)
-	f.progress.Total, f.progress.Done, f.progress.Phase = len(msgs), rep.Previously, PhaseCopy
+	f.lst = newFolderList(view, r.opts.window())
+	rep.SourceCount = int(view.Messages)
+	f.progress.Total, f.progress.Phase = int(view.Messages), PhaseCopy
 	r.send(ctx, f)
-	for _, b := range cutBatches(pending, r.opts.batch(), r.opts.Gate != nil) {
-		if err := r.opts.Gate.Wait(ctx); err != nil {
+	for !f.lst.done {
+		pending, err := r.backupWindow(ctx, af, f)
+		if err != nil {
 			return err
 		}
-		if err := r.backupBatch(ctx, af, f, b); err != nil {
-			return err
+		for _, b := range cutBatches(pending, r.opts.batch(), r.opts.Gate != nil) {
+			if err := r.opts.Gate.Wait(ctx); err != nil {
+				return err
+			}
+			if err := r.backupBatch(ctx, af, f, b); err != nil {
+				return err
+			}
+			r.send(ctx, f)
 		}
-		r.send(ctx, f)
 	}
 	rep.DroppedKeywords = af.dropped()
 	f.progress.Phase = PhaseVerify
 	r.send(ctx, f)
-	if err := r.verifyArchive(ctx, af, f, msgs); err != nil {
+	if err := r.verifyArchive(ctx, af, f); err != nil {
 		return err
 	}
 	rep.Verdict = VerdictOK
@@ -227,6 +218,61 @@ func (r *runner) backupFolder(ctx context.Context, ar archive, fp FolderPlan, le
 	f.progress.Phase = PhaseDone
 	r.send(ctx, f)
 	return nil
+}
+
+// backupWindow lists f's next window (the messages the journal has as
+// stored in af by UID and size alone) and returns those still to store;
+// once the folder is listed it sets its source count.
+func (r *runner) backupWindow(ctx context.Context, af archiveFolder, f *folderRun) ([]srcMsg, error) {
+	l := f.lst
+	lo, hi := l.next, imap.UID(0)
+	if l.span > 0 {
+		hi = min(l.last, lo+l.span-1)
+	}
+	entries, err := r.j.FolderRange(ctx, f.fp.Source, f.srcUIDV, lo, hi)
+	if err != nil {
+		return nil, err
+	}
+	settled := map[imap.UID]int64{}
+	for _, e := range entries {
+		if e.Outcome.done() && e.DstFolder == af.name() {
+			settled[e.SrcUID] = e.Size
+		}
+	}
+	entries = nil
+	var msgs []srcMsg
+	err = r.retry(ctx, r.src.drop, func() error {
+		if _, err := r.src.examine(ctx, f.fp.Source); err != nil { // again after a reconnection
+			return err
+		}
+		var err error
+		msgs, err = r.src.list(ctx, f.fp.Source, lo-1, hi, r.plan.Options.Since, settled)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(msgs, func(a, b srcMsg) int { return cmp.Compare(a.UID, b.UID) }) // a POP3 maildrop's order
+	if hi == 0 || hi >= l.last {
+		l.done = true
+	} else {
+		l.next = hi + 1
+	}
+	l.add(msgs)
+	pending := msgs[:0:0]
+	for _, m := range msgs {
+		if _, ok := settled[m.UID]; ok {
+			f.rep.Previously++
+			f.progress.Done++
+			continue
+		}
+		pending = append(pending, m)
+	}
+	if l.done {
+		f.rep.SourceCount = l.count
+		f.progress.Total = l.count
+	}
+	return pending, nil
 }
 
 // backupBatch stores one batch: in-flight in the journal, written to the
@@ -282,9 +328,6 @@ func (r *runner) backupBatch(ctx context.Context, af archiveFolder, f *folderRun
 	if err := af.commit(r.j, all); err != nil {
 		return err
 	}
-	for _, e := range all {
-		f.entries[e.SrcUID] = e
-	}
 	f.rep.Copied += len(done)
 	f.rep.Already += len(already)
 	f.progress.Done += len(all)
@@ -292,47 +335,73 @@ func (r *runner) backupBatch(ctx context.Context, af archiveFolder, f *folderRun
 	return nil
 }
 
-// verifyArchive compares the source folder (hashes from the journal, or
-// read again) with every message of the archive folder.
-func (r *runner) verifyArchive(ctx context.Context, af archiveFolder, f *folderRun, msgs []srcMsg) error {
-	src := map[[32]byte]int{}
-	var unknown []imap.UID
-	for _, m := range msgs {
-		if e, ok := f.entries[m.UID]; ok {
-			src[e.Hash]++
+// verifyArchive compares the source folder (its hashes from the journal,
+// or read again, see listedHashes) with every message of the archive
+// folder, as one multiset: the source's hashes counted up one part of
+// about a verification chunk at a time, the archive's counted down as
+// they are read, a source part read whenever the archive has caught up
+// with those read so far. An archive written in source UID order (an
+// mbox) then cancels part by part, and the multiset holds about a
+// part's worth of hashes, not the folder's.
+func (r *runner) verifyArchive(ctx context.Context, af archiveFolder, f *folderRun) error {
+	set := map[[32]byte]int{}
+	count := func(h [32]byte, c int) {
+		if n := set[h] + c; n != 0 {
+			set[h] = n
 		} else {
-			unknown = append(unknown, m.UID)
+			delete(set, h)
 		}
 	}
-	if len(unknown) > 0 {
-		var hashes map[imap.UID][32]byte
-		err := r.retry(ctx, r.src.drop, func() error {
+	parts := f.lst.parts(1, r.opts.chunk())
+	next, srcN, dstN, vanished := 0, 0, 0, 0
+	pull := func() error {
+		rg := parts[next]
+		next++
+		return r.retry(ctx, r.src.drop, func() error {
+			n, gone := 0, 0
+			sums := map[[32]byte]int{}
 			var err error
-			hashes, err = r.src.hashes(ctx, f.fp.Source, unknown)
-			return err
+			gone, err = r.listedHashes(ctx, f, f.lst.within(rg), rg, func(h [32]byte) { sums[h]++; n++ })
+			if err != nil {
+				return err
+			}
+			for h, c := range sums {
+				count(h, c)
+			}
+			srcN, vanished = srcN+n, vanished+gone
+			return nil
 		})
-		if err != nil {
-			return err
-		}
-		for _, h := range hashes {
-			src[h]++
-		}
-		f.rep.SourceCount = len(msgs) - (len(unknown) - len(hashes))
 	}
-	list, err := af.hashes()
+	var srcErr error // the source's, passed on as is
+	err := af.eachHash(func(h [32]byte) error {
+		for dstN >= srcN && next < len(parts) {
+			if srcErr = pull(); srcErr != nil {
+				return srcErr
+			}
+		}
+		count(h, -1)
+		dstN++
+		return nil
+	})
+	if srcErr != nil {
+		return srcErr
+	}
 	if err != nil {
 		return fmt.Errorf("migrate: archive %s: %w", af.name(), err)
 	}
-	dst := map[[32]byte]int{}
-	for _, h := range list {
-		dst[h]++
+	for next < len(parts) {
+		if err := pull(); err != nil {
+			return err
+		}
 	}
-	f.rep.DestCount = len(list)
-	for h, n := range src {
-		f.rep.Missing += max(0, n-dst[h])
-	}
-	for h, n := range dst {
-		f.rep.Extra += max(0, n-src[h])
+	f.rep.SourceCount = f.lst.count - vanished
+	f.rep.DestCount = dstN
+	for _, n := range set {
+		if n > 0 {
+			f.rep.Missing += n
+		} else {
+			f.rep.Extra -= n
+		}
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
@@ -79,7 +80,7 @@ func (a *localArchive) folder(levels []string) (archiveFolder, error) {
 // R, S, T), and the file's modification time is the INTERNALDATE.
 type maildirFolder struct {
 	dir, rel string
-	keys     map[string]bool
+	keys     keySet
 	drop     map[string]bool
 }
 
@@ -89,16 +90,21 @@ func openMaildir(dir, rel string) (*maildirFolder, error) {
 			return nil, fmt.Errorf("migrate: archive: %w", err)
 		}
 	}
-	m := &maildirFolder{dir: dir, rel: rel, keys: map[string]bool{}, drop: map[string]bool{}}
+	m := &maildirFolder{dir: dir, rel: rel, drop: map[string]bool{}}
 	for _, sub := range []string{"cur", "new"} {
-		names, err := readNames(filepath.Join(dir, sub))
+		d, err := os.Open(filepath.Join(dir, sub))
+		if err != nil {
+			return nil, fmt.Errorf("migrate: archive: %w", err)
+		}
+		err = eachRegular(d, func(n string) error {
+			if k, ok := maildirKey(n); ok {
+				m.keys.add(k)
+			}
+			return nil
+		})
+		d.Close()
 		if err != nil {
 			return nil, err
-		}
-		for _, n := range names {
-			if k, ok := maildirKey(n); ok {
-				m.keys[k] = true
-			}
 		}
 	}
 	return m, nil
@@ -128,7 +134,7 @@ func maildirKey(name string) (string, bool) {
 }
 
 func (m *maildirFolder) name() string        { return m.rel }
-func (m *maildirFolder) has(key string) bool { return m.keys[key] }
+func (m *maildirFolder) has(key string) bool { return m.keys.has(key) }
 func (m *maildirFolder) close() error        { return nil }
 func (m *maildirFolder) commit(j *Journal, entries []Entry) error {
 	if err := syncDir(filepath.Join(m.dir, "cur")); err != nil {
@@ -204,26 +210,54 @@ func (m *maildirFolder) store(key string, msg srcMsg, sp *spool) error {
 		os.Remove(tmp)
 		return err
 	}
-	m.keys[key] = true
+	m.keys.add(key)
 	return nil
 }
 
-func (m *maildirFolder) hashes() ([][32]byte, error) {
-	var out [][32]byte
+// eachHash hashes every message file of cur and new, reading the
+// directories a few hundred names at a time: nothing per message is
+// kept.
+func (m *maildirFolder) eachHash(fn func([32]byte) error) error {
 	for _, sub := range []string{"cur", "new"} {
-		names, err := readNames(filepath.Join(m.dir, sub))
+		d, err := os.Open(filepath.Join(m.dir, sub))
 		if err != nil {
-			return nil, err
+			return fmt.Errorf("migrate: archive: %w", err)
 		}
-		for _, n := range names {
-			h, err := hashFile(filepath.Join(m.dir, sub, n))
+		err = eachRegular(d, func(name string) error {
+			h, err := hashFile(filepath.Join(m.dir, sub, name))
 			if err != nil {
-				return nil, err
+				return err
 			}
-			out = append(out, h)
+			return fn(h)
+		})
+		d.Close()
+		if err != nil {
+			return err
 		}
 	}
-	return out, nil
+	return nil
+}
+
+// eachRegular calls fn with the name of every regular file of the open
+// directory d, in the directory's order, 256 names at a time.
+func eachRegular(d *os.File, fn func(string) error) error {
+	for {
+		es, err := d.ReadDir(256)
+		for _, e := range es {
+			if !e.Type().IsRegular() {
+				continue
+			}
+			if err := fn(e.Name()); err != nil {
+				return err
+			}
+		}
+		if err == io.EOF || (err == nil && len(es) == 0) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("migrate: archive: %w", err)
+		}
+	}
 }
 
 func (m *maildirFolder) dropped() []string {
@@ -269,7 +303,7 @@ func syncDir(dir string) error {
 type mboxFolder struct {
 	path, rel string
 	f         *os.File
-	keys      map[string]bool
+	keys      keySet
 }
 
 func openMbox(path, rel string) (*mboxFolder, error) {
@@ -277,11 +311,11 @@ func openMbox(path, rel string) (*mboxFolder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("migrate: archive: %w", err)
 	}
-	return &mboxFolder{path: path, rel: rel, f: f, keys: map[string]bool{}}, nil
+	return &mboxFolder{path: path, rel: rel, f: f}, nil
 }
 
 func (m *mboxFolder) name() string        { return m.rel }
-func (m *mboxFolder) has(key string) bool { return m.keys[key] }
+func (m *mboxFolder) has(key string) bool { return m.keys.has(key) }
 func (m *mboxFolder) dropped() []string   { return nil }
 func (m *mboxFolder) close() error        { return m.f.Close() }
 func (m *mboxFolder) metaKey() string     { return "mbox-size:" + m.rel }
@@ -316,10 +350,11 @@ func (m *mboxFolder) recover(j *Journal, _ []Entry) error {
 	if _, err := m.f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	if err := readMbox(m.f, func(from []byte, _ [32]byte) {
+	if err := readMbox(m.f, func(from []byte, _ [32]byte) error {
 		if f := strings.Fields(string(from)); len(f) > 1 && strings.HasPrefix(f[1], "magpie-") {
-			m.keys[strings.TrimSuffix(strings.TrimPrefix(f[1], "magpie-"), "@localhost")] = true
+			m.keys.add(strings.TrimSuffix(strings.TrimPrefix(f[1], "magpie-"), "@localhost"))
 		}
+		return nil
 	}); err != nil {
 		return err
 	}
@@ -368,7 +403,7 @@ func (m *mboxFolder) store(key string, msg srcMsg, sp *spool) error {
 	if err := w.Flush(); err != nil {
 		return err
 	}
-	m.keys[key] = true
+	m.keys.add(key)
 	return nil
 }
 
@@ -377,46 +412,47 @@ func isFromLine(line []byte) bool {
 	return bytes.HasPrefix(bytes.TrimLeft(line, ">"), []byte("From "))
 }
 
-// hashes reads the file back (see readMbox).
-func (m *mboxFolder) hashes() ([][32]byte, error) {
+// eachHash reads the file back (see readMbox), in the order the
+// messages were appended.
+func (m *mboxFolder) eachHash(fn func([32]byte) error) error {
 	f, err := os.Open(m.path)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer f.Close()
-	var out [][32]byte
-	err = readMbox(f, func(_ []byte, h [32]byte) { out = append(out, h) })
-	return out, err
+	return readMbox(f, func(_ []byte, h [32]byte) error { return fn(h) })
 }
 
 // readMbox splits an mboxrd stream into messages at "From " lines after
 // an empty line, drops each one's separating empty line and one '>' from
 // every ">+From " line, and calls fn with each "From " line and the
-// message's SHA-256.
-func readMbox(r io.Reader, fn func(from []byte, sum [32]byte)) error {
+// message's SHA-256; an error of fn stops it.
+func readMbox(r io.Reader, fn func(from []byte, sum [32]byte) error) error {
 	br := bufio.NewReaderSize(r, 64<<10)
 	h := sha256.New()
 	var from, pending []byte // pending: the last line, held back in case it is the separator
 	in := false
 	prevBlank := true
-	flush := func() {
+	flush := func() error {
 		if !in {
-			return
+			return nil
 		}
 		if len(bytes.TrimRight(pending, "\r\n")) != 0 {
 			h.Write(pending) // not an empty line: the message's own
 		}
 		var sum [32]byte
 		copy(sum[:], h.Sum(nil))
-		fn(from, sum)
 		h.Reset()
 		pending = nil
+		return fn(from, sum)
 	}
 	for {
 		line, err := br.ReadBytes('\n')
 		if len(line) > 0 {
 			if prevBlank && bytes.HasPrefix(line, []byte("From ")) {
-				flush()
+				if err := flush(); err != nil {
+					return err
+				}
 				in, from = true, bytes.TrimRight(line, "\r\n")
 			} else {
 				h.Write(pending)
@@ -434,6 +470,60 @@ func readMbox(r io.Reader, fn func(from []byte, sum [32]byte)) error {
 			return err
 		}
 	}
-	flush()
-	return nil
+	return flush()
+}
+
+// keySet is the archive keys (see archiveKey) a folder holds, each kept
+// as 16 bytes rather than as its string: the one thing a backup holds
+// per message of a folder.
+type keySet struct {
+	refs  map[keyRef]struct{}
+	other map[string]struct{} // a key not of archiveKey's form
+}
+
+// keyRef is an archive key's UIDVALIDITY, UID and hash prefix.
+type keyRef struct {
+	uidv, uid uint32
+	h         [6]byte
+}
+
+// parseKey is the keyRef of key when key is of archiveKey's form.
+func parseKey(key string) (keyRef, bool) {
+	var r keyRef
+	a, rest, ok1 := strings.Cut(key, "_")
+	b, hx, ok2 := strings.Cut(rest, "_")
+	if !ok1 || !ok2 || len(hx) != 2*len(r.h) {
+		return r, false
+	}
+	uidv, err1 := strconv.ParseUint(a, 10, 32)
+	uid, err2 := strconv.ParseUint(b, 10, 32)
+	if _, err := hex.Decode(r.h[:], []byte(hx)); err != nil || err1 != nil || err2 != nil ||
+		strconv.FormatUint(uidv, 10) != a || strconv.FormatUint(uid, 10) != b || hex.EncodeToString(r.h[:]) != hx {
+		return r, false // not the one spelling archiveKey writes
+	}
+	r.uidv, r.uid = uint32(uidv), uint32(uid)
+	return r, true
+}
+
+func (k *keySet) add(key string) {
+	if r, ok := parseKey(key); ok {
+		if k.refs == nil {
+			k.refs = map[keyRef]struct{}{}
+		}
+		k.refs[r] = struct{}{}
+		return
+	}
+	if k.other == nil {
+		k.other = map[string]struct{}{}
+	}
+	k.other[key] = struct{}{}
+}
+
+func (k *keySet) has(key string) bool {
+	if r, ok := parseKey(key); ok {
+		_, in := k.refs[r]
+		return in
+	}
+	_, in := k.other[key]
+	return in
 }

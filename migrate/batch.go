@@ -50,6 +50,18 @@ func cutBatches(msgs []srcMsg, n int, ramp bool) [][]srcMsg {
 	return out
 }
 
+// inMemory is how many bytes of msgs' bodies fetching them holds in
+// memory: those up to SpoolLimit (larger ones are spooled to disk).
+func inMemory(msgs []srcMsg) int64 {
+	var n int64
+	for _, m := range msgs {
+		if m.Size <= SpoolLimit {
+			n += m.Size
+		}
+	}
+	return n
+}
+
 // copyBatch fetches and stores one batch (the catch-up pass).
 func (r *runner) copyBatch(ctx context.Context, f *folderRun, msgs []srcMsg) error {
 	if err := r.gate.wait(ctx); err != nil {

@@ -69,24 +69,20 @@ func (r *runner) loadClaims(ctx context.Context, f *folderRun, idx map[msgKey][]
 	if len(idx) == 0 {
 		return claimed, nil
 	}
-	entries, err := r.j.Folder(ctx, f.fp.Source, f.srcUIDV)
-	if err != nil {
-		return nil, err
-	}
-	want := map[imap.UID][32]byte{}
-	for uid, e := range entries {
-		if r.settled(f, e) && len(idx[msgKey{e.MessageID, e.Size}]) > 0 {
-			want[uid] = e.Hash
-		}
-	}
-	for uid, h := range want {
+	// Streamed from the journal: only the claims are kept, not the
+	// folder's entries.
+	err := r.j.scan(ctx, f.fp.Source, f.srcUIDV, "", nil, func(e Entry) {
 		// Listed, or still to be listed (a window ahead, see window.go;
 		// not one expunged since its copy, see goneAhead): a copy is
 		// never taken for another message's while its own source
 		// message may yet be listed.
-		if f.lst != nil && (f.lst.has(uid) || f.lst.ahead(uid)) {
-			claimed[h]++
+		if r.settled(f, e) && len(idx[msgKey{e.MessageID, e.Size}]) > 0 &&
+			f.lst != nil && (f.lst.has(e.SrcUID) || f.lst.ahead(e.SrcUID)) {
+			claimed[e.Hash]++
 		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	return claimed, nil
 }

@@ -178,7 +178,7 @@ func (r *runner) conclude(ctx context.Context, f *folderRun) error {
 func (f *folderRun) forget() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.lst, f.entries, f.claimed, f.resv, f.idx, f.counts = nil, nil, nil, nil, nil, nil
+	f.lst, f.claimed, f.resv, f.idx, f.counts = nil, nil, nil, nil, nil
 	f.ver, f.verTasks = nil, nil
 }
 

@@ -232,33 +232,44 @@ func (j *Journal) FolderRange(ctx context.Context, srcFolder string, uidValidity
 	if hi == 0 {
 		top = 1 << 32
 	}
-	rows, err := j.db.QueryContext(ctx, `SELECT src_uid, hash, size, message_id, dst_folder, dst_uidvalidity, dst_uid, outcome, reason, detail
-		FROM messages WHERE src_folder = ? AND src_uidvalidity = ? AND src_uid BETWEEN ? AND ?`, srcFolder, uidValidity, int64(lo), top)
+	out := map[imap.UID]Entry{}
+	err := j.scan(ctx, srcFolder, uidValidity, `AND src_uid BETWEEN ? AND ?`, []any{int64(lo), top},
+		func(e Entry) { out[e.SrcUID] = e })
 	if err != nil {
-		return nil, fmt.Errorf("migrate: journal read: %w", err)
+		return nil, err
+	}
+	return out, nil
+}
+
+// scan calls fn with every entry of one source folder at one UIDVALIDITY
+// that the SQL condition cond (with its args) selects.
+func (j *Journal) scan(ctx context.Context, srcFolder string, uidValidity uint32, cond string, args []any, fn func(Entry)) error {
+	rows, err := j.db.QueryContext(ctx, `SELECT src_uid, hash, size, message_id, dst_folder, dst_uidvalidity, dst_uid, outcome, reason, detail
+		FROM messages WHERE src_folder = ? AND src_uidvalidity = ? `+cond, append([]any{srcFolder, uidValidity}, args...)...)
+	if err != nil {
+		return fmt.Errorf("migrate: journal read: %w", err)
 	}
 	defer rows.Close()
-	out := map[imap.UID]Entry{}
 	for rows.Next() {
 		e := Entry{SrcFolder: srcFolder, SrcUIDValidity: uidValidity}
 		var uid, duid uint32
 		var hash []byte
 		var outcome, reason string
 		if err := rows.Scan(&uid, &hash, &e.Size, &e.MessageID, &e.DstFolder, &e.DstUIDValidity, &duid, &outcome, &reason, &e.Detail); err != nil {
-			return nil, fmt.Errorf("migrate: journal read: %w", err)
+			return fmt.Errorf("migrate: journal read: %w", err)
 		}
 		if len(hash) != len(e.Hash) {
-			return nil, fmt.Errorf("migrate: journal read: bad hash for UID %d in %q", uid, srcFolder)
+			return fmt.Errorf("migrate: journal read: bad hash for UID %d in %q", uid, srcFolder)
 		}
 		copy(e.Hash[:], hash)
 		e.SrcUID, e.DstUID = imap.UID(uid), imap.UID(duid)
 		e.Outcome, e.Reason = Outcome(outcome), FailReason(reason)
-		out[e.SrcUID] = e
+		fn(e)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("migrate: journal read: %w", err)
+		return fmt.Errorf("migrate: journal read: %w", err)
 	}
-	return out, nil
+	return nil
 }
 
 // EachHash calls fn with the source UID and content hash of every entry
@@ -343,4 +354,14 @@ func (j *Journal) POP3UIDs(ctx context.Context, uidls []string) (map[string]imap
 		return nil, fmt.Errorf("%w write: %w", errJournal, err)
 	}
 	return out, nil
+}
+
+// inFlight returns the entries of one source folder at one UIDVALIDITY
+// put in dstFolder whose outcome is in flight: few, at most the batches
+// a run had in flight when it stopped.
+func (j *Journal) inFlight(ctx context.Context, srcFolder string, uidValidity uint32, dstFolder string) ([]Entry, error) {
+	var out []Entry
+	err := j.scan(ctx, srcFolder, uidValidity, `AND dst_folder = ? AND outcome = ?`, []any{dstFolder, string(OutcomeInFlight)},
+		func(e Entry) { out = append(out, e) })
+	return out, err
 }

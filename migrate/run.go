@@ -7,6 +7,7 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+	"golang.org/x/sync/semaphore"
 )
 
 // runner is one worker of a Run: a connection per side (to the
@@ -43,11 +44,10 @@ type folderRun struct {
 	fp        FolderPlan
 	srcUIDV   uint32
 	dstUIDV   uint32
-	perm      []imap.Flag        // destination PERMANENTFLAGS; nil: not announced
-	lst       *folderList        // the listing, window by window (see window.go)
-	entries   map[imap.UID]Entry // Backup only: Run reads the journal (see verify)
-	claimed   map[[32]byte]int   // settled destination copies accounted for, by hash (see claims.go)
-	resv      map[[32]byte]int   // decisions not settled yet, by hash (see claims.go)
+	perm      []imap.Flag      // destination PERMANENTFLAGS; nil: not announced
+	lst       *folderList      // the listing, window by window (see window.go)
+	claimed   map[[32]byte]int // settled destination copies accounted for, by hash (see claims.go)
+	resv      map[[32]byte]int // decisions not settled yet, by hash (see claims.go)
 	idx       map[msgKey][]imap.UID
 	counts    map[msgKey]map[[32]byte]int // destination hashes per key, fetched lazily
 	dropped   map[string]bool
@@ -220,13 +220,25 @@ type pool struct {
 	cancel  context.CancelFunc
 	runners []*runner
 	gate    *runGate
-	mu      sync.Mutex
-	fatal   error
+	// bodies is the budget of message bodies held in memory by the
+	// workers' batches together (see bodyBudget), in bytes.
+	bodies *semaphore.Weighted
+	mu     sync.Mutex
+	fatal  error
 }
+
+// bodyBudget is how many bytes of bodies the batches of jobs workers
+// hold in memory at most: one batch being stored per worker and two
+// fetched ahead between them. Each worker could hold two batches of
+// batchBytes (the one stored and the next, fetched meanwhile), but the
+// more batches a run has, the likelier all of them are full at once: a
+// bigger mailbox then reached a higher peak. With the budget, any
+// mailbox big enough to keep the workers busy reaches the same one.
+func bodyBudget(jobs int) int64 { return int64(jobs+2) * batchBytes }
 
 func newPool(ctx context.Context, plan Plan, opts Options, j *Journal) *pool {
 	ctx, cancel := context.WithCancel(ctx)
-	p := &pool{ctx: ctx, cancel: cancel, gate: newRunGate(opts.Gate)}
+	p := &pool{ctx: ctx, cancel: cancel, gate: newRunGate(opts.Gate), bodies: semaphore.NewWeighted(bodyBudget(opts.jobs(plan)))}
 	for range opts.jobs(plan) {
 		p.runners = append(p.runners, &runner{plan: plan, opts: opts, j: j, gate: p.gate,
 			src: newSource(plan.Source, j),

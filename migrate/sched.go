@@ -405,6 +405,7 @@ func (r *runner) copyLoop(p *pool, q *batchQueue, w int, a *afterCopy) {
 		msgs   []srcMsg
 		spools map[imap.UID]*spool
 		err    error
+		budget int64 // taken from p.bodies
 	}
 	// Unbuffered: a worker holds at most two batches of bodies, the one
 	// being stored and the next one, fetched meanwhile.
@@ -434,13 +435,21 @@ func (r *runner) copyLoop(p *pool, q *batchQueue, w int, a *afterCopy) {
 				// parked Run must mean the storing has stopped. ctx, not
 				// fctx: the source connection dialled here outlives this
 				// loop.
+				// The batch's bodies held in memory are taken from the
+				// workers' shared budget before they are read.
+				budget := min(inMemory(b), bodyBudget(len(p.runners)))
+				if err := p.bodies.Acquire(fctx, budget); err != nil {
+					q.stored(f)
+					return
+				}
 				r.srcMu.Lock()
 				sp, err := r.fetchBatch(ctx, f, b)
 				r.srcMu.Unlock()
 				select {
-				case ch <- fetched{f, b, sp, err}:
+				case ch <- fetched{f, b, sp, err, budget}:
 				case <-fctx.Done():
 					closeSpools(sp)
+					p.bodies.Release(budget)
 					q.stored(f)
 					return
 				}
@@ -456,6 +465,7 @@ func (r *runner) copyLoop(p *pool, q *batchQueue, w int, a *afterCopy) {
 			}
 		}
 		closeSpools(fb.spools)
+		p.bodies.Release(fb.budget)
 		p.fail(fb.f, err)
 		if q.exclusive && ctx.Err() == nil {
 			// The workers done copying read back what this one stored;

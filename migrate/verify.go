@@ -171,44 +171,9 @@ func (r *runner) verifySource(ctx context.Context, f *folderRun, rg imap.UIDRang
 	f.mu.Lock() // an early part runs while the folder is still listed
 	l := f.lst.within(rg)
 	f.mu.Unlock()
-	known := 0
-	err := r.j.EachHashRange(ctx, f.fp.Source, f.srcUIDV, rg, func(uid imap.UID, h [32]byte) {
-		if l.has(uid) {
-			known++
-			src[h]++
-		}
-	})
+	vanished, err := r.listedHashes(ctx, f, l, rg, func(h [32]byte) { src[h]++ })
 	if err != nil {
 		return err
-	}
-	vanished := 0
-	if known < l.count {
-		// Rare (a message vanished before its body was read): the UIDs
-		// listed that the journal has no hash for.
-		var have []imap.UID
-		err := r.j.EachHashRange(ctx, f.fp.Source, f.srcUIDV, rg, func(uid imap.UID, _ [32]byte) {
-			if l.has(uid) {
-				have = append(have, uid)
-			}
-		})
-		if err != nil {
-			return err
-		}
-		var unknown []imap.UID
-		l.each(rg, func(u imap.UID) {
-			if _, ok := slices.BinarySearch(have, u); !ok {
-				unknown = append(unknown, u)
-			}
-		})
-		have = nil
-		hashes, err := r.src.hashes(ctx, f.fp.Source, unknown)
-		if err != nil {
-			return err
-		}
-		for _, h := range hashes {
-			src[h]++
-		}
-		vanished = len(unknown) - len(hashes)
 	}
 	f.mu.Lock()
 	for h, c := range src {
@@ -217,6 +182,49 @@ func (r *runner) verifySource(ctx context.Context, f *folderRun, rg imap.UIDRang
 	f.rep.SourceCount -= vanished
 	f.mu.Unlock()
 	return r.verifyPartDone(ctx, f)
+}
+
+// listedHashes calls fn with the source hash of every message of l (what
+// was listed in rg, see folderList.within), from the journal; a message
+// the journal has no hash for is read from the source and hashed. It
+// returns how many of those vanished meanwhile.
+func (r *runner) listedHashes(ctx context.Context, f *folderRun, l *folderList, rg imap.UIDRange, fn func([32]byte)) (int, error) {
+	known := 0
+	err := r.j.EachHashRange(ctx, f.fp.Source, f.srcUIDV, rg, func(uid imap.UID, h [32]byte) {
+		if l.has(uid) {
+			known++
+			fn(h)
+		}
+	})
+	if err != nil || known >= l.count {
+		return 0, err
+	}
+	// Rare (a message vanished before its body was read): the UIDs
+	// listed that the journal has no hash for.
+	var have []imap.UID
+	err = r.j.EachHashRange(ctx, f.fp.Source, f.srcUIDV, rg, func(uid imap.UID, _ [32]byte) {
+		if l.has(uid) {
+			have = append(have, uid)
+		}
+	})
+	if err != nil {
+		return 0, err
+	}
+	var unknown []imap.UID
+	l.each(rg, func(u imap.UID) {
+		if _, ok := slices.BinarySearch(have, u); !ok {
+			unknown = append(unknown, u)
+		}
+	})
+	have = nil
+	hashes, err := r.src.hashes(ctx, f.fp.Source, unknown)
+	if err != nil {
+		return 0, err
+	}
+	for _, h := range hashes {
+		fn(h)
+	}
+	return len(unknown) - len(hashes), nil
 }
 
 // verifyDest reads the destination's messages in rg back, every one of

@@ -10,7 +10,9 @@
 # imapc too); BENCH_MIGRATE_TLS=0 runs them all over plain IMAP;
 # BENCH_MIGRATE_ONLY=reduced runs only (b), =reduced-magpie only Magpie
 # into (b), =reduced-ab Magpie into (b) with MAGPIE_BIN_B and this build in
-# turn, twice (A/B runs; with BENCH_MIGRATE_LARGE=0). Writes its
+# turn, twice (A/B runs; with BENCH_MIGRATE_LARGE=0), =memory Magpie alone
+# into (a) at both sizes (the same corpus seed: the small corpus is the
+# large one's first BENCH_MESSAGES messages). Writes its
 # section of docs/benchmarks.md (between the bench-migrate markers). Never part of `make test`: nothing here asserts
 # a timing.
 set -euo pipefail

@@ -36,6 +36,9 @@ import (
 //
 // BENCH_HEAPPROFILE=/tmp/heap writes heap profiles of the cold copy as
 // its copy phase starts and ends (/tmp/heap.copy, /tmp/heap.copied).
+// BENCH_HEAPPEAK=/tmp/peak writes one at the cold copy's peak of live
+// heap (as the last GC found it: the profile of that GC, none forced),
+// with allocations sampled every 64 KB: what the peak is made of.
 // BENCH_TLS=1 reaches the source (and a full destination) over IMAPS, as
 // the real benchmark does. It logs the copy phase's start and end and the
 // CPU time of the engine (this process: with BENCH_DEST=reduced it
@@ -47,6 +50,9 @@ func BenchmarkMigrateInProcess(b *testing.B) {
 	// As main does: the engine is measured under the limits it ships with.
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(64 << 20))
 	defer debug.SetGCPercent(debug.SetGCPercent(50))
+	if os.Getenv("BENCH_HEAPPEAK") != "" {
+		runtime.MemProfileRate = 64 << 10 // finer than 512 KB: a peak of ~20 MB shows its parts
+	}
 	ctx := context.Background()
 	d := testenv.Dovecot(b)
 	old := tmpfsUser(b, d)
@@ -108,7 +114,12 @@ func migrateRuns(b *testing.B, ctx context.Context, d *testenv.DovecotServer, ol
 		debug.FreeOSMemory()
 		resetPeakRSS()
 		stopPeak := heapPeak()
-		stopLive := liveHeapPeak()
+		var onPeak func()
+		if path := os.Getenv("BENCH_HEAPPEAK"); path != "" && i == 0 {
+			onPeak = func() { writeHeapProfileNoGC(b, path) }
+		}
+		stopLive := liveHeapPeak(onPeak)
+		stopOutside := outsideGoPeak()
 		server := serverCPU(d)
 		self := selfCPU()
 		stopProfile := func() {}
@@ -168,6 +179,8 @@ func migrateRuns(b *testing.B, ctx context.Context, d *testenv.DovecotServer, ol
 		logf("connections opened: source %d, destination %d", srcDials.Swap(0), dstDials.Swap(0))
 		logf("peak RSS of this process during the run (VmHWM, reset before it): %d MB", peakRSS()>>20)
 		logf("peak live Go heap (as the GC found it, sampled every 10 ms): %.1f MB", float64(stopLive())/(1<<20))
+		logf("peak resident memory outside Go's (RSS less what Go has mapped and not released: SQLite's allocator, C, the binary; sampled every 10 ms): %.1f MB",
+			float64(stopOutside())/(1<<20))
 		logf("plan %s, run %s (%s), CPU: Magpie %s, Dovecot %s; Go heap peak %d MB: copied %d, source %d, missing %d, verified %v", planned.Round(time.Millisecond),
 			wall.Round(time.Millisecond), <-phases, magpie.Round(time.Millisecond), serverCPU(d)-server, stopPeak()>>20, t.Copied, t.SourceCount, t.Missing, rep.Verified())
 	}
@@ -179,6 +192,21 @@ func migrateRuns(b *testing.B, ctx context.Context, d *testenv.DovecotServer, ol
 // the mailbox shows in go tool pprof -sample_index=inuse_space.
 func writeHeapProfile(b *testing.B, path string) {
 	runtime.GC()
+	f, err := os.Create(path)
+	if err != nil {
+		b.Error(err)
+		return
+	}
+	defer f.Close()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		b.Error(err)
+	}
+}
+
+// writeHeapProfileNoGC writes the heap profile as the last GC left it
+// to path (replacing it): called at a peak of the live heap, which that
+// GC measured, it shows what the peak held.
+func writeHeapProfileNoGC(b *testing.B, path string) {
 	f, err := os.Create(path)
 	if err != nil {
 		b.Error(err)
@@ -381,14 +409,20 @@ func heapPeak() func() uint64 {
 // returned func is called, which returns its peak: what the engine holds
 // (its listings, claims, batches), without the garbage that heapPeak and
 // the RSS include, so that a few MB of growth with the mailbox show.
-func liveHeapPeak() func() uint64 {
-	return metricsPeak("/gc/heap/live:bytes")
+// onPeak, when not nil, is called (on the sampling goroutine) whenever
+// the peak grew by 512 KB or more since its last call.
+func liveHeapPeak(onPeak func()) func() uint64 {
+	return metricsPeakFunc(onPeak, "/gc/heap/live:bytes")
 }
 
 // metricsPeak samples the sum of the named runtime/metrics (byte
 // counts) every 10 ms until the returned function is called, which
 // returns the peak sum.
-func metricsPeak(names ...string) func() uint64 {
+func metricsPeak(names ...string) func() uint64 { return metricsPeakFunc(nil, names...) }
+
+// metricsPeakFunc is metricsPeak calling onPeak (when not nil) whenever
+// the peak grew by 512 KB or more since its last call.
+func metricsPeakFunc(onPeak func(), names ...string) func() uint64 {
 	sample := make([]metrics.Sample, len(names))
 	for i, n := range names {
 		sample[i].Name = n
@@ -400,6 +434,7 @@ func metricsPeak(names ...string) func() uint64 {
 		defer close(stopped)
 		t := time.NewTicker(10 * time.Millisecond)
 		defer t.Stop()
+		var called uint64 // the peak onPeak was last called at
 		for {
 			metrics.Read(sample)
 			var v uint64
@@ -408,6 +443,10 @@ func metricsPeak(names ...string) func() uint64 {
 			}
 			if v > peak.Load() {
 				peak.Store(v)
+				if onPeak != nil && v >= called+512<<10 {
+					called = v
+					onPeak()
+				}
 			}
 			select {
 			case <-done:
@@ -421,4 +460,52 @@ func metricsPeak(names ...string) func() uint64 {
 		<-stopped
 		return peak.Load()
 	}
+}
+
+// outsideGoPeak samples, every 10 ms until the returned func is called
+// (which returns the peak), this process's resident memory (VmRSS) less
+// what the Go runtime has mapped and not released to the OS: the
+// memory of SQLite's allocator (modernc.org/libc maps its own), of the
+// binary's pages, of anything not Go's. Go's share counts as resident
+// in full, so the figure is a floor.
+func outsideGoPeak() func() uint64 {
+	sample := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
+	var peak atomic.Uint64
+	done, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(10 * time.Millisecond)
+		defer t.Stop()
+		for {
+			metrics.Read(sample)
+			goMem := sample[0].Value.Uint64() - sample[1].Value.Uint64()
+			if rss := vmRSS(); rss > goMem && rss-goMem > peak.Load() {
+				peak.Store(rss - goMem)
+			}
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() uint64 {
+		close(done)
+		<-stopped
+		return peak.Load()
+	}
+}
+
+// vmRSS is this process's resident memory in bytes (0 when unreadable).
+func vmRSS() uint64 {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 2 {
+		return 0
+	}
+	pages, _ := strconv.ParseUint(f[1], 10, 64)
+	return pages * uint64(os.Getpagesize())
 }

@@ -230,21 +230,14 @@ func benchInts(b *testing.B, name string, def int) []int {
 	return out
 }
 
-// startOfflineProfile starts the CPU profile BENCH_OFFLINE_PROFILE asks
-// for, if any, and returns what stops it.
+// startOfflineProfile starts the execution trace BENCH_OFFLINE_TRACE or
+// the CPU profile BENCH_OFFLINE_PROFILE asks for, if any, and returns what
+// stops it.
 func startOfflineProfile(b *testing.B) func() {
-	if path := os.Getenv("BENCH_OFFLINE_TRACE"); path != "" {
-		f, err := os.Create(path)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := trace.Start(f); err != nil {
-			b.Fatal(err)
-		}
-		var once sync.Once
-		return func() { once.Do(func() { trace.Stop(); f.Close() }) }
+	start, stop, path := pprof.StartCPUProfile, pprof.StopCPUProfile, os.Getenv("BENCH_OFFLINE_PROFILE")
+	if p := os.Getenv("BENCH_OFFLINE_TRACE"); p != "" {
+		start, stop, path = trace.Start, trace.Stop, p
 	}
-	path := os.Getenv("BENCH_OFFLINE_PROFILE")
 	if path == "" {
 		return func() {}
 	}
@@ -252,11 +245,11 @@ func startOfflineProfile(b *testing.B) func() {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := pprof.StartCPUProfile(f); err != nil {
+	if err := start(f); err != nil {
 		b.Fatal(err)
 	}
 	var once sync.Once
-	return func() { once.Do(func() { pprof.StopCPUProfile(); f.Close() }) }
+	return func() { once.Do(func() { stop(); f.Close() }) }
 }
 
 // vmRSS is this process's resident set in KiB (0 when unknown).

@@ -427,39 +427,14 @@ func metricsPeakFunc(onPeak func(), names ...string) func() uint64 {
 	for i, n := range names {
 		sample[i].Name = n
 	}
-	var peak atomic.Uint64
-	done := make(chan struct{})
-	stopped := make(chan struct{})
-	go func() {
-		defer close(stopped)
-		t := time.NewTicker(10 * time.Millisecond)
-		defer t.Stop()
-		var called uint64 // the peak onPeak was last called at
-		for {
-			metrics.Read(sample)
-			var v uint64
-			for _, s := range sample {
-				v += s.Value.Uint64()
-			}
-			if v > peak.Load() {
-				peak.Store(v)
-				if onPeak != nil && v >= called+512<<10 {
-					called = v
-					onPeak()
-				}
-			}
-			select {
-			case <-done:
-				return
-			case <-t.C:
-			}
+	return samplePeak(onPeak, func() uint64 {
+		metrics.Read(sample)
+		var v uint64
+		for _, s := range sample {
+			v += s.Value.Uint64()
 		}
-	}()
-	return func() uint64 {
-		close(done)
-		<-stopped
-		return peak.Load()
-	}
+		return v
+	})
 }
 
 // outsideGoPeak samples, every 10 ms until the returned func is called
@@ -470,17 +445,34 @@ func metricsPeakFunc(onPeak func(), names ...string) func() uint64 {
 // in full, so the figure is a floor.
 func outsideGoPeak() func() uint64 {
 	sample := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
+	return samplePeak(nil, func() uint64 {
+		metrics.Read(sample)
+		goMem := sample[0].Value.Uint64() - sample[1].Value.Uint64()
+		if rss := vmRSS(); rss > goMem {
+			return rss - goMem
+		}
+		return 0
+	})
+}
+
+// samplePeak calls read every 10 ms until the returned func is called,
+// which returns the largest value read; onPeak (when not nil) is called
+// whenever that peak grew by 512 KB or more since its last call.
+func samplePeak(onPeak func(), read func() uint64) func() uint64 {
 	var peak atomic.Uint64
 	done, stopped := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(stopped)
 		t := time.NewTicker(10 * time.Millisecond)
 		defer t.Stop()
+		var called uint64 // the peak onPeak was last called at
 		for {
-			metrics.Read(sample)
-			goMem := sample[0].Value.Uint64() - sample[1].Value.Uint64()
-			if rss := vmRSS(); rss > goMem && rss-goMem > peak.Load() {
-				peak.Store(rss - goMem)
+			if v := read(); v > peak.Load() {
+				peak.Store(v)
+				if onPeak != nil && v >= called+512<<10 {
+					called = v
+					onPeak()
+				}
 			}
 			select {
 			case <-done:
